@@ -1,0 +1,122 @@
+package io.flinfer.engine.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Gives sequences KV blocks: finds the cached prefix of a new sequence, allocates all-or-nothing
+ * the blocks a step needs, registers blocks in the prefix cache once they are full, and frees a
+ * sequence's blocks so that its tail is evicted first.
+ */
+public final class KvCacheManager {
+    private final BlockPool pool;
+    private final int blockSize;
+    private long prefixQueries;
+    private long prefixHits;
+
+    public KvCacheManager(BlockPool pool, int blockSize) {
+        this.pool = pool;
+        this.blockSize = blockSize;
+    }
+
+    public BlockPool pool() { return pool; }
+    public int blockSize() { return blockSize; }
+    /** Prompt tokens looked up in the prefix cache. */
+    public long prefixQueries() { return prefixQueries; }
+    /** Prompt tokens found in the prefix cache. */
+    public long prefixHits() { return prefixHits; }
+
+    public double usage() {
+        return 1.0 - (double) pool.numFreeBlocks() / pool.numBlocks();
+    }
+
+    /**
+     * The longest run of cached full blocks at the start of {@code seq}'s prompt. It never covers
+     * the last prompt token: that one must be computed to get logits to sample from.
+     */
+    List<KvBlock> cachedPrefix(Sequence seq) {
+        List<KvBlock> hits = new ArrayList<>();
+        if (!pool.cachingEnabled()) {
+            return hits;
+        }
+        List<BlockHash> hashes = hashes(seq, seq.numPromptTokens() - 1);
+        for (BlockHash hash : hashes) {
+            KvBlock block = pool.lookup(hash);
+            if (block == null) {
+                break;
+            }
+            hits.add(block);
+        }
+        return hits;
+    }
+
+    /** The hashes of the full blocks among {@code seq}'s first {@code numTokens} tokens. */
+    private List<BlockHash> hashes(Sequence seq, int numTokens) {
+        List<BlockHash> hashes = seq.blockHashes;
+        int full = numTokens / blockSize;
+        while (hashes.size() < full) {
+            int b = hashes.size();
+            long parent = b == 0 ? BlockHash.ROOT : hashes.get(b - 1).value();
+            hashes.add(BlockHash.of(parent, seq.tokens(b * blockSize, (b + 1) * blockSize), seq.cacheSalt()));
+        }
+        return hashes.subList(0, full);
+    }
+
+    void recordLookup(Sequence seq, int hitTokens) {
+        prefixQueries += seq.numPromptTokens();
+        prefixHits += hitTokens;
+    }
+
+    /**
+     * Gives {@code seq} the blocks for {@code numNewTokens} more tokens, after adopting the cached
+     * prefix {@code hits} (for a sequence that has none yet). Allocates nothing when it cannot
+     * allocate everything.
+     */
+    boolean allocate(Sequence seq, int numNewTokens, List<KvBlock> hits) {
+        int totalTokens = seq.numComputedTokens + hits.size() * blockSize + numNewTokens;
+        int needed = ceilDiv(totalTokens, blockSize) - seq.blocks.size() - hits.size();
+        long hitsOnFreeList = hits.stream().filter(b -> b.refCount == 0).count();
+        if (needed > pool.numFreeBlocks() - hitsOnFreeList) {
+            return false;
+        }
+        pool.touch(hits);
+        seq.blocks.addAll(hits);
+        if (needed > 0) {
+            seq.blocks.addAll(pool.allocate(needed));
+        }
+        return true;
+    }
+
+    /**
+     * Registers the full blocks among {@code seq}'s first {@code numTokens} tokens. Done when they
+     * are scheduled: a later sequence in the same step may already reuse them, because every
+     * layer writes all new keys and values before any attention reads them.
+     */
+    void cacheFullBlocks(Sequence seq, int numTokens) {
+        if (!pool.cachingEnabled()) {
+            return;
+        }
+        List<BlockHash> hashes = hashes(seq, Math.min(numTokens, seq.blocks.size() * blockSize));
+        for (int b = seq.numRegisteredBlocks; b < hashes.size(); b++) {
+            pool.cache(seq.blocks.get(b), hashes.get(b));
+        }
+        seq.numRegisteredBlocks = Math.max(seq.numRegisteredBlocks, hashes.size());
+    }
+
+    /** Releases {@code seq}'s blocks, last block first so the tail of a prefix is evicted first. */
+    void free(Sequence seq) {
+        List<KvBlock> reversed = new ArrayList<>(seq.blocks);
+        java.util.Collections.reverse(reversed);
+        pool.release(reversed);
+        seq.blocks.clear();
+        seq.numRegisteredBlocks = 0;
+    }
+
+    public int[] blockTable(Sequence seq) {
+        return seq.blocks.stream().mapToInt(b -> b.id).toArray();
+    }
+
+    static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+}

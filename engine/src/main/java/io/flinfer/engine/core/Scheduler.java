@@ -1,0 +1,130 @@
+package io.flinfer.engine.core;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * vLLM v1's single rule: each step hands out tokens so that every request catches up with the
+ * tokens it knows ({@code numComputedTokens} towards {@code numTokens}). Running requests come first,
+ * then waiting ones in arrival order, within {@code maxNumSeqs} and the token budget. A prompt too
+ * long for the remaining budget is computed in chunks. When blocks run out, the most recently
+ * admitted running request is preempted: its blocks are freed and it is recomputed later.
+ */
+public final class Scheduler {
+    private final SchedulerConfig config;
+    private final KvCacheManager kv;
+    private final Deque<Sequence> waiting = new ArrayDeque<>();
+    private final List<Sequence> running = new ArrayList<>();
+    private long numPreemptions;
+
+    public Scheduler(SchedulerConfig config, KvCacheManager kv) {
+        this.config = config;
+        this.kv = kv;
+    }
+
+    public void add(Sequence seq) {
+        waiting.addLast(seq);
+    }
+
+    public int numWaiting() { return waiting.size(); }
+    public int numRunning() { return running.size(); }
+    public long numPreemptions() { return numPreemptions; }
+    public boolean hasUnfinished() { return !waiting.isEmpty() || !running.isEmpty(); }
+    public SchedulerConfig config() { return config; }
+    public KvCacheManager kvCacheManager() { return kv; }
+
+    public ScheduledBatch schedule(long nowNanos) {
+        List<Sequence> scheduled = new ArrayList<>();
+        List<Integer> counts = new ArrayList<>();
+        int budget = config.maxNumBatchedTokens();
+        int preempted = 0;
+        for (int i = 0; i < running.size() && budget > 0; i++) {
+            Sequence seq = running.get(i);
+            int numNew = Math.min(seq.numTokens() - seq.numComputedTokens, budget);
+            while (!kv.allocate(seq, numNew, List.of())) {
+                Sequence victim = running.remove(running.size() - 1);
+                preempt(victim);
+                preempted++;
+                if (victim == seq) {
+                    numNew = 0;
+                    break;
+                }
+            }
+            if (numNew > 0) {
+                scheduled.add(seq);
+                counts.add(numNew);
+                budget -= numNew;
+            }
+        }
+        // Admitting new work right after preempting would only thrash the cache.
+        while (preempted == 0 && !waiting.isEmpty() && budget > 0 && running.size() < config.maxNumSeqs()) {
+            Sequence seq = waiting.peekFirst();
+            List<KvBlock> hits = seq.numComputedTokens == 0 ? kv.cachedPrefix(seq) : List.of();
+            int cachedTokens = hits.size() * kv.blockSize();
+            int numNew = seq.numTokens() - seq.numComputedTokens - cachedTokens;
+            if (!config.chunkedPrefill() && numNew > budget) {
+                break;
+            }
+            numNew = Math.min(numNew, budget);
+            if (!kv.allocate(seq, numNew, hits)) {
+                break;
+            }
+            waiting.removeFirst();
+            if (seq.numCachedTokens < 0) {
+                seq.numCachedTokens = cachedTokens;
+                seq.firstScheduledNanos = nowNanos;
+                kv.recordLookup(seq, cachedTokens);
+            }
+            seq.numComputedTokens += cachedTokens;
+            seq.status = Sequence.Status.RUNNING;
+            running.add(seq);
+            scheduled.add(seq);
+            counts.add(numNew);
+            budget -= numNew;
+        }
+        for (int i = 0; i < scheduled.size(); i++) {
+            Sequence seq = scheduled.get(i);
+            kv.cacheFullBlocks(seq, seq.numComputedTokens + counts.get(i));
+        }
+        return new ScheduledBatch(scheduled, counts.stream().mapToInt(Integer::intValue).toArray(), preempted);
+    }
+
+    /**
+     * Records that the step ran: every scheduled sequence computed its tokens, and one that caught
+     * up received {@code sampled[i]}. Returns the sequences that received a token.
+     */
+    public List<Sequence> update(ScheduledBatch batch, int[] sampled, long nowNanos) {
+        List<Sequence> advanced = new ArrayList<>();
+        for (int i = 0; i < batch.sequences().size(); i++) {
+            Sequence seq = batch.sequences().get(i);
+            seq.numComputedTokens += batch.numNewTokens()[i];
+            if (seq.numComputedTokens == seq.numTokens()) {
+                seq.appendOutput(sampled[i], nowNanos);
+                advanced.add(seq);
+            }
+        }
+        return advanced;
+    }
+
+    /** Ends {@code seq}, running or waiting, and frees its blocks. */
+    public void finish(Sequence seq, String reason) {
+        if (seq.isFinished()) {
+            return;
+        }
+        running.remove(seq);
+        waiting.remove(seq);
+        kv.free(seq);
+        seq.status = Sequence.Status.FINISHED;
+        seq.finishReason = reason;
+    }
+
+    private void preempt(Sequence seq) {
+        kv.free(seq);
+        seq.numComputedTokens = 0;
+        seq.status = Sequence.Status.WAITING;
+        waiting.addFirst(seq);
+        numPreemptions++;
+    }
+}

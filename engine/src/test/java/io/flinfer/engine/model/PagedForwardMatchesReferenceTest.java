@@ -1,0 +1,152 @@
+package io.flinfer.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.flinfer.engine.testing.ReferenceLlama;
+import io.flinfer.engine.testing.TinyCheckpoint;
+import io.flinfer.engine.testing.TinyCheckpoint.Variant;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The batched forward pass over the paged KV cache — sequences of different lengths in one batch,
+ * scattered blocks, prefill in chunks, decode steps, blocks shared by two sequences as the prefix
+ * cache shares them — gives the logits of a plain per-sequence forward pass, for every variant.
+ */
+class PagedForwardMatchesReferenceTest {
+    private static final int BLOCK = 4;
+    private static final double TOLERANCE = 1e-4;
+
+    static Stream<Variant> variants() {
+        return Stream.of(
+                new Variant("llama, 1 query head per KV head", "llama", 4, 4, 12, true, false, null),
+                new Variant("llama, GQA 2 per KV head", "llama", 4, 2, 12, true, false, null),
+                new Variant("llama, GQA 4 per KV head", "llama", 8, 2, 8, true, false, null),
+                new Variant("llama, MQA", "llama", 4, 1, 12, true, false, null),
+                new Variant("llama3 rope scaling", "llama", 4, 2, 12, true, false, "llama3"),
+                new Variant("llama linear rope scaling", "llama", 4, 2, 12, true, false, "linear"),
+                new Variant("mistral, untied head", "mistral", 4, 2, 12, false, false, null),
+                new Variant("qwen2, q/k/v bias", "qwen2", 4, 2, 12, false, false, null),
+                new Variant("qwen3, q/k norm, head_dim 16", "qwen3", 4, 2, 16, true, false, null),
+                new Variant("llama, bf16 weights", "llama", 4, 2, 12, false, true, null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void batchedPagedChunkedAndSharedMatchReference(Variant variant, @TempDir Path dir) throws Exception {
+        TinyCheckpoint ckpt = TinyCheckpoint.random(variant, 42);
+        ReferenceLlama reference = new ReferenceLlama(ckpt);
+        ckpt.write(dir, null);
+        Random rnd = new Random(7);
+        try (NDManager root = NDManager.newBaseManager("PyTorch");
+                LlamaModel model = LlamaModel.load(dir, 128, DataType.FLOAT32, root)) {
+            KvCache cache = new KvCache(model.config(), 64, BLOCK, DataType.FLOAT32, model.manager());
+            List<Integer> freeBlocks = shuffledBlocks(64, rnd);
+            // Three sequences; the third starts with the first's first 8 tokens (two full blocks).
+            int[] a = randomTokens(rnd, 13);
+            int[] b = randomTokens(rnd, 6);
+            int[] c = randomTokens(rnd, 21);
+            System.arraycopy(a, 0, c, 0, 8);
+            Seq sa = new Seq(a, freeBlocks, 0);
+            Seq sb = new Seq(b, freeBlocks, 0);
+
+            // Step 1: prefill a whole, b in a first chunk of 4.
+            check(model, cache, reference, root, List.of(sa, sb), new int[] {13, 4});
+            // c adopts a's first two blocks, as a prefix-cache hit, and computes only the rest.
+            Seq sc = new Seq(c, freeBlocks, 8);
+            sc.blocks.set(0, sa.blocks.get(0));
+            sc.blocks.set(1, sa.blocks.get(1));
+            // Step 2: a decodes one token, b finishes its prefill chunk, c prefills after its cached prefix.
+            sa.extend(rnd);
+            check(model, cache, reference, root, List.of(sa, sb, sc), new int[] {1, 2, 13});
+            // Steps 3-4: everyone decodes.
+            for (int step = 0; step < 2; step++) {
+                sa.extend(rnd);
+                sb.extend(rnd);
+                sc.extend(rnd);
+                check(model, cache, reference, root, List.of(sc, sa, sb), new int[] {1, 1, 1});
+            }
+        }
+    }
+
+    private static void check(LlamaModel model, KvCache cache, ReferenceLlama reference, NDManager root,
+            List<Seq> seqs, int[] numNew) {
+        List<Integer> tokens = new ArrayList<>(), positions = new ArrayList<>(), slots = new ArrayList<>();
+        int[] contextLens = new int[seqs.size()];
+        int[][] tables = new int[seqs.size()][];
+        for (int i = 0; i < seqs.size(); i++) {
+            Seq s = seqs.get(i);
+            for (int p = s.computed; p < s.computed + numNew[i]; p++) {
+                tokens.add(s.tokens[p]);
+                positions.add(p);
+                slots.add(s.blocks.get(p / BLOCK) * BLOCK + p % BLOCK);
+            }
+            s.computed += numNew[i];
+            contextLens[i] = s.computed;
+            tables[i] = s.blocks.stream().mapToInt(Integer::intValue).toArray();
+        }
+        ForwardBatch batch = new ForwardBatch(toArray(tokens), toArray(positions), toArray(slots), numNew, contextLens, tables);
+        try (NDManager step = root.newSubManager()) {
+            NDArray logits = model.forward(batch, cache, step);
+            for (int i = 0; i < seqs.size(); i++) {
+                Seq s = seqs.get(i);
+                float[] actual = logits.get(i).toFloatArray();
+                double[] expected = reference.lastLogits(java.util.Arrays.copyOf(s.tokens, s.computed));
+                double maxDiff = 0;
+                for (int v = 0; v < expected.length; v++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(expected[v] - actual[v]));
+                }
+                assertThat(maxDiff).as("max |logit difference| of sequence %d at length %d", i, s.computed)
+                        .isLessThan(TOLERANCE);
+            }
+        }
+    }
+
+    /** A test sequence: its tokens, how many are computed, and its blocks. */
+    private static final class Seq {
+        int[] tokens;
+        int computed;
+        final List<Integer> blocks = new ArrayList<>();
+        private final List<Integer> pool;
+
+        Seq(int[] tokens, List<Integer> pool, int computed) {
+            this.tokens = tokens;
+            this.pool = pool;
+            this.computed = computed;
+            for (int i = 0; i < 8; i++) {
+                blocks.add(pool.remove(0));
+            }
+        }
+
+        void extend(Random rnd) {
+            tokens = java.util.Arrays.copyOf(tokens, tokens.length + 1);
+            tokens[tokens.length - 1] = rnd.nextInt(512);
+        }
+    }
+
+    private static List<Integer> shuffledBlocks(int n, Random rnd) {
+        List<Integer> blocks = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            blocks.add(i);
+        }
+        java.util.Collections.shuffle(blocks, rnd);
+        return blocks;
+    }
+
+    private static int[] randomTokens(Random rnd, int n) {
+        return rnd.ints(n, 0, 512).toArray();
+    }
+
+    private static int[] toArray(List<Integer> list) {
+        return list.stream().mapToInt(Integer::intValue).toArray();
+    }
+}

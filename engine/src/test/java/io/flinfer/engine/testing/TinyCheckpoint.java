@@ -1,0 +1,131 @@
+package io.flinfer.engine.testing;
+
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinfer.engine.model.Bfloat16;
+import io.flinfer.engine.model.SafetensorsWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A tiny Llama-family checkpoint with random weights, written by the test in Hugging Face layout.
+ * It keeps the weights as float arrays so an independent reference can run the same model.
+ */
+public final class TinyCheckpoint {
+    public final ObjectNode config;
+    public final Map<String, float[]> weights = new LinkedHashMap<>();
+    public final Map<String, long[]> shapes = new LinkedHashMap<>();
+    public final boolean bf16;
+
+    private TinyCheckpoint(ObjectNode config, boolean bf16) {
+        this.config = config;
+        this.bf16 = bf16;
+    }
+
+    /** A variant: model type, heads, KV heads, head size, and the switches that differ. */
+    public record Variant(String name, String modelType, int heads, int kvHeads, int headDim, boolean tied,
+            boolean bf16, String ropeScaling) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    public static TinyCheckpoint random(Variant v, long seed) {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode c = json.createObjectNode();
+        int hidden = 48;
+        int vocab = 512;
+        int layers = 2;
+        int inter = 96;
+        c.put("model_type", v.modelType()).put("hidden_size", hidden).put("intermediate_size", inter)
+                .put("num_hidden_layers", layers).put("num_attention_heads", v.heads())
+                .put("num_key_value_heads", v.kvHeads()).put("head_dim", v.headDim()).put("vocab_size", vocab)
+                .put("max_position_embeddings", 512).put("rms_norm_eps", 1e-5).put("rope_theta", 10000.0)
+                .put("tie_word_embeddings", v.tied()).put("bos_token_id", 1).put("eos_token_id", 2);
+        if ("llama3".equals(v.ropeScaling())) {
+            c.putObject("rope_scaling").put("rope_type", "llama3").put("factor", 8.0).put("low_freq_factor", 1.0)
+                    .put("high_freq_factor", 4.0).put("original_max_position_embeddings", 64);
+        } else if ("linear".equals(v.ropeScaling())) {
+            c.putObject("rope_scaling").put("type", "linear").put("factor", 2.0);
+        }
+        TinyCheckpoint ckpt = new TinyCheckpoint(c, v.bf16());
+        Random rnd = new Random(seed);
+        int q = v.heads() * v.headDim();
+        int kv = v.kvHeads() * v.headDim();
+        ckpt.add("model.embed_tokens.weight", rnd, 1.0f, vocab, hidden);
+        for (int l = 0; l < layers; l++) {
+            String p = "model.layers." + l + ".";
+            ckpt.addNorm(p + "input_layernorm.weight", rnd, hidden);
+            ckpt.add(p + "self_attn.q_proj.weight", rnd, 0.3f, q, hidden);
+            ckpt.add(p + "self_attn.k_proj.weight", rnd, 0.3f, kv, hidden);
+            ckpt.add(p + "self_attn.v_proj.weight", rnd, 0.3f, kv, hidden);
+            if (v.modelType().equals("qwen2")) {
+                ckpt.add(p + "self_attn.q_proj.bias", rnd, 0.5f, q);
+                ckpt.add(p + "self_attn.k_proj.bias", rnd, 0.5f, kv);
+                ckpt.add(p + "self_attn.v_proj.bias", rnd, 0.5f, kv);
+            }
+            if (v.modelType().equals("qwen3")) {
+                ckpt.addNorm(p + "self_attn.q_norm.weight", rnd, v.headDim());
+                ckpt.addNorm(p + "self_attn.k_norm.weight", rnd, v.headDim());
+            }
+            ckpt.add(p + "self_attn.o_proj.weight", rnd, 0.3f, hidden, q);
+            ckpt.addNorm(p + "post_attention_layernorm.weight", rnd, hidden);
+            ckpt.add(p + "mlp.gate_proj.weight", rnd, 0.3f, inter, hidden);
+            ckpt.add(p + "mlp.up_proj.weight", rnd, 0.3f, inter, hidden);
+            ckpt.add(p + "mlp.down_proj.weight", rnd, 0.3f, hidden, inter);
+        }
+        ckpt.addNorm("model.norm.weight", rnd, hidden);
+        if (!v.tied()) {
+            ckpt.add("lm_head.weight", rnd, 0.3f, vocab, hidden);
+        }
+        return ckpt;
+    }
+
+    private void add(String name, Random rnd, float scale, long... shape) {
+        float[] w = new float[(int) new Shape(shape).size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = round((float) rnd.nextGaussian() * scale);
+        }
+        weights.put(name, w);
+        shapes.put(name, shape);
+    }
+
+    private void addNorm(String name, Random rnd, int size) {
+        float[] w = new float[size];
+        for (int i = 0; i < size; i++) {
+            w[i] = round(1f + 0.2f * (float) rnd.nextGaussian());
+        }
+        weights.put(name, w);
+        shapes.put(name, new long[] {size});
+    }
+
+    /** BF16 checkpoints hold values rounded to bfloat16; the reference sees the same values. */
+    private float round(float x) {
+        if (!bf16) {
+            return x;
+        }
+        return Bfloat16.toFloat(Bfloat16.fromFloat(x));
+    }
+
+    /** Writes config.json, generation_config.json, model.safetensors and stories260K's tokenizer. */
+    public Path write(Path dir, Path tokenizerSource) throws IOException {
+        Files.createDirectories(dir);
+        new ObjectMapper().writeValue(dir.resolve("config.json").toFile(), config);
+        Files.writeString(dir.resolve("generation_config.json"), "{\"bos_token_id\": 1, \"eos_token_id\": 2}");
+        if (tokenizerSource != null) {
+            for (String f : new String[] {"tokenizer.json", "tokenizer_config.json"}) {
+                Files.copy(tokenizerSource.resolve(f), dir.resolve(f));
+            }
+        }
+        Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
+        weights.forEach((name, w) -> tensors.put(name, new SafetensorsWriter.Tensor(w, shapes.get(name))));
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, bf16);
+        return dir;
+    }
+}
