@@ -64,13 +64,14 @@ final class HubSnapshotDownloader {
                 continue;
             }
             FileMetadata metadata = client.fileMetadata(repoId, info.commit(), file);
+            // Linking under the lock too, so two resolvers of one snapshot never race on the same link.
             try (BlobLock lock = BlobLock.acquire(cache.lockFile(metadata.etag()))) {
-                // Another process may have finished the blob while we waited for the lock.
+                // Another thread or process may have finished the blob while we waited for the lock.
                 if (!cache.hasBlob(metadata.etag())) {
                     blobs.download(repoId, info.commit(), file, metadata, cache);
                 }
+                cache.linkIntoSnapshot(info.commit(), file, metadata.etag());
             }
-            cache.linkIntoSnapshot(info.commit(), file, metadata.etag());
         }
     }
 }

@@ -14,6 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -181,6 +185,24 @@ class HubModelDownloadTest {
         assertThat(hub.requests()).filteredOn(LocalHubServer.Request::isFileDownload).singleElement()
                 .satisfies(r -> assertThat(r.path()).endsWith("/tokenizer.json"));
         assertThat(Files.readAllBytes(snapshot.resolve("tokenizer.json"))).isEqualTo(files.get("tokenizer.json"));
+    }
+
+    @Test
+    void concurrentResolversDownloadEachBlobOnce() throws Exception {
+        // Both resolvers ask for the weights' metadata before either download may proceed, so both
+        // are inside the same blob's download at once: only the lock keeps the second from fetching it too.
+        hub.holdCdnDownloadsUntilLfsHeads(2);
+        ExecutorService resolvers = Executors.newFixedThreadPool(2);
+        try {
+            Future<Path> first = resolvers.submit(() -> resolve("main", settings(null)));
+            Future<Path> second = resolvers.submit(() -> resolve("main", settings(null)));
+
+            assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(second.get(30, TimeUnit.SECONDS));
+            assertThat(Files.readAllBytes(first.get().resolve("model.safetensors"))).isEqualTo(files.get("model.safetensors"));
+            assertThat(hub.requests()).filteredOn(r -> r.isFileDownload() && r.path().startsWith("/cdn/")).hasSize(1);
+        } finally {
+            resolvers.shutdownNow();
+        }
     }
 
     @Test

@@ -15,6 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -45,14 +49,18 @@ final class LocalHubServer implements AutoCloseable {
     private final Map<String, byte[]> lfsBySha256 = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final HttpServer server;
+    private final ExecutorService handlers = Executors.newFixedThreadPool(8);
     private volatile String requiredToken;
     private volatile boolean honourRanges = true;
+    private volatile CountDownLatch cdnGate = new CountDownLatch(0);
 
     LocalHubServer(String repoId) throws IOException {
         this.repoId = repoId;
         // The wildcard address answers both 127.0.0.1 (the Hub) and localhost (the CDN).
         server = HttpServer.create(new InetSocketAddress(0), 0);
         server.createContext("/", this::handle);
+        // Several handler threads, so one held download does not block the other clients' requests.
+        server.setExecutor(handlers);
         server.start();
     }
 
@@ -76,6 +84,14 @@ final class LocalHubServer implements AutoCloseable {
         honourRanges = false;
     }
 
+    /**
+     * Holds every CDN download until {@code heads} HEAD requests for LFS files have arrived (at most
+     * ten seconds), so a test can have two clients inside one download at the same time.
+     */
+    void holdCdnDownloadsUntilLfsHeads(int heads) {
+        cdnGate = new CountDownLatch(heads);
+    }
+
     String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
@@ -91,6 +107,7 @@ final class LocalHubServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        handlers.shutdownNow();
     }
 
     static boolean isLfs(String file) {
@@ -122,6 +139,7 @@ final class LocalHubServer implements AutoCloseable {
         Matcher cdn = CDN.matcher(path);
         if (cdn.matches() && lfsBySha256.containsKey(cdn.group(1))) {
             // Like a CDN: no token needed, the URL itself is the permission.
+            awaitGate();
             sendFile(exchange, lfsBySha256.get(cdn.group(1)), cdn.group(1));
             return;
         }
@@ -172,6 +190,9 @@ final class LocalHubServer implements AutoCloseable {
         Headers out = exchange.getResponseHeaders();
         out.set("X-Repo-Commit", commit);
         if (isLfs(file)) {
+            if (exchange.getRequestMethod().equals("HEAD")) {
+                cdnGate.countDown();
+            }
             String sha = sha256(content);
             out.set("X-Linked-Etag", "\"" + sha + "\"");
             out.set("X-Linked-Size", String.valueOf(content.length));
@@ -226,6 +247,16 @@ final class LocalHubServer implements AutoCloseable {
         exchange.sendResponseHeaders(status, content == null || exchange.getRequestMethod().equals("HEAD") ? -1 : length);
         if (content != null && length > 0) {
             exchange.getResponseBody().write(content, from, (int) length);
+        }
+    }
+
+    private void awaitGate() {
+        try {
+            if (!cdnGate.await(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the expected HEAD requests never came");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
