@@ -31,7 +31,7 @@ public record HubSettings(String endpoint, String token, Path hubCache, boolean 
 
     /** Settings from the given variables; tests pass their own instead of changing the process's. */
     public static HubSettings fromVariables(Map<String, String> env, Path userHome) {
-        String endpoint = env.getOrDefault("HF_ENDPOINT", DEFAULT_ENDPOINT);
+        String endpoint = isSet(env.get("HF_ENDPOINT")) ? env.get("HF_ENDPOINT") : DEFAULT_ENDPOINT;
         return new HubSettings(endpoint, env.get("HF_TOKEN"), hubCache(env, userHome), isTrue(env.get("HF_HUB_OFFLINE")));
     }
 

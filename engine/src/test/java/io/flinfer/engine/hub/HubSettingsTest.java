@@ -37,6 +37,7 @@ class HubSettingsTest {
         assertThat(settings.endpoint()).isEqualTo("https://hf-mirror.example");
         assertThat(settings.token()).isEqualTo("hf_abc");
         assertThat(HubSettings.fromVariables(Map.of("HF_TOKEN", ""), HOME).token()).isNull();
+        assertThat(HubSettings.fromVariables(Map.of("HF_ENDPOINT", ""), HOME).endpoint()).isEqualTo(HubSettings.DEFAULT_ENDPOINT);
     }
 
     @ParameterizedTest
