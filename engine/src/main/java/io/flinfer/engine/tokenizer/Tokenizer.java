@@ -66,7 +66,7 @@ public final class Tokenizer implements AutoCloseable {
         GenerationConfig generation = GenerationConfig.read(modelDir);
 
         Integer bosTokenId = config.bosToken() != null
-                ? tokenId(vocabulary, modelDir, "bos_token", config.bosToken())
+                ? Integer.valueOf(tokenId(vocabulary, modelDir, "bos_token", config.bosToken()))
                 : generation.bosTokenId();
         // Generation stops at the tokenizer's eos token and at every one generation_config.json lists, as in vLLM.
         Set<Integer> eosTokenIds = new LinkedHashSet<>();

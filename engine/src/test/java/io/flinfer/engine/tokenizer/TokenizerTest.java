@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -85,6 +91,33 @@ class TokenizerTest {
         assertThatThrownBy(() -> tokenizer.applyChatTemplate(List.of(new ChatMessage("user", "hi")), true))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("has no chat template");
+    }
+
+    @Test
+    void encodesAndDecodesFromSeveralThreadsAtOnce() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int task = 0; task < 16; task++) {
+                JsonNode c = cases.get(task % cases.size());
+                results.add(pool.submit(() -> {
+                    int[] ids = promptAndContinuation(c);
+                    String text = c.get("text").asText();
+                    for (int i = 0; i < 50; i++) {
+                        if (!(tokenizer.decode(ids) + "\n").equals(text)
+                                || !Arrays.equals(tokenizer.encode(c.get("prompt").asText()), ints(c.get("prompt_ids")))) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> result : results) {
+                assertThat(result.get(60, TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     static int[] promptAndContinuation(JsonNode c) {
