@@ -9,8 +9,9 @@ import java.util.function.Function;
  * tokens keeps SentencePiece's word-leading spaces right, and holding back while the text ends in U+FFFD
  * keeps a character whose UTF-8 bytes arrive as separate byte-fallback tokens in one piece. The
  * concatenation of everything {@link #append} and {@link #flush} return equals the decoding of all
- * appended tokens (after the prompt context). Each call decodes only the window, so the cost per token
- * does not grow with the output. One instance per sequence; not thread-safe.
+ * appended tokens (after the prompt context); only a run of more than {@link #MAX_PENDING} tokens that
+ * never completes a character is cut short, and comes out as U+FFFD. Each call decodes only the window,
+ * so the cost per token does not grow with the output. One instance per sequence; not thread-safe.
  */
 public final class IncrementalDetokenizer {
     /** Prompt tokens kept as context, as vLLM's INITIAL_INCREMENTAL_DETOKENIZATION_OFFSET. */
@@ -23,7 +24,7 @@ public final class IncrementalDetokenizer {
     private static final char REPLACEMENT = '\uFFFD';
 
     private final Function<int[], String> decoder;
-    /** The window: tokens from prefixOffset on; those before readOffset are already emitted. */
+    /** The window: the tokens of the last emitted piece (before readOffset), then those not emitted yet. */
     private int[] window;
     private int size;
     private int readOffset;
