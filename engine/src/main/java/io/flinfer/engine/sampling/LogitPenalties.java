@@ -44,6 +44,9 @@ final class LogitPenalties {
 
     /** Returns penalized logits; the input array is left as it was. */
     NDArray applyTo(NDArray logits) {
+        if (penalizedIndex.length == 0 && bannedIndex.length == 0) {
+            return logits;
+        }
         NDManager manager = logits.getManager();
         NDArray flat = logits.flatten();
         if (penalizedIndex.length > 0) {

@@ -16,12 +16,10 @@ import java.util.List;
  * other rows divide by their temperature, drop tokens by min-p, top-k and top-p (in that order), and
  * draw from what is left with their own random generator. Logprobs come from the raw logits.
  *
- * <p>All math runs on the logits' device, batched over the rows. The random draws are made in Java
- * (one uniform number per non-greedy row, from the row's generator) and sent as one small tensor;
- * the token is then found on the device by inverse CDF, so only token ids and asked-for logprobs
- * come back. Temporaries live in a child manager that is closed before returning.
- *
- * <p>Not thread-safe in the sense that rows' generators advance; call from the engine thread.
+ * <p>All math runs on the logits' device, batched over the rows (see {@link LogitPenalties} and
+ * {@link RandomDraw}); only token ids and asked-for logprobs come back. Temporaries live in a child
+ * manager that is closed before returning. Sampling advances the rows' generators, so a batch's rows
+ * must not be sampled from two threads at once.
  */
 public final class Sampler {
 
@@ -64,57 +62,11 @@ public final class Sampler {
         if (!anyRandom) {
             return logits.argMax(1);
         }
-        NDArray drawn = drawRandom(logits, rows);
+        NDArray drawn = RandomDraw.draw(logits, rows);
         if (!anyGreedy) {
             return drawn;
         }
         return NDArrays.where(logits.getManager().create(greedy), logits.argMax(1), drawn);
-    }
-
-    /** Temperature, min-p, top-k, top-p and the draw; greedy rows pass through harmlessly. */
-    private static NDArray drawRandom(NDArray logits, List<SamplingRow> rows) {
-        int b = rows.size();
-        float[] temperature = new float[b];
-        float[] logMinP = new float[b];
-        long[] lastTopKIndex = new long[b];
-        float[] topP = new float[b];
-        float[] uniform = new float[b];
-        long vocabSize = logits.getShape().get(1);
-        for (int r = 0; r < b; r++) {
-            SamplingRow row = rows.get(r);
-            SamplingParams p = row.params();
-            boolean greedy = p.isGreedy();
-            temperature[r] = greedy ? 1f : (float) p.temperature;
-            logMinP[r] = greedy ? Float.NEGATIVE_INFINITY : (float) Math.log(p.minP);
-            lastTopKIndex[r] = (greedy || p.topK == 0 ? vocabSize : Math.min(p.topK, vocabSize)) - 1;
-            // top_p = 1 must keep every token; a threshold above 1 does even when sums round up.
-            topP[r] = greedy || p.topP >= 1 ? 2f : (float) p.topP;
-            uniform[r] = greedy ? 0f : row.nextUniform();
-        }
-        NDManager m = logits.getManager();
-        Shape column = new Shape(b, 1);
-        NDArray scaled = logits.div(m.create(temperature, column));
-        NDArray order = scaled.argSort(1, false);
-        NDArray sorted = scaled.gather(order, 1);
-
-        // min-p: keep p_i >= min_p * p_max, i.e. logit_i >= logit_max + log(min_p).
-        NDArray minLogit = sorted.get(":, 0:1").add(m.create(logMinP, column));
-        sorted.set(sorted.lt(minLogit), Float.NEGATIVE_INFINITY);
-        // top-k: keep logits >= the k-th largest, so ties with it stay (as in vLLM).
-        NDArray kthLogit = sorted.gather(m.create(lastTopKIndex, column), 1);
-        sorted.set(sorted.lt(kthLogit), Float.NEGATIVE_INFINITY);
-        // top-p: keep a token while the probability mass before it is still below top_p.
-        NDArray probs = sorted.softmax(1);
-        NDArray massBefore = probs.cumSum(1).sub(probs);
-        probs.set(massBefore.gte(m.create(topP, column)), 0f);
-
-        // Inverse CDF: the first position whose cumulative mass exceeds u * total. Kept tokens are
-        // a prefix of the sorted order, so capping at the last kept one guards against rounding.
-        NDArray cumulative = probs.cumSum(1);
-        NDArray threshold = cumulative.get(":, -1:").mul(m.create(uniform, column));
-        NDArray position = cumulative.lte(threshold).countNonzero(1)
-                .minimum(probs.gt(0).countNonzero(1).sub(1));
-        return order.gather(position.reshape(column), 1).reshape(b);
     }
 
     /** Log-probabilities of the raw logits for the rows that ask for them; null for the others. */

@@ -90,10 +90,14 @@ class SamplerTest {
                 SamplingParams.builder().temperature(1.2).topP(0.9).minP(0.05).seed(13L).build(),
                 SamplingParams.builder().temperature(0.9).presencePenalty(0.5).frequencyPenalty(0.3)
                         .repetitionPenalty(1.2).seed(14L).build());
-        int[][] alone = generate(requests, List.of(), false);
-        int[][] again = generate(requests, List.of(), false);
+        // Each request alone in its batch, so each takes its own cheapest path (no sort, top-k
+        // only, full sort); in the crowded batch all share the full-sort path.
+        int[][] alone = requests.stream().map(r -> generate(List.of(r), List.of(), false)[0])
+                .toArray(int[][]::new);
+        int[][] again = requests.stream().map(r -> generate(List.of(r), List.of(), false)[0])
+                .toArray(int[][]::new);
         List<SamplingParams> others = List.of(SamplingParams.greedy(32),
-                SamplingParams.builder().temperature(1).seed(99L).build(),
+                SamplingParams.builder().temperature(1).topP(0.95).seed(99L).build(),
                 SamplingParams.builder().temperature(0.5).topK(5).seed(98L).build());
         int[][] crowded = generate(requests, others, true);
 
@@ -164,7 +168,7 @@ class SamplerTest {
 
     /**
      * Runs 20 steps for each request, each step feeding back the tokens so far (so penalties see a
-     * growing history) and logits that depend only on the request and the step. With
+     * growing history) and logits that depend only on the request's seed and the step. With
      * {@code shuffled}, the requests sit in reversed order, interleaved with the {@code others}.
      */
     private int[][] generate(List<SamplingParams> requests, List<SamplingParams> others, boolean shuffled) {
@@ -177,7 +181,7 @@ class SamplerTest {
             for (int i = 0; i < requests.size(); i++) {
                 int[] output = Arrays.copyOf(tokens[i], step);
                 mine.add(new Slot(i, new SamplingRow(requests.get(i), randoms.get(i), new int[] {1, 2, 3},
-                        output, Set.of()), Logits.random(i * 100L + step, VOCAB)));
+                        output, Set.of()), Logits.random(requests.get(i).seed * 100 + step, VOCAB)));
             }
             List<Slot> theirs = new ArrayList<>();
             for (int i = 0; i < others.size(); i++) {
