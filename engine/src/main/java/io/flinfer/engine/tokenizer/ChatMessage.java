@@ -1,0 +1,3 @@
+package io.flinfer.engine.tokenizer;
+
+public record ChatMessage(String role, String content) {}
