@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
         description = "LLM batch inference inside Apache Flink.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            KafkaCommand.class,
+            PublishCommand.class,
+            ConsumeCommand.class,
         })
 public final class FlinferCli implements Runnable {
 

@@ -37,7 +37,7 @@ import org.apache.kafka.metadata.storage.Formatter;
 public final class EmbeddedKafka implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path logDir;
     private final KafkaRaftServer server;
@@ -58,15 +58,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka start(int port) {
         Path logDir = createTempDir();
         try {
-            int brokerPort = port == 0 ? freePort() : port;
+            int brokerPort = port == 0 ? freePort() : requireFree(port);
             int controllerPort = freePort();
             KafkaConfig config = KafkaConfig.fromProps(brokerProperties(logDir, brokerPort, controllerPort));
             formatStorage(config, logDir);
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             EmbeddedKafka kafka = new EmbeddedKafka(logDir, server, "localhost:" + brokerPort);
             try {
+                // Returns once the controller has unfenced the broker: topics can be created.
                 server.startup();
-                kafka.awaitBrokerServing();
             } catch (RuntimeException e) {
                 kafka.close();
                 throw e;
@@ -85,10 +85,10 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates a topic with replication factor 1 and waits until the broker has created it. */
     public void createTopic(String name, int partitions) {
-        try (Admin admin = admin()) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
                     .all()
-                    .get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException("could not create topic " + name + ": " + e.getCause().getMessage(), e);
         } catch (InterruptedException | TimeoutException e) {
@@ -154,42 +154,23 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /**
-     * {@code startup()} returns before the controller has unfenced the broker; a topic created
-     * before that fails for lack of brokers. Wait until the cluster reports this node.
-     */
-    private void awaitBrokerServing() {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        try (Admin admin = admin()) {
-            while (true) {
-                try {
-                    if (!admin.describeCluster().nodes().get(1, TimeUnit.SECONDS).isEmpty()) {
-                        return;
-                    }
-                } catch (ExecutionException | TimeoutException e) {
-                    // not up yet: try again until the deadline
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the broker did not come up within " + READY_TIMEOUT);
-                }
-                Thread.sleep(20);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the broker", e);
-        }
-    }
-
-    private Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
-    }
-
     private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("no free local port", e);
+        }
+    }
+
+    /** Kafka treats a failed bind as fatal and halts the JVM; find out before it tries. */
+    private static int requireFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port)) {
+            socket.setReuseAddress(true);
+            return port;
+        } catch (IOException e) {
+            throw new IllegalStateException("port " + port + " is in use (" + e.getMessage()
+                    + "); stop what uses it or pick another port (0 picks a free one)", e);
         }
     }
 

@@ -30,8 +30,15 @@ class EmbeddedKafkaTest {
     }
 
     @AfterAll
-    static void stopBroker() {
+    static void stopBrokerAndCheckItsDataIsGone() {
         kafka.close();
+        assertThat(kafka.logDirectory()).doesNotExist();
+    }
+
+    @Test
+    void dataLivesInATemporaryDirectoryWhileRunning() {
+        assertThat(kafka.logDirectory()).isDirectory();
+        assertThat(kafka.logDirectory().resolve("meta.properties")).isRegularFile();
     }
 
     @Test
@@ -62,20 +69,11 @@ class EmbeddedKafkaTest {
     }
 
     @Test
-    void createdTopicHasTheAskedPartitions() throws Exception {
+    void createdTopicHasTheAskedPartitions() {
         kafka.createTopic("three", 3);
         try (KafkaConsumer<String, String> consumer = consumer("read_committed")) {
             assertThat(consumer.partitionsFor("three")).hasSize(3);
         }
-    }
-
-    @Test
-    void logDirectoryIsDeletedOnClose() throws Exception {
-        EmbeddedKafka second = EmbeddedKafka.start();
-        java.nio.file.Path dir = second.logDirectory();
-        assertThat(dir).isDirectory();
-        second.close();
-        assertThat(dir).doesNotExist();
     }
 
     private static KafkaProducer<String, String> transactionalProducer() {
