@@ -73,7 +73,11 @@ final class ConsumeCommand implements Runnable {
             }
         }
         PrintWriter err = spec.commandLine().getErr();
-        err.println("consumed " + printed + " records from " + topic);
+        err.println(printed > 0
+                ? "consumed " + printed + " records from " + topic
+                : "consumed 0 records: none arrived on " + topic + " within " + timeout.toMillis() + " ms."
+                        + " Is anything writing to it, and is Kafka running at " + bootstrapServers
+                        + "? (`flinfer kafka` starts a local one)");
         err.flush();
     }
 

@@ -4,6 +4,7 @@ import io.flinfer.kafka.EmbeddedKafka;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,12 +33,14 @@ final class KafkaCommand implements Runnable {
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
         Thread command = Thread.currentThread();
+        CountDownLatch stopped = new CountDownLatch(1);
         // Ctrl-C runs shutdown hooks while this thread still waits: wake it and let it close the
-        // broker (which deletes the data directory) before the JVM goes.
+        // broker (which deletes the data directory) before the JVM goes. Wait for the close, not
+        // for this thread to end: main() then calls System.exit, which blocks during shutdown.
         Thread hook = new Thread(() -> {
             command.interrupt();
             try {
-                command.join(SHUTDOWN_WAIT.toMillis());
+                stopped.await(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -52,6 +55,7 @@ final class KafkaCommand implements Runnable {
             out.println("Kafka stopped.");
             out.flush();
         } finally {
+            stopped.countDown();
             removeHook(hook);
         }
     }
