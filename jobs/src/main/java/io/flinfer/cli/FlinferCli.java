@@ -12,6 +12,9 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             GenerateCommand.class,
+            KafkaCommand.class,
+            PublishCommand.class,
+            ConsumeCommand.class,
         })
 public final class FlinferCli implements Runnable {
 
