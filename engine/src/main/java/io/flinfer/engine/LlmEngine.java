@@ -39,7 +39,7 @@ public final class LlmEngine implements AutoCloseable {
 
     private LlmEngine(EngineConfig config) {
         this.config = config;
-        ModelConfig modelConfig = ModelConfig.load(config.model());
+        ModelConfig modelConfig = ModelConfig.load(config.modelPath());
         DataType dtype = dtype(config.dtype(), config.device());
         long bytesPerBlock = KvCache.bytesPerToken(modelConfig, dtype) * config.blockSize();
         int numBlocks = (int) Math.min(Integer.MAX_VALUE, config.kvCacheMemoryBytes() / bytesPerBlock);
@@ -53,10 +53,10 @@ public final class LlmEngine implements AutoCloseable {
         int batchedTokens = config.enableChunkedPrefill()
                 ? config.maxNumBatchedTokens()
                 : Math.max(config.maxNumBatchedTokens(), maxModelLen);
-        tokenizer = Tokenizer.load(config.model());
+        tokenizer = Tokenizer.load(config.modelPath());
         manager = NDManager.newBaseManager(device(config.device()), "PyTorch");
         try {
-            model = LlamaModel.load(config.model(), maxModelLen, dtype, manager);
+            model = LlamaModel.load(config.modelPath(), maxModelLen, dtype, manager);
             KvCache cache = new KvCache(modelConfig, numBlocks, config.blockSize(), dtype, model.manager());
             KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks, config.enablePrefixCaching()), config.blockSize());
             scheduler = new Scheduler(new SchedulerConfig(config.maxNumSeqs(), batchedTokens, maxModelLen,

@@ -34,7 +34,7 @@ public record RequestOutput(
         String error,
         RequestTimings timings) {
 
-    static RequestOutput failed(String requestId, String error) {
+    public static RequestOutput failed(String requestId, String error) {
         return new RequestOutput(requestId, new int[0], "", new int[0], "", true, "error", 0, 0, null, error, null);
     }
 }

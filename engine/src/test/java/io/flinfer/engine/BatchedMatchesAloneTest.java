@@ -28,6 +28,8 @@ class BatchedMatchesAloneTest {
     private static final int REQUESTS = 64;
     @TempDir static Path tmp;
     private static Path tinyModel;
+    /** Each model's requests and their outputs when run one at a time, computed once. */
+    private static final Map<String, List<int[]>> ALONE = new HashMap<>();
 
     @BeforeAll
     static void writeTinyModel() throws Exception {
@@ -54,7 +56,7 @@ class BatchedMatchesAloneTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
-        for (String model : List.of("stories260K", "tiny-random-qwen2")) {
+        for (String model : List.of("stories260K", "tiny-random-qwen2")) { // ordered: a model's cases share its baseline
             for (Mode mode : Mode.values()) {
                 cases.add(Arguments.of(model, mode));
             }
@@ -71,23 +73,18 @@ class BatchedMatchesAloneTest {
         List<Integer> maxTokens = new ArrayList<>();
         int[] sharedPrefix = rnd.ints(40, 3, 500).toArray();
         for (int i = 0; i < REQUESTS; i++) {
-            int len = 2 + rnd.nextInt(60);
+            int len = 2 + rnd.nextInt(50);
             int[] p = rnd.ints(len, 3, 500).toArray();
             if (i % 2 == 0) { // half share a prefix of 0..40 tokens with each other
                 System.arraycopy(sharedPrefix, 0, p, 0, Math.min(len, rnd.nextInt(41)));
             }
             p[0] = 1;
             prompts.add(p);
-            maxTokens.add(1 + rnd.nextInt(24));
+            maxTokens.add(1 + rnd.nextInt(16));
         }
+        List<int[]> alone = ALONE.computeIfAbsent(modelName, m -> runAlone(model, prompts, maxTokens));
         EngineConfig config = EngineConfig.defaults(model).withKvCacheMemory(mode.kvBytes)
                 .withLimits(64, mode.batchedTokens, 128).withFeatures(mode.prefixCaching, true);
-        Map<Integer, int[]> alone = new HashMap<>();
-        try (LlmEngine engine = LlmEngine.create(config)) {
-            for (int i = 0; i < REQUESTS; i++) {
-                alone.put(i, runAll(engine, List.of(prompts.get(i)), List.of(maxTokens.get(i))).get(0));
-            }
-        }
         try (LlmEngine engine = LlmEngine.create(config)) {
             List<int[]> together = runAll(engine, prompts, maxTokens);
             for (int i = 0; i < REQUESTS; i++) {
@@ -106,6 +103,18 @@ class BatchedMatchesAloneTest {
             assertThat(stats.numFreeKvBlocks()).as("no KV block leaked").isEqualTo(stats.numKvBlocks());
             engine.blockPool().checkInvariants();
         }
+    }
+
+    /** The baseline: a plain engine (no prefix caching, no chunking) serving one request at a time. */
+    private static List<int[]> runAlone(Path model, List<int[]> prompts, List<Integer> maxTokens) {
+        EngineConfig plain = EngineConfig.defaults(model).withLimits(1, 2048, 128).withFeatures(false, false);
+        List<int[]> outputs = new ArrayList<>();
+        try (LlmEngine engine = LlmEngine.create(plain)) {
+            for (int i = 0; i < prompts.size(); i++) {
+                outputs.add(runAll(engine, List.of(prompts.get(i)), List.of(maxTokens.get(i))).get(0));
+            }
+        }
+        return outputs;
     }
 
     private static List<int[]> runAll(LlmEngine engine, List<int[]> prompts, List<Integer> maxTokens) {

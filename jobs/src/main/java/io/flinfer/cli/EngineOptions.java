@@ -47,7 +47,7 @@ public final class EngineOptions {
     /** Resolves the model (downloading it when it is a Hub id) and builds the engine's config. */
     public EngineConfig toConfig() {
         Path folder = ModelSource.resolve(model, revision);
-        return new EngineConfig(folder, dtype, device, blockSize, kvCacheMemory, maxNumSeqs, maxNumBatchedTokens,
+        return new EngineConfig(folder.toString(), dtype, device, blockSize, kvCacheMemory, maxNumSeqs, maxNumBatchedTokens,
                 maxModelLen, prefixCaching, chunkedPrefill);
     }
 

@@ -87,11 +87,7 @@ public final class KvCacheManager {
         return true;
     }
 
-    /**
-     * Registers the full blocks among {@code seq}'s first {@code numTokens} tokens. Done when they
-     * are scheduled: a later sequence in the same step may already reuse them, because every
-     * layer writes all new keys and values before any attention reads them.
-     */
+    /** Registers the full blocks among {@code seq}'s first {@code numTokens} tokens. */
     void cacheFullBlocks(Sequence seq, int numTokens) {
         if (!pool.cachingEnabled()) {
             return;

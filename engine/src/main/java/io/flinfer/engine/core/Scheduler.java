@@ -53,8 +53,7 @@ public final class Scheduler {
                 }
             }
             if (numNew > 0) {
-                scheduled.add(seq);
-                counts.add(numNew);
+                schedule(seq, numNew, scheduled, counts);
                 budget -= numNew;
             }
         }
@@ -80,15 +79,21 @@ public final class Scheduler {
             seq.numComputedTokens += cachedTokens;
             seq.status = Sequence.Status.RUNNING;
             running.add(seq);
-            scheduled.add(seq);
-            counts.add(numNew);
+            schedule(seq, numNew, scheduled, counts);
             budget -= numNew;
         }
-        for (int i = 0; i < scheduled.size(); i++) {
-            Sequence seq = scheduled.get(i);
-            kv.cacheFullBlocks(seq, seq.numComputedTokens + counts.get(i));
-        }
         return new ScheduledBatch(scheduled, counts.stream().mapToInt(Integer::intValue).toArray(), preempted);
+    }
+
+    /**
+     * Adds {@code seq} to the step and offers its blocks to the prefix cache at once, so that a
+     * request admitted later in the same step already reuses them: every layer writes all new keys
+     * and values before any attention reads them.
+     */
+    private void schedule(Sequence seq, int numNew, List<Sequence> scheduled, List<Integer> counts) {
+        scheduled.add(seq);
+        counts.add(numNew);
+        kv.cacheFullBlocks(seq, seq.numComputedTokens + numNew);
     }
 
     /**

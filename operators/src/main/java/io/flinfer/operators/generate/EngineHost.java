@@ -1,0 +1,145 @@
+package io.flinfer.operators.generate;
+
+import io.flinfer.engine.EngineConfig;
+import io.flinfer.engine.EngineStats;
+import io.flinfer.engine.LlmEngine;
+import io.flinfer.engine.RequestOutput;
+import io.flinfer.engine.sampling.SamplingParams;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One engine and the thread that owns it. Tasks submit and abort requests from any thread; the
+ * engine thread adds them between steps, steps while anything is unfinished, and reports each
+ * request's progress to its listener. It is the only thread that issues tensor work, so the
+ * operator's other threads never compete with it.
+ */
+public final class EngineHost implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineHost.class);
+
+    private record Submission(String id, int[] promptIds, SamplingParams params, String cacheSalt, int[] resumed,
+            long deadlineNanos, GenerationListener listener) {}
+
+    private record Live(GenerationListener listener, long deadlineNanos) {}
+
+    private final LlmEngine engine;
+    private final LinkedBlockingQueue<Object> commands = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile EngineStats stats;
+    private volatile boolean closed;
+
+    EngineHost(EngineConfig config) {
+        engine = LlmEngine.create(config);
+        stats = engine.stats();
+        thread = new Thread(this::run, "flinfer-engine-" + config.device());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public LlmEngine engine() {
+        return engine;
+    }
+
+    /** The counters as of the last step; safe from any thread. */
+    public EngineStats stats() {
+        return stats;
+    }
+
+    /**
+     * Queues a request. Its tokens before a restart go in {@code resumedOutputIds}: they are
+     * recomputed, not generated again. A request still unfinished at {@code deadlineNanos}
+     * (System.nanoTime) is aborted and reported as an error.
+     */
+    public void submit(String id, int[] promptIds, SamplingParams params, String cacheSalt, int[] resumedOutputIds,
+            long deadlineNanos, GenerationListener listener) {
+        commands.add(new Submission(id, promptIds, params, cacheSalt, resumedOutputIds, deadlineNanos, listener));
+    }
+
+    /** Drops a request without reporting it (its task is going away). */
+    public void abort(String id) {
+        commands.add(id);
+    }
+
+    private void run() {
+        Map<String, Live> live = new HashMap<>();
+        while (!closed) {
+            try {
+                Object command = live.isEmpty() ? commands.poll(100, TimeUnit.MILLISECONDS) : commands.poll();
+                for (; command != null; command = commands.poll()) {
+                    apply(command, live);
+                }
+                if (!live.isEmpty()) {
+                    for (RequestOutput out : engine.step()) {
+                        report(out, live);
+                    }
+                    expire(live);
+                }
+                stats = engine.stats();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // An engine failure must not kill the thread silently: fail what is running, keep serving.
+                LOG.error("engine step failed; failing {} running requests", live.size(), e);
+                for (Map.Entry<String, Live> entry : live.entrySet()) {
+                    engine.abort(entry.getKey());
+                    entry.getValue().listener.onFinished(RequestOutput.failed(entry.getKey(), "engine failure: " + e.getMessage()));
+                }
+                live.clear();
+            }
+        }
+    }
+
+    private void apply(Object command, Map<String, Live> live) {
+        if (command instanceof Submission s) {
+            try {
+                engine.addRequest(s.id, s.promptIds, s.params, s.cacheSalt, s.resumed);
+                live.put(s.id, new Live(s.listener, s.deadlineNanos));
+            } catch (IllegalArgumentException e) {
+                s.listener.onFinished(RequestOutput.failed(s.id, e.getMessage()));
+            }
+        } else if (live.remove((String) command) != null) {
+            engine.abort((String) command);
+        }
+    }
+
+    private static void report(RequestOutput out, Map<String, Live> live) {
+        Live request = out.finished() ? live.remove(out.requestId()) : live.get(out.requestId());
+        if (request == null) {
+            return;
+        }
+        if (out.finished()) {
+            request.listener.onFinished(out);
+        } else if (out.newTokenIds().length > 0) {
+            request.listener.onTokens(out.newTokenIds());
+        }
+    }
+
+    private void expire(Map<String, Live> live) {
+        long now = System.nanoTime();
+        for (Iterator<Map.Entry<String, Live>> it = live.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Live> entry = it.next();
+            if (now - entry.getValue().deadlineNanos > 0) {
+                it.remove();
+                engine.abort(entry.getKey());
+                entry.getValue().listener.onFinished(RequestOutput.failed(entry.getKey(), "request timed out"));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        engine.close();
+    }
+}

@@ -1,0 +1,78 @@
+package io.flinfer.operators.generate;
+
+import io.flinfer.engine.RequestOutput;
+import io.flinfer.engine.RequestTimings;
+import java.util.function.IntSupplier;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+
+/**
+ * The generate operator's metrics, named after vLLM's. Engine gauges describe the TaskManager's
+ * shared engine; counters and histograms count this subtask's own requests, so summing subtasks
+ * gives the job's totals.
+ */
+final class GenerateMetrics {
+    private static final int WINDOW = 1000;
+
+    private final Counter promptTokens;
+    private final Counter generationTokens;
+    private final Counter prefixCacheQueries;
+    private final Counter prefixCacheHits;
+    private final Counter successStop;
+    private final Counter successLength;
+    private final Counter errorsTimeout;
+    private final Counter errorsRejected;
+    private final Histogram timeToFirstToken;
+    private final Histogram interTokenLatency;
+    private final Histogram e2eLatency;
+    private final Histogram queueTime;
+
+    GenerateMetrics(MetricGroup group, EngineHost engine, IntSupplier inFlight) {
+        group.gauge("num_requests_running", (Gauge<Integer>) () -> engine.stats().numRequestsRunning());
+        group.gauge("num_requests_waiting", (Gauge<Integer>) () -> engine.stats().numRequestsWaiting());
+        group.gauge("kv_cache_usage_perc", (Gauge<Double>) () -> engine.stats().kvCacheUsage());
+        group.gauge("num_preemptions", (Gauge<Long>) () -> engine.stats().numPreemptions());
+        group.gauge("in_flight_requests", (Gauge<Integer>) inFlight::getAsInt);
+        promptTokens = group.counter("prompt_tokens");
+        generationTokens = group.counter("generation_tokens");
+        prefixCacheQueries = group.counter("prefix_cache_queries");
+        prefixCacheHits = group.counter("prefix_cache_hits");
+        successStop = group.addGroup("finished_reason", "stop").counter("request_success");
+        successLength = group.addGroup("finished_reason", "length").counter("request_success");
+        errorsTimeout = group.addGroup("error_kind", "timeout").counter("request_errors");
+        errorsRejected = group.addGroup("error_kind", "rejected").counter("request_errors");
+        timeToFirstToken = histogram(group, "time_to_first_token_microseconds");
+        interTokenLatency = histogram(group, "inter_token_latency_microseconds");
+        e2eLatency = histogram(group, "e2e_request_latency_microseconds");
+        queueTime = histogram(group, "request_queue_time_microseconds");
+    }
+
+    private static Histogram histogram(MetricGroup group, String name) {
+        return group.histogram(name, new DescriptiveStatisticsHistogram(WINDOW));
+    }
+
+    void finished(RequestOutput out) {
+        if (out.error() != null) {
+            (out.error().contains("timed out") ? errorsTimeout : errorsRejected).inc();
+            return;
+        }
+        (out.finishReason().equals("length") ? successLength : successStop).inc();
+        promptTokens.inc(out.numPromptTokens());
+        generationTokens.inc(out.outputTokenIds().length);
+        prefixCacheQueries.inc(out.numPromptTokens());
+        prefixCacheHits.inc(out.numCachedTokens());
+        RequestTimings t = out.timings();
+        // Flink histograms hold integers, hence microseconds (vLLM reports seconds).
+        timeToFirstToken.update(micros(t.timeToFirstTokenSeconds()));
+        interTokenLatency.update(micros(t.timePerOutputTokenSeconds()));
+        e2eLatency.update(micros(t.e2eSeconds()));
+        queueTime.update(micros(t.queueSeconds()));
+    }
+
+    private static long micros(double seconds) {
+        return Math.round(seconds * 1e6);
+    }
+}

@@ -1,0 +1,158 @@
+package io.flinfer.operators.generate;
+
+import io.flinfer.engine.EngineConfig;
+import io.flinfer.engine.RequestOutput;
+import io.flinfer.engine.sampling.SamplingParams;
+import io.flinfer.operators.records.Completion;
+import io.flinfer.operators.records.InferenceRequest;
+import io.flinfer.operators.records.ResultWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Answers prepared requests with the TaskManager's shared engine, in the manner of Flink's
+ * {@code AsyncWaitOperator}: at most {@code capacity} requests in flight (the task blocks on its
+ * mailbox when full, which backpressures the input), the engine's progress enters the task through
+ * the mailbox, and the in-flight requests with the tokens generated so far are checkpointed, so that
+ * after a failure they resume instead of starting over, and their results are emitted once.
+ */
+public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
+        implements OneInputStreamOperator<PreparedRequest, ResultLine>, BoundedOneInput {
+    private static final long serialVersionUID = 1L;
+
+    private final EngineConfig engineConfig;
+    private final int capacity;
+    private final Duration requestTimeout;
+    private final transient MailboxExecutor mailbox;
+
+    private transient EngineHost engine;
+    private transient Map<String, InFlightRequest> inFlight;
+    private transient ListState<InFlightRequest> checkpointed;
+    private transient String instanceId;
+    private transient GenerateMetrics metrics;
+
+    GenerateOperator(EngineConfig engineConfig, int capacity, Duration requestTimeout, MailboxExecutor mailbox) {
+        this.engineConfig = engineConfig;
+        this.capacity = capacity;
+        this.requestTimeout = requestTimeout;
+        this.mailbox = mailbox;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        checkpointed = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("in-flight-requests", TypeInformation.of(InFlightRequest.class)));
+        inFlight = new LinkedHashMap<>();
+        if (context.isRestored()) {
+            for (InFlightRequest restored : checkpointed.get()) {
+                inFlight.put(restored.request().customId(), restored);
+            }
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        instanceId = UUID.randomUUID().toString();
+        engine = SharedEngines.get(GpuAssignment.apply(engineConfig, getRuntimeContext()));
+        metrics = new GenerateMetrics(getMetricGroup(), engine, () -> inFlight.size());
+        for (InFlightRequest restored : new ArrayList<>(inFlight.values())) {
+            submit(restored);
+        }
+    }
+
+    @Override
+    public void processElement(StreamRecord<PreparedRequest> element) throws Exception {
+        while (inFlight.size() >= capacity) {
+            mailbox.yield();
+        }
+        InFlightRequest request = new InFlightRequest(element.getValue(), new int[0]);
+        inFlight.put(request.request().customId(), request);
+        submit(request);
+    }
+
+    private void submit(InFlightRequest request) {
+        PreparedRequest prepared = request.request();
+        InferenceRequest r = prepared.request();
+        SamplingParams params = r.samplingParams().toBuilder().seed(prepared.seed()).build();
+        long deadline = System.nanoTime() + requestTimeout.toNanos();
+        engine.submit(engineId(r.customId()), prepared.promptIds(), params, r.cacheSalt().orElse(null),
+                request.generated(), deadline, new GenerationListener() {
+                    @Override
+                    public void onTokens(int[] newTokenIds) {
+                        mailbox.execute(() -> request.append(newTokenIds), "record generated tokens");
+                    }
+
+                    @Override
+                    public void onFinished(RequestOutput result) {
+                        mailbox.execute(() -> complete(request, result), "emit result");
+                    }
+                });
+    }
+
+    private void complete(InFlightRequest request, RequestOutput result) {
+        String customId = request.request().customId();
+        if (inFlight.remove(customId) != request) {
+            return; // superseded: the task restarted and resubmitted it
+        }
+        metrics.finished(result);
+        String json = result.error() != null
+                ? ResultWriter.badRequest(customId, result.error())
+                : ResultWriter.success(request.request().request(), new Completion(result.text(), result.finishReason(),
+                        result.numPromptTokens(), result.outputTokenIds().length, result.numCachedTokens()),
+                        System.currentTimeMillis() / 1000);
+        output.collect(new StreamRecord<>(new ResultLine(customId, json)));
+    }
+
+    private String engineId(String customId) {
+        return instanceId + "/" + customId;
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        checkpointed.update(new ArrayList<>(inFlight.values()));
+    }
+
+    /** Bounded input: wait for every request to finish before the task ends. */
+    @Override
+    public void endInput() throws Exception {
+        while (!inFlight.isEmpty()) {
+            mailbox.yield();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (engine != null && inFlight != null) {
+            for (String customId : inFlight.keySet()) {
+                engine.abort(engineId(customId));
+            }
+        }
+        super.close();
+    }
+
+    /** Requests in flight in this subtask; for tests. */
+    int numInFlight() {
+        return inFlight.size();
+    }
+
+    List<String> inFlightIds() {
+        return new ArrayList<>(inFlight.keySet());
+    }
+}

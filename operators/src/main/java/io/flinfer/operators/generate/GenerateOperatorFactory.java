@@ -1,0 +1,44 @@
+package io.flinfer.operators.generate;
+
+import io.flinfer.engine.EngineConfig;
+import java.time.Duration;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
+import org.apache.flink.streaming.api.operators.StreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+
+/** Creates {@link GenerateOperator}s with the task's mailbox, as Flink's async operator factory does. */
+public final class GenerateOperatorFactory extends AbstractStreamOperatorFactory<ResultLine>
+        implements OneInputStreamOperatorFactory<PreparedRequest, ResultLine> {
+    private static final long serialVersionUID = 1L;
+
+    private final EngineConfig engineConfig;
+    private final int capacity;
+    private final Duration requestTimeout;
+
+    /**
+     * @param capacity most requests in flight per subtask; a full subtask backpressures its input
+     * @param requestTimeout how long a request may take before it is answered with an error
+     */
+    public GenerateOperatorFactory(EngineConfig engineConfig, int capacity, Duration requestTimeout) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("the in-flight capacity must be at least 1, got " + capacity);
+        }
+        this.engineConfig = engineConfig;
+        this.capacity = capacity;
+        this.requestTimeout = requestTimeout;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends StreamOperator<ResultLine>> T createStreamOperator(StreamOperatorParameters<ResultLine> parameters) {
+        GenerateOperator operator = new GenerateOperator(engineConfig, capacity, requestTimeout, parameters.getMailboxExecutor());
+        operator.setup(parameters.getContainingTask(), parameters.getStreamConfig(), parameters.getOutput());
+        return (T) operator;
+    }
+
+    @Override
+    public Class<? extends StreamOperator> getStreamOperatorClass(ClassLoader classLoader) {
+        return GenerateOperator.class;
+    }
+}

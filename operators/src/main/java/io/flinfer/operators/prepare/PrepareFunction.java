@@ -1,0 +1,68 @@
+package io.flinfer.operators.prepare;
+
+import io.flinfer.engine.EngineConfig;
+import io.flinfer.engine.sampling.SamplingParams;
+import io.flinfer.engine.tokenizer.Tokenizer;
+import io.flinfer.operators.generate.PreparedRequest;
+import io.flinfer.operators.generate.ResultLine;
+import io.flinfer.operators.records.Endpoint;
+import io.flinfer.operators.records.InferenceRequest;
+import io.flinfer.operators.records.ResultWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Renders and tokenizes a request (chat template for chat requests), computes its prefix routing
+ * key and fixes its seed: the request's own, or one derived from its custom_id so that a replay
+ * after a failure samples the same text. A request that cannot be rendered gets an error result.
+ */
+public final class PrepareFunction extends ProcessFunction<InferenceRequest, PreparedRequest> {
+    private static final long serialVersionUID = 1L;
+
+    private final String modelDir;
+    private final int blockSize;
+    private final int prefixKeyBlocks;
+    private transient Tokenizer tokenizer;
+
+    public PrepareFunction(EngineConfig engine, int prefixKeyBlocks) {
+        this.modelDir = engine.model();
+        this.blockSize = engine.blockSize();
+        this.prefixKeyBlocks = prefixKeyBlocks;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        tokenizer = SharedTokenizers.get(modelDir);
+    }
+
+    @Override
+    public void processElement(InferenceRequest request, Context ctx, Collector<PreparedRequest> out) {
+        int[] promptIds;
+        try {
+            promptIds = request.endpoint() == Endpoint.CHAT
+                    ? tokenizer.encodeWithoutSpecialTokens(tokenizer.applyChatTemplate(request.messages(), true))
+                    : tokenizer.encode(request.prompt());
+        } catch (RuntimeException e) {
+            ctx.output(ParseFunction.RESULTS, new ResultLine(request.customId(),
+                    ResultWriter.badRequest(request.customId(), "cannot render the prompt: " + e.getMessage())));
+            return;
+        }
+        SamplingParams params = request.samplingParams();
+        long seed = params.seed != null ? params.seed : derivedSeed(request.customId());
+        String key = PrefixKey.of(promptIds, blockSize, prefixKeyBlocks, request.cacheSalt().orElse(null), request.customId());
+        out.collect(new PreparedRequest(request, promptIds, key, seed));
+    }
+
+    static long derivedSeed(String customId) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(customId.getBytes(StandardCharsets.UTF_8));
+            return java.nio.ByteBuffer.wrap(digest).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}
