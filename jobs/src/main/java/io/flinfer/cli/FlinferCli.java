@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "LLM batch inference inside Apache Flink.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            GenerateCommand.class,
             ModelCommand.class,
         })
 public final class FlinferCli implements Runnable {

@@ -2,6 +2,7 @@ package io.flinfer.engine.sampling;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.SplittableRandom;
 
 /**
  * How to sample one request's completion. Names and meanings follow vLLM's {@code SamplingParams}
@@ -58,6 +59,14 @@ public final class SamplingParams {
 
     public boolean isGreedy() {
         return temperature == 0;
+    }
+
+    /**
+     * A new random generator for one request: seeded with {@link #seed}, so the same seed gives the
+     * same draws on every run, or from a random seed when none is set.
+     */
+    public SplittableRandom newRandom() {
+        return seed == null ? new SplittableRandom() : new SplittableRandom(seed);
     }
 
     public boolean hasPenalties() {

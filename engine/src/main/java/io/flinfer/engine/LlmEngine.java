@@ -1,0 +1,223 @@
+package io.flinfer.engine;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.flinfer.engine.core.BlockPool;
+import io.flinfer.engine.core.KvCacheManager;
+import io.flinfer.engine.core.ScheduledBatch;
+import io.flinfer.engine.core.Scheduler;
+import io.flinfer.engine.core.SchedulerConfig;
+import io.flinfer.engine.core.Sequence;
+import io.flinfer.engine.model.KvCache;
+import io.flinfer.engine.model.LlamaModel;
+import io.flinfer.engine.model.ModelConfig;
+import io.flinfer.engine.sampling.SampledTokens;
+import io.flinfer.engine.sampling.SamplingParams;
+import io.flinfer.engine.sampling.SamplingRow;
+import io.flinfer.engine.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The serving engine: requests go in with {@link #addRequest}, each {@link #step} schedules a batch,
+ * runs it and returns what every request produced. Not thread-safe: one thread owns the engine and
+ * issues all its tensor work.
+ */
+public final class LlmEngine implements AutoCloseable {
+    private final EngineConfig config;
+    private final NDManager manager;
+    private final LlamaModel model;
+    private final Tokenizer tokenizer;
+    private final Scheduler scheduler;
+    private final ModelRunner runner;
+    private final Map<String, RequestState> requests = new LinkedHashMap<>();
+    private long promptTokens;
+    private long generationTokens;
+
+    private LlmEngine(EngineConfig config) {
+        this.config = config;
+        ModelConfig modelConfig = ModelConfig.load(config.model());
+        DataType dtype = dtype(config.dtype(), config.device());
+        long bytesPerBlock = KvCache.bytesPerToken(modelConfig, dtype) * config.blockSize();
+        int numBlocks = (int) Math.min(Integer.MAX_VALUE, config.kvCacheMemoryBytes() / bytesPerBlock);
+        if (numBlocks < 1) {
+            throw new IllegalArgumentException("kv-cache-memory " + config.kvCacheMemoryBytes()
+                    + " bytes holds no block: one block of " + config.blockSize() + " tokens takes " + bytesPerBlock + " bytes");
+        }
+        int maxModelLen = config.maxModelLen() > 0
+                ? config.maxModelLen()
+                : Math.min(modelConfig.maxPositionEmbeddings(), numBlocks * config.blockSize());
+        int batchedTokens = config.enableChunkedPrefill()
+                ? config.maxNumBatchedTokens()
+                : Math.max(config.maxNumBatchedTokens(), maxModelLen);
+        tokenizer = Tokenizer.load(config.model());
+        manager = NDManager.newBaseManager(device(config.device()), "PyTorch");
+        try {
+            model = LlamaModel.load(config.model(), maxModelLen, dtype, manager);
+            KvCache cache = new KvCache(modelConfig, numBlocks, config.blockSize(), dtype, model.manager());
+            KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks, config.enablePrefixCaching()), config.blockSize());
+            scheduler = new Scheduler(new SchedulerConfig(config.maxNumSeqs(), batchedTokens, maxModelLen,
+                    config.enableChunkedPrefill()), kv);
+            runner = new ModelRunner(model, cache);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    public static LlmEngine create(EngineConfig config) {
+        return new LlmEngine(config);
+    }
+
+    public Tokenizer tokenizer() { return tokenizer; }
+    public ModelConfig modelConfig() { return model.config(); }
+    public EngineConfig config() { return config; }
+    public int maxModelLen() { return scheduler.config().maxModelLen(); }
+    public int blockSize() { return config.blockSize(); }
+    public boolean hasUnfinishedRequests() { return scheduler.hasUnfinished(); }
+    public int numUnfinishedRequests() { return requests.size(); }
+
+    public void addRequest(String requestId, String prompt, SamplingParams params) {
+        addRequest(requestId, tokenizer.encode(prompt), params, null, new int[0]);
+    }
+
+    /**
+     * Adds a request. {@code resumedOutputIds} are tokens it generated before a restart: they are
+     * recomputed, not sampled again, and the random generator skips the draws they took.
+     *
+     * @throws IllegalArgumentException when the request can never be served (too long for
+     *     max_model_len or for the whole KV cache, duplicate id)
+     */
+    public void addRequest(String requestId, int[] promptIds, SamplingParams params, String cacheSalt, int[] resumedOutputIds) {
+        if (requests.containsKey(requestId)) {
+            throw new IllegalArgumentException("request id " + requestId + " is already in the engine");
+        }
+        validate(promptIds, params);
+        Sequence seq = new Sequence(requestId, promptIds, resumedOutputIds, params, cacheSalt, System.nanoTime());
+        requests.put(requestId, new RequestState(seq, tokenizer, resumedOutputIds));
+        scheduler.add(seq);
+    }
+
+    private void validate(int[] promptIds, SamplingParams params) {
+        int maxLen = maxModelLen();
+        if (promptIds.length == 0) {
+            throw new IllegalArgumentException("the prompt is empty: it needs at least one token");
+        }
+        if (promptIds.length >= maxLen) {
+            throw new IllegalArgumentException("the prompt has " + promptIds.length + " tokens, but max_model_len is "
+                    + maxLen + ", which leaves no room for output; shorten the prompt");
+        }
+        int vocab = model.config().vocabSize();
+        for (int id : promptIds) {
+            if (id < 0 || id >= vocab) {
+                throw new IllegalArgumentException("prompt token id " + id + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
+        int worstCaseTokens = Math.min(promptIds.length + params.maxTokens, maxLen);
+        int blocks = (worstCaseTokens + config.blockSize() - 1) / config.blockSize();
+        int poolBlocks = scheduler.kvCacheManager().pool().numBlocks();
+        if (blocks > poolBlocks) {
+            throw new IllegalArgumentException("the request needs up to " + blocks + " KV blocks ("
+                    + worstCaseTokens + " tokens) but the whole KV cache has " + poolBlocks
+                    + "; raise --kv-cache-memory or lower max_tokens");
+        }
+    }
+
+    public void abort(String requestId) {
+        RequestState state = requests.remove(requestId);
+        if (state != null) {
+            scheduler.finish(state.seq, "abort");
+        }
+    }
+
+    /** Runs one scheduling step and returns the output of every request that produced something. */
+    public List<RequestOutput> step() {
+        long now = System.nanoTime();
+        ScheduledBatch batch = scheduler.schedule(now);
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        int n = batch.sequences().size();
+        int[][] blockTables = new int[n][];
+        List<Integer> sampleAt = new ArrayList<>();
+        List<SamplingRow> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Sequence seq = batch.sequences().get(i);
+            blockTables[i] = scheduler.kvCacheManager().blockTable(seq);
+            if (seq.numComputedTokens() + batch.numNewTokens()[i] == seq.numTokens()) {
+                sampleAt.add(i);
+                rows.add(requests.get(seq.requestId()).samplingRow(tokenizer));
+            }
+            if (seq.numComputedTokens() < seq.numPromptTokens()) {
+                promptTokens += Math.min(batch.numNewTokens()[i], seq.numPromptTokens() - seq.numComputedTokens());
+            }
+        }
+        int[] rowsIndex = sampleAt.stream().mapToInt(Integer::intValue).toArray();
+        SampledTokens sampled = runner.run(batch, rowsIndex, rows, blockTables);
+        int[] perSequence = new int[n];
+        for (int r = 0; r < rowsIndex.length; r++) {
+            perSequence[rowsIndex[r]] = sampled.tokenIds()[r];
+        }
+        long done = System.nanoTime();
+        scheduler.update(batch, perSequence, done);
+        List<RequestOutput> outputs = new ArrayList<>(rowsIndex.length);
+        for (int r = 0; r < rowsIndex.length; r++) {
+            Sequence seq = batch.sequences().get(rowsIndex[r]);
+            RequestState state = requests.get(seq.requestId());
+            generationTokens++;
+            String finish = state.accept(perSequence[rowsIndex[r]],
+                    sampled.logprobs().isEmpty() ? null : sampled.logprobs().get(r), maxModelLen());
+            if (finish != null) {
+                scheduler.finish(seq, finish);
+                requests.remove(seq.requestId());
+            }
+            outputs.add(state.output(done));
+        }
+        return outputs;
+    }
+
+    public EngineStats stats() {
+        KvCacheManager kv = scheduler.kvCacheManager();
+        return new EngineStats(scheduler.numRunning(), scheduler.numWaiting(), kv.usage(), kv.prefixQueries(),
+                kv.prefixHits(), scheduler.numPreemptions(), promptTokens, generationTokens,
+                kv.pool().numBlocks(), kv.pool().numFreeBlocks());
+    }
+
+    /** The block pool, for checks that every block is free or cached once all requests ended. */
+    public BlockPool blockPool() {
+        return scheduler.kvCacheManager().pool();
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+        manager.close();
+    }
+
+    static DataType dtype(String name, String device) {
+        return switch (name) {
+            // DJL 0.36's PyTorch JNI aborts on bfloat16 tensors, so GPUs compute in float16.
+            case "auto" -> device.startsWith("cuda") ? DataType.FLOAT16 : DataType.FLOAT32;
+            case "float32", "fp32" -> DataType.FLOAT32;
+            case "float16", "fp16", "half" -> DataType.FLOAT16;
+            case "bfloat16", "bf16" -> throw new IllegalArgumentException(
+                    "dtype bfloat16 is not supported by DJL's PyTorch engine; use float16 or float32"
+                            + " (bfloat16 checkpoints load fine and are converted)");
+            default -> throw new IllegalArgumentException(
+                    "unknown dtype '" + name + "'; use auto, float32 or float16");
+        };
+    }
+
+    static Device device(String name) {
+        if (name.equals("cpu")) {
+            return Device.cpu();
+        }
+        if (name.matches("cuda(:\\d+)?")) {
+            return Device.gpu(name.contains(":") ? Integer.parseInt(name.substring(5)) : 0);
+        }
+        throw new IllegalArgumentException("unknown device '" + name + "'; use cpu or cuda:N");
+    }
+}

@@ -1,0 +1,40 @@
+package io.flinfer.engine;
+
+import io.flinfer.engine.sampling.TokenLogprobs;
+import java.util.List;
+
+/**
+ * What one step produced for one request: the new tokens and text, and once finished the whole
+ * output. A request the engine cannot serve comes back finished with {@code error} set.
+ *
+ * @param newTokenIds tokens generated in this step
+ * @param newText text that became final in this step (never half a character, never part of a
+ *     stop string)
+ * @param outputTokenIds all generated tokens so far
+ * @param text all final text so far
+ * @param finishReason "stop", "length", "abort" or "error"; null while running
+ * @param numPromptTokens prompt length in tokens
+ * @param numCachedTokens prompt tokens served from the prefix cache
+ * @param logprobs per generated token, when the request asked for them; else null
+ * @param error why the request failed, or null
+ * @param timings when the request arrived, was scheduled, got its first token and finished; set
+ *     once finished
+ */
+public record RequestOutput(
+        String requestId,
+        int[] newTokenIds,
+        String newText,
+        int[] outputTokenIds,
+        String text,
+        boolean finished,
+        String finishReason,
+        int numPromptTokens,
+        int numCachedTokens,
+        List<TokenLogprobs> logprobs,
+        String error,
+        RequestTimings timings) {
+
+    static RequestOutput failed(String requestId, String error) {
+        return new RequestOutput(requestId, new int[0], "", new int[0], "", true, "error", 0, 0, null, error, null);
+    }
+}

@@ -1,0 +1,102 @@
+package io.flinfer.engine;
+
+import io.flinfer.engine.core.Sequence;
+import io.flinfer.engine.sampling.SamplingParams;
+import io.flinfer.engine.sampling.SamplingRow;
+import io.flinfer.engine.sampling.TokenLogprobs;
+import io.flinfer.engine.tokenizer.IncrementalDetokenizer;
+import io.flinfer.engine.tokenizer.StopStringMatcher;
+import io.flinfer.engine.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * The engine's per-request bookkeeping around a {@link Sequence}: its random generator, the text
+ * produced so far, and the stop conditions that end it.
+ */
+final class RequestState {
+    final Sequence seq;
+    private final SplittableRandom random;
+    private final IncrementalDetokenizer detokenizer;
+    private final StopStringMatcher stops;
+    private final Set<Integer> eosIds;
+    private final StringBuilder text = new StringBuilder();
+    private final List<TokenLogprobs> logprobs;
+    private int reportedTokens;
+    private int reportedChars;
+
+    RequestState(Sequence seq, Tokenizer tokenizer, int[] resumedOutputIds) {
+        this.seq = seq;
+        SamplingParams p = seq.params();
+        this.random = p.newRandom();
+        this.detokenizer = tokenizer.newDetokenizer();
+        this.stops = new StopStringMatcher(p.stop);
+        this.eosIds = p.ignoreEos ? Set.of() : tokenizer.eosTokenIds();
+        this.logprobs = p.logprobs == null ? null : new ArrayList<>();
+        for (int token : resumedOutputIds) {
+            if (!p.isGreedy()) {
+                random.nextInt(1 << 24); // the draw this token took; see SamplingRow
+            }
+            text.append(stops.append(detokenizer.append(token)));
+        }
+        reportedTokens = resumedOutputIds.length;
+        reportedChars = text.length();
+    }
+
+    SamplingRow samplingRow(Tokenizer tokenizer) {
+        SamplingParams p = seq.params();
+        boolean needHistory = p.hasPenalties();
+        return new SamplingRow(p, random,
+                needHistory ? seq.promptIds() : new int[0],
+                needHistory ? seq.outputIds() : new int[0],
+                seq.numOutputTokens() < p.minTokens ? stopTokens() : Set.of());
+    }
+
+    private Set<Integer> stopTokens() {
+        Set<Integer> banned = new HashSet<>(eosIds);
+        banned.addAll(seq.params().stopTokenIds);
+        return banned;
+    }
+
+    /**
+     * Takes the token the sequence just received (already appended to it) and returns why the
+     * request is finished now, or null if it goes on.
+     */
+    String accept(int token, TokenLogprobs tokenLogprobs, int maxModelLen) {
+        SamplingParams p = seq.params();
+        if (logprobs != null) {
+            logprobs.add(tokenLogprobs);
+        }
+        if (p.stopTokenIds.contains(token) || eosIds.contains(token)) {
+            text.append(stops.flush());
+            return "stop";
+        }
+        text.append(stops.append(detokenizer.append(token)));
+        if (stops.stopped()) {
+            return "stop";
+        }
+        if (seq.numOutputTokens() >= p.maxTokens || seq.numTokens() >= maxModelLen) {
+            text.append(stops.append(detokenizer.flush())).append(stops.flush());
+            return "length";
+        }
+        return null;
+    }
+
+    RequestOutput output(long nowNanos) {
+        int[] all = seq.outputIds();
+        int[] fresh = java.util.Arrays.copyOfRange(all, reportedTokens, all.length);
+        String freshText = text.substring(reportedChars);
+        reportedTokens = all.length;
+        reportedChars = text.length();
+        boolean finished = seq.isFinished();
+        RequestTimings timings = finished
+                ? new RequestTimings(seq.arrivalNanos(), seq.firstScheduledNanos(), seq.firstTokenNanos(), nowNanos, all.length)
+                : null;
+        return new RequestOutput(seq.requestId(), fresh, freshText, all, text.toString(), finished,
+                seq.finishReason(), seq.numPromptTokens(), seq.numCachedTokens(),
+                logprobs == null ? null : List.copyOf(logprobs), null, timings);
+    }
+}
