@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             GenerateCommand.class,
             ModelCommand.class,
+            BenchCommand.class,
         })
 public final class FlinferCli implements Runnable {
 
