@@ -50,7 +50,8 @@ public final class StaticBatchBenchmark {
         }
         model = LlamaModel.load(setup.model(), setup.maxModelLen(), setup.dtype(), manager);
         cache = new KvCache(config, rowsPerBatch * blocksPerRow, setup.blockSize(), setup.dtype(), model.manager());
-        padId = RandomDataset.specialTokenIds(setup.model()).stream().findFirst().orElse(0);
+        // Padding is a special token (the lowest id, <unk> or <pad> in most vocabularies), as tokenizers pad.
+        padId = RandomDataset.specialTokenIds(setup.model()).stream().min(Integer::compare).orElse(0);
     }
 
     /** How many sequences one static batch holds under {@code setup}'s KV budget. */
@@ -84,7 +85,6 @@ public final class StaticBatchBenchmark {
         int n = rows.size();
         int paddedLen = rows.stream().mapToInt(r -> r.promptIds().length).max().orElseThrow();
         int longestOutput = rows.stream().mapToInt(BenchRequest::outputLen).max().orElseThrow();
-        int blockSize = setup.blockSize();
         int[][] blockTables = new int[n][blocksPerRow];
         for (int r = 0; r < n; r++) {
             for (int b = 0; b < blocksPerRow; b++) {
