@@ -32,15 +32,15 @@ final class RequestState {
         this.seq = seq;
         SamplingParams p = seq.params();
         this.random = p.newRandom();
-        this.detokenizer = tokenizer.newDetokenizer();
+        this.detokenizer = tokenizer.newDetokenizer(seq.promptIds());
         this.stops = new StopStringMatcher(p.stop);
         this.eosIds = p.ignoreEos ? Set.of() : tokenizer.eosTokenIds();
         this.logprobs = p.logprobs == null ? null : new ArrayList<>();
+        if (!p.isGreedy()) {
+            SamplingRow.skipDraws(random, resumedOutputIds.length);
+        }
         for (int token : resumedOutputIds) {
-            if (!p.isGreedy()) {
-                random.nextInt(1 << 24); // the draw this token took; see SamplingRow
-            }
-            text.append(stops.append(detokenizer.append(token)));
+            text.append(stops.accept(detokenizer.append(token)));
         }
         reportedTokens = resumedOutputIds.length;
         reportedChars = text.length();
@@ -74,12 +74,12 @@ final class RequestState {
             text.append(stops.flush());
             return "stop";
         }
-        text.append(stops.append(detokenizer.append(token)));
+        text.append(stops.accept(detokenizer.append(token)));
         if (stops.stopped()) {
             return "stop";
         }
         if (seq.numOutputTokens() >= p.maxTokens || seq.numTokens() >= maxModelLen) {
-            text.append(stops.append(detokenizer.flush())).append(stops.flush());
+            text.append(stops.accept(detokenizer.flush())).append(stops.flush());
             return "length";
         }
         return null;

@@ -23,11 +23,18 @@ final class RandomDraw {
     private RandomDraw() {
     }
 
-    static NDArray draw(NDArray logits, List<SamplingRow> rows) {
+    /**
+     * @param logits the penalized {@code [B, V]} logits
+     * @param best each row's most likely token (argmax of {@code logits}); it passes every filter
+     */
+    static NDArray draw(NDArray logits, List<SamplingRow> rows, NDArray best) {
         Settings s = Settings.of(rows);
         NDManager m = logits.getManager();
         Shape column = new Shape(rows.size(), 1);
         NDArray scaled = logits.div(m.create(s.temperature, column));
+        if (!s.anyMinP && !s.anyTopK && !s.anyTopP) {
+            return inverseCdf(scaled.softmax(1), m.create(s.uniform, column), best);
+        }
         NDArray threshold = m.full(column, Float.NEGATIVE_INFINITY);
         if (s.anyMinP) {
             // p_i >= min_p * p_max  <=>  logit_i >= logit_max + log(min_p)
@@ -45,7 +52,7 @@ final class RandomDraw {
             }
         }
         scaled.set(scaled.lt(threshold), Float.NEGATIVE_INFINITY);
-        return inverseCdf(scaled.softmax(1), m.create(s.uniform, column));
+        return inverseCdf(scaled.softmax(1), m.create(s.uniform, column), best);
     }
 
     /**
@@ -63,15 +70,15 @@ final class RandomDraw {
     /**
      * The first token whose cumulative mass exceeds {@code u * total}. Float rounding in the
      * cumulative sum can, very rarely, land on a token of zero probability (a filtered or banned
-     * one); such a row takes its most likely token instead.
+     * one); such a row takes its most likely token, {@code best}, instead.
      */
-    private static NDArray inverseCdf(NDArray probs, NDArray uniform) {
+    private static NDArray inverseCdf(NDArray probs, NDArray uniform, NDArray best) {
         long b = probs.getShape().get(0);
         NDArray cumulative = probs.cumSum(1);
         NDArray threshold = cumulative.get(":, -1:").mul(uniform);
         NDArray token = cumulative.lte(threshold).countNonzero(1).minimum(probs.getShape().get(1) - 1);
         NDArray landed = probs.gather(token.reshape(b, 1), 1).reshape(b).gt(0);
-        return NDArrays.where(landed, token, probs.argMax(1));
+        return NDArrays.where(landed, token, best);
     }
 
     /** The rows' parameters as arrays, with neutral values for greedy rows. */

@@ -59,14 +59,12 @@ public final class Sampler {
             anyGreedy |= greedy[r];
             anyRandom |= !greedy[r];
         }
+        NDArray best = logits.argMax(1);
         if (!anyRandom) {
-            return logits.argMax(1);
+            return best;
         }
-        NDArray drawn = RandomDraw.draw(logits, rows);
-        if (!anyGreedy) {
-            return drawn;
-        }
-        return NDArrays.where(logits.getManager().create(greedy), logits.argMax(1), drawn);
+        NDArray drawn = RandomDraw.draw(logits, rows, best);
+        return anyGreedy ? NDArrays.where(logits.getManager().create(greedy), best, drawn) : drawn;
     }
 
     /** Log-probabilities of the raw logits for the rows that ask for them; null for the others. */
@@ -82,6 +80,8 @@ public final class Sampler {
                 maxTop = Math.max(maxTop, wanted);
             }
         }
+        // A vocabulary smaller than the request's logprobs reports all of it.
+        maxTop = (int) Math.min(maxTop, raw.getShape().get(1));
         TokenLogprobs[] result = new TokenLogprobs[rows.size()];
         if (n > 0) {
             NDManager m = raw.getManager();
@@ -97,7 +97,7 @@ public final class Sampler {
             }
             for (int i = 0; i < n; i++) {
                 int r = (int) asking[i];
-                int wanted = rows.get(r).params().logprobs;
+                int wanted = Math.min(rows.get(r).params().logprobs, maxTop);
                 int[] ids = new int[wanted];
                 float[] values = new float[wanted];
                 for (int j = 0; j < wanted; j++) {

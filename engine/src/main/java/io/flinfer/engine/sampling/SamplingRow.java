@@ -38,6 +38,17 @@ public record SamplingRow(SamplingParams params, SplittableRandom random, int[] 
 
     /** A draw in [0, 1) with 24 random bits: exactly representable as a float, never 1.0f. */
     float nextUniform() {
+        return draw(random);
+    }
+
+    /** Advances a resumed request's generator past the draws its {@code n} earlier tokens took. */
+    public static void skipDraws(SplittableRandom random, int n) {
+        for (int i = 0; i < n; i++) {
+            draw(random);
+        }
+    }
+
+    private static float draw(SplittableRandom random) {
         return random.nextInt(1 << 24) / (float) (1 << 24);
     }
 }
