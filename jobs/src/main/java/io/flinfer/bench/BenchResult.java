@@ -10,7 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *
  * @param kvWasteFrac share of allocated KV-cache slots that held no token, at the peak of allocation
  * @param prefixCacheHitRate prompt tokens served from the prefix cache over prompt tokens looked up
- * @param mfu model FLOPs utilisation against the measured peak
+ * @param mfu model FLOPs utilisation against the measured peak, over the tokens actually computed
+ *     (prompt tokens served from the prefix cache are not)
  */
 public record BenchResult(
         String mode,

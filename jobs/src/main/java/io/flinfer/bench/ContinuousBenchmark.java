@@ -50,8 +50,8 @@ public final class ContinuousBenchmark {
                         throw new IllegalStateException("request " + out.requestId() + " failed: " + out.error());
                     }
                     RequestTimings t = out.timings();
-                    recorder.finished(out.numPromptTokens(), out.outputTokenIds().length, t.arrivalNanos(),
-                            t.firstTokenNanos(), t.finishedNanos());
+                    recorder.finished(out.numPromptTokens(), out.numCachedTokens(), out.outputTokenIds().length,
+                            t.arrivalNanos(), t.firstTokenNanos(), t.finishedNanos());
                 }
             }
             EngineStats stats = engine.stats();

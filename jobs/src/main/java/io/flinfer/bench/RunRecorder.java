@@ -17,6 +17,7 @@ final class RunRecorder {
     private final KvOccupancy occupancy = new KvOccupancy();
     private long promptTokens;
     private long outputTokens;
+    private long cachedTokens;
 
     RunRecorder(int numRequests, BenchProgress progress) {
         this.numRequests = numRequests;
@@ -31,8 +32,11 @@ final class RunRecorder {
         occupancy.observe(allocatedSlots, tokensHeld);
     }
 
-    void finished(int promptLen, int outputLen, long arrivalNanos, long firstTokenNanos, long finishedNanos) {
+    /** @param cachedLen prompt tokens served from the prefix cache: counted in throughput, not computed */
+    void finished(int promptLen, int cachedLen, int outputLen, long arrivalNanos, long firstTokenNanos,
+            long finishedNanos) {
         promptTokens += promptLen;
+        cachedTokens += cachedLen;
         outputTokens += outputLen;
         ttftMs.add((firstTokenNanos - arrivalNanos) / 1e6);
         if (outputLen > 1) {
@@ -49,7 +53,7 @@ final class RunRecorder {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         return new BenchResult(mode, numRequests, seconds, promptTokens, outputTokens,
                 LatencySummary.of(toArray(ttftMs)), LatencySummary.of(toArray(tpotMs)), occupancy.wasteFraction(),
-                prefixCacheHitRate, flops.utilisation(promptTokens + outputTokens, seconds));
+                prefixCacheHitRate, flops.utilisation(promptTokens - cachedTokens + outputTokens, seconds));
     }
 
     private static double[] toArray(List<Double> values) {

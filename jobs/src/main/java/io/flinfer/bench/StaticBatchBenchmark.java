@@ -124,7 +124,7 @@ public final class StaticBatchBenchmark {
         for (int r = 0; r < rows.size(); r++) {
             BenchRequest request = rows.get(r);
             if (produced[r] < request.outputLen() && ++produced[r] == request.outputLen()) {
-                recorder.finished(request.promptIds().length, request.outputLen(), recorder.startNanos(),
+                recorder.finished(request.promptIds().length, 0, request.outputLen(), recorder.startNanos(),
                         firstToken[r], now);
             }
         }
