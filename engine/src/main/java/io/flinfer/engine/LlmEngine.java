@@ -179,6 +179,15 @@ public final class LlmEngine implements AutoCloseable {
         return outputs;
     }
 
+    /**
+     * Tokens whose keys and values the unfinished requests have in the KV cache (a shared prefix
+     * block counts for each request that holds it); with the allocated blocks it gives the cache's
+     * occupancy.
+     */
+    public long numComputedTokens() {
+        return requests.values().stream().mapToLong(r -> r.seq.numComputedTokens()).sum();
+    }
+
     public EngineStats stats() {
         KvCacheManager kv = scheduler.kvCacheManager();
         return new EngineStats(scheduler.numRunning(), scheduler.numWaiting(), kv.usage(), kv.prefixQueries(),
@@ -197,7 +206,8 @@ public final class LlmEngine implements AutoCloseable {
         manager.close();
     }
 
-    static DataType dtype(String name, String device) {
+    /** The compute dtype a {@code --dtype} name means on {@code device}. */
+    public static DataType dtype(String name, String device) {
         return switch (name) {
             // DJL 0.36's PyTorch JNI aborts on bfloat16 tensors, so GPUs compute in float16.
             case "auto" -> device.startsWith("cuda") ? DataType.FLOAT16 : DataType.FLOAT32;
@@ -211,7 +221,8 @@ public final class LlmEngine implements AutoCloseable {
         };
     }
 
-    static Device device(String name) {
+    /** The DJL device a {@code --device} name means. */
+    public static Device device(String name) {
         if (name.equals("cpu")) {
             return Device.cpu();
         }

@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
             KafkaCommand.class,
             PublishCommand.class,
             ConsumeCommand.class,
+            ModelCommand.class,
+            BenchCommand.class,
         })
 public final class FlinferCli implements Runnable {
 

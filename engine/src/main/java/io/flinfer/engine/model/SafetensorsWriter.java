@@ -12,49 +12,104 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
-/** Writes float tensors as one {@code .safetensors} file, in the map's order, as F32 or BF16. */
+/**
+ * Writes float tensors as one {@code .safetensors} file, in the given order, as F32 or BF16. Values
+ * may be streamed a chunk at a time, so a checkpoint larger than the heap can be written.
+ */
 public final class SafetensorsWriter {
+    /** Values streamed per chunk: bounds the writer's memory whatever the tensor's size. */
+    private static final int CHUNK = 1 << 20;
+
     /** One tensor's values in row-major order and its shape. */
     public record Tensor(float[] values, long... shape) {}
+
+    /** A tensor's name and shape, declared before any values are written (the header comes first). */
+    public record TensorSpec(String name, long... shape) {
+        public long size() {
+            return Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        }
+    }
+
+    /** Produces a tensor's values in row-major order, {@code length} at a time, into {@code chunk}. */
+    @FunctionalInterface
+    public interface ValueSource {
+        void fill(float[] chunk, int length);
+    }
 
     private SafetensorsWriter() {}
 
     public static void write(Path file, Map<String, Tensor> tensors, boolean bf16) throws IOException {
+        List<TensorSpec> specs = tensors.entrySet().stream()
+                .map(e -> new TensorSpec(e.getKey(), e.getValue().shape()))
+                .toList();
+        for (TensorSpec spec : specs) {
+            if (tensors.get(spec.name()).values().length != spec.size()) {
+                throw new IllegalArgumentException("tensor " + spec.name() + " has "
+                        + tensors.get(spec.name()).values().length + " values but shape "
+                        + Arrays.toString(spec.shape()));
+            }
+        }
+        write(file, specs, bf16, spec -> arrayReader(tensors.get(spec.name()).values()));
+    }
+
+    /**
+     * Writes {@code specs} in order; {@code values} is asked for each tensor's source just before its
+     * data is written, so at most one chunk of values is in memory at a time.
+     */
+    public static void write(Path file, List<TensorSpec> specs, boolean bf16, Function<TensorSpec, ValueSource> values)
+            throws IOException {
         int bytesPerValue = bf16 ? 2 : 4;
         ObjectMapper json = new ObjectMapper();
         ObjectNode header = json.createObjectNode();
         header.putObject("__metadata__").put("format", "pt");
         long offset = 0;
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            long bytes = (long) e.getValue().values().length * bytesPerValue;
-            ObjectNode entry = header.putObject(e.getKey());
+        for (TensorSpec spec : specs) {
+            long bytes = spec.size() * bytesPerValue;
+            ObjectNode entry = header.putObject(spec.name());
             entry.put("dtype", bf16 ? "BF16" : "F32");
-            Arrays.stream(e.getValue().shape()).forEach(entry.putArray("shape")::add);
+            Arrays.stream(spec.shape()).forEach(entry.putArray("shape")::add);
             entry.putArray("data_offsets").add(offset).add(offset + bytes);
             offset += bytes;
         }
         byte[] headerBytes = padded(json.writeValueAsString(header).getBytes(StandardCharsets.UTF_8));
+        float[] chunk = new float[CHUNK];
+        ByteBuffer encoded = ByteBuffer.allocate(CHUNK * bytesPerValue).order(ByteOrder.LITTLE_ENDIAN);
         try (OutputStream out = Files.newOutputStream(file);
                 WritableByteChannel channel = Channels.newChannel(out)) {
             ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             length.putLong(headerBytes.length).flip();
             channel.write(length);
             channel.write(ByteBuffer.wrap(headerBytes));
-            for (Tensor t : tensors.values()) {
-                channel.write(encode(t.values(), bf16));
+            for (TensorSpec spec : specs) {
+                ValueSource source = values.apply(spec);
+                for (long done = 0; done < spec.size(); ) {
+                    int n = (int) Math.min(CHUNK, spec.size() - done);
+                    source.fill(chunk, n);
+                    channel.write(encode(chunk, n, bf16, encoded.clear()));
+                    done += n;
+                }
             }
         }
     }
 
-    private static ByteBuffer encode(float[] values, boolean bf16) {
-        ByteBuffer buf = ByteBuffer.allocate(values.length * (bf16 ? 2 : 4)).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : values) {
+    private static ValueSource arrayReader(float[] values) {
+        int[] position = {0};
+        return (chunk, length) -> {
+            System.arraycopy(values, position[0], chunk, 0, length);
+            position[0] += length;
+        };
+    }
+
+    private static ByteBuffer encode(float[] values, int length, boolean bf16, ByteBuffer buf) {
+        for (int i = 0; i < length; i++) {
             if (bf16) {
-                buf.putShort(Bfloat16.fromFloat(v));
+                buf.putShort(Bfloat16.fromFloat(values[i]));
             } else {
-                buf.putFloat(v);
+                buf.putFloat(values[i]);
             }
         }
         return buf.flip();

@@ -1,0 +1,71 @@
+package io.flinfer.bench;
+
+import io.flinfer.engine.EngineStats;
+import io.flinfer.engine.LlmEngine;
+import io.flinfer.engine.RequestOutput;
+import io.flinfer.engine.RequestTimings;
+import io.flinfer.engine.sampling.SamplingParams;
+import java.util.List;
+
+/** Runs benchmark requests through the engine: continuous batching, paged KV cache, prefix cache. */
+public final class ContinuousBenchmark {
+    private ContinuousBenchmark() {}
+
+    /** All requests arrive at once; the engine steps until every one is done. */
+    public static BenchResult allAtOnce(LlmEngine engine, List<BenchRequest> requests, String mode,
+            BenchProgress progress, double peakFlops) {
+        RunRecorder recorder = new RunRecorder(requests.size(), progress);
+        EngineStats before = engine.stats();
+        requests.forEach(r -> add(engine, r));
+        drain(engine, recorder);
+        return result(engine, recorder, before, mode, peakFlops);
+    }
+
+    /** Requests arrive one at a time: each is added once the one before it has finished. */
+    public static BenchResult oneAtATime(LlmEngine engine, List<BenchRequest> requests, String mode,
+            BenchProgress progress, double peakFlops) {
+        RunRecorder recorder = new RunRecorder(requests.size(), progress);
+        EngineStats before = engine.stats();
+        for (BenchRequest r : requests) {
+            add(engine, r);
+            drain(engine, recorder);
+        }
+        return result(engine, recorder, before, mode, peakFlops);
+    }
+
+    private static void add(LlmEngine engine, BenchRequest r) {
+        SamplingParams params = SamplingParams.builder()
+                .temperature(0)
+                .ignoreEos(true)
+                .maxTokens(r.outputLen())
+                .build();
+        engine.addRequest(r.id(), r.promptIds(), params, null, new int[0]);
+    }
+
+    private static void drain(LlmEngine engine, RunRecorder recorder) {
+        while (engine.hasUnfinishedRequests()) {
+            for (RequestOutput out : engine.step()) {
+                if (out.finished()) {
+                    if (out.error() != null) {
+                        throw new IllegalStateException("request " + out.requestId() + " failed: " + out.error());
+                    }
+                    RequestTimings t = out.timings();
+                    recorder.finished(out.numPromptTokens(), out.numCachedTokens(), out.outputTokenIds().length,
+                            t.arrivalNanos(), t.firstTokenNanos(), t.finishedNanos());
+                }
+            }
+            EngineStats stats = engine.stats();
+            long allocatedSlots = (long) (stats.numKvBlocks() - stats.numFreeKvBlocks()) * engine.blockSize();
+            recorder.kvObserved(allocatedSlots, engine.numComputedTokens());
+        }
+    }
+
+    private static BenchResult result(LlmEngine engine, RunRecorder recorder, EngineStats before, String mode,
+            double peakFlops) {
+        EngineStats after = engine.stats();
+        long queries = after.prefixCacheQueries() - before.prefixCacheQueries();
+        long hits = after.prefixCacheHits() - before.prefixCacheHits();
+        ModelFlops flops = new ModelFlops(engine.modelConfig().matmulParameters(), peakFlops);
+        return recorder.result(mode, queries == 0 ? 0 : (double) hits / queries, flops);
+    }
+}

@@ -1,0 +1,172 @@
+package io.flinfer.bench;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.flinfer.engine.model.ForwardBatch;
+import io.flinfer.engine.model.KvCache;
+import io.flinfer.engine.model.LlamaModel;
+import io.flinfer.engine.model.ModelConfig;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The baseline that continuous batching is measured against: Hugging Face-style static batching.
+ * Each sequence owns a contiguous KV region of {@code max_model_len} tokens, so the batch holds as
+ * many sequences as such regions fit in the same KV memory. Requests are taken in order, a batch at
+ * a time; prompts are left-padded to the batch's longest, prefilled together, then every row decodes
+ * until the batch's longest output is done (finished rows keep decoding padding) and no request
+ * joins mid-batch. It runs the same model forward over the same paged cache as the engine (a row's
+ * blocks are simply consecutive), so scheduling is the only difference. Decoding is greedy.
+ *
+ * <p>A request counts as finished when its own last token is out, although Hugging Face's
+ * {@code generate} returns the whole batch at its end: this favours the baseline.
+ */
+public final class StaticBatchBenchmark {
+    /** What the baseline needs of the engine options: the same model, device, dtype and KV budget. */
+    public record Setup(Path model, DataType dtype, Device device, int blockSize, long kvCacheMemoryBytes, int maxModelLen) {}
+
+    private final Setup setup;
+    private final LlamaModel model;
+    private final KvCache cache;
+    private final int blocksPerRow;
+    private final int rowsPerBatch;
+    private final int padId;
+
+    private StaticBatchBenchmark(Setup setup, NDManager manager) {
+        this.setup = setup;
+        ModelConfig config = ModelConfig.load(setup.model());
+        long bytesPerBlock = KvCache.bytesPerToken(config, setup.dtype()) * setup.blockSize();
+        int numBlocks = (int) Math.min(Integer.MAX_VALUE, setup.kvCacheMemoryBytes() / bytesPerBlock);
+        blocksPerRow = (setup.maxModelLen() + setup.blockSize() - 1) / setup.blockSize();
+        rowsPerBatch = numBlocks / blocksPerRow;
+        if (rowsPerBatch < 1) {
+            throw new IllegalArgumentException("static batching needs a contiguous KV region of max_model_len "
+                    + setup.maxModelLen() + " tokens (" + blocksPerRow * bytesPerBlock + " bytes) per sequence, but"
+                    + " --kv-cache-memory " + setup.kvCacheMemoryBytes() + " holds " + numBlocks * bytesPerBlock
+                    + "; raise --kv-cache-memory or lower --max-model-len");
+        }
+        model = LlamaModel.load(setup.model(), setup.maxModelLen(), setup.dtype(), manager);
+        cache = new KvCache(config, rowsPerBatch * blocksPerRow, setup.blockSize(), setup.dtype(), model.manager());
+        // Padding is a special token (the lowest id, <unk> or <pad> in most vocabularies), as tokenizers pad.
+        padId = RandomDataset.specialTokenIds(setup.model()).stream().min(Integer::compare).orElse(0);
+    }
+
+    /** How many sequences one static batch holds under {@code setup}'s KV budget. */
+    public int rowsPerBatch() {
+        return rowsPerBatch;
+    }
+
+    /**
+     * Runs {@code requests} (all arriving at once, at the start) and reports on them.
+     *
+     * @param flops the model's FLOPs per token and the device's peak, for MFU
+     */
+    public static BenchResult run(Setup setup, List<BenchRequest> requests, ModelFlops flops, BenchProgress progress) {
+        try (NDManager manager = NDManager.newBaseManager(setup.device(), "PyTorch")) {
+            StaticBatchBenchmark bench = new StaticBatchBenchmark(setup, manager);
+            for (BenchRequest r : requests) {
+                if (r.promptIds().length + r.outputLen() > setup.maxModelLen()) {
+                    throw new IllegalArgumentException("request " + r.id() + " needs " + (r.promptIds().length
+                            + r.outputLen()) + " tokens, more than max_model_len " + setup.maxModelLen());
+                }
+            }
+            RunRecorder recorder = new RunRecorder(requests.size(), progress);
+            for (int start = 0; start < requests.size(); start += bench.rowsPerBatch) {
+                bench.runBatch(requests.subList(start, Math.min(requests.size(), start + bench.rowsPerBatch)), recorder);
+            }
+            return recorder.result("static", 0, flops);
+        }
+    }
+
+    private void runBatch(List<BenchRequest> rows, RunRecorder recorder) {
+        int n = rows.size();
+        int paddedLen = rows.stream().mapToInt(r -> r.promptIds().length).max().orElseThrow();
+        int longestOutput = rows.stream().mapToInt(BenchRequest::outputLen).max().orElseThrow();
+        int[][] blockTables = new int[n][blocksPerRow];
+        for (int r = 0; r < n; r++) {
+            for (int b = 0; b < blocksPerRow; b++) {
+                blockTables[r][b] = r * blocksPerRow + b;
+            }
+        }
+        int[] queryLens = new int[n];
+        int[] tokens = new int[n * paddedLen];
+        for (int r = 0; r < n; r++) {
+            int[] prompt = rows.get(r).promptIds();
+            Arrays.fill(tokens, r * paddedLen, (r + 1) * paddedLen - prompt.length, padId);
+            System.arraycopy(prompt, 0, tokens, (r + 1) * paddedLen - prompt.length, prompt.length);
+            queryLens[r] = paddedLen;
+        }
+        int[] next = forward(tokens, 0, queryLens, blockTables);
+        long now = System.nanoTime();
+        long[] firstToken = new long[n];
+        int[] produced = new int[n];
+        Arrays.fill(firstToken, now);
+        advance(rows, next, produced, firstToken, now, recorder);
+        observe(rows, produced, recorder);
+        Arrays.fill(queryLens, 1);
+        for (int step = 1; step < longestOutput; step++) {
+            int[] input = new int[n];
+            for (int r = 0; r < n; r++) {
+                input[r] = produced[r] < rows.get(r).outputLen() ? next[r] : padId;
+            }
+            next = forward(input, paddedLen + step - 1, queryLens, blockTables);
+            advance(rows, next, produced, firstToken, System.nanoTime(), recorder);
+            observe(rows, produced, recorder);
+        }
+    }
+
+    /** Counts each unfinished row's new token, and reports rows whose output just completed. */
+    private void advance(List<BenchRequest> rows, int[] sampled, int[] produced, long[] firstToken, long now,
+            RunRecorder recorder) {
+        for (int r = 0; r < rows.size(); r++) {
+            BenchRequest request = rows.get(r);
+            if (produced[r] < request.outputLen() && ++produced[r] == request.outputLen()) {
+                recorder.finished(request.promptIds().length, 0, request.outputLen(), recorder.startNanos(),
+                        firstToken[r], now);
+            }
+        }
+    }
+
+    /** Every row holds its whole region; only its real prompt and output tokens count as held. */
+    private void observe(List<BenchRequest> rows, int[] produced, RunRecorder recorder) {
+        long held = 0;
+        for (int r = 0; r < rows.size(); r++) {
+            held += rows.get(r).promptIds().length + produced[r];
+        }
+        recorder.kvObserved((long) rows.size() * blocksPerRow * setup.blockSize(), held);
+    }
+
+    /**
+     * One forward pass of all rows, each feeding {@code queryLens[r]} tokens from {@code position};
+     * returns each row's greedy next token.
+     */
+    private int[] forward(int[] tokens, int position, int[] queryLens, int[][] blockTables) {
+        int n = queryLens.length;
+        int perRow = queryLens[0];
+        int[] positions = new int[tokens.length];
+        int[] slots = new int[tokens.length];
+        int[] contextLens = new int[n];
+        int blockSize = setup.blockSize();
+        for (int r = 0; r < n; r++) {
+            for (int i = 0; i < perRow; i++) {
+                int p = position + i;
+                positions[r * perRow + i] = p;
+                slots[r * perRow + i] = blockTables[r][p / blockSize] * blockSize + p % blockSize;
+            }
+            contextLens[r] = position + perRow;
+        }
+        ForwardBatch batch = new ForwardBatch(tokens, positions, slots, queryLens.clone(), contextLens, blockTables);
+        try (NDManager step = model.manager().newSubManager()) {
+            NDArray logits = model.forward(batch, cache, step);
+            long[] argmax = logits.argMax(1).toLongArray();
+            int[] next = new int[n];
+            for (int r = 0; r < n; r++) {
+                next[r] = (int) argmax[r];
+            }
+            return next;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.flinfer.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code flinfer model ...}: commands that make or inspect model checkpoints. */
+@Command(
+        name = "model",
+        mixinStandardHelpOptions = true,
+        description = "Make or inspect model checkpoints.",
+        subcommands = {SynthCommand.class})
+final class ModelCommand implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
