@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             ConsumeCommand.class,
             ModelCommand.class,
             BenchCommand.class,
+            RunCommand.class,
         })
 public final class FlinferCli implements Runnable {
 

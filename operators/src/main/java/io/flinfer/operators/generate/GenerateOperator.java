@@ -22,6 +22,7 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 
 /**
  * Answers prepared requests with the TaskManager's shared engine, in the manner of Flink's
@@ -45,8 +46,10 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private transient String instanceId;
     private transient GenerateMetrics metrics;
 
-    GenerateOperator(EngineConfig engineConfig, int capacity, Duration requestTimeout, MailboxExecutor mailbox) {
+    GenerateOperator(EngineConfig engineConfig, int capacity, Duration requestTimeout, MailboxExecutor mailbox,
+            ProcessingTimeService processingTimeService) {
         this.engineConfig = engineConfig;
+        this.processingTimeService = processingTimeService;
         this.capacity = capacity;
         this.requestTimeout = requestTimeout;
         this.mailbox = mailbox;

@@ -32,7 +32,8 @@ public final class GenerateOperatorFactory extends AbstractStreamOperatorFactory
     @Override
     @SuppressWarnings("unchecked")
     public <T extends StreamOperator<ResultLine>> T createStreamOperator(StreamOperatorParameters<ResultLine> parameters) {
-        GenerateOperator operator = new GenerateOperator(engineConfig, capacity, requestTimeout, parameters.getMailboxExecutor());
+        GenerateOperator operator = new GenerateOperator(engineConfig, capacity, requestTimeout,
+                parameters.getMailboxExecutor(), processingTimeService);
         operator.setup(parameters.getContainingTask(), parameters.getStreamConfig(), parameters.getOutput());
         return (T) operator;
     }
