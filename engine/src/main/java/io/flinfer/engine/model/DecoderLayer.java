@@ -13,8 +13,7 @@ record DecoderLayer(
         NDArray inputNorm,
         NDArray qkv,
         NDArray qkvBias,
-        NDArray qNorm,
-        NDArray kNorm,
+        NDArray qkNorm,
         NDArray out,
         NDArray postNorm,
         NDArray gateUp,
@@ -31,12 +30,23 @@ record DecoderLayer(
                 ckpt.read(p + "input_layernorm.weight", m, dtype),
                 qkv,
                 bias,
-                config.qkNorm() ? ckpt.read(attn + "q_norm.weight", m, dtype) : null,
-                config.qkNorm() ? ckpt.read(attn + "k_norm.weight", m, dtype) : null,
+                config.qkNorm() ? qkNorm(ckpt, config, m, dtype, attn) : null,
                 transposed(ckpt.read(attn + "o_proj.weight", m, dtype)),
                 ckpt.read(p + "post_attention_layernorm.weight", m, dtype),
                 fused(ckpt, m, dtype, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"),
                 transposed(ckpt.read(p + "mlp.down_proj.weight", m, dtype)));
+    }
+
+    /**
+     * Qwen3 normalizes each query head with q_norm and each key head with k_norm; stacked per head
+     * as {@code [heads + kvHeads, headDim]}, one norm covers queries and keys together.
+     */
+    private static NDArray qkNorm(Checkpoint ckpt, ModelConfig config, NDManager m, DataType dtype, String attn) {
+        try (NDArray q = ckpt.read(attn + "q_norm.weight", m, dtype); NDArray k = ckpt.read(attn + "k_norm.weight", m, dtype);
+                NDArray qs = q.reshape(1, -1).repeat(0, config.numHeads());
+                NDArray ks = k.reshape(1, -1).repeat(0, config.numKvHeads())) {
+            return qs.concat(ks, 0);
+        }
     }
 
     /** Hugging Face stores {@code [out, in]}; rows of several projections stack into one matrix. */

@@ -71,16 +71,18 @@ public final class LlamaModel implements AutoCloseable {
         NDArray positions = step.create(batch.positions());
         NDArray slots = step.create(batch.slotMapping());
         PagedAttention attention = new PagedAttention(config, cache.blockSize(), batch, step);
+        RotaryEmbedding.Rotation rotation = rope.at(positions);
         NDArray x = embedding.get(step, new NDIndex("{}", step.create(batch.tokenIds())));
         for (int l = 0; l < layers.length; l++) {
-            x = layer(l, x, positions, slots, attention, cache);
+            x = layer(l, x, rotation, slots, attention, cache);
         }
         NDArray last = x.get(new NDIndex("{}", step.create(batch.lastTokenIndices())));
         NDArray logits = rmsNorm(last, finalNorm).matMul(lmHead);
         return logits.getDataType() == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
     }
 
-    private NDArray layer(int l, NDArray x, NDArray positions, NDArray slots, PagedAttention attention, KvCache cache) {
+    private NDArray layer(int l, NDArray x, RotaryEmbedding.Rotation rotation, NDArray slots, PagedAttention attention,
+            KvCache cache) {
         DecoderLayer w = layers[l];
         long tokens = x.getShape().get(0);
         NDArray qkv = rmsNorm(x, w.inputNorm()).matMul(w.qkv());
@@ -89,15 +91,16 @@ public final class LlamaModel implements AutoCloseable {
         }
         int q = config.qSize();
         int kv = config.kvSize();
-        NDArray query = qkv.get(":, :" + q).reshape(tokens, config.numHeads(), config.headDim());
-        NDArray key = qkv.get(":, " + q + ":" + (q + kv)).reshape(tokens, config.numKvHeads(), config.headDim());
-        NDArray value = qkv.get(":, " + (q + kv) + ":").reshape(tokens, config.numKvHeads(), config.headDim());
-        if (w.qNorm() != null) {
-            query = rmsNorm(query, w.qNorm());
-            key = rmsNorm(key, w.kNorm());
+        int heads = config.numHeads();
+        // Queries and keys are normalized (Qwen3) and rotated together, as one [tokens, heads + kvHeads, dim].
+        NDArray queryKey = qkv.get(":, :" + (q + kv)).reshape(tokens, heads + config.numKvHeads(), config.headDim());
+        if (w.qkNorm() != null) {
+            queryKey = rmsNorm(queryKey, w.qkNorm());
         }
-        query = rope.apply(query, positions);
-        key = rope.apply(key, positions);
+        queryKey = rotation.apply(queryKey);
+        NDArray query = queryKey.get(":, :" + heads);
+        NDArray key = queryKey.get(":, " + heads + ":");
+        NDArray value = qkv.get(":, " + (q + kv) + ":").reshape(tokens, config.numKvHeads(), config.headDim());
         cache.write(l, slots, key, value);
         NDArray h = x.add(attention.attend(query, cache, l).matMul(w.out()));
         NDArray gateUp = rmsNorm(h, w.postNorm()).matMul(w.gateUp());

@@ -63,14 +63,20 @@ final class RotaryEmbedding {
         return (float) ((1 - smooth) * invFreq / s.factor() + smooth * invFreq);
     }
 
-    /** Rotates {@code x} ({@code [tokens, heads, headDim]}) by the angles of {@code positions}. */
-    NDArray apply(NDArray x, NDArray positions) {
-        NDManager m = x.getManager();
+    /** The angles of {@code positions}, gathered once per forward pass and used by every layer. */
+    Rotation at(NDArray positions) {
+        NDManager m = positions.getManager();
         NDIndex at = new NDIndex("{}", positions);
-        NDArray c = cos.get(m, at);
-        NDArray s = sin.get(m, at);
-        NDArray x1 = x.get("..., :" + half);
-        NDArray x2 = x.get("..., " + half + ":");
-        return x1.mul(c).subi(x2.mul(s)).concat(x2.mul(c).addi(x1.mul(s)), -1);
+        return new Rotation(cos.get(m, at), sin.get(m, at), half);
+    }
+
+    /** Cos and sin {@code [tokens, 1, headDim/2]} of one batch's positions. */
+    record Rotation(NDArray cos, NDArray sin, int half) {
+        /** Rotates {@code x} ({@code [tokens, heads, headDim]}). */
+        NDArray apply(NDArray x) {
+            NDArray x1 = x.get("..., :" + half);
+            NDArray x2 = x.get("..., " + half + ":");
+            return x1.mul(cos).subi(x2.mul(sin)).concat(x2.mul(cos).addi(x1.mul(sin)), -1);
+        }
     }
 }
