@@ -118,8 +118,13 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
                 ? ResultWriter.badRequest(customId, result.error())
                 : ResultWriter.success(request.request().request(), new Completion(result.text(), result.finishReason(),
                         result.numPromptTokens(), result.outputTokenIds().length, result.numCachedTokens()),
-                        System.currentTimeMillis() / 1000);
+                        servedModelName(), System.currentTimeMillis() / 1000);
         output.collect(new StreamRecord<>(new ResultLine(customId, json)));
+    }
+
+    /** The model folder's name, as results name the model when the request did not. */
+    private String servedModelName() {
+        return java.nio.file.Path.of(engineConfig.model()).getFileName().toString();
     }
 
     private String engineId(String customId) {

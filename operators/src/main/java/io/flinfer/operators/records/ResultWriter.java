@@ -19,15 +19,18 @@ public final class ResultWriter {
 
     private ResultWriter() {}
 
-    /** The line for a completed request; {@code created} is in Unix seconds. */
-    public static String success(InferenceRequest request, Completion completion, long created) {
+    /**
+     * The line for a completed request; {@code created} is in Unix seconds. The body names the model
+     * the request asked for, or {@code servedModel} when it named none.
+     */
+    public static String success(InferenceRequest request, Completion completion, String servedModel, long created) {
         String suffix = idSuffix(request.customId());
         Endpoint endpoint = request.endpoint();
         ObjectNode body = Json.MAPPER.createObjectNode()
                 .put("id", endpoint.responseIdPrefix() + suffix)
                 .put("object", endpoint.responseObject())
                 .put("created", created)
-                .put("model", request.model());
+                .put("model", request.model() != null ? request.model() : servedModel);
         ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
         if (endpoint == Endpoint.CHAT) {
             choice.putObject("message").put("role", "assistant").put("content", completion.text());

@@ -18,7 +18,7 @@ class ResultWriterTest {
     void chatSuccess() throws Exception {
         InferenceRequest request = request(chat("req-1",
                 "{\"model\": \"stories260K\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"));
-        JsonNode line = JSON.readTree(ResultWriter.success(request, new Completion("Hello there!", "stop", 12, 4, 8), CREATED));
+        JsonNode line = JSON.readTree(ResultWriter.success(request, new Completion("Hello there!", "stop", 12, 4, 8), "served-model", CREATED));
 
         assertThat(line.get("id").asText()).matches("batch_req_[0-9a-f]{24}");
         assertThat(line.get("custom_id").asText()).isEqualTo("req-1");
@@ -44,7 +44,7 @@ class ResultWriterTest {
     @Test
     void textCompletionSuccess() throws Exception {
         InferenceRequest request = request(completion("req-2", "{\"model\": \"m\", \"prompt\": \"Once\"}"));
-        JsonNode body = JSON.readTree(ResultWriter.success(request, new Completion(" upon a time", "length", 2, 16, 0), CREATED))
+        JsonNode body = JSON.readTree(ResultWriter.success(request, new Completion(" upon a time", "length", 2, 16, 0), "served-model", CREATED))
                 .get("response").get("body");
 
         assertThat(body.get("id").asText()).matches("cmpl-[0-9a-f]{24}");
@@ -57,11 +57,11 @@ class ResultWriterTest {
     }
 
     @Test
-    void modelIsNullWhenNeitherRequestNorParserNamesOne() throws Exception {
+    void servedModelNamesTheModelWhenTheRequestDoesNot() throws Exception {
         InferenceRequest request = request(completion("req-3", "{\"prompt\": \"x\"}"));
-        JsonNode body = JSON.readTree(ResultWriter.success(request, new Completion("y", "stop", 1, 1, 0), CREATED))
+        JsonNode body = JSON.readTree(ResultWriter.success(request, new Completion("y", "stop", 1, 1, 0), "served-model", CREATED))
                 .get("response").get("body");
-        assertThat(body.get("model").isNull()).isTrue();
+        assertThat(body.get("model").asText()).isEqualTo("served-model");
     }
 
     @Test
@@ -93,7 +93,7 @@ class ResultWriterTest {
     void textIsEscapedAndLinesStayOneLine() throws Exception {
         String text = "line one\nline \"two\"\t\u00e9\u4e2d\ud83d\ude00";
         InferenceRequest request = request(completion("esc", "{\"prompt\": \"x\"}"));
-        String written = ResultWriter.success(request, new Completion(text, "stop", 1, 9, 0), CREATED);
+        String written = ResultWriter.success(request, new Completion(text, "stop", 1, 9, 0), "served-model", CREATED);
 
         assertThat(written).doesNotContain("\n");
         assertThat(JSON.readTree(written).get("response").get("body").get("choices").get(0).get("text").asText())
