@@ -149,7 +149,7 @@ public final class LlmEngine implements AutoCloseable {
             blockTables[i] = scheduler.kvCacheManager().blockTable(seq);
             if (seq.numComputedTokens() + batch.numNewTokens()[i] == seq.numTokens()) {
                 sampleAt.add(i);
-                rows.add(requests.get(seq.requestId()).samplingRow(tokenizer));
+                rows.add(requests.get(seq.requestId()).samplingRow());
             }
             if (seq.numComputedTokens() < seq.numPromptTokens()) {
                 promptTokens += Math.min(batch.numNewTokens()[i], seq.numPromptTokens() - seq.numComputedTokens());

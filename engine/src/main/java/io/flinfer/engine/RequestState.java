@@ -46,7 +46,7 @@ final class RequestState {
         reportedChars = text.length();
     }
 
-    SamplingRow samplingRow(Tokenizer tokenizer) {
+    SamplingRow samplingRow() {
         SamplingParams p = seq.params();
         boolean needHistory = p.hasPenalties();
         return new SamplingRow(p, random,
