@@ -71,7 +71,7 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Port of the job's Prometheus endpoint, where TTFT is read; 0 disables it (TTFT then n/a). Default: ${DEFAULT-VALUE}.")
     int metricsPort;
 
-    @Option(names = "--timeout", defaultValue = "10m", converter = Durations.Converter.class,
+    @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION", converter = Durations.Converter.class,
             description = "Give up when not every result has arrived by then. Default: ${DEFAULT-VALUE}.")
     Duration timeout;
 
@@ -197,13 +197,20 @@ public final class DemoCommand implements Callable<Integer> {
     public static final class ModelIsOptional implements CommandLine.IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec command) {
-            OptionSpec model = command.findOption("--model");
-            command.remove(model);
-            command.addOption(OptionSpec.builder(model).required(false)
+            // Removed and re-added in their order, so --model keeps its place in the help.
+            List<OptionSpec> options = new ArrayList<>(command.options());
+            options.forEach(command::remove);
+            for (OptionSpec option : options) {
+                command.addOption(option.longestName().equals("--model") ? optional(option) : option);
+            }
+            return command;
+        }
+
+        private static OptionSpec optional(OptionSpec model) {
+            return OptionSpec.builder(model).required(false)
                     .description("Model: a local Hugging Face checkpoint folder, or a Hub id."
                             + " Default: " + DemoModel.DEFAULT_HUB_MODEL + ", or random weights when the Hub is out of reach.")
-                    .build());
-            return command;
+                    .build();
         }
     }
 }
