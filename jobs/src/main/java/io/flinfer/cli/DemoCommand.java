@@ -15,11 +15,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -113,8 +116,12 @@ public final class DemoCommand implements Callable<Integer> {
                 long start = System.nanoTime();
                 publish(kafka.bootstrapServers(), requests);
                 err.println("Published " + requests.size() + " chat requests and 1 malformed line to " + INPUT_TOPIC);
+                CompletableFuture<JobExecutionResult> ended = job.getJobExecutionResult();
                 new DemoResultCollector(kafka.bootstrapServers(), OUTPUT_TOPIC, DEAD_LETTER_TOPIC)
-                        .collect(requests.size(), 1, timeout, results, err);
+                        .collect(requests.size(), 1, timeout, ended::isDone, results, err);
+                if (ended.isDone()) {
+                    throw new IllegalStateException("the Flink job stopped before all results arrived: " + failure(ended));
+                }
                 Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
                 Map<String, String> questions = requests.stream()
                         .collect(Collectors.toMap(DemoPrompts.Request::customId, DemoPrompts.Request::question));
@@ -178,6 +185,19 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (IOException e) {
             err.println("warning: could not read TTFT from the metrics endpoint: " + e.getMessage());
             return DemoReport.Ttft.unknown();
+        }
+    }
+
+    private static String failure(CompletableFuture<JobExecutionResult> ended) {
+        try {
+            ended.getNow(null);
+            return "it finished";
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            return cause.toString() + " (FLINFER_DEBUG=1 shows the whole trace)";
         }
     }
 
