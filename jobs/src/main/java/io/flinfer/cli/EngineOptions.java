@@ -46,7 +46,11 @@ public final class EngineOptions {
 
     /** Resolves the model (downloading it when it is a Hub id) and builds the engine's config. */
     public EngineConfig toConfig() {
-        Path folder = ModelSource.resolve(model, revision);
+        return toConfig(ModelSource.resolve(model, revision));
+    }
+
+    /** The engine's config for a model folder found some other way (the demo falls back to a synthetic model). */
+    public EngineConfig toConfig(Path folder) {
         return new EngineConfig(folder.toString(), dtype, device, blockSize, kvCacheMemory, maxNumSeqs, maxNumBatchedTokens,
                 maxModelLen, prefixCaching, chunkedPrefill);
     }
