@@ -58,4 +58,8 @@ public final class EngineOptions {
     public String model() {
         return model;
     }
+
+    public String device() {
+        return device;
+    }
 }

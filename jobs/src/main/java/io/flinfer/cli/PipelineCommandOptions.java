@@ -2,10 +2,16 @@ package io.flinfer.cli;
 
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.jobs.PipelineOptions;
+import io.flinfer.jobs.StreamingJob;
 import java.time.Duration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Option;
 
-/** The streaming job's options, shared by the commands that run it. */
+/**
+ * The streaming job's options, shared by {@code flinfer run} and the cluster entry point
+ * {@link io.flinfer.jobs.FlinferJob}. Parallelism and the metrics reporter are not here: on a
+ * cluster they belong to the cluster's configuration, so only the local run has options for them.
+ */
 public final class PipelineCommandOptions {
     @Option(names = "--input-topic", defaultValue = "prompts", description = "Topic of request lines. Default: ${DEFAULT-VALUE}.")
     String inputTopic;
@@ -18,9 +24,6 @@ public final class PipelineCommandOptions {
 
     @Option(names = "--group-id", defaultValue = "flinfer", description = "Kafka consumer group of the job. Default: ${DEFAULT-VALUE}.")
     String groupId;
-
-    @Option(names = "--parallelism", defaultValue = "1", description = "Parallel subtasks of every operator. Default: ${DEFAULT-VALUE}.")
-    int parallelism;
 
     @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = Durations.Converter.class,
             description = "How often to checkpoint; results commit to Kafka at checkpoints. Default: ${DEFAULT-VALUE}.")
@@ -45,15 +48,20 @@ public final class PipelineCommandOptions {
     @Option(names = "--served-model-name", description = "Reject requests whose \"model\" differs. Default: accept any.")
     String servedModelName;
 
-    @Option(names = "--metrics-port", defaultValue = "9249", description = "Port of the Prometheus metrics endpoint; 0 disables it. Default: ${DEFAULT-VALUE}.")
-    int metricsPort;
+    /**
+     * Resolves the model and adds the streaming job to {@code env}: the one way from these options to a
+     * job graph, for the local run and the cluster entry point alike. Checkpointing is the caller's.
+     */
+    public PipelineOptions addJob(StreamExecutionEnvironment env, String bootstrapServers, EngineOptions engine) {
+        PipelineOptions options = toOptions(bootstrapServers, engine.toConfig());
+        StreamingJob.build(env, options);
+        return options;
+    }
 
-    public PipelineOptions toOptions(String bootstrapServers, EngineConfig engine) {
+    private PipelineOptions toOptions(String bootstrapServers, EngineConfig engine) {
         return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
                 "flinfer-" + groupId, engine, capacity, requestTimeout, prefixKeyBlocks, routing, servedModelName);
     }
 
-    public int parallelism() { return parallelism; }
     public Duration checkpointInterval() { return checkpointInterval; }
-    public int metricsPort() { return metricsPort; }
 }

@@ -12,7 +12,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Runs the streaming job on a local MiniCluster until interrupted. */
+/**
+ * Runs the streaming job on a local MiniCluster until interrupted. On a real cluster the same job
+ * runs through {@link io.flinfer.jobs.FlinferJob}.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the streaming job: requests from Kafka, completions back to Kafka exactly once.",
                 "Without --bootstrap-servers an embedded Kafka broker is started and its address printed."})
@@ -22,6 +25,12 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka to use. Default: start an embedded broker.")
     String bootstrapServers;
+
+    @Option(names = "--parallelism", defaultValue = "1", description = "Parallel subtasks of every operator. Default: ${DEFAULT-VALUE}.")
+    int parallelism;
+
+    @Option(names = "--metrics-port", defaultValue = "9249", description = "Port of the Prometheus metrics endpoint; 0 disables it. Default: ${DEFAULT-VALUE}.")
+    int metricsPort;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -37,20 +46,18 @@ public final class RunCommand implements Callable<Integer> {
                 out.println("Started an embedded Kafka broker at " + servers
                         + " (publish with: ./flinfer publish --bootstrap-servers " + servers + " FILE)");
             }
-            PipelineOptions options = pipeline.toOptions(servers, engine.toConfig());
+            StreamExecutionEnvironment env = LocalCluster.environment(parallelism, pipeline.checkpointInterval(), metricsPort);
+            PipelineOptions options = pipeline.addJob(env, servers, engine);
             if (kafka != null) {
-                kafka.createTopic(options.inputTopic(), pipeline.parallelism());
+                kafka.createTopic(options.inputTopic(), parallelism);
                 kafka.createTopic(options.outputTopic(), 1);
                 kafka.createTopic(options.deadLetterTopic(), 1);
             }
-            StreamExecutionEnvironment env = LocalCluster.environment(
-                    pipeline.parallelism(), pipeline.checkpointInterval(), pipeline.metricsPort());
-            StreamingJob.build(env, options);
             out.println("Reading " + options.inputTopic() + ", writing " + options.outputTopic()
-                    + (pipeline.metricsPort() > 0 ? "; metrics on http://localhost:" + pipeline.metricsPort() + "/metrics" : "")
+                    + (metricsPort > 0 ? "; metrics on http://localhost:" + metricsPort + "/metrics" : "")
                     + ". Ctrl-C stops.");
             out.flush();
-            env.execute("flinfer");
+            env.execute(StreamingJob.NAME);
             return 0;
         } finally {
             if (kafka != null) {

@@ -33,6 +33,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  */
 public final class StreamingJob {
     /** Kafka's broker default is 15 minutes; a transaction stays open from one checkpoint to the next. */
+    /** The name the job runs under, locally and on clusters. */
+    public static final String NAME = "flinfer";
+
     private static final String TRANSACTION_TIMEOUT_MS = String.valueOf(15 * 60 * 1000);
 
     private StreamingJob() {}
