@@ -8,6 +8,8 @@ import io.flinfer.engine.EngineConfig;
 import io.flinfer.jobs.DashboardQueries.LabelMatcher;
 import io.flinfer.jobs.DashboardQueries.Query;
 import io.flinfer.jobs.DashboardQueries.Selector;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +41,8 @@ class PipelineMetricsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int GENERATED = 17;
-    private static PipelineRun pipeline;
+    private static LocalPipeline pipeline;
+    private static int metricsPort;
     private static List<JsonNode> results;
     private static List<JsonNode> deadLetters;
     /** Taken once every result is out, so the counters are final. */
@@ -47,13 +50,18 @@ class PipelineMetricsTest {
 
     @BeforeAll
     static void runTraffic() throws Exception {
-        EngineConfig engine = EngineConfig.defaults(PipelineRun.stories260K())
+        EngineConfig engine = EngineConfig.defaults(SharedModel.stories260K())
                 .withKvCacheMemory(16L << 20)
                 .withLimits(64, 512, 128);
-        pipeline = PipelineRun.start(engine, 2);
+        metricsPort = freePort();
+        pipeline = LocalPipeline.start(servers -> new PipelineOptions(servers, "prompts", "completions", "prompts.dlq",
+                "metrics-test", "metrics-test", engine, 64, Duration.ofMinutes(5), 4, PipelineOptions.Routing.PREFIX, null),
+                2, Duration.ofMillis(500), metricsPort);
         pipeline.publish(requests());
-        results = parse(pipeline.read(PipelineRun.OUTPUT, GENERATED + 2, Duration.ofMinutes(3)));
-        deadLetters = parse(pipeline.read(PipelineRun.DEAD_LETTERS, 1, Duration.ofMinutes(1)));
+        try (var output = pipeline.reader("completions"); var dlq = pipeline.reader("prompts.dlq")) {
+            results = parse(output.read(GENERATED + 2, Duration.ofMinutes(3)));
+            deadLetters = parse(dlq.read(1, Duration.ofMinutes(1)));
+        }
         scrape = settledScrape();
     }
 
@@ -61,6 +69,12 @@ class PipelineMetricsTest {
     static void stop() throws Exception {
         if (pipeline != null) {
             pipeline.close();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 
@@ -98,7 +112,7 @@ class PipelineMetricsTest {
     private static PrometheusScrape settledScrape() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
-            PrometheusScrape s = PrometheusScrape.of(pipeline.metricsPort());
+            PrometheusScrape s = PrometheusScrape.of(metricsPort);
             boolean settled = !s.named(OPERATOR + "generation_tokens").isEmpty()
                     && s.sum(OPERATOR + "in_flight_requests", Map.of()) == 0
                     && s.sum(OPERATOR + "num_requests_running", Map.of()) == 0;
