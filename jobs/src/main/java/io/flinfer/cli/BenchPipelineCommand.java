@@ -90,12 +90,17 @@ final class BenchPipelineCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         double peak = BenchThroughputCommand.measurePeak(config, err);
 
-        BenchResult alone;
+        List<BenchRequest> tokens = requests.stream().map(TextRequest::tokens).toList();
+        // The first pass over new batch shapes is several times slower on CPU (kernel setup), and that
+        // setup is process-wide: whichever path ran first would pay for both. So the workload runs once
+        // untimed, on an engine of its own, whose prefix cache then goes away with it.
         try (LlmEngine llm = LlmEngine.create(config)) {
             requireFits(requests, llm.maxModelLen());
-            ContinuousBenchmark.allAtOnce(llm, List.of(warmup.tokens()), "warm-up", new BenchProgress(err, "engine warm-up"), peak);
-            alone = ContinuousBenchmark.allAtOnce(llm, requests.stream().map(TextRequest::tokens).toList(), "engine",
-                    new BenchProgress(err, "engine"), peak);
+            ContinuousBenchmark.allAtOnce(llm, tokens, "warm-up", new BenchProgress(err, "warm-up, untimed"), peak);
+        }
+        BenchResult alone;
+        try (LlmEngine llm = LlmEngine.create(config)) {
+            alone = ContinuousBenchmark.allAtOnce(llm, tokens, "engine", new BenchProgress(err, "engine"), peak);
         }
         var settings = new PipelineBenchmark.Settings(parallelism, checkpointInterval, maxInFlight, routing, timeout);
         PipelineRunResult pipeline = PipelineBenchmark.run(config, settings, warmup, requests, new BenchProgress(err, "pipeline"));
