@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class EngineHost implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EngineHost.class);
+    /** The error of a request that ran past its deadline. */
+    static final String TIMED_OUT = "request timed out";
+    /** How the error of a request that failed with the engine begins. */
+    static final String ENGINE_FAILURE = "engine failure: ";
 
     private record Submission(String id, int[] promptIds, SamplingParams params, String cacheSalt, int[] resumed,
             long deadlineNanos, GenerationListener listener) {}
@@ -87,7 +91,7 @@ public final class EngineHost implements AutoCloseable {
                 LOG.error("engine step failed; failing {} running requests", live.size(), e);
                 for (Map.Entry<String, Live> entry : live.entrySet()) {
                     engine.abort(entry.getKey());
-                    entry.getValue().listener.onFinished(RequestOutput.failed(entry.getKey(), "engine failure: " + e.getMessage()));
+                    entry.getValue().listener.onFinished(RequestOutput.failed(entry.getKey(), ENGINE_FAILURE + e.getMessage()));
                 }
                 live.clear();
             }
@@ -126,7 +130,7 @@ public final class EngineHost implements AutoCloseable {
             if (now - entry.getValue().deadlineNanos > 0) {
                 it.remove();
                 engine.abort(entry.getKey());
-                entry.getValue().listener.onFinished(RequestOutput.failed(entry.getKey(), "request timed out"));
+                entry.getValue().listener.onFinished(RequestOutput.failed(entry.getKey(), TIMED_OUT));
             }
         }
     }

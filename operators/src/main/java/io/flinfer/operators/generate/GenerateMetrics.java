@@ -25,6 +25,7 @@ final class GenerateMetrics {
     private final Counter successLength;
     private final Counter errorsTimeout;
     private final Counter errorsRejected;
+    private final Counter errorsEngine;
     private final Histogram timeToFirstToken;
     private final Histogram interTokenLatency;
     private final Histogram e2eLatency;
@@ -44,6 +45,7 @@ final class GenerateMetrics {
         successLength = group.addGroup("finished_reason", "length").counter("request_success");
         errorsTimeout = group.addGroup("error_kind", "timeout").counter("request_errors");
         errorsRejected = group.addGroup("error_kind", "rejected").counter("request_errors");
+        errorsEngine = group.addGroup("error_kind", "engine_failure").counter("request_errors");
         timeToFirstToken = histogram(group, "time_to_first_token_microseconds");
         interTokenLatency = histogram(group, "inter_token_latency_microseconds");
         e2eLatency = histogram(group, "e2e_request_latency_microseconds");
@@ -56,7 +58,7 @@ final class GenerateMetrics {
 
     void finished(RequestOutput out) {
         if (out.error() != null) {
-            (out.error().contains("timed out") ? errorsTimeout : errorsRejected).inc();
+            errorCounter(out.error()).inc();
             return;
         }
         (out.finishReason().equals("length") ? successLength : successStop).inc();
@@ -70,6 +72,14 @@ final class GenerateMetrics {
         interTokenLatency.update(micros(t.timePerOutputTokenSeconds()));
         e2eLatency.update(micros(t.e2eSeconds()));
         queueTime.update(micros(t.queueSeconds()));
+    }
+
+    /** The error texts come from {@link EngineHost}: its timeout and engine-failure messages, else the engine's refusal. */
+    private Counter errorCounter(String error) {
+        if (error.equals(EngineHost.TIMED_OUT)) {
+            return errorsTimeout;
+        }
+        return error.startsWith(EngineHost.ENGINE_FAILURE) ? errorsEngine : errorsRejected;
     }
 
     private static long micros(double seconds) {

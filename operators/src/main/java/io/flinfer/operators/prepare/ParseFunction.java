@@ -7,10 +7,12 @@ import io.flinfer.operators.records.ParsedRecord;
 import io.flinfer.operators.records.RequestParser;
 import io.flinfer.operators.records.ResultWriter;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -25,6 +27,8 @@ public final class ParseFunction extends ProcessFunction<RawRecord, InferenceReq
 
     public static final OutputTag<ResultLine> RESULTS = new OutputTag<>("error-results") {};
     public static final OutputTag<String> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+    /** The labels of {@code dead_letters{reason=...}}: a small fixed set, so metrics do not get one series per message. */
+    static final List<String> REASON_KINDS = List.of("too_large", "no_custom_id", "not_json", "other");
 
     private final RequestParser parser;
     private transient Map<String, Counter> deadLettersByReason;
@@ -36,8 +40,13 @@ public final class ParseFunction extends ProcessFunction<RawRecord, InferenceReq
 
     @Override
     public void open(OpenContext context) {
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        // Registered up front, so a dashboard shows 0 rather than no data before the first dead letter.
         deadLettersByReason = new HashMap<>();
-        badRequests = getRuntimeContext().getMetricGroup().counter("bad_requests");
+        for (String kind : REASON_KINDS) {
+            deadLettersByReason.put(kind, metrics.addGroup("reason", kind).counter("dead_letters"));
+        }
+        badRequests = metrics.counter("bad_requests");
     }
 
     @Override
@@ -50,18 +59,12 @@ public final class ParseFunction extends ProcessFunction<RawRecord, InferenceReq
             ctx.output(RESULTS, new ResultLine(bad.customId(), ResultWriter.badRequest(bad.customId(), bad.message())));
         } else {
             String reason = ((ParsedRecord.NotARequest) parsed).reason();
-            deadLetters(reason).inc();
+            deadLettersByReason.get(reasonKind(reason)).inc();
             ctx.output(DEAD_LETTERS, DeadLetter.toJson(record.topic(), record.partition(), record.offset(), reason, record.value()));
         }
     }
 
-    private Counter deadLetters(String reason) {
-        String kind = reasonKind(reason);
-        return deadLettersByReason.computeIfAbsent(kind,
-                k -> getRuntimeContext().getMetricGroup().addGroup("reason", k).counter("dead_letters"));
-    }
-
-    /** A small fixed set of reason labels, so metrics do not get one series per message. */
+    /** One of {@link #REASON_KINDS}. */
     static String reasonKind(String reason) {
         String r = reason.toLowerCase(Locale.ROOT);
         if (r.contains("larger") || r.contains("limit") || r.contains("bytes")) {

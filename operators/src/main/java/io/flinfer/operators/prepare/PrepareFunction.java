@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -27,6 +28,7 @@ public final class PrepareFunction extends ProcessFunction<InferenceRequest, Pre
     private final int blockSize;
     private final int prefixKeyBlocks;
     private transient Tokenizer tokenizer;
+    private transient Counter badRequests;
 
     public PrepareFunction(EngineConfig engine, int prefixKeyBlocks) {
         this.modelDir = engine.model();
@@ -37,6 +39,7 @@ public final class PrepareFunction extends ProcessFunction<InferenceRequest, Pre
     @Override
     public void open(OpenContext context) {
         tokenizer = SharedTokenizers.get(modelDir);
+        badRequests = getRuntimeContext().getMetricGroup().counter("bad_requests");
     }
 
     @Override
@@ -47,6 +50,7 @@ public final class PrepareFunction extends ProcessFunction<InferenceRequest, Pre
                     ? tokenizer.encodeWithoutSpecialTokens(tokenizer.applyChatTemplate(request.messages(), true))
                     : tokenizer.encode(request.prompt());
         } catch (RuntimeException e) {
+            badRequests.inc();
             ctx.output(ParseFunction.RESULTS, new ResultLine(request.customId(),
                     ResultWriter.badRequest(request.customId(), "cannot render the prompt: " + e.getMessage())));
             return;

@@ -1,0 +1,71 @@
+package io.flinfer.deployments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard's shape: it imports into Grafana with a Prometheus data source and has a panel for
+ * each thing an operator watches. That its queries name only exported metrics is checked against a
+ * live scrape in jobs' PipelineMetricsTest.
+ */
+class GrafanaDashboardTest {
+    private static JsonNode dashboard;
+
+    @BeforeAll
+    static void load() throws Exception {
+        dashboard = new ObjectMapper().readTree(Path.of("grafana", "flinfer-dashboard.json").toFile());
+    }
+
+    @Test
+    void importsWithAPrometheusDataSourceChosenAtImport() {
+        assertThat(dashboard.path("__inputs").findValuesAsText("pluginId")).containsExactly("prometheus");
+        assertThat(dashboard.path("uid").asText()).isEqualTo("flinfer");
+        Set<Integer> ids = new HashSet<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            assertThat(ids.add(panel.path("id").asInt())).as("unique panel id %s", panel.path("id")).isTrue();
+            assertThat(panel.path("datasource").path("uid").asText()).isEqualTo("${DS_PROMETHEUS}");
+            assertThat(panel.path("targets")).as(panel.path("title").asText()).isNotEmpty()
+                    .allSatisfy(t -> assertThat(t.path("expr").asText()).contains("flink_"));
+        }
+    }
+
+    @Test
+    void hasAPanelForEachThingToWatch() {
+        assertThat(exprs("Output tokens/s")).anyMatch(e -> e.contains("rate(flink_taskmanager_job_task_operator_generation_tokens"));
+        assertThat(exprs("Requests running / waiting")).anyMatch(e -> e.contains("num_requests_running"))
+                .anyMatch(e -> e.contains("num_requests_waiting"));
+        assertThat(exprs("KV-cache usage")).anyMatch(e -> e.contains("kv_cache_usage_perc"));
+        assertThat(exprs("Prefix-cache hit rate")).anyMatch(e -> e.contains("prefix_cache_hits") && e.contains("prefix_cache_queries"));
+        for (String latency : List.of("Time to first token", "Inter-token latency")) {
+            assertThat(exprs(latency)).anyMatch(e -> e.contains("quantile=\"0.5\""))
+                    .anyMatch(e -> e.contains("quantile=\"0.99\""));
+        }
+        assertThat(exprs("Preemptions/s")).anyMatch(e -> e.contains("num_preemptions"));
+        assertThat(exprs("Errors and dead letters/s")).anyMatch(e -> e.contains("request_errors"))
+                .anyMatch(e -> e.contains("dead_letters"));
+        assertThat(exprs("Backpressure of generate"))
+                .anyMatch(e -> e.contains("backPressuredTimeMsPerSecond{task_name=\"generate\"}"));
+        assertThat(exprs("Generate task backpressured"))
+                .anyMatch(e -> e.contains("isBackPressured{task_name=\"generate\"}"));
+    }
+
+    private static List<String> exprs(String panelTitlePrefix) {
+        List<String> exprs = new ArrayList<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            if (panel.path("title").asText().startsWith(panelTitlePrefix)) {
+                panel.path("targets").forEach(t -> exprs.add(t.path("expr").asText()));
+            }
+        }
+        assertThat(exprs).as("targets of the panel '%s'", panelTitlePrefix).isNotEmpty();
+        return exprs;
+    }
+}

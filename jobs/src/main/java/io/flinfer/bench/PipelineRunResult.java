@@ -1,0 +1,37 @@
+package io.flinfer.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * What a run through the whole pipeline delivered, counted from the results it committed to Kafka
+ * (their {@code usage}), timed from the first request published to the last result committed.
+ */
+public record PipelineRunResult(int numRequests, double elapsedSeconds, long promptTokens, long outputTokens,
+        long cachedTokens) {
+
+    public double requestsPerSecond() {
+        return numRequests / elapsedSeconds;
+    }
+
+    public double outputTokensPerSecond() {
+        return outputTokens / elapsedSeconds;
+    }
+
+    public double totalTokensPerSecond() {
+        return (promptTokens + outputTokens) / elapsedSeconds;
+    }
+
+    public ObjectNode toJson() {
+        return new ObjectMapper().createObjectNode()
+                .put("mode", "pipeline")
+                .put("num_requests", numRequests)
+                .put("elapsed_s", elapsedSeconds)
+                .put("prompt_tokens", promptTokens)
+                .put("output_tokens", outputTokens)
+                .put("cached_tokens", cachedTokens)
+                .put("requests_per_s", requestsPerSecond())
+                .put("output_tokens_per_s", outputTokensPerSecond())
+                .put("total_tokens_per_s", totalTokensPerSecond());
+    }
+}

@@ -1,0 +1,63 @@
+package io.flinfer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinfer.bench.TextPrompts;
+import io.flinfer.bench.TokenRange;
+import io.flinfer.engine.synth.SynthPreset;
+import io.flinfer.engine.synth.SyntheticCheckpoint;
+import io.flinfer.engine.tokenizer.Tokenizer;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bench pipeline} on the tiny synthetic model with a tiny workload: the real broker, job and
+ * engine run; the report's shape and token counts are checked, never its speed.
+ */
+class BenchPipelineCommandTest {
+    @TempDir Path dir;
+
+    @Test
+    void bothPathsServeTheSameWorkloadAndTheReportComparesThem() throws Exception {
+        Path model = dir.resolve("tiny");
+        SyntheticCheckpoint.write(SynthPreset.named("tiny"), model, 1, false, (done, total) -> {});
+        Path json = dir.resolve("pipeline.json");
+
+        CliRun run = CliRun.of("bench", "pipeline", "--model", model.toString(), "--num-prompts", "5",
+                "--input-len", "16:40", "--output-len", "3:7", "--seed", "11", "--kv-cache-memory", "1MiB",
+                "--max-model-len", "64", "--checkpoint-interval", "200ms", "--parallelism", "2",
+                "--timeout", "3m", "--output-json", json.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("Throughput (engine):", "Throughput (pipeline):", "Pipeline over engine alone:");
+        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        assertThat(report.fieldNames()).toIterable().containsExactlyInAnyOrder("engine", "pipeline", "ratio", "target_ratio", "workload");
+        JsonNode engine = report.get("engine");
+        JsonNode pipeline = report.get("pipeline");
+        for (JsonNode r : List.of(engine, pipeline)) {
+            assertThat(r.fieldNames()).toIterable().contains("num_requests", "elapsed_s", "prompt_tokens", "output_tokens",
+                    "output_tokens_per_s", "total_tokens_per_s", "requests_per_s");
+            assertThat(r.get("num_requests").asInt()).isEqualTo(5);
+            assertThat(r.get("output_tokens_per_s").asDouble()).isPositive();
+        }
+
+        List<TextPrompts.TextRequest> expected;
+        try (Tokenizer tokenizer = Tokenizer.load(model)) {
+            expected = new TextPrompts(tokenizer, 11).requests(5, TokenRange.parse("16:40"), TokenRange.parse("3:7"));
+        }
+        long outputTokens = expected.stream().mapToLong(r -> r.tokens().outputLen()).sum();
+        long promptTokens = expected.stream().mapToLong(r -> r.tokens().promptIds().length).sum();
+        assertThat(engine.get("output_tokens").asLong()).isEqualTo(outputTokens);
+        assertThat(pipeline.get("output_tokens").asLong()).as("the pipeline generated what the engine did").isEqualTo(outputTokens);
+        assertThat(engine.get("prompt_tokens").asLong()).isEqualTo(promptTokens);
+        assertThat(pipeline.get("prompt_tokens").asLong()).as("the pipeline's tokenizer made the same prompts").isEqualTo(promptTokens);
+        assertThat(report.get("ratio").asDouble())
+                .isCloseTo(pipeline.get("output_tokens_per_s").asDouble() / engine.get("output_tokens_per_s").asDouble(),
+                        org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(report.get("workload").get("parallelism").asInt()).isEqualTo(2);
+    }
+}
