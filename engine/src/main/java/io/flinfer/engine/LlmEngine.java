@@ -23,8 +23,8 @@ import java.util.Map;
 
 /**
  * The serving engine: requests go in with {@link #addRequest}, each {@link #step} schedules a batch,
- * runs it and returns what every request produced. Not thread-safe: one thread owns the engine and
- * issues all its tensor work.
+ * runs it and returns what every request produced. Not thread-safe: one thread at a time calls it.
+ * Its tensor work always runs on its own {@link TensorThread}, whichever thread calls.
  */
 public final class LlmEngine implements AutoCloseable {
     private final EngineConfig config;
@@ -34,6 +34,7 @@ public final class LlmEngine implements AutoCloseable {
     private final Scheduler scheduler;
     private final ModelRunner runner;
     private final Map<String, RequestState> requests = new LinkedHashMap<>();
+    private final TensorThread tensorThread = new TensorThread();
     private long promptTokens;
     private long generationTokens;
 
@@ -135,6 +136,10 @@ public final class LlmEngine implements AutoCloseable {
 
     /** Runs one scheduling step and returns the output of every request that produced something. */
     public List<RequestOutput> step() {
+        return tensorThread.call(this::runStep);
+    }
+
+    private List<RequestOutput> runStep() {
         long now = System.nanoTime();
         ScheduledBatch batch = scheduler.schedule(now);
         if (batch.isEmpty()) {
@@ -203,7 +208,11 @@ public final class LlmEngine implements AutoCloseable {
     @Override
     public void close() {
         tokenizer.close();
-        manager.close();
+        tensorThread.call(() -> {
+            manager.close();
+            return null;
+        });
+        tensorThread.close();
     }
 
     /** The compute dtype a {@code --dtype} name means on {@code device}. */
