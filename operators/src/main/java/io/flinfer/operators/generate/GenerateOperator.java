@@ -16,6 +16,7 @@ import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.metrics.scope.ScopeFormat;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -72,11 +73,17 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     public void open() throws Exception {
         super.open();
         instanceId = UUID.randomUUID().toString();
-        engine = SharedEngines.get(GpuAssignment.apply(engineConfig, getRuntimeContext()));
+        engine = SharedEngines.get(GpuAssignment.apply(engineConfig, getRuntimeContext()), taskManagerId());
         metrics = new GenerateMetrics(getMetricGroup(), engine, () -> inFlight.size());
         for (InFlightRequest restored : new ArrayList<>(inFlight.values())) {
+            metrics.resumed(restored.generated().length);
             submit(restored);
         }
+    }
+
+    /** Flink's id of this subtask's TaskManager, from its metric scope; empty where metrics have no scope. */
+    private String taskManagerId() {
+        return getMetricGroup().getAllVariables().getOrDefault(ScopeFormat.SCOPE_TASKMANAGER_ID, "");
     }
 
     @Override
