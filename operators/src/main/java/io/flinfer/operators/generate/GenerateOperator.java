@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -24,6 +25,7 @@ import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
+import org.apache.flink.util.function.ThrowingRunnable;
 
 /**
  * Answers prepared requests with the TaskManager's shared engine, in the manner of Flink's
@@ -105,14 +107,27 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
                 request.generated(), deadline, new GenerationListener() {
                     @Override
                     public void onTokens(int[] newTokenIds) {
-                        mailbox.execute(() -> request.append(newTokenIds), "record generated tokens");
+                        toTask(() -> request.append(newTokenIds), "record generated tokens");
                     }
 
                     @Override
                     public void onFinished(RequestOutput result) {
-                        mailbox.execute(() -> complete(request, result), "emit result");
+                        toTask(() -> complete(request, result), "emit result");
                     }
                 });
+    }
+
+    /**
+     * Hands engine progress to the task. Runs on the engine thread, which the TaskManager's other
+     * tasks share, so it must not throw: once this task has closed its mailbox (it failed or was
+     * cancelled), the progress is dropped; its requests resume from the last checkpoint.
+     */
+    private void toTask(ThrowingRunnable<? extends Exception> action, String description) {
+        try {
+            mailbox.execute(action, description);
+        } catch (RejectedExecutionException closed) {
+            // The task is gone; see above.
+        }
     }
 
     private void complete(InFlightRequest request, RequestOutput result) {

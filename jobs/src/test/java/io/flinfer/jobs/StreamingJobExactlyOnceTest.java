@@ -1,0 +1,103 @@
+package io.flinfer.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A TaskManager dies in the middle of the stream: after the restart from the last checkpoint every
+ * request still has exactly one committed result, with the text of a run without failure (sampled
+ * at temperature 1 with seeds derived from the custom_id), and requests that were in flight at the
+ * checkpoint resume from their saved tokens.
+ */
+class StreamingJobExactlyOnceTest {
+    private static final int REQUESTS = 160;
+    private static final int MAX_TOKENS = 32;
+    private static final int PARALLELISM = 2;
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
+    /** One slot per TaskManager: killing one takes down a generate subtask, each has its own engine. */
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = TestClusters.cluster(PARALLELISM, 1, METRICS);
+
+    private static PipelineKafka kafka;
+
+    @BeforeAll
+    static void startBroker() {
+        TestModel.stories260K();
+        kafka = new PipelineKafka();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void aKilledTaskManagerLosesNothingDuplicatesNothingAndResumesInFlightRequests(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
+        List<String> requests = IntStream.range(0, REQUESTS)
+                .mapToObj(i -> BatchLines.completion("story-" + i, Prompts.stories(REQUESTS).get(i), MAX_TOKENS, 1.0))
+                .toList();
+        Map<String, String> withoutFailure = texts(run(cluster, requests, false).results());
+
+        Run failed = run(cluster, requests, true);
+        Map<String, String> afterFailure = texts(failed.results());
+
+        assertThat(afterFailure).containsExactlyInAnyOrderEntriesOf(withoutFailure);
+        assertThat(failed.resumedRequests()).as("requests restored in flight from the checkpoint").isPositive();
+        assertThat(failed.resumedTokens()).as("tokens they kept instead of generating again").isPositive();
+    }
+
+    private record Run(List<String> results, long resumedRequests, long resumedTokens) {}
+
+    private static Run run(MiniCluster cluster, List<String> requests, boolean killATaskManager) throws Exception {
+        PipelineKafka.Topics topics = kafka.newTopics(PARALLELISM);
+        PipelineOptions options = kafka.options(topics, TestModel.engine(), 8, PipelineOptions.Routing.PREFIX, null);
+        try (RunningJob job = RunningJob.start(cluster, PARALLELISM, Duration.ofSeconds(1), options);
+                CommittedReader reader = kafka.reader(topics.output())) {
+            kafka.publish(topics.input(), requests);
+            if (killATaskManager) {
+                // Mid-stream: some results committed, a checkpoint with requests in flight behind us.
+                reader.readUntil(v -> v.size() >= REQUESTS / 4, Duration.ofMinutes(1), () -> REQUESTS / 4 + " results");
+                job.awaitMoreCheckpoints(1);
+                assertThat(reader.values()).as("the stream is not over yet").hasSizeLessThan(REQUESTS);
+                cluster.terminateTaskManager(0).get();
+                cluster.startTaskManager();
+            }
+            reader.readUntil(v -> v.stream().map(OutputLine::parse).map(OutputLine::customId).distinct().count() >= REQUESTS,
+                    Duration.ofMinutes(2), () -> "a result for each of " + REQUESTS + " requests");
+            // A duplicate emitted by now would be committed by the next checkpoints.
+            job.awaitMoreCheckpoints(2);
+            List<String> results = reader.readToEnd(Duration.ofSeconds(30));
+            OperatorMetrics metrics = new OperatorMetrics(METRICS, job.id());
+            return new Run(results, metrics.generateCounter("resumed_requests"), metrics.generateCounter("resumed_tokens"));
+        }
+    }
+
+    /** custom_id -> text; fails on a duplicate or an error result. */
+    private static Map<String, String> texts(List<String> results) {
+        Map<String, String> texts = new HashMap<>();
+        for (String json : results) {
+            OutputLine line = OutputLine.parse(json);
+            assertThat(line.statusCode()).as("%s: %s", line.customId(), line.error()).isEqualTo(200);
+            assertThat(texts.put(line.customId(), line.text())).as("a second result for %s", line.customId()).isNull();
+        }
+        assertThat(texts).hasSize(REQUESTS);
+        return texts;
+    }
+}
