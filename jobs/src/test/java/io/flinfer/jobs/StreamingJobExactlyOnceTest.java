@@ -23,8 +23,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * checkpoint resume from their saved tokens.
  */
 class StreamingJobExactlyOnceTest {
-    private static final int REQUESTS = 160;
-    private static final int MAX_TOKENS = 32;
+    private static final int REQUESTS = 200;
+    /** Every request generates this many tokens (EOS ignored): a long, even stream to fail in the middle of. */
+    private static final int MAX_TOKENS = 40;
+    private static final int CAPACITY = 4;
     private static final int PARALLELISM = 2;
     private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
@@ -50,8 +52,11 @@ class StreamingJobExactlyOnceTest {
     @Test
     void aKilledTaskManagerLosesNothingDuplicatesNothingAndResumesInFlightRequests(
             @InjectMiniCluster MiniCluster cluster) throws Exception {
+        List<String> prompts = Prompts.stories(REQUESTS);
         List<String> requests = IntStream.range(0, REQUESTS)
-                .mapToObj(i -> BatchLines.completion("story-" + i, Prompts.stories(REQUESTS).get(i), MAX_TOKENS, 1.0))
+                .mapToObj(i -> BatchLines.line("story-" + i, "/v1/completions", BatchLines.body()
+                        .put("prompt", prompts.get(i)).put("max_tokens", MAX_TOKENS).put("temperature", 1.0)
+                        .put("ignore_eos", true)))
                 .toList();
         Map<String, String> withoutFailure = texts(run(cluster, requests, false).results());
 
@@ -67,15 +72,18 @@ class StreamingJobExactlyOnceTest {
 
     private static Run run(MiniCluster cluster, List<String> requests, boolean killATaskManager) throws Exception {
         PipelineKafka.Topics topics = kafka.newTopics(PARALLELISM);
-        PipelineOptions options = kafka.options(topics, TestModel.engine(), 8, PipelineOptions.Routing.PREFIX, null);
+        PipelineOptions options = kafka.options(topics, TestModel.engine(), CAPACITY, PipelineOptions.Routing.PREFIX, null);
         try (RunningJob job = RunningJob.start(cluster, PARALLELISM, Duration.ofSeconds(1), options);
                 CommittedReader reader = kafka.reader(topics.output())) {
             kafka.publish(topics.input(), requests);
+            OperatorMetrics metrics = new OperatorMetrics(METRICS, job.id());
             if (killATaskManager) {
-                // Mid-stream: some results committed, a checkpoint with requests in flight behind us.
-                reader.readUntil(v -> v.size() >= REQUESTS / 4, Duration.ofMinutes(1), () -> REQUESTS / 4 + " results");
+                // Mid-stream: some results committed, and a checkpoint taken while the backlog kept
+                // both generate subtasks full, so that it holds requests with part of their tokens.
+                reader.readUntil(v -> v.size() >= REQUESTS / 5, Duration.ofMinutes(1), () -> REQUESTS / 5 + " results");
                 job.awaitMoreCheckpoints(1);
-                assertThat(reader.values()).as("the stream is not over yet").hasSizeLessThan(REQUESTS);
+                assertThat(IntStream.of(metrics.generateGauge("in_flight_requests")).sum())
+                        .as("requests in flight after the checkpoint: the stream is not over").isPositive();
                 cluster.terminateTaskManager(0).get();
                 cluster.startTaskManager();
             }
@@ -84,7 +92,6 @@ class StreamingJobExactlyOnceTest {
             // A duplicate emitted by now would be committed by the next checkpoints.
             job.awaitMoreCheckpoints(2);
             List<String> results = reader.readToEnd(Duration.ofSeconds(30));
-            OperatorMetrics metrics = new OperatorMetrics(METRICS, job.id());
             return new Run(results, metrics.generateCounter("resumed_requests"), metrics.generateCounter("resumed_tokens"));
         }
     }
