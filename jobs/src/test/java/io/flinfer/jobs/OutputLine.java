@@ -1,9 +1,9 @@
 package io.flinfer.jobs;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.UncheckedIOException;
-import com.fasterxml.jackson.core.JsonProcessingException;
 
 /** The fields of an output line (OpenAI Batch API) that the tests check. */
 record OutputLine(String customId, int statusCode, String text, int promptTokens, int cachedTokens, String error) {

@@ -15,7 +15,12 @@ final class TestClusters {
      * @param reporter receives every metric of the cluster's jobs, kept after their tasks end
      */
     static MiniClusterExtension cluster(int taskManagers, int slotsPerTaskManager, InMemoryReporter reporter) {
-        Configuration conf = new Configuration();
+        return cluster(taskManagers, slotsPerTaskManager, reporter, new Configuration());
+    }
+
+    /** With {@code conf} added to the cluster's configuration. */
+    static MiniClusterExtension cluster(int taskManagers, int slotsPerTaskManager, InMemoryReporter reporter,
+            Configuration conf) {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
