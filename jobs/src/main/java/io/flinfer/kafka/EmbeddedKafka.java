@@ -38,6 +38,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
+    /** Largest record batch the broker accepts; producers must raise max.request.size to send one this big. */
+    public static final int MAX_MESSAGE_BYTES = 32 << 20;
 
     private final Path logDir;
     private final KafkaRaftServer server;
@@ -134,7 +136,11 @@ public final class EmbeddedKafka implements AutoCloseable {
                 Map.entry("transaction.state.log.num.partitions", "1"),
                 Map.entry("group.initial.rebalance.delay.ms", "0"),
                 // Flink's KafkaSink keeps a transaction open between checkpoints; allow long ones.
-                Map.entry("transaction.max.timeout.ms", String.valueOf(Duration.ofHours(1).toMillis()))));
+                Map.entry("transaction.max.timeout.ms", String.valueOf(Duration.ofHours(1).toMillis())),
+                // The default (about 1 MB) refuses larger records at the broker; accept them,
+                // so that the pipeline, not the broker, decides what is too large (it dead-letters them).
+                Map.entry("message.max.bytes", String.valueOf(MAX_MESSAGE_BYTES)),
+                Map.entry("replica.fetch.max.bytes", String.valueOf(MAX_MESSAGE_BYTES))));
         return p;
     }
 

@@ -26,6 +26,8 @@ final class GenerateMetrics {
     private final Counter errorsTimeout;
     private final Counter errorsRejected;
     private final Counter errorsEngine;
+    private final Counter resumedRequests;
+    private final Counter resumedTokens;
     private final Histogram timeToFirstToken;
     private final Histogram interTokenLatency;
     private final Histogram e2eLatency;
@@ -46,6 +48,9 @@ final class GenerateMetrics {
         errorsTimeout = group.addGroup("error_kind", "timeout").counter("request_errors");
         errorsRejected = group.addGroup("error_kind", "rejected").counter("request_errors");
         errorsEngine = group.addGroup("error_kind", "engine_failure").counter("request_errors");
+        // Not in vLLM: requests restored from a checkpoint, and the tokens they kept instead of generating again.
+        resumedRequests = group.counter("resumed_requests");
+        resumedTokens = group.counter("resumed_tokens");
         timeToFirstToken = histogram(group, "time_to_first_token_microseconds");
         interTokenLatency = histogram(group, "inter_token_latency_microseconds");
         e2eLatency = histogram(group, "e2e_request_latency_microseconds");
@@ -54,6 +59,11 @@ final class GenerateMetrics {
 
     private static Histogram histogram(MetricGroup group, String name) {
         return group.histogram(name, new DescriptiveStatisticsHistogram(WINDOW));
+    }
+
+    void resumed(int keptTokens) {
+        resumedRequests.inc();
+        resumedTokens.inc(keptTokens);
     }
 
     void finished(RequestOutput out) {

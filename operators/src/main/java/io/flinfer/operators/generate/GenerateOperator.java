@@ -12,10 +12,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.metrics.scope.ScopeFormat;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -23,6 +25,7 @@ import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
+import org.apache.flink.util.function.ThrowingRunnable;
 
 /**
  * Answers prepared requests with the TaskManager's shared engine, in the manner of Flink's
@@ -72,11 +75,17 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     public void open() throws Exception {
         super.open();
         instanceId = UUID.randomUUID().toString();
-        engine = SharedEngines.get(GpuAssignment.apply(engineConfig, getRuntimeContext()));
+        engine = SharedEngines.get(GpuAssignment.apply(engineConfig, getRuntimeContext()), taskManagerId());
         metrics = new GenerateMetrics(getMetricGroup(), engine, () -> inFlight.size());
         for (InFlightRequest restored : new ArrayList<>(inFlight.values())) {
+            metrics.resumed(restored.generated().length);
             submit(restored);
         }
+    }
+
+    /** Flink's id of this subtask's TaskManager, from its metric scope; empty where metrics have no scope. */
+    private String taskManagerId() {
+        return getMetricGroup().getAllVariables().getOrDefault(ScopeFormat.SCOPE_TASKMANAGER_ID, "");
     }
 
     @Override
@@ -98,14 +107,27 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
                 request.generated(), deadline, new GenerationListener() {
                     @Override
                     public void onTokens(int[] newTokenIds) {
-                        mailbox.execute(() -> request.append(newTokenIds), "record generated tokens");
+                        toTask(() -> request.append(newTokenIds), "record generated tokens");
                     }
 
                     @Override
                     public void onFinished(RequestOutput result) {
-                        mailbox.execute(() -> complete(request, result), "emit result");
+                        toTask(() -> complete(request, result), "emit result");
                     }
                 });
+    }
+
+    /**
+     * Hands engine progress to the task. Runs on the engine thread, which the TaskManager's other
+     * tasks share, so it must not throw: once this task has closed its mailbox (it failed or was
+     * cancelled), the progress is dropped; its requests resume from the last checkpoint.
+     */
+    private void toTask(ThrowingRunnable<? extends Exception> action, String description) {
+        try {
+            mailbox.execute(action, description);
+        } catch (RejectedExecutionException closed) {
+            // The task is gone; see above.
+        }
     }
 
     private void complete(InFlightRequest request, RequestOutput result) {
