@@ -31,15 +31,16 @@ public final class KvCacheManager {
     }
 
     /**
-     * The longest run of cached full blocks at the start of {@code seq}'s prompt. It never covers
-     * the last prompt token: that one must be computed to get logits to sample from.
+     * The longest run of cached full blocks at the start of {@code seq}'s tokens. It never covers
+     * the last token: that one must be computed to get logits to sample from. A preempted or
+     * resumed sequence looks up its output too, so it recomputes only what was evicted.
      */
     List<KvBlock> cachedPrefix(Sequence seq) {
         List<KvBlock> hits = new ArrayList<>();
         if (!pool.cachingEnabled()) {
             return hits;
         }
-        List<BlockHash> hashes = hashes(seq, seq.numPromptTokens() - 1);
+        List<BlockHash> hashes = hashes(seq, seq.numTokens() - 1);
         for (BlockHash hash : hashes) {
             KvBlock block = pool.lookup(hash);
             if (block == null) {

@@ -72,9 +72,10 @@ public final class Scheduler {
             }
             waiting.removeFirst();
             if (seq.numCachedTokens < 0) {
-                seq.numCachedTokens = cachedTokens;
+                // Usage reports prompt tokens served from the cache; a resumed request may hit its output too.
+                seq.numCachedTokens = Math.min(cachedTokens, seq.numPromptTokens());
                 seq.firstScheduledNanos = nowNanos;
-                kv.recordLookup(seq, cachedTokens);
+                kv.recordLookup(seq, seq.numCachedTokens);
             }
             seq.numComputedTokens += cachedTokens;
             seq.status = Sequence.Status.RUNNING;
