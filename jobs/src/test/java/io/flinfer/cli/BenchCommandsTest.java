@@ -99,5 +99,7 @@ class BenchCommandsTest {
         assertThat(on.get("output_tokens").asLong()).isEqualTo(8);
         assertThat(report.get("speedup_ttft").asDouble())
                 .isCloseTo(off.get("ttft_ms").get("mean").asDouble() / on.get("ttft_ms").get("mean").asDouble(), within(1e-9));
+        assertThat(report.get("speedup_ttft_p50").asDouble())
+                .isCloseTo(off.get("ttft_ms").get("p50").asDouble() / on.get("ttft_ms").get("p50").asDouble(), within(1e-9));
     }
 }
