@@ -17,13 +17,19 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** One embedded broker for a test class, with fresh topics for each pipeline run. */
-final class PipelineKafka implements AutoCloseable {
+/**
+ * One embedded broker for a test class ({@code @RegisterExtension static final PipelineKafka KAFKA}),
+ * with fresh topics for each pipeline run.
+ */
+final class PipelineKafka implements BeforeAllCallback, AfterAllCallback {
     /** The three topics of one run. */
     record Topics(String input, String output, String deadLetters) {}
 
-    private final EmbeddedKafka kafka = EmbeddedKafka.start();
+    private EmbeddedKafka kafka;
     private final AtomicInteger runs = new AtomicInteger();
 
     String bootstrapServers() {
@@ -75,7 +81,12 @@ final class PipelineKafka implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void beforeAll(ExtensionContext context) {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
         kafka.close();
     }
 }

@@ -11,7 +11,6 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,19 +31,12 @@ class StreamingJobBackpressureTest {
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = TestClusters.cluster(1, 1, METRICS);
 
-    private static PipelineKafka kafka;
+    @RegisterExtension
+    static final PipelineKafka kafka = new PipelineKafka();
 
     @BeforeAll
-    static void startBroker() {
+    static void needsTheSharedModel() {
         TestModel.stories260K();
-        kafka = new PipelineKafka();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     @Test

@@ -15,7 +15,6 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,19 +42,12 @@ class StreamingJobExactlyOnceTest {
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = TestClusters.cluster(PARALLELISM, 1, METRICS, smallNetworkBuffers());
 
-    private static PipelineKafka kafka;
+    @RegisterExtension
+    static final PipelineKafka kafka = new PipelineKafka();
 
     @BeforeAll
-    static void startBroker() {
+    static void needsTheSharedModel() {
         TestModel.stories260K();
-        kafka = new PipelineKafka();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     @Test
