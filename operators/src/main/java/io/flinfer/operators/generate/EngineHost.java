@@ -91,7 +91,11 @@ public final class EngineHost implements AutoCloseable {
                 LOG.error("engine step failed; failing {} running requests", live.size(), e);
                 for (Map.Entry<String, Live> entry : live.entrySet()) {
                     engine.abort(entry.getKey());
-                    entry.getValue().listener.onFinished(RequestOutput.failed(entry.getKey(), ENGINE_FAILURE + e.getMessage()));
+                    try {
+                        entry.getValue().listener.onFinished(RequestOutput.failed(entry.getKey(), ENGINE_FAILURE + e.getMessage()));
+                    } catch (RuntimeException listenerFailure) {
+                        LOG.warn("could not report the failure of {}", entry.getKey(), listenerFailure);
+                    }
                 }
                 live.clear();
             }
