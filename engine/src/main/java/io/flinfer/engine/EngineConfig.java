@@ -45,11 +45,6 @@ public record EngineConfig(
         return Path.of(model);
     }
 
-    public EngineConfig withModel(Path m) {
-        return new EngineConfig(m.toString(), dtype, device, blockSize, kvCacheMemoryBytes, maxNumSeqs, maxNumBatchedTokens,
-                maxModelLen, enablePrefixCaching, enableChunkedPrefill);
-    }
-
     public EngineConfig withKvCacheMemory(long bytes) {
         return new EngineConfig(model, dtype, device, blockSize, bytes, maxNumSeqs, maxNumBatchedTokens,
                 maxModelLen, enablePrefixCaching, enableChunkedPrefill);

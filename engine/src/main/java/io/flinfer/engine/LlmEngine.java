@@ -79,7 +79,6 @@ public final class LlmEngine implements AutoCloseable {
     public int maxModelLen() { return scheduler.config().maxModelLen(); }
     public int blockSize() { return config.blockSize(); }
     public boolean hasUnfinishedRequests() { return scheduler.hasUnfinished(); }
-    public int numUnfinishedRequests() { return requests.size(); }
 
     public void addRequest(String requestId, String prompt, SamplingParams params) {
         addRequest(requestId, tokenizer.encode(prompt), params, null, new int[0]);

@@ -32,7 +32,6 @@ public final class Sequence {
     int numCachedTokens = -1;
     long firstScheduledNanos;
     long firstTokenNanos;
-    long lastTokenNanos;
     String finishReason;
 
     /**
@@ -67,10 +66,6 @@ public final class Sequence {
         return Arrays.copyOf(outputIds, numOutput);
     }
 
-    public int lastToken() {
-        return tokenAt(numTokens() - 1);
-    }
-
     public int tokenAt(int i) {
         return i < promptIds.length ? promptIds[i] : outputIds[i - promptIds.length];
     }
@@ -92,7 +87,6 @@ public final class Sequence {
         if (firstTokenNanos == 0) {
             firstTokenNanos = nowNanos;
         }
-        lastTokenNanos = nowNanos;
     }
 
     public boolean isFinished() {

@@ -9,7 +9,6 @@ import io.flinfer.operators.records.ResultWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
@@ -175,14 +174,5 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
             }
         }
         super.close();
-    }
-
-    /** Requests in flight in this subtask; for tests. */
-    int numInFlight() {
-        return inFlight.size();
-    }
-
-    List<String> inFlightIds() {
-        return new ArrayList<>(inFlight.keySet());
     }
 }
