@@ -10,12 +10,12 @@ import java.util.List;
  * @param newTokenIds tokens generated in this step
  * @param newText text that became final in this step (never half a character, never part of a
  *     stop string)
- * @param outputTokenIds all generated tokens so far
- * @param text all final text so far
+ * @param outputTokenIds all generated tokens, once finished; empty before
+ * @param text all the output text, once finished; empty before
  * @param finishReason "stop", "length", "abort" or "error"; null while running
  * @param numPromptTokens prompt length in tokens
  * @param numCachedTokens prompt tokens served from the prefix cache
- * @param logprobs per generated token, when the request asked for them; else null
+ * @param logprobs per generated token, once finished and when the request asked for them; else null
  * @param error why the request failed, or null
  * @param timings when the request arrived, was scheduled, got its first token and finished; set
  *     once finished

@@ -85,18 +85,25 @@ final class RequestState {
         return null;
     }
 
+    /**
+     * What this step added; the whole output (tokens, text, logprobs, timings) only once finished,
+     * so a running request costs O(new tokens) per step rather than a copy of everything so far.
+     */
     RequestOutput output(long nowNanos) {
-        int[] all = seq.outputIds();
-        int[] fresh = java.util.Arrays.copyOfRange(all, reportedTokens, all.length);
+        int numOutput = seq.numOutputTokens();
+        int[] fresh = seq.tokens(seq.numPromptTokens() + reportedTokens, seq.numTokens());
         String freshText = text.substring(reportedChars);
-        reportedTokens = all.length;
+        reportedTokens = numOutput;
         reportedChars = text.length();
-        boolean finished = seq.isFinished();
-        RequestTimings timings = finished
-                ? new RequestTimings(seq.arrivalNanos(), seq.firstScheduledNanos(), seq.firstTokenNanos(), nowNanos, all.length)
-                : null;
-        return new RequestOutput(seq.requestId(), fresh, freshText, all, text.toString(), finished,
+        if (!seq.isFinished()) {
+            return new RequestOutput(seq.requestId(), fresh, freshText, new int[0], "", false, null,
+                    seq.numPromptTokens(), seq.numCachedTokens(), null, null, null);
+        }
+        RequestTimings timings = new RequestTimings(
+                seq.arrivalNanos(), seq.firstScheduledNanos(), seq.firstTokenNanos(), nowNanos, numOutput);
+        return new RequestOutput(seq.requestId(), fresh, freshText, seq.outputIds(), text.toString(), true,
                 seq.finishReason(), seq.numPromptTokens(), seq.numCachedTokens(),
                 logprobs == null ? null : List.copyOf(logprobs), null, timings);
     }
+
 }
