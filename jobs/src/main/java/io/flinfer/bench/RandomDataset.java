@@ -2,6 +2,7 @@ package io.flinfer.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinfer.engine.model.ModelConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -59,6 +60,12 @@ public final class RandomDataset {
             prompt[i] = ids[random.nextInt(ids.length)];
         }
         return prompt;
+    }
+
+    /** Random prompts over the vocabulary of the checkpoint in {@code modelDir}, its special tokens left out. */
+    public static RandomDataset forModel(Path modelDir, long seed) {
+        int vocabSize = ModelConfig.load(modelDir).vocabSize();
+        return new RandomDataset(vocabSize, specialTokenIds(modelDir), seed);
     }
 
     /**

@@ -10,7 +10,6 @@ import io.flinfer.bench.ContinuousBenchmark;
 import io.flinfer.bench.RandomDataset;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.LlmEngine;
-import io.flinfer.engine.model.ModelConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -55,8 +54,7 @@ final class BenchPrefixCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         EngineConfig config = engine.toConfig();
-        ModelConfig model = ModelConfig.load(config.modelPath());
-        List<BenchRequest> requests = new RandomDataset(model.vocabSize(), RandomDataset.specialTokenIds(config.modelPath()), seed)
+        List<BenchRequest> requests = RandomDataset.forModel(config.modelPath(), seed)
                 .sharedPrefixRequests(numPrompts, prefixLen, suffixLen, outputLen);
         PrintWriter err = spec.commandLine().getErr();
         double peak = BenchThroughputCommand.measurePeak(config, err);

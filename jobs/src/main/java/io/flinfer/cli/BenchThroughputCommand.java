@@ -68,7 +68,7 @@ final class BenchThroughputCommand implements Callable<Integer> {
         }
         EngineConfig config = engine.toConfig();
         ModelConfig model = ModelConfig.load(config.modelPath());
-        List<BenchRequest> requests = new RandomDataset(model.vocabSize(), RandomDataset.specialTokenIds(config.modelPath()), seed)
+        List<BenchRequest> requests = RandomDataset.forModel(config.modelPath(), seed)
                 .requests(numPrompts, inputLen, outputLen);
         PrintWriter err = spec.commandLine().getErr();
         double peak = measurePeak(config, err);
