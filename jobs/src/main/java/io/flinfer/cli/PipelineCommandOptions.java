@@ -1,10 +1,13 @@
 package io.flinfer.cli;
 
 import io.flinfer.engine.EngineConfig;
+import io.flinfer.jobs.GenerationCommandOptions;
+import io.flinfer.jobs.GenerationOptions;
 import io.flinfer.jobs.PipelineOptions;
 import io.flinfer.jobs.StreamingJob;
 import java.time.Duration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,24 +32,7 @@ public final class PipelineCommandOptions {
             description = "How often to checkpoint; results commit to Kafka at checkpoints. Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 
-    @Option(names = "--max-in-flight", defaultValue = "128",
-            description = "Most requests in flight per generate subtask; beyond it the job backpressures. Default: ${DEFAULT-VALUE}.")
-    int capacity;
-
-    @Option(names = "--request-timeout", defaultValue = "10m", converter = Durations.Converter.class,
-            description = "A request not finished by then gets an error result. Default: ${DEFAULT-VALUE}.")
-    Duration requestTimeout;
-
-    @Option(names = "--prefix-key-blocks", defaultValue = "4",
-            description = "Leading KV blocks of a prompt that make its routing key. Default: ${DEFAULT-VALUE}.")
-    int prefixKeyBlocks;
-
-    @Option(names = "--routing", defaultValue = "PREFIX",
-            description = "How requests reach generate subtasks: PREFIX (by prompt prefix, for cache hits) or ROUND_ROBIN. Default: ${DEFAULT-VALUE}.")
-    PipelineOptions.Routing routing;
-
-    @Option(names = "--served-model-name", description = "Reject requests whose \"model\" differs. Default: accept any.")
-    String servedModelName;
+    @Mixin GenerationCommandOptions generation;
 
     /**
      * Resolves the model and adds the streaming job to {@code env}: the one way from these options to a
@@ -59,8 +45,9 @@ public final class PipelineCommandOptions {
     }
 
     private PipelineOptions toOptions(String bootstrapServers, EngineConfig engine) {
+        GenerationOptions g = generation.toOptions(engine);
         return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
-                "flinfer-" + groupId, engine, capacity, requestTimeout, prefixKeyBlocks, routing, servedModelName);
+                "flinfer-" + groupId, engine, g.capacity(), g.requestTimeout(), g.prefixKeyBlocks(), g.routing(), g.servedModelName());
     }
 
     public Duration checkpointInterval() { return checkpointInterval; }

@@ -27,4 +27,9 @@ public record PipelineOptions(
         String servedModelName) implements Serializable {
 
     public enum Routing { PREFIX, ROUND_ROBIN }
+
+    /** The options of the inference steps, which the batch job shares. */
+    public GenerationOptions generation() {
+        return new GenerationOptions(engine, capacity, requestTimeout, prefixKeyBlocks, routing, servedModelName);
+    }
 }

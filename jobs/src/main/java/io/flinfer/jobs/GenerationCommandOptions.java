@@ -1,0 +1,32 @@
+package io.flinfer.jobs;
+
+import io.flinfer.cli.Durations;
+import io.flinfer.engine.EngineConfig;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** The options of the inference steps, shared by the streaming and the batch job. */
+public final class GenerationCommandOptions {
+    @Option(names = "--max-in-flight", defaultValue = "128",
+            description = "Most requests in flight per generate subtask; beyond it the job backpressures. Default: ${DEFAULT-VALUE}.")
+    int capacity;
+
+    @Option(names = "--request-timeout", defaultValue = "10m", converter = Durations.Converter.class,
+            description = "A request not finished by then gets an error result. Default: ${DEFAULT-VALUE}.")
+    Duration requestTimeout;
+
+    @Option(names = "--prefix-key-blocks", defaultValue = "4",
+            description = "Leading KV blocks of a prompt that make its routing key. Default: ${DEFAULT-VALUE}.")
+    int prefixKeyBlocks;
+
+    @Option(names = "--routing", defaultValue = "PREFIX",
+            description = "How requests reach generate subtasks: PREFIX (by prompt prefix, for cache hits) or ROUND_ROBIN. Default: ${DEFAULT-VALUE}.")
+    PipelineOptions.Routing routing;
+
+    @Option(names = "--served-model-name", description = "Reject requests whose \"model\" differs. Default: accept any.")
+    String servedModelName;
+
+    public GenerationOptions toOptions(EngineConfig engine) {
+        return new GenerationOptions(engine, capacity, requestTimeout, prefixKeyBlocks, routing, servedModelName);
+    }
+}

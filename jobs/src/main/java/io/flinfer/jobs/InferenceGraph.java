@@ -1,0 +1,54 @@
+package io.flinfer.jobs;
+
+import io.flinfer.operators.generate.GenerateOperatorFactory;
+import io.flinfer.operators.generate.PreparedRequest;
+import io.flinfer.operators.generate.ResultLine;
+import io.flinfer.operators.prepare.ParseFunction;
+import io.flinfer.operators.prepare.PrepareFunction;
+import io.flinfer.operators.prepare.RawRecord;
+import io.flinfer.operators.records.InferenceRequest;
+import io.flinfer.operators.records.RequestParser;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The middle of every job, from request lines to result lines: parse -> prepare -> route by prefix
+ * key -> generate. The streaming job feeds it from Kafka and the batch job from files, so both get
+ * the same validation, routing, engine and metrics.
+ *
+ * <pre>
+ * raw -> parse -> prepare -> keyBy(prefix key) -> generate -> results
+ *          |         \-> error results ------------------/
+ *          \-> error results (valid JSON, invalid request) /
+ *          \-> dead letters (not a request)
+ * </pre>
+ */
+public final class InferenceGraph {
+    /** What comes out: a result line per request, and the records that were not requests. */
+    public record Outputs(DataStream<ResultLine> results, DataStream<String> deadLetters) {}
+
+    private InferenceGraph() {}
+
+    public static Outputs add(DataStream<RawRecord> raw, GenerationOptions o) {
+        SingleOutputStreamOperator<InferenceRequest> parsed = raw
+                .process(new ParseFunction(new RequestParser(RequestParser.DEFAULT_MAX_RECORD_BYTES, o.servedModelName())))
+                .name("parse").uid("parse");
+        SingleOutputStreamOperator<PreparedRequest> prepared = parsed
+                .process(new PrepareFunction(o.engine(), o.prefixKeyBlocks()))
+                .name("prepare").uid("prepare");
+        DataStream<ResultLine> generated = route(prepared, o)
+                .transform("generate", TypeInformation.of(ResultLine.class),
+                        new GenerateOperatorFactory(o.engine(), o.capacity(), o.requestTimeout()))
+                .uid("generate");
+        DataStream<ResultLine> results = generated.union(
+                parsed.getSideOutput(ParseFunction.RESULTS), prepared.getSideOutput(ParseFunction.RESULTS));
+        return new Outputs(results, parsed.getSideOutput(ParseFunction.DEAD_LETTERS));
+    }
+
+    private static DataStream<PreparedRequest> route(DataStream<PreparedRequest> prepared, GenerationOptions o) {
+        return o.routing() == PipelineOptions.Routing.PREFIX
+                ? prepared.keyBy(PreparedRequest::prefixKey)
+                : prepared.rebalance();
+    }
+}
