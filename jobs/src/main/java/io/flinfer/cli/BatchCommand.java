@@ -63,7 +63,7 @@ public final class BatchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String runId = UUID.randomUUID().toString();
         EngineConfig config = engine.toConfig();
-        BatchPlan plan = batch.plan(config, runId);
+        BatchPlan plan = batch.plan(config, engine.model(), runId);
         BatchOptions o = plan.options();
         if (plan.output().getFileSystem().exists(plan.output())) {
             throw new IllegalArgumentException("--output " + plan.output() + " already exists; a finished output is never overwritten");

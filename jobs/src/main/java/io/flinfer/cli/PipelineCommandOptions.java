@@ -1,6 +1,5 @@
 package io.flinfer.cli;
 
-import io.flinfer.engine.EngineConfig;
 import io.flinfer.jobs.GenerationCommandOptions;
 import io.flinfer.jobs.GenerationOptions;
 import io.flinfer.jobs.PipelineOptions;
@@ -39,15 +38,14 @@ public final class PipelineCommandOptions {
      * job graph, for the local run and the cluster entry point alike. Checkpointing is the caller's.
      */
     public PipelineOptions addJob(StreamExecutionEnvironment env, String bootstrapServers, EngineOptions engine) {
-        PipelineOptions options = toOptions(bootstrapServers, engine.toConfig());
+        PipelineOptions options = toOptions(bootstrapServers, generation.toOptions(engine.toConfig(), engine.model()));
         StreamingJob.build(env, options);
         return options;
     }
 
-    private PipelineOptions toOptions(String bootstrapServers, EngineConfig engine) {
-        GenerationOptions g = generation.toOptions(engine);
+    private PipelineOptions toOptions(String bootstrapServers, GenerationOptions g) {
         return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
-                "flinfer-" + groupId, engine, g.capacity(), g.requestTimeout(), g.prefixKeyBlocks(), g.routing(), g.servedModelName());
+                "flinfer-" + groupId, g.engine(), g.capacity(), g.requestTimeout(), g.prefixKeyBlocks(), g.routing(), g.servedModel());
     }
 
     public Duration checkpointInterval() { return checkpointInterval; }

@@ -2,6 +2,7 @@ package io.flinfer.jobs;
 
 import io.flinfer.cli.Durations;
 import io.flinfer.engine.EngineConfig;
+import io.flinfer.operators.records.ServedModel;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -23,10 +24,14 @@ public final class GenerationCommandOptions {
             description = "How requests reach generate subtasks: PREFIX (by prompt prefix, for cache hits) or ROUND_ROBIN. Default: ${DEFAULT-VALUE}.")
     PipelineOptions.Routing routing;
 
-    @Option(names = "--served-model-name", description = "Reject requests whose \"model\" differs. Default: accept any.")
+    @Option(names = "--served-model-name", paramLabel = "NAME",
+            description = "The model name requests may give; others get a 404 model_not_found result."
+                    + " Default: the --model argument, or its last path element.")
     String servedModelName;
 
-    public GenerationOptions toOptions(EngineConfig engine) {
-        return new GenerationOptions(engine, capacity, requestTimeout, prefixKeyBlocks, routing, servedModelName);
+    /** @param modelArgument the {@code --model} as given, whose name requests may use unless --served-model-name says otherwise */
+    public GenerationOptions toOptions(EngineConfig engine, String modelArgument) {
+        ServedModel served = servedModelName != null ? ServedModel.named(servedModelName) : ServedModel.ofModelArgument(modelArgument);
+        return new GenerationOptions(engine, capacity, requestTimeout, prefixKeyBlocks, routing, served);
     }
 }

@@ -1,13 +1,14 @@
 package io.flinfer.jobs;
 
 import io.flinfer.operators.generate.GenerateOperatorFactory;
-import io.flinfer.operators.generate.PreparedRequest;
-import io.flinfer.operators.generate.ResultLine;
 import io.flinfer.operators.prepare.ParseFunction;
 import io.flinfer.operators.prepare.PrepareFunction;
-import io.flinfer.operators.prepare.RawRecord;
 import io.flinfer.operators.records.InferenceRequest;
+import io.flinfer.operators.records.PreparedRequest;
+import io.flinfer.operators.records.RawRecord;
 import io.flinfer.operators.records.RequestParser;
+import io.flinfer.operators.records.ResultLine;
+import io.flinfer.operators.records.SideOutputs;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -32,7 +33,7 @@ public final class InferenceGraph {
 
     public static Outputs add(DataStream<RawRecord> raw, GenerationOptions o) {
         SingleOutputStreamOperator<InferenceRequest> parsed = raw
-                .process(new ParseFunction(new RequestParser(RequestParser.DEFAULT_MAX_RECORD_BYTES, o.servedModelName())))
+                .process(new ParseFunction(new RequestParser(o.servedModel())))
                 .name("parse").uid("parse");
         SingleOutputStreamOperator<PreparedRequest> prepared = parsed
                 .process(new PrepareFunction(o.engine(), o.prefixKeyBlocks()))
@@ -42,8 +43,8 @@ public final class InferenceGraph {
                         new GenerateOperatorFactory(o.engine(), o.capacity(), o.requestTimeout()))
                 .uid("generate");
         DataStream<ResultLine> results = generated.union(
-                parsed.getSideOutput(ParseFunction.RESULTS), prepared.getSideOutput(ParseFunction.RESULTS));
-        return new Outputs(results, parsed.getSideOutput(ParseFunction.DEAD_LETTERS));
+                parsed.getSideOutput(SideOutputs.ERROR_RESULTS), prepared.getSideOutput(SideOutputs.ERROR_RESULTS));
+        return new Outputs(results, parsed.getSideOutput(SideOutputs.DEAD_LETTERS));
     }
 
     private static DataStream<PreparedRequest> route(DataStream<PreparedRequest> prepared, GenerationOptions o) {

@@ -1,7 +1,7 @@
 package io.flinfer.jobs;
 
-import io.flinfer.operators.generate.ResultLine;
-import io.flinfer.operators.prepare.RawRecord;
+import io.flinfer.operators.records.RawRecord;
+import io.flinfer.operators.records.ResultLine;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -11,8 +11,8 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The main job: Kafka prompts in, completions out exactly once.
@@ -23,10 +23,10 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * </pre>
  */
 public final class StreamingJob {
-    /** Kafka's broker default is 15 minutes; a transaction stays open from one checkpoint to the next. */
     /** The name the job runs under, locally and on clusters. */
     public static final String NAME = "flinfer";
 
+    /** Kafka's broker default is 15 minutes; a transaction stays open from one checkpoint to the next. */
     private static final String TRANSACTION_TIMEOUT_MS = String.valueOf(15 * 60 * 1000);
 
     private StreamingJob() {}

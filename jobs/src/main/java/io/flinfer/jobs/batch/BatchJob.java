@@ -1,8 +1,8 @@
 package io.flinfer.jobs.batch;
 
 import io.flinfer.jobs.InferenceGraph;
-import io.flinfer.operators.generate.ResultLine;
-import io.flinfer.operators.prepare.RawRecord;
+import io.flinfer.operators.records.ResultLine;
+import io.flinfer.operators.records.RawRecord;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.Encoder;

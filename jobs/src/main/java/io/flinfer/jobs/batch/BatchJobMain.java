@@ -28,7 +28,7 @@ public final class BatchJobMain {
             throw new IllegalArgumentException("bad BatchJobMain arguments: " + e.getMessage() + "\n" + cli.getUsageMessage(), e);
         }
         EngineConfig config = job.engine.toConfig();
-        BatchPlan plan = job.batch.plan(config, "cluster");
+        BatchPlan plan = job.batch.plan(config, job.engine.model(), "cluster");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.enableCheckpointing(job.batch.checkpointInterval().toMillis());
         BatchJob.build(env, plan.options());

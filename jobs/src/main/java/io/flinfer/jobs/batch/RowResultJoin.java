@@ -1,6 +1,6 @@
 package io.flinfer.jobs.batch;
 
-import io.flinfer.operators.generate.ResultLine;
+import io.flinfer.operators.records.ResultLine;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
