@@ -4,13 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinfer.engine.EngineConfig;
-import io.flinfer.local.LocalPipeline;
 import io.flinfer.jobs.PipelineOptions;
+import io.flinfer.kafka.CommittedReader;
+import io.flinfer.local.LocalCluster;
+import io.flinfer.local.LocalPipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Runs benchmark requests through the whole pipeline in this process: embedded Kafka, the real
@@ -32,10 +33,10 @@ public final class PipelineBenchmark {
 
     public static PipelineRunResult run(EngineConfig engine, Settings s, TextPrompts.TextRequest warmup,
             List<TextPrompts.TextRequest> requests, BenchProgress progress) throws Exception {
-        try (LocalPipeline pipeline = LocalPipeline.start(servers -> new PipelineOptions(servers, "prompts", "completions",
-                        "prompts.dlq", "bench", "bench-" + UUID.randomUUID(), engine, s.maxInFlight(), s.timeout(), 4,
-                        s.routing(), null), s.parallelism(), s.checkpointInterval(), 0);
-                LocalPipeline.TopicReader results = pipeline.reader(pipeline.options().outputTopic())) {
+        PipelineOptions options = PipelineOptions.builder(null, engine).groupId("bench").capacity(s.maxInFlight())
+                .requestTimeout(s.timeout()).routing(s.routing()).build();
+        try (LocalPipeline pipeline = LocalPipeline.start(options, new LocalCluster.Settings(s.parallelism(), s.checkpointInterval(), 0));
+                CommittedReader results = pipeline.reader(options.outputTopic())) {
             pipeline.publish(List.of(requestLine(warmup)));
             usage(results.read(1, s.timeout()).get(0));
 

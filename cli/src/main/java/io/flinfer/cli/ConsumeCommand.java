@@ -1,15 +1,13 @@
 package io.flinfer.cli;
 
 import io.flinfer.jobs.Durations;
+import io.flinfer.jobs.PipelineOptions;
+import io.flinfer.kafka.KafkaClients;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,7 +33,7 @@ final class ConsumeCommand implements Runnable {
             description = "Kafka to read from (host:port[,host:port...]). Default: ${DEFAULT-VALUE}.")
     String bootstrapServers;
 
-    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "completions",
+    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = PipelineOptions.OUTPUT_TOPIC,
             description = "Topic to read. Default: ${DEFAULT-VALUE}.")
     String topic;
 
@@ -59,7 +57,7 @@ final class ConsumeCommand implements Runnable {
         }
         PrintWriter out = spec.commandLine().getOut();
         long printed = 0;
-        try (KafkaConsumer<String, String> consumer = consumer()) {
+        try (KafkaConsumer<String, String> consumer = KafkaClients.committedConsumer(bootstrapServers, fromBeginning)) {
             consumer.subscribe(List.of(topic));
             long idleSince = System.nanoTime();
             while ((count == 0 || printed < count) && System.nanoTime() - idleSince < timeout.toNanos()) {
@@ -80,15 +78,5 @@ final class ConsumeCommand implements Runnable {
                         + " Is anything writing to it, and is Kafka running at " + bootstrapServers
                         + "? (`flinfer kafka` starts a local one)");
         err.flush();
-    }
-
-    private KafkaConsumer<String, String> consumer() {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "flinfer-consume-" + UUID.randomUUID(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest"),
-                new StringDeserializer(), new StringDeserializer());
     }
 }

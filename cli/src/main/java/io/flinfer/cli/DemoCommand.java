@@ -5,9 +5,8 @@ import io.flinfer.engine.hub.HubSettings;
 import io.flinfer.jobs.Durations;
 import io.flinfer.jobs.EngineOptions;
 import io.flinfer.jobs.PipelineOptions;
-import io.flinfer.jobs.StreamingJob;
-import io.flinfer.kafka.EmbeddedKafka;
 import io.flinfer.local.LocalCluster;
+import io.flinfer.local.LocalPipeline;
 import io.flinfer.operators.generate.SharedEngines;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,18 +18,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,13 +43,9 @@ import picocli.CommandLine;
                     + " cannot be reached it falls back to a random-weight model and labels all output as such."
         })
 public final class DemoCommand implements Callable<Integer> {
-    private static final String INPUT_TOPIC = "prompts";
-    private static final String OUTPUT_TOPIC = "completions";
-    private static final String DEAD_LETTER_TOPIC = "prompts.dlq";
     /** Short, so results (committed at checkpoints) show up promptly. */
     private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
     private static final int COMPLETIONS_SHOWN = 3;
-    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
 
     @Mixin EngineOptions engine;
 
@@ -105,32 +90,26 @@ public final class DemoCommand implements Callable<Integer> {
 
         List<DemoPrompts.Request> requests = DemoPrompts.bundled().requests(prompts, maxTokens);
         DemoResults results = new DemoResults(COMPLETIONS_SHOWN);
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            kafka.createTopic(INPUT_TOPIC, 1);
-            kafka.createTopic(OUTPUT_TOPIC, 1);
-            kafka.createTopic(DEAD_LETTER_TOPIC, 1);
-            StreamExecutionEnvironment env = LocalCluster.environment(1, CHECKPOINT_INTERVAL, port);
-            StreamingJob.build(env, pipelineOptions(kafka.bootstrapServers(), config));
-            JobClient job = env.executeAsync("flinfer-demo");
-            err.println("Started the job on a local Flink cluster, Kafka at " + kafka.bootstrapServers()
+        PipelineOptions options = PipelineOptions.builder(null, config).groupId("flinfer-demo").requestTimeout(timeout).build();
+        try (LocalPipeline pipeline = LocalPipeline.start(options, new LocalCluster.Settings(1, CHECKPOINT_INTERVAL, port))) {
+            String kafka = pipeline.options().bootstrapServers();
+            err.println("Started the job on a local Flink cluster, Kafka at " + kafka
                     + (port > 0 ? ", metrics on http://localhost:" + port + "/metrics" : ""));
-            try {
-                long start = System.nanoTime();
-                publish(kafka.bootstrapServers(), requests);
-                err.println("Published " + requests.size() + " chat requests and 1 malformed line to " + INPUT_TOPIC);
-                CompletableFuture<JobExecutionResult> ended = job.getJobExecutionResult();
-                new DemoResultCollector(kafka.bootstrapServers(), OUTPUT_TOPIC, DEAD_LETTER_TOPIC)
-                        .collect(requests.size(), 1, timeout, ended::isDone, results, err);
-                if (ended.isDone()) {
-                    throw new IllegalStateException("the Flink job stopped before all results arrived: " + failure(ended));
-                }
-                Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-                Map<String, String> questions = requests.stream()
-                        .collect(Collectors.toMap(DemoPrompts.Request::customId, DemoPrompts.Request::question));
-                DemoReport.print(out, model, questions, results, requests.size(), elapsed, ttft(port, err));
-            } finally {
-                stop(job);
+            long start = System.nanoTime();
+            List<String> lines = new ArrayList<>(requests.stream().map(DemoPrompts.Request::json).toList());
+            lines.add(DemoPrompts.MALFORMED_LINE);
+            pipeline.publish(lines);
+            err.println("Published " + requests.size() + " chat requests and 1 malformed line to " + options.inputTopic());
+            CompletableFuture<JobExecutionResult> ended = pipeline.job().getJobExecutionResult();
+            new DemoResultCollector(kafka, options.outputTopic(), options.deadLetterTopic())
+                    .collect(requests.size(), 1, timeout, ended::isDone, results, err);
+            if (ended.isDone()) {
+                throw new IllegalStateException("the Flink job stopped before all results arrived: " + failure(ended));
             }
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            Map<String, String> questions = requests.stream()
+                    .collect(Collectors.toMap(DemoPrompts.Request::customId, DemoPrompts.Request::question));
+            DemoReport.print(out, model, questions, results, requests.size(), elapsed, ttft(port, err));
         }
         if (results.results() < requests.size() || results.deadLetters() < 1) {
             err.println("error: only " + results.results() + " of " + requests.size() + " results and "
@@ -139,11 +118,6 @@ public final class DemoCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
-    }
-
-    private PipelineOptions pipelineOptions(String bootstrapServers, EngineConfig config) {
-        return new PipelineOptions(bootstrapServers, INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC, "flinfer-demo",
-                "flinfer-demo", config, 128, timeout, 4, PipelineOptions.Routing.PREFIX, null);
     }
 
     /** The metrics port, or 0 when it is off or taken: scraping another process's endpoint would report its numbers. */
@@ -157,22 +131,6 @@ public final class DemoCommand implements Callable<Integer> {
             err.println("warning: metrics port " + metricsPort + " is in use (another flinfer run?); metrics are off"
                     + " for this demo. Pick a free one with --metrics-port.");
             return 0;
-        }
-    }
-
-    private static void publish(String bootstrapServers, List<DemoPrompts.Request> requests)
-            throws InterruptedException, ExecutionException {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
-            List<Future<?>> sent = new ArrayList<>();
-            for (DemoPrompts.Request r : requests) {
-                sent.add(producer.send(new ProducerRecord<>(INPUT_TOPIC, r.customId(), r.json())));
-            }
-            sent.add(producer.send(new ProducerRecord<>(INPUT_TOPIC, "malformed", DemoPrompts.MALFORMED_LINE)));
-            for (Future<?> f : sent) {
-                f.get();
-            }
         }
     }
 
@@ -200,18 +158,6 @@ public final class DemoCommand implements Callable<Integer> {
                 cause = cause.getCause();
             }
             return cause.toString() + " (FLINFER_DEBUG=1 shows the whole trace)";
-        }
-    }
-
-    /** Cancels the job and waits until the local cluster is gone, so nothing still talks to Kafka when it stops. */
-    private static void stop(JobClient job) throws InterruptedException {
-        try {
-            job.cancel().get(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            job.getJobExecutionResult().get(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException cancelled) {
-            // The expected outcome of a cancelled job.
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("the Flink job did not stop within " + SHUTDOWN_TIMEOUT.toSeconds() + " s", e);
         }
     }
 

@@ -1,15 +1,12 @@
 package io.flinfer.cli;
 
+import io.flinfer.kafka.KafkaClients;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads the demo's results and dead letters as the job commits them (read_committed: what a
@@ -36,7 +33,7 @@ final class DemoResultCollector {
     void collect(int expectedResults, int expectedDeadLetters, Duration timeout, BooleanSupplier producerGone,
             DemoResults into, PrintWriter progress) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<String, String> consumer = consumer()) {
+        try (KafkaConsumer<String, String> consumer = KafkaClients.committedConsumer(bootstrapServers, true)) {
             consumer.subscribe(List.of(resultsTopic, deadLetterTopic));
             showProgress(progress, into, expectedResults, expectedDeadLetters);
             while ((into.results() < expectedResults || into.deadLetters() < expectedDeadLetters)
@@ -59,15 +56,5 @@ final class DemoResultCollector {
         progress.printf("\rresults received: %d/%d   dead letters: %d/%d", r.results(), expectedResults,
                 r.deadLetters(), expectedDeadLetters);
         progress.flush();
-    }
-
-    private KafkaConsumer<String, String> consumer() {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "flinfer-demo-reader-" + UUID.randomUUID(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new StringDeserializer());
     }
 }

@@ -1,5 +1,7 @@
 package io.flinfer.cli;
 
+import io.flinfer.jobs.PipelineOptions;
+import io.flinfer.kafka.KafkaClients;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -8,16 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -43,7 +42,7 @@ final class PublishCommand implements Runnable {
             description = "Kafka to publish to (host:port[,host:port...]). Default: ${DEFAULT-VALUE}.")
     String bootstrapServers;
 
-    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "prompts",
+    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = PipelineOptions.INPUT_TOPIC,
             description = "Topic to publish to. Default: ${DEFAULT-VALUE}.")
     String topic;
 
@@ -79,7 +78,7 @@ final class PublishCommand implements Runnable {
         RequestLines lines = new RequestLines(chat, model, maxTokens, idPrefix);
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         try (BufferedReader reader = open();
-                KafkaProducer<String, String> producer = producer()) {
+                KafkaProducer<String, String> producer = KafkaClients.producer(bootstrapServers)) {
             for (String text = reader.readLine(); text != null; text = reader.readLine()) {
                 Optional<RequestLines.Line> line = lines.toRequest(text);
                 line.ifPresent(l -> sent.add(producer.send(new ProducerRecord<>(topic, l.customId(), l.json()))));
@@ -108,17 +107,5 @@ final class PublishCommand implements Runnable {
         return "-".equals(input)
                 ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
                 : Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8);
-    }
-
-    private KafkaProducer<String, String> producer() {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                // Fail within seconds, not the default minute, when no broker answers.
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000),
-                new StringSerializer(), new StringSerializer());
     }
 }

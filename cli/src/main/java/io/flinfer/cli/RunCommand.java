@@ -3,12 +3,10 @@ package io.flinfer.cli;
 import io.flinfer.jobs.EngineOptions;
 import io.flinfer.jobs.PipelineCommandOptions;
 import io.flinfer.jobs.PipelineOptions;
-import io.flinfer.jobs.StreamingJob;
-import io.flinfer.kafka.EmbeddedKafka;
 import io.flinfer.local.LocalCluster;
+import io.flinfer.local.LocalPipeline;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,32 +37,20 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        EmbeddedKafka kafka = null;
-        try {
-            String servers = bootstrapServers;
-            if (servers == null) {
-                kafka = EmbeddedKafka.start();
-                servers = kafka.bootstrapServers();
+        PipelineOptions options = pipeline.toOptions(bootstrapServers, engine.toConfig());
+        try (LocalPipeline running = LocalPipeline.start(options,
+                new LocalCluster.Settings(parallelism, pipeline.checkpointInterval(), metricsPort))) {
+            String servers = running.options().bootstrapServers();
+            if (running.startedBroker()) {
                 out.println("Started an embedded Kafka broker at " + servers
                         + " (publish with: ./flinfer publish --bootstrap-servers " + servers + " FILE)");
-            }
-            StreamExecutionEnvironment env = LocalCluster.environment(parallelism, pipeline.checkpointInterval(), metricsPort);
-            PipelineOptions options = pipeline.addJob(env, servers, engine);
-            if (kafka != null) {
-                kafka.createTopic(options.inputTopic(), parallelism);
-                kafka.createTopic(options.outputTopic(), 1);
-                kafka.createTopic(options.deadLetterTopic(), 1);
             }
             out.println("Reading " + options.inputTopic() + ", writing " + options.outputTopic()
                     + (metricsPort > 0 ? "; metrics on http://localhost:" + metricsPort + "/metrics" : "")
                     + ". Ctrl-C stops.");
             out.flush();
-            env.execute(StreamingJob.NAME);
+            running.awaitEnd();
             return 0;
-        } finally {
-            if (kafka != null) {
-                kafka.close();
-            }
         }
     }
 }

@@ -9,18 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -37,7 +30,6 @@ import org.apache.kafka.metadata.storage.Formatter;
 public final class EmbeddedKafka implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
-    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
     /** Largest record batch the broker accepts; producers must raise max.request.size to send one this big. */
     public static final int MAX_MESSAGE_BYTES = 32 << 20;
 
@@ -85,17 +77,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /** Creates a topic with replication factor 1 and waits until the broker has created it. */
+    /** Creates a topic (replication factor 1, the broker's default) unless it exists, and waits until the broker has it. */
     public void createTopic(String name, int partitions) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
-                    .all()
-                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("could not create topic " + name + ": " + e.getCause().getMessage(), e);
-        } catch (InterruptedException | TimeoutException e) {
-            throw new IllegalStateException("could not create topic " + name + ": " + e, e);
-        }
+        KafkaClients.createMissingTopics(bootstrapServers, Map.of(name, partitions));
     }
 
     /** The temporary directory that holds the broker's logs and metadata; gone after close. */

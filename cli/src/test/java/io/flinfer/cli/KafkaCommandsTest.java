@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinfer.kafka.EmbeddedKafka;
+import io.flinfer.kafka.KafkaClients;
 import io.flinfer.operators.records.Endpoint;
 import io.flinfer.operators.records.InferenceRequest;
 import io.flinfer.operators.records.ParsedRecord;
@@ -96,10 +97,9 @@ class KafkaCommandsTest {
     @Test
     void consumeShowsOnlyCommittedRecordsAndStopsWhenIdle() {
         kafka.createTopic("results", 1);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "consume-test"),
-                new StringSerializer(), new StringSerializer())) {
+        Map<String, Object> config = KafkaClients.producerConfig(kafka.bootstrapServers());
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "consume-test");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
             producer.initTransactions();
             producer.beginTransaction();
             producer.send(new ProducerRecord<>("results", "a", "{\"custom_id\": \"a\"}"));

@@ -2,7 +2,9 @@ package io.flinfer.local;
 
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.jobs.PipelineOptions;
+import io.flinfer.kafka.CommittedReader;
 import io.flinfer.kafka.EmbeddedKafka;
+import io.flinfer.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,9 +51,9 @@ final class PipelineKafka implements BeforeAllCallback, AfterAllCallback {
     /** Options for the job on {@code topics}, with ids of its own so runs never share a group or transaction. */
     PipelineOptions options(Topics topics, EngineConfig engine, int capacity,
             PipelineOptions.Routing routing, String servedModelName) {
-        String id = topics.input();
-        return new PipelineOptions(bootstrapServers(), topics.input(), topics.output(), topics.deadLetters(),
-                "group-" + id, "tx-" + id, engine, capacity, Duration.ofMinutes(5), 4, routing, servedModelName);
+        return PipelineOptions.builder(bootstrapServers(), engine).topics(topics.input(), topics.output(), topics.deadLetters())
+                .groupId("group-" + topics.input()).capacity(capacity).requestTimeout(Duration.ofMinutes(5))
+                .routing(routing).servedModelName(servedModelName).build();
     }
 
     /** Publishes each line, keyed as a client would by its position; waits until the broker has all of them. */
@@ -60,11 +62,11 @@ final class PipelineKafka implements BeforeAllCallback, AfterAllCallback {
     }
 
     void publishBytes(String topic, List<byte[]> values) {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, EmbeddedKafka.MAX_MESSAGE_BYTES,
-                ProducerConfig.BUFFER_MEMORY_CONFIG, 2L * EmbeddedKafka.MAX_MESSAGE_BYTES),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+        Map<String, Object> config = KafkaClients.producerConfig(bootstrapServers());
+        // Room for the oversized records the bad-input test sends.
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, EmbeddedKafka.MAX_MESSAGE_BYTES);
+        config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 2L * EmbeddedKafka.MAX_MESSAGE_BYTES);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (int i = 0; i < values.size(); i++) {
                 sent.add(producer.send(new ProducerRecord<>(topic, ("k" + i).getBytes(StandardCharsets.UTF_8), values.get(i))));

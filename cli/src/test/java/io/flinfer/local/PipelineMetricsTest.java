@@ -55,11 +55,10 @@ class PipelineMetricsTest {
                 .withKvCacheMemory(16L << 20)
                 .withLimits(64, 512, 128);
         metricsPort = freePort();
-        pipeline = LocalPipeline.start(servers -> new PipelineOptions(servers, "prompts", "completions", "prompts.dlq",
-                "metrics-test", "metrics-test", engine, 64, Duration.ofMinutes(5), 4, PipelineOptions.Routing.PREFIX, null),
-                2, Duration.ofMillis(500), metricsPort);
+        pipeline = LocalPipeline.start(PipelineOptions.builder(null, engine).capacity(64).requestTimeout(Duration.ofMinutes(5)).build(),
+                new LocalCluster.Settings(2, Duration.ofMillis(500), metricsPort));
         pipeline.publish(requests());
-        try (var output = pipeline.reader("completions"); var dlq = pipeline.reader("prompts.dlq")) {
+        try (var output = pipeline.reader(PipelineOptions.OUTPUT_TOPIC); var dlq = pipeline.reader(PipelineOptions.DEAD_LETTER_TOPIC)) {
             results = parse(output.read(GENERATED + 2, Duration.ofMinutes(3)));
             deadLetters = parse(dlq.read(1, Duration.ofMinutes(1)));
         }

@@ -1,5 +1,6 @@
 package io.flinfer.local;
 
+import io.flinfer.kafka.CommittedReader;
 import ai.djl.ndarray.types.DataType;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.model.KvCache;

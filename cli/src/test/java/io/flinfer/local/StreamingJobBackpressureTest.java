@@ -1,5 +1,6 @@
 package io.flinfer.local;
 
+import io.flinfer.kafka.CommittedReader;
 import io.flinfer.jobs.PipelineOptions;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

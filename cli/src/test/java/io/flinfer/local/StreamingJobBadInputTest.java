@@ -1,5 +1,6 @@
 package io.flinfer.local;
 
+import io.flinfer.kafka.CommittedReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinfer.engine.EngineConfig;

@@ -1,5 +1,6 @@
 package io.flinfer.local;
 
+import io.flinfer.kafka.CommittedReader;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.Llm;
 import io.flinfer.engine.RequestOutput;

@@ -1,5 +1,6 @@
 package io.flinfer.local;
 
+import io.flinfer.kafka.CommittedReader;
 import io.flinfer.jobs.PipelineOptions;
 import java.time.Duration;
 import java.util.HashMap;

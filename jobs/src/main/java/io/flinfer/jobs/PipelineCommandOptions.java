@@ -2,7 +2,6 @@ package io.flinfer.jobs;
 
 import io.flinfer.engine.EngineConfig;
 import java.time.Duration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Option;
 
 /**
@@ -11,31 +10,31 @@ import picocli.CommandLine.Option;
  * cluster they belong to the cluster's configuration, so only the local run has options for them.
  */
 public final class PipelineCommandOptions {
-    @Option(names = "--input-topic", defaultValue = "prompts", description = "Topic of request lines. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--input-topic", defaultValue = PipelineOptions.INPUT_TOPIC, description = "Topic of request lines. Default: ${DEFAULT-VALUE}.")
     String inputTopic;
 
-    @Option(names = "--output-topic", defaultValue = "completions", description = "Topic of result lines. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--output-topic", defaultValue = PipelineOptions.OUTPUT_TOPIC, description = "Topic of result lines. Default: ${DEFAULT-VALUE}.")
     String outputTopic;
 
-    @Option(names = "--dlq-topic", defaultValue = "prompts.dlq", description = "Dead-letter topic for records that are not requests. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dlq-topic", defaultValue = PipelineOptions.DEAD_LETTER_TOPIC, description = "Dead-letter topic for records that are not requests. Default: ${DEFAULT-VALUE}.")
     String deadLetterTopic;
 
-    @Option(names = "--group-id", defaultValue = "flinfer", description = "Kafka consumer group of the job. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--group-id", defaultValue = PipelineOptions.GROUP_ID, description = "Kafka consumer group of the job. Default: ${DEFAULT-VALUE}.")
     String groupId;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = Durations.Converter.class,
+    @Option(names = "--checkpoint-interval", defaultValue = PipelineOptions.CHECKPOINT_INTERVAL, converter = Durations.Converter.class,
             description = "How often to checkpoint; results commit to Kafka at checkpoints. Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 
-    @Option(names = "--max-in-flight", defaultValue = "128",
+    @Option(names = "--max-in-flight", defaultValue = "" + PipelineOptions.CAPACITY,
             description = "Most requests in flight per generate subtask; beyond it the job backpressures. Default: ${DEFAULT-VALUE}.")
     int capacity;
 
-    @Option(names = "--request-timeout", defaultValue = "10m", converter = Durations.Converter.class,
+    @Option(names = "--request-timeout", defaultValue = PipelineOptions.REQUEST_TIMEOUT, converter = Durations.Converter.class,
             description = "A request not finished by then gets an error result. Default: ${DEFAULT-VALUE}.")
     Duration requestTimeout;
 
-    @Option(names = "--prefix-key-blocks", defaultValue = "4",
+    @Option(names = "--prefix-key-blocks", defaultValue = "" + PipelineOptions.PREFIX_KEY_BLOCKS,
             description = "Leading KV blocks of a prompt that make its routing key. Default: ${DEFAULT-VALUE}.")
     int prefixKeyBlocks;
 
@@ -46,19 +45,11 @@ public final class PipelineCommandOptions {
     @Option(names = "--served-model-name", description = "Reject requests whose \"model\" differs. Default: accept any.")
     String servedModelName;
 
-    /**
-     * Resolves the model and adds the streaming job to {@code env}: the one way from these options to a
-     * job graph, for the local run and the cluster entry point alike. Checkpointing is the caller's.
-     */
-    public PipelineOptions addJob(StreamExecutionEnvironment env, String bootstrapServers, EngineOptions engine) {
-        PipelineOptions options = toOptions(bootstrapServers, engine.toConfig());
-        StreamingJob.build(env, options);
-        return options;
-    }
-
-    private PipelineOptions toOptions(String bootstrapServers, EngineConfig engine) {
-        return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
-                "flinfer-" + groupId, engine, capacity, requestTimeout, prefixKeyBlocks, routing, servedModelName);
+    /** The job's options against {@code bootstrapServers} (null: a local run's embedded broker). */
+    public PipelineOptions toOptions(String bootstrapServers, EngineConfig engine) {
+        return PipelineOptions.builder(bootstrapServers, engine).topics(inputTopic, outputTopic, deadLetterTopic)
+                .groupId(groupId).capacity(capacity).requestTimeout(requestTimeout).prefixKeyBlocks(prefixKeyBlocks)
+                .routing(routing).servedModelName(servedModelName).build();
     }
 
     public Duration checkpointInterval() { return checkpointInterval; }
