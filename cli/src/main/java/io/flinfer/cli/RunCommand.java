@@ -37,7 +37,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        PipelineOptions options = pipeline.toOptions(bootstrapServers, engine.toConfig());
+        PipelineOptions options = pipeline.toOptions(bootstrapServers, engine);
         try (LocalPipeline running = LocalPipeline.start(options,
                 new LocalCluster.Settings(parallelism, pipeline.checkpointInterval(), metricsPort))) {
             String servers = running.options().bootstrapServers();

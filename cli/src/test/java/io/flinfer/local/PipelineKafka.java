@@ -50,10 +50,10 @@ final class PipelineKafka implements BeforeAllCallback, AfterAllCallback {
 
     /** Options for the job on {@code topics}, with ids of its own so runs never share a group or transaction. */
     PipelineOptions options(Topics topics, EngineConfig engine, int capacity,
-            PipelineOptions.Routing routing, String servedModelName) {
+            PipelineOptions.Routing routing) {
         return PipelineOptions.builder(bootstrapServers(), engine).topics(topics.input(), topics.output(), topics.deadLetters())
                 .groupId("group-" + topics.input()).capacity(capacity).requestTimeout(Duration.ofMinutes(5))
-                .routing(routing).servedModelName(servedModelName).build();
+                .routing(routing).build();
     }
 
     /** Publishes each line, keyed as a client would by its position; waits until the broker has all of them. */

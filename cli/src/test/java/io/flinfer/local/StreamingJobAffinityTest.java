@@ -1,12 +1,14 @@
 package io.flinfer.local;
 
-import io.flinfer.kafka.CommittedReader;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.djl.ndarray.types.DataType;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.model.KvCache;
 import io.flinfer.engine.model.ModelConfig;
 import io.flinfer.engine.tokenizer.Tokenizer;
 import io.flinfer.jobs.PipelineOptions;
+import io.flinfer.kafka.CommittedReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,7 +21,6 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import static org.assertj.core.api.Assertions.assertThat;
 
 
 /**
@@ -74,7 +75,7 @@ class StreamingJobAffinityTest {
     private static double hitRate(MiniCluster cluster, EngineConfig engine, PipelineOptions.Routing routing,
             List<String> systemPrompts) throws Exception {
         PipelineKafka.Topics topics = kafka.newTopics(PARALLELISM);
-        PipelineOptions options = kafka.options(topics, engine, 2, routing, null);
+        PipelineOptions options = kafka.options(topics, engine, 2, routing);
         // The engines outlive the job; a salt of its own keeps this run from hitting the last run's blocks.
         List<String> requests = requests(systemPrompts, routing.name());
         List<String> results;

@@ -1,7 +1,9 @@
 package io.flinfer.local;
 
-import io.flinfer.kafka.CommittedReader;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.flinfer.jobs.PipelineOptions;
+import io.flinfer.kafka.CommittedReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
@@ -14,7 +16,6 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import static org.assertj.core.api.Assertions.assertThat;
 
 
 /**
@@ -46,7 +47,7 @@ class StreamingJobBackpressureTest {
         PipelineKafka.Topics topics = kafka.newTopics(1);
         kafka.publish(topics.input(), IntStream.range(0, BACKLOG)
                 .mapToObj(i -> BatchLines.completion("b-" + i, "Once upon a time", 1, 0)).toList());
-        PipelineOptions options = kafka.options(topics, TestModel.engine(), CAPACITY, PipelineOptions.Routing.PREFIX, null);
+        PipelineOptions options = kafka.options(topics, TestModel.engine(), CAPACITY, PipelineOptions.Routing.PREFIX);
 
         int maxInFlight = 0;
         long heapBefore;

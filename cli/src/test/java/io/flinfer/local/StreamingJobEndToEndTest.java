@@ -1,11 +1,13 @@
 package io.flinfer.local;
 
-import io.flinfer.kafka.CommittedReader;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.Llm;
 import io.flinfer.engine.RequestOutput;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.jobs.PipelineOptions;
+import io.flinfer.kafka.CommittedReader;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -18,7 +20,6 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import static org.assertj.core.api.Assertions.assertThat;
 
 
 /** Requests in through Kafka, completions out through Kafka: the same text the engine gives on its own. */
@@ -43,7 +44,7 @@ class StreamingJobEndToEndTest {
         EngineConfig engine = TestModel.engine();
         List<String> prompts = Prompts.stories(REQUESTS);
         PipelineKafka.Topics topics = kafka.newTopics(2);
-        PipelineOptions options = kafka.options(topics, engine, 32, PipelineOptions.Routing.PREFIX, null);
+        PipelineOptions options = kafka.options(topics, engine, 32, PipelineOptions.Routing.PREFIX);
 
         List<String> results;
         try (RunningJob job = RunningJob.start(cluster, 2, Duration.ofSeconds(1), options);

@@ -1,7 +1,9 @@
 package io.flinfer.local;
 
-import io.flinfer.kafka.CommittedReader;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.flinfer.jobs.PipelineOptions;
+import io.flinfer.kafka.CommittedReader;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -18,7 +20,6 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import static org.assertj.core.api.Assertions.assertThat;
 
 
 /**
@@ -75,7 +76,7 @@ class StreamingJobExactlyOnceTest {
 
     private static Run run(MiniCluster cluster, List<String> requests, boolean killATaskManager) throws Exception {
         PipelineKafka.Topics topics = kafka.newTopics(PARALLELISM);
-        PipelineOptions options = kafka.options(topics, TestModel.engine(), CAPACITY, PipelineOptions.Routing.PREFIX, null);
+        PipelineOptions options = kafka.options(topics, TestModel.engine(), CAPACITY, PipelineOptions.Routing.PREFIX);
         try (RunningJob job = RunningJob.start(cluster, PARALLELISM, Duration.ofSeconds(1), options);
                 CommittedReader reader = kafka.reader(topics.output())) {
             kafka.publish(topics.input(), requests);

@@ -53,7 +53,7 @@ public final class FlinferJob {
     /** Resolves the model (the JobManager downloads a Hub id into its Hugging Face cache) and adds the job to {@code env}. */
     public void build(StreamExecutionEnvironment env) {
         Checkpointing.configure(env, pipeline.checkpointInterval());
-        StreamingJob.build(env, pipeline.toOptions(bootstrapServers, engine.toConfig()));
+        StreamingJob.build(env, pipeline.toOptions(bootstrapServers, engine));
     }
 
     public String bootstrapServers() {

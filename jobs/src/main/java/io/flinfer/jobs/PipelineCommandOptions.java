@@ -1,6 +1,6 @@
 package io.flinfer.jobs;
 
-import io.flinfer.engine.EngineConfig;
+import io.flinfer.operators.records.ServedModel;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -42,14 +42,20 @@ public final class PipelineCommandOptions {
             description = "How requests reach generate subtasks: PREFIX (by prompt prefix, for cache hits) or ROUND_ROBIN. Default: ${DEFAULT-VALUE}.")
     PipelineOptions.Routing routing;
 
-    @Option(names = "--served-model-name", description = "Reject requests whose \"model\" differs. Default: accept any.")
+    @Option(names = "--served-model-name", paramLabel = "NAME",
+            description = "The model name requests may give; others get a 404 model_not_found result."
+                    + " Default: the --model argument, or its last path element.")
     String servedModelName;
 
-    /** The job's options against {@code bootstrapServers} (null: a local run's embedded broker). */
-    public PipelineOptions toOptions(String bootstrapServers, EngineConfig engine) {
-        return PipelineOptions.builder(bootstrapServers, engine).topics(inputTopic, outputTopic, deadLetterTopic)
+    /**
+     * Resolves the model (a Hub id is downloaded) and makes the job's options against {@code bootstrapServers}
+     * (null: a local run's embedded broker). Checkpointing is the caller's.
+     */
+    public PipelineOptions toOptions(String bootstrapServers, EngineOptions engine) {
+        ServedModel served = servedModelName != null ? ServedModel.named(servedModelName) : ServedModel.ofModelArgument(engine.model());
+        return PipelineOptions.builder(bootstrapServers, engine.toConfig()).topics(inputTopic, outputTopic, deadLetterTopic)
                 .groupId(groupId).capacity(capacity).requestTimeout(requestTimeout).prefixKeyBlocks(prefixKeyBlocks)
-                .routing(routing).servedModelName(servedModelName).build();
+                .routing(routing).servedModel(served).build();
     }
 
     public Duration checkpointInterval() { return checkpointInterval; }

@@ -1,6 +1,7 @@
 package io.flinfer.jobs;
 
 import io.flinfer.engine.EngineConfig;
+import io.flinfer.operators.records.ServedModel;
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -11,7 +12,7 @@ import java.time.Duration;
  * @param routing how requests reach generate subtasks: by prefix key (cache affinity) or round robin
  * @param capacity most requests in flight per generate subtask
  * @param prefixKeyBlocks how many leading KV blocks of a prompt make its routing key
- * @param servedModelName the name requests may give in "model" (null accepts any)
+ * @param servedModel the names requests may give in "model"; others are answered 404
  */
 public record PipelineOptions(
         String bootstrapServers,
@@ -25,7 +26,7 @@ public record PipelineOptions(
         Duration requestTimeout,
         int prefixKeyBlocks,
         Routing routing,
-        String servedModelName) implements Serializable {
+        ServedModel servedModel) implements Serializable {
 
     public enum Routing { PREFIX, ROUND_ROBIN }
 
@@ -47,7 +48,7 @@ public record PipelineOptions(
     /** The same options against another Kafka (a local run learns its embedded broker's address late). */
     public PipelineOptions withBootstrapServers(String servers) {
         return new PipelineOptions(servers, inputTopic, outputTopic, deadLetterTopic, groupId, transactionalIdPrefix,
-                engine, capacity, requestTimeout, prefixKeyBlocks, routing, servedModelName);
+                engine, capacity, requestTimeout, prefixKeyBlocks, routing, servedModel);
     }
 
     /** Options from the defaults, changed where asked. */
@@ -62,7 +63,7 @@ public record PipelineOptions(
         private Duration requestTimeout = Durations.parse(REQUEST_TIMEOUT);
         private int prefixKeyBlocks = PREFIX_KEY_BLOCKS;
         private Routing routing = Routing.PREFIX;
-        private String servedModelName;
+        private ServedModel servedModel;
 
         private Builder(String bootstrapServers, EngineConfig engine) {
             this.bootstrapServers = bootstrapServers;
@@ -102,14 +103,16 @@ public record PipelineOptions(
             return this;
         }
 
-        public Builder servedModelName(String name) {
-            servedModelName = name;
+        /** The names requests may give in "model"; by default the engine's model folder and its base name. */
+        public Builder servedModel(ServedModel names) {
+            servedModel = names;
             return this;
         }
 
         public PipelineOptions build() {
             return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
-                    "flinfer-" + groupId, engine, capacity, requestTimeout, prefixKeyBlocks, routing, servedModelName);
+                    "flinfer-" + groupId, engine, capacity, requestTimeout, prefixKeyBlocks, routing,
+                    servedModel != null ? servedModel : ServedModel.ofModelArgument(engine.model()));
         }
     }
 }
