@@ -1,6 +1,5 @@
 package io.flinfer.jobs;
 
-import io.flinfer.cli.Durations;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.operators.records.ServedModel;
 import java.time.Duration;
@@ -8,15 +7,15 @@ import picocli.CommandLine.Option;
 
 /** The options of the inference steps, shared by the streaming and the batch job. */
 public final class GenerationCommandOptions {
-    @Option(names = "--max-in-flight", defaultValue = "128",
+    @Option(names = "--max-in-flight", defaultValue = "" + PipelineOptions.CAPACITY,
             description = "Most requests in flight per generate subtask; beyond it the job backpressures. Default: ${DEFAULT-VALUE}.")
     int capacity;
 
-    @Option(names = "--request-timeout", defaultValue = "10m", converter = Durations.Converter.class,
+    @Option(names = "--request-timeout", defaultValue = PipelineOptions.REQUEST_TIMEOUT, converter = Durations.Converter.class,
             description = "A request not finished by then gets an error result. Default: ${DEFAULT-VALUE}.")
     Duration requestTimeout;
 
-    @Option(names = "--prefix-key-blocks", defaultValue = "4",
+    @Option(names = "--prefix-key-blocks", defaultValue = "" + PipelineOptions.PREFIX_KEY_BLOCKS,
             description = "Leading KV blocks of a prompt that make its routing key. Default: ${DEFAULT-VALUE}.")
     int prefixKeyBlocks;
 

@@ -2,7 +2,7 @@ package io.flinfer.jobs.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flinfer.cli.Durations;
+import io.flinfer.jobs.Durations;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.jobs.GenerationCommandOptions;
 import java.io.IOException;

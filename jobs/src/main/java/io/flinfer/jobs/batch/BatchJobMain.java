@@ -1,6 +1,7 @@
 package io.flinfer.jobs.batch;
 
 import io.flinfer.engine.EngineConfig;
+import io.flinfer.jobs.EngineOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "io.flinfer.jobs.batch.BatchJobMain", sortOptions = false,
         description = "The flinfer batch job on a Flink cluster: files in, one output file out.")
 public final class BatchJobMain {
-    @Mixin io.flinfer.cli.EngineOptions engine;
+    @Mixin EngineOptions engine;
     @Mixin BatchCommandOptions batch;
 
     public static void main(String[] args) throws Exception {
