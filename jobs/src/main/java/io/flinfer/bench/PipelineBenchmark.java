@@ -34,7 +34,7 @@ public final class PipelineBenchmark {
             List<TextPrompts.TextRequest> requests, BenchProgress progress) throws Exception {
         try (LocalPipeline pipeline = LocalPipeline.start(servers -> new PipelineOptions(servers, "prompts", "completions",
                         "prompts.dlq", "bench", "bench-" + UUID.randomUUID(), engine, s.maxInFlight(), s.timeout(), 4,
-                        s.routing(), null), s.parallelism(), s.checkpointInterval(), 0);
+                        s.routing(), PipelineOptions.DEFAULT_ROUTING_BALANCE, null), s.parallelism(), s.checkpointInterval(), 0);
                 LocalPipeline.TopicReader results = pipeline.reader(pipeline.options().outputTopic())) {
             pipeline.publish(List.of(requestLine(warmup)));
             usage(results.read(1, s.timeout()).get(0));

@@ -141,7 +141,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     private PipelineOptions pipelineOptions(String bootstrapServers, EngineConfig config) {
         return new PipelineOptions(bootstrapServers, INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC, "flinfer-demo",
-                "flinfer-demo", config, 128, timeout, 4, PipelineOptions.Routing.PREFIX, null);
+                "flinfer-demo", config, 128, timeout, 4, PipelineOptions.Routing.PREFIX,
+                PipelineOptions.DEFAULT_ROUTING_BALANCE, null);
     }
 
     /** The metrics port, or 0 when it is off or taken: scraping another process's endpoint would report its numbers. */

@@ -42,8 +42,13 @@ public final class PipelineCommandOptions {
     int prefixKeyBlocks;
 
     @Option(names = "--routing", defaultValue = "PREFIX",
-            description = "How requests reach generate subtasks: PREFIX (by prompt prefix, for cache hits) or ROUND_ROBIN. Default: ${DEFAULT-VALUE}.")
+            description = "How requests reach generate subtasks: PREFIX (by prompt prefix, for cache hits, with bounded load) or ROUND_ROBIN. Default: ${DEFAULT-VALUE}.")
     PipelineOptions.Routing routing;
+
+    @Option(names = "--routing-balance", defaultValue = "" + PipelineOptions.DEFAULT_ROUTING_BALANCE, paramLabel = "EPSILON",
+            description = "PREFIX routing sends a prefix elsewhere once its subtask has more than (1 + EPSILON) times the average"
+                    + " recent load; Infinity for pure affinity. Default: ${DEFAULT-VALUE}.")
+    double routingBalance;
 
     @Option(names = "--served-model-name", description = "Reject requests whose \"model\" differs. Default: accept any.")
     String servedModelName;
@@ -60,7 +65,7 @@ public final class PipelineCommandOptions {
 
     private PipelineOptions toOptions(String bootstrapServers, EngineConfig engine) {
         return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
-                "flinfer-" + groupId, engine, capacity, requestTimeout, prefixKeyBlocks, routing, servedModelName);
+                "flinfer-" + groupId, engine, capacity, requestTimeout, prefixKeyBlocks, routing, routingBalance, servedModelName);
     }
 
     public Duration checkpointInterval() { return checkpointInterval; }

@@ -8,6 +8,8 @@ import io.flinfer.operators.prepare.PrepareFunction;
 import io.flinfer.operators.prepare.RawRecord;
 import io.flinfer.operators.records.InferenceRequest;
 import io.flinfer.operators.records.RequestParser;
+import io.flinfer.operators.route.ChosenSubtask;
+import io.flinfer.operators.route.RouteFunction;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -26,7 +28,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * The main job: Kafka prompts in, completions out exactly once.
  *
  * <pre>
- * KafkaSource(requests) -> parse -> prepare -> keyBy(prefix key) -> generate -> KafkaSink(results)
+ * KafkaSource(requests) -> parse -> prepare -> route (prefix, bounded load) -> generate -> KafkaSink(results)
  *                            \-> error results ------------------------------------/
  *                            \-> dead letters -> KafkaSink(dead-letter topic)
  * </pre>
@@ -67,10 +69,16 @@ public final class StreamingJob {
                 .sinkTo(deadLetterSink(o)).name("dead-letters").uid("dead-letters");
     }
 
-    private static DataStream<PreparedRequest> route(DataStream<PreparedRequest> prepared, PipelineOptions o) {
-        return o.routing() == PipelineOptions.Routing.PREFIX
-                ? prepared.keyBy(PreparedRequest::prefixKey)
-                : prepared.rebalance();
+    /**
+     * By prefix: each routing subtask picks the generate subtask ({@link RouteFunction}, bounded loads
+     * over the prefix key's ring order) and the partitioner only follows its choice.
+     */
+    static DataStream<PreparedRequest> route(DataStream<PreparedRequest> prepared, PipelineOptions o) {
+        if (o.routing() == PipelineOptions.Routing.ROUND_ROBIN) {
+            return prepared.rebalance();
+        }
+        return prepared.process(new RouteFunction(o.routingBalance())).name("route").uid("route")
+                .partitionCustom(new ChosenSubtask(), PreparedRequest::subtask);
     }
 
     private static KafkaSink<ResultLine> resultSink(PipelineOptions o) {

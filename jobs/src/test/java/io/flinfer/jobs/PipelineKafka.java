@@ -48,14 +48,36 @@ final class PipelineKafka implements BeforeAllCallback, AfterAllCallback {
     /** Options for the job on {@code topics}, with ids of its own so runs never share a group or transaction. */
     PipelineOptions options(Topics topics, EngineConfig engine, int capacity,
             PipelineOptions.Routing routing, String servedModelName) {
+        return options(topics, engine, capacity, routing, PipelineOptions.DEFAULT_ROUTING_BALANCE, servedModelName);
+    }
+
+    /** With {@code routingBalance} as prefix routing's ε. */
+    PipelineOptions options(Topics topics, EngineConfig engine, int capacity,
+            PipelineOptions.Routing routing, double routingBalance, String servedModelName) {
         String id = topics.input();
         return new PipelineOptions(bootstrapServers(), topics.input(), topics.output(), topics.deadLetters(),
-                "group-" + id, "tx-" + id, engine, capacity, Duration.ofMinutes(5), 4, routing, servedModelName);
+                "group-" + id, "tx-" + id, engine, capacity, Duration.ofMinutes(5), 4, routing, routingBalance,
+                servedModelName);
     }
 
     /** Publishes each line, keyed as a client would by its position; waits until the broker has all of them. */
     void publish(String topic, List<String> lines) {
         publishBytes(topic, lines.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList());
+    }
+
+    /** Publishes {@code perPartition.get(p)} to partition p, in order; waits until the broker has all of them. */
+    void publishToPartitions(String topic, List<List<String>> perPartition) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (int p = 0; p < perPartition.size(); p++) {
+                for (String line : perPartition.get(p)) {
+                    sent.add(producer.send(new ProducerRecord<>(topic, p, null, line.getBytes(StandardCharsets.UTF_8))));
+                }
+            }
+            awaitAll(topic, sent);
+        }
     }
 
     void publishBytes(String topic, List<byte[]> values) {
@@ -68,6 +90,12 @@ final class PipelineKafka implements BeforeAllCallback, AfterAllCallback {
             for (int i = 0; i < values.size(); i++) {
                 sent.add(producer.send(new ProducerRecord<>(topic, ("k" + i).getBytes(StandardCharsets.UTF_8), values.get(i))));
             }
+            awaitAll(topic, sent);
+        }
+    }
+
+    private static void awaitAll(String topic, List<Future<RecordMetadata>> sent) {
+        try {
             for (Future<RecordMetadata> record : sent) {
                 record.get(1, TimeUnit.MINUTES);
             }

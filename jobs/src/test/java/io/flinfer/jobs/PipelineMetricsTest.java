@@ -55,7 +55,8 @@ class PipelineMetricsTest {
                 .withLimits(64, 512, 128);
         metricsPort = freePort();
         pipeline = LocalPipeline.start(servers -> new PipelineOptions(servers, "prompts", "completions", "prompts.dlq",
-                "metrics-test", "metrics-test", engine, 64, Duration.ofMinutes(5), 4, PipelineOptions.Routing.PREFIX, null),
+                "metrics-test", "metrics-test", engine, 64, Duration.ofMinutes(5), 4, PipelineOptions.Routing.PREFIX,
+                PipelineOptions.DEFAULT_ROUTING_BALANCE, null),
                 2, Duration.ofMillis(500), metricsPort);
         pipeline.publish(requests());
         try (var output = pipeline.reader("completions"); var dlq = pipeline.reader("prompts.dlq")) {
