@@ -39,12 +39,17 @@ public final class BoundedLoadRouter {
      * @param window how many recent decisions the loads are counted over
      */
     public BoundedLoadRouter(int subtasks, double balance, int window) {
-        if (!(balance >= 0)) {
-            throw new IllegalArgumentException("the routing balance must be 0 or more, got " + balance);
-        }
         this.ring = new HashRing(subtasks);
-        this.balance = balance;
+        this.balance = checkedBalance(balance);
         this.recent = new RecentRoutes(window, subtasks);
+    }
+
+    /** {@code balance}, when it is a valid ε: 0 or more, infinity included. */
+    public static double checkedBalance(double balance) {
+        if (!(balance >= 0)) {
+            throw new IllegalArgumentException("the routing balance must be 0 or more (Infinity for no bound), got " + balance);
+        }
+        return balance;
     }
 
     public Route route(String key) {

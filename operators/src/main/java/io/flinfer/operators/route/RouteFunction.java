@@ -30,7 +30,7 @@ public final class RouteFunction extends ProcessFunction<PreparedRequest, Prepar
 
     /** @param balance ε of the bound: a subtask takes at most (1 + ε) times the average recent load */
     public RouteFunction(double balance) {
-        this.balance = balance;
+        this.balance = BoundedLoadRouter.checkedBalance(balance);
     }
 
     @Override
