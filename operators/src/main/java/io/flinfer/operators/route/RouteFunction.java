@@ -1,6 +1,6 @@
 package io.flinfer.operators.route;
 
-import io.flinfer.operators.generate.PreparedRequest;
+import io.flinfer.operators.records.PreparedRequest;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;

@@ -2,10 +2,11 @@ package io.flinfer.operators.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinfer.operators.generate.PreparedRequest;
+import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.InferenceRequest;
 import io.flinfer.operators.records.ParsedRecord;
 import io.flinfer.operators.records.RequestParser;
+import io.flinfer.operators.records.ServedModel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +61,7 @@ class RouteFunctionTest {
     private static PreparedRequest request(String customId, String prefixKey) {
         String line = "{\"custom_id\": \"" + customId + "\", \"method\": \"POST\", \"url\": \"/v1/completions\","
                 + " \"body\": {\"prompt\": \"x\"}}";
-        InferenceRequest r = ((ParsedRecord.Valid) new RequestParser().parse(line.getBytes(StandardCharsets.UTF_8))).request();
+        InferenceRequest r = ((ParsedRecord.Valid) new RequestParser(ServedModel.named("m")).parse(line.getBytes(StandardCharsets.UTF_8))).request();
         return new PreparedRequest(r, new int[] {1}, prefixKey, 0);
     }
 
