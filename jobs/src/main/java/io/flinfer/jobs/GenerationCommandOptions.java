@@ -20,8 +20,13 @@ public final class GenerationCommandOptions {
     int prefixKeyBlocks;
 
     @Option(names = "--routing", defaultValue = "PREFIX",
-            description = "How requests reach generate subtasks: PREFIX (by prompt prefix, for cache hits) or ROUND_ROBIN. Default: ${DEFAULT-VALUE}.")
+            description = "How requests reach generate subtasks: PREFIX (by prompt prefix, for cache hits, with bounded load) or ROUND_ROBIN. Default: ${DEFAULT-VALUE}.")
     PipelineOptions.Routing routing;
+
+    @Option(names = "--routing-balance", defaultValue = "" + PipelineOptions.ROUTING_BALANCE, paramLabel = "EPSILON",
+            description = "PREFIX routing sends a prefix elsewhere once its subtask has more than (1 + EPSILON) times the average"
+                    + " recent load; Infinity for pure affinity. Default: ${DEFAULT-VALUE}.")
+    double routingBalance;
 
     @Option(names = "--served-model-name", paramLabel = "NAME",
             description = "The model name requests may give; others get a 404 model_not_found result."
@@ -31,6 +36,6 @@ public final class GenerationCommandOptions {
     /** @param modelArgument the {@code --model} as given, whose name requests may use unless --served-model-name says otherwise */
     public GenerationOptions toOptions(EngineConfig engine, String modelArgument) {
         ServedModel served = servedModelName != null ? ServedModel.named(servedModelName) : ServedModel.ofModelArgument(modelArgument);
-        return new GenerationOptions(engine, capacity, requestTimeout, prefixKeyBlocks, routing, served);
+        return new GenerationOptions(engine, capacity, requestTimeout, prefixKeyBlocks, routing, routingBalance, served);
     }
 }

@@ -9,17 +9,19 @@ import io.flinfer.operators.records.RawRecord;
 import io.flinfer.operators.records.RequestParser;
 import io.flinfer.operators.records.ResultLine;
 import io.flinfer.operators.records.SideOutputs;
+import io.flinfer.operators.route.ChosenSubtask;
+import io.flinfer.operators.route.RouteFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * The middle of every job, from request lines to result lines: parse -> prepare -> route by prefix
- * key -> generate. The streaming job feeds it from Kafka and the batch job from files, so both get
+ * The middle of every job, from request lines to result lines: parse -> prepare -> route (prefix,
+ * bounded load) -> generate. The streaming job feeds it from Kafka and the batch job from files, so both get
  * the same validation, routing, engine and metrics.
  *
  * <pre>
- * raw -> parse -> prepare -> keyBy(prefix key) -> generate -> results
+ * raw -> parse -> prepare -> route (prefix, bounded load) -> generate -> results
  *          |         \-> error results ------------------/
  *          \-> error results (valid JSON, invalid request) /
  *          \-> dead letters (not a request)
@@ -47,9 +49,15 @@ public final class InferenceGraph {
         return new Outputs(results, parsed.getSideOutput(SideOutputs.DEAD_LETTERS));
     }
 
+    /**
+     * By prefix: each routing subtask picks the generate subtask ({@link RouteFunction}, bounded loads
+     * over the prefix key's ring order) and the partitioner only follows its choice.
+     */
     private static DataStream<PreparedRequest> route(DataStream<PreparedRequest> prepared, GenerationOptions o) {
-        return o.routing() == PipelineOptions.Routing.PREFIX
-                ? prepared.keyBy(PreparedRequest::prefixKey)
-                : prepared.rebalance();
+        if (o.routing() == PipelineOptions.Routing.ROUND_ROBIN) {
+            return prepared.rebalance();
+        }
+        return prepared.process(new RouteFunction(o.routingBalance())).name("route").uid("route")
+                .partitionCustom(new ChosenSubtask(), PreparedRequest::subtask);
     }
 }

@@ -36,7 +36,7 @@ public final class PipelineCommandOptions {
         GenerationOptions g = generation.toOptions(engine.toConfig(), engine.model());
         return PipelineOptions.builder(bootstrapServers, g.engine()).topics(inputTopic, outputTopic, deadLetterTopic)
                 .groupId(groupId).capacity(g.capacity()).requestTimeout(g.requestTimeout()).prefixKeyBlocks(g.prefixKeyBlocks())
-                .routing(g.routing()).servedModel(g.servedModel()).build();
+                .routing(g.routing()).routingBalance(g.routingBalance()).servedModel(g.servedModel()).build();
     }
 
     public Duration checkpointInterval() { return checkpointInterval; }
