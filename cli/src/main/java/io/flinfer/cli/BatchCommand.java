@@ -13,6 +13,7 @@ import io.flinfer.local.LocalCluster;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -124,7 +125,9 @@ public final class BatchCommand implements Callable<Integer> {
         Map<String, String> values = new HashMap<>();
         for (OptionSpec option : spec.options()) {
             if (!FREE_TO_CHANGE.contains(option.longestName())) {
-                values.put(option.longestName(), String.valueOf((Object) option.getValue()));
+                // As typed (or the default as --help shows it), so a refusal names values the way the user wrote them.
+                List<String> typed = option.originalStringValues();
+                values.put(option.longestName(), typed.isEmpty() ? String.valueOf(option.defaultValue()) : String.join(" ", typed));
             }
         }
         return values;

@@ -1,6 +1,7 @@
 package io.flinfer.local;
 
 import io.flinfer.jobs.Checkpointing;
+import io.flinfer.jobs.batch.BatchJob;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -49,7 +50,7 @@ public final class LocalCluster {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
-        Checkpointing.configure(env, checkpointInterval);
+        BatchJob.configureCheckpointing(env, checkpointInterval);
         return env;
     }
 

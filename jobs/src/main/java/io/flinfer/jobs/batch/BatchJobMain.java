@@ -31,7 +31,7 @@ public final class BatchJobMain {
         EngineConfig config = job.engine.toConfig();
         BatchPlan plan = job.batch.plan(config, job.engine.model(), "cluster");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.enableCheckpointing(job.batch.checkpointInterval().toMillis());
+        BatchJob.configureCheckpointing(env, job.batch.checkpointInterval());
         BatchJob.build(env, plan.options());
         env.execute(BatchJob.NAME);
         plan.commit();
