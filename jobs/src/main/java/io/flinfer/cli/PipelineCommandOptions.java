@@ -3,7 +3,14 @@ package io.flinfer.cli;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.jobs.PipelineOptions;
 import io.flinfer.jobs.StreamingJob;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Option;
 
@@ -45,6 +52,10 @@ public final class PipelineCommandOptions {
             description = "How requests reach generate subtasks: PREFIX (by prompt prefix, for cache hits) or ROUND_ROBIN. Default: ${DEFAULT-VALUE}.")
     PipelineOptions.Routing routing;
 
+    @Option(names = "--kafka-properties", paramLabel = "FILE",
+            description = "Kafka client settings (security.protocol, sasl.*, ssl.*, ...) for the job's consumer and producers, as a Java properties file. Read where the job is built.")
+    Path kafkaProperties;
+
     @Option(names = "--served-model-name", description = "Reject requests whose \"model\" differs. Default: accept any.")
     String servedModelName;
 
@@ -60,7 +71,24 @@ public final class PipelineCommandOptions {
 
     private PipelineOptions toOptions(String bootstrapServers, EngineConfig engine) {
         return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
-                "flinfer-" + groupId, engine, capacity, requestTimeout, prefixKeyBlocks, routing, servedModelName);
+                "flinfer-" + groupId, engine, capacity, requestTimeout, prefixKeyBlocks, routing, servedModelName,
+                kafkaClient());
+    }
+
+    /** The settings of --kafka-properties; they travel inside the job graph, so the TaskManagers need no file. */
+    public Map<String, String> kafkaClient() {
+        if (kafkaProperties == null) {
+            return Map.of();
+        }
+        Properties properties = new Properties();
+        try (Reader in = Files.newBufferedReader(kafkaProperties)) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read --kafka-properties " + kafkaProperties + ": " + e.getMessage(), e);
+        }
+        Map<String, String> settings = new TreeMap<>();
+        properties.stringPropertyNames().forEach(key -> settings.put(key, properties.getProperty(key)));
+        return settings;
     }
 
     public Duration checkpointInterval() { return checkpointInterval; }

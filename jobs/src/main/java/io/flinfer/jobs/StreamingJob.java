@@ -9,6 +9,7 @@ import io.flinfer.operators.prepare.RawRecord;
 import io.flinfer.operators.records.InferenceRequest;
 import io.flinfer.operators.records.RequestParser;
 import java.nio.charset.StandardCharsets;
+import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -49,6 +50,7 @@ public final class StreamingJob {
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new RawRecordDeserializer())
                 .setProperty("isolation.level", "read_committed")
+                .setProperties(kafkaClient(o))
                 .build();
         DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "requests").uid("requests");
         SingleOutputStreamOperator<InferenceRequest> parsed = raw
@@ -92,6 +94,13 @@ public final class StreamingJob {
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(o.transactionalIdPrefix() + suffix)
                 .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
+                .setKafkaProducerConfig(kafkaClient(o))
                 .build();
+    }
+
+    private static Properties kafkaClient(PipelineOptions o) {
+        Properties properties = new Properties();
+        properties.putAll(o.kafkaClient());
+        return properties;
     }
 }
