@@ -91,19 +91,25 @@ class FlinkDeploymentManifestTest {
     @ParameterizedTest
     @ValueSource(strings = {"flinfer-streaming.yaml", "flinfer-streaming-cpu.yaml"})
     void mountsTheHuggingFaceCacheOnEveryPodAndExposesMetrics(String file) throws Exception {
-        PodTemplateSpec pod = spec(file).getPodTemplate();
+        FlinkDeploymentSpec spec = spec(file);
+        PodTemplateSpec pod = spec.getPodTemplate();
         Container main = mainContainer(pod);
         String cachePath = env(main, "HF_HOME").getValue();
-        String volume = main.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(cachePath))
-                .findFirst().orElseThrow(() -> new AssertionError("nothing mounted at HF_HOME " + cachePath)).getName();
+        assertThat(env(main, "HF_HUB_OFFLINE").getValue()).as("the job reads the cache the init container filled").isEqualTo("1");
+        String volume = mountedAt(main, cachePath);
         Volume claim = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(volume)).findFirst().orElseThrow();
         PersistentVolumeClaim pvc = StrictYaml.read(Path.of("pvc.yaml"), PersistentVolumeClaim.class);
         assertThat(claim.getPersistentVolumeClaim().getClaimName()).isEqualTo(pvc.getMetadata().getName());
         assertThat(pvc.getSpec().getAccessModes()).containsExactly("ReadWriteMany");
 
+        // The JobManager's init container downloads into the same cache, with the token from the Secret.
+        Container download = spec.getJobManager().getPodTemplate().getSpec().getInitContainers().get(0);
+        assertThat(env(download, "HF_HOME").getValue()).isEqualTo(cachePath);
+        assertThat(mountedAt(download, cachePath)).isEqualTo(volume);
+        assertThat(download.getImage()).isEqualTo(spec.getImage());
         Secret secret = StrictYaml.read(Path.of("secret.example.yaml"), Secret.class);
-        assertThat(env(main, "HF_TOKEN").getValueFrom().getSecretKeyRef().getName()).isEqualTo(secret.getMetadata().getName());
-        assertThat(secret.getStringData()).containsKey(env(main, "HF_TOKEN").getValueFrom().getSecretKeyRef().getKey());
+        assertThat(env(download, "HF_TOKEN").getValueFrom().getSecretKeyRef().getName()).isEqualTo(secret.getMetadata().getName());
+        assertThat(secret.getStringData()).containsKey(env(download, "HF_TOKEN").getValueFrom().getSecretKeyRef().getKey());
 
         assertThat(main.getPorts()).anyMatch(p -> p.getContainerPort() == 9249);
     }
@@ -122,7 +128,7 @@ class FlinkDeploymentManifestTest {
         assertThat(mainContainer(tm).getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
         assertThat(tm.getSpec().getNodeSelector()).isNotEmpty();
         assertThat(tm.getSpec().getTolerations()).anyMatch(t -> "nvidia.com/gpu".equals(t.getKey()));
-        assertThat(spec.getJobManager().getPodTemplate()).as("the JobManager needs no GPU").isNull();
+        assertThat(spec.getJobManager().getPodTemplate().getSpec().getContainers()).as("the JobManager needs no GPU").isEmpty();
 
         FlinferJob job = FlinferJob.parse(spec.getJob().getArgs());
         assertThat(job.engine().device()).isEqualTo("cuda:0");
@@ -152,6 +158,11 @@ class FlinkDeploymentManifestTest {
     private static Container mainContainer(PodTemplateSpec pod) {
         return pod.getSpec().getContainers().stream().filter(c -> MAIN_CONTAINER.equals(c.getName())).findFirst()
                 .orElseThrow(() -> new AssertionError("no container named " + MAIN_CONTAINER + ": the operator would not merge it"));
+    }
+
+    private static String mountedAt(Container container, String path) {
+        return container.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(path)).findFirst()
+                .orElseThrow(() -> new AssertionError("nothing mounted at " + path + " in " + container.getName())).getName();
     }
 
     private static EnvVar env(Container container, String name) {
