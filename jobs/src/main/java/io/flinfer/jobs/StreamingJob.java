@@ -1,42 +1,33 @@
 package io.flinfer.jobs;
 
-import io.flinfer.operators.generate.GenerateOperatorFactory;
-import io.flinfer.operators.generate.PreparedRequest;
-import io.flinfer.operators.generate.ResultLine;
-import io.flinfer.operators.prepare.ParseFunction;
-import io.flinfer.operators.prepare.PrepareFunction;
-import io.flinfer.operators.prepare.RawRecord;
-import io.flinfer.operators.records.InferenceRequest;
-import io.flinfer.operators.records.RequestParser;
+import io.flinfer.operators.records.RawRecord;
+import io.flinfer.operators.records.ResultLine;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The main job: Kafka prompts in, completions out exactly once.
  *
  * <pre>
- * KafkaSource(requests) -> parse -> prepare -> keyBy(prefix key) -> generate -> KafkaSink(results)
- *                            \-> error results ------------------------------------/
- *                            \-> dead letters -> KafkaSink(dead-letter topic)
+ * KafkaSource(requests) -> {@link InferenceGraph} -> KafkaSink(results)
+ *                                           \-> dead letters -> KafkaSink(dead-letter topic)
  * </pre>
  */
 public final class StreamingJob {
-    /** Kafka's broker default is 15 minutes; a transaction stays open from one checkpoint to the next. */
     /** The name the job runs under, locally and on clusters. */
     public static final String NAME = "flinfer";
 
+    /** Kafka's broker default is 15 minutes; a transaction stays open from one checkpoint to the next. */
     private static final String TRANSACTION_TIMEOUT_MS = String.valueOf(15 * 60 * 1000);
 
     private StreamingJob() {}
@@ -53,26 +44,9 @@ public final class StreamingJob {
                 .setProperties(kafkaClient(o))
                 .build();
         DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "requests").uid("requests");
-        SingleOutputStreamOperator<InferenceRequest> parsed = raw
-                .process(new ParseFunction(new RequestParser(RequestParser.DEFAULT_MAX_RECORD_BYTES, o.servedModelName())))
-                .name("parse").uid("parse");
-        SingleOutputStreamOperator<PreparedRequest> prepared = parsed
-                .process(new PrepareFunction(o.engine(), o.prefixKeyBlocks()))
-                .name("prepare").uid("prepare");
-        DataStream<ResultLine> generated = route(prepared, o)
-                .transform("generate", TypeInformation.of(ResultLine.class),
-                        new GenerateOperatorFactory(o.engine(), o.capacity(), o.requestTimeout()))
-                .uid("generate");
-        generated.union(parsed.getSideOutput(ParseFunction.RESULTS), prepared.getSideOutput(ParseFunction.RESULTS))
-                .sinkTo(resultSink(o)).name("results").uid("results");
-        parsed.getSideOutput(ParseFunction.DEAD_LETTERS)
-                .sinkTo(deadLetterSink(o)).name("dead-letters").uid("dead-letters");
-    }
-
-    private static DataStream<PreparedRequest> route(DataStream<PreparedRequest> prepared, PipelineOptions o) {
-        return o.routing() == PipelineOptions.Routing.PREFIX
-                ? prepared.keyBy(PreparedRequest::prefixKey)
-                : prepared.rebalance();
+        InferenceGraph.Outputs outputs = InferenceGraph.add(raw, o.generation());
+        outputs.results().sinkTo(resultSink(o)).name("results").uid("results");
+        outputs.deadLetters().sinkTo(deadLetterSink(o)).name("dead-letters").uid("dead-letters");
     }
 
     private static KafkaSink<ResultLine> resultSink(PipelineOptions o) {
