@@ -113,7 +113,8 @@ final class CrdSchema {
     /**
      * A structural schema's unknown fields are dropped by pruning, and refused under strict field validation;
      * in JSON-schema words, an object with {@code properties} has {@code additionalProperties: false} unless
-     * it says {@code x-kubernetes-preserve-unknown-fields}. Walks schemas only, never property names.
+     * it says {@code x-kubernetes-preserve-unknown-fields}. Kubernetes' own keywords go once read: int-or-string
+     * is also written as its {@code anyOf}. Walks schemas only, never property names.
      */
     private static void closeObjects(JsonNode schema) {
         if (!(schema instanceof ObjectNode object)) {
@@ -123,6 +124,7 @@ final class CrdSchema {
                 && !object.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
             object.put("additionalProperties", false);
         }
+        object.remove(object.properties().stream().map(Map.Entry::getKey).filter(k -> k.startsWith("x-kubernetes-")).toList());
         object.path("properties").forEach(CrdSchema::closeObjects);
         closeObjects(object.get("items"));
         closeObjects(object.get("additionalProperties"));

@@ -81,6 +81,10 @@ public final class Deployer {
         }).toList();
     }
 
+    public String namespace() {
+        return namespace;
+    }
+
     public Optional<Status> status(String name) {
         return Optional.ofNullable(deployment(name).get()).map(Deployer::status);
     }

@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.flinfer.jobs.FlinferJob;
 import io.flinfer.jobs.ModelDownload;
+import io.flinfer.jobs.batch.BatchJobMain;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +38,7 @@ import org.apache.flink.kubernetes.operator.api.spec.JobState;
 import org.apache.flink.kubernetes.operator.api.spec.Resource;
 import org.apache.flink.kubernetes.operator.api.spec.TaskManagerSpec;
 import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
+import picocli.CommandLine;
 
 /**
  * Builds the FlinkDeployment of a pipeline with the operator API's own classes, and writes it as YAML.
@@ -53,6 +55,8 @@ public final class DeploymentRenderer {
     static final String KAFKA_PATH = "/opt/flinfer/kafka";
     static final String KAFKA_PROPERTIES = "client.properties";
     static final int METRICS_PORT = 9249;
+    static final String APP_LABEL = "app.kubernetes.io/name";
+    static final String APP = "flinfer";
     /** The flink user and group of the official Flink images. */
     private static final long FLINK_UID = 9999;
     /** Fields in the order the operator's documentation shows them, for a reader; the model's order is arbitrary. */
@@ -78,7 +82,7 @@ public final class DeploymentRenderer {
     public static FlinkDeployment render(RenderOptions o) {
         FlinkDeployment deployment = new FlinkDeployment();
         deployment.setMetadata(new ObjectMetaBuilder().withName(o.name())
-                .addToLabels("app.kubernetes.io/name", "flinfer")
+                .addToLabels(APP_LABEL, APP)
                 .addToLabels("app.kubernetes.io/component", o.batch ? "batch" : "streaming").build());
         FlinkDeploymentSpec spec = new FlinkDeploymentSpec();
         spec.setImage(o.image);
@@ -171,7 +175,8 @@ public final class DeploymentRenderer {
                 .withVolumeMounts(mounts)
                 .withSecurityContext(containerSecurity())
                 .build();
-        return new PodTemplateSpecBuilder().withNewSpec()
+        // The label the PodMonitor and the NetworkPolicy in flink-deployments/ select pipeline pods by.
+        return new PodTemplateSpecBuilder().withNewMetadata().addToLabels(APP_LABEL, APP).endMetadata().withNewSpec()
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(FLINK_UID).withRunAsGroup(FLINK_UID)
                 .withFsGroup(FLINK_UID).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
                 .withContainers(main).withVolumes(volumes).endSpec().build();
@@ -210,10 +215,11 @@ public final class DeploymentRenderer {
     private static JobSpec job(RenderOptions o) {
         JobSpec job = new JobSpec();
         job.setJarURI(JAR_URI);
-        job.setEntryClass(FlinferJob.class.getName());
+        job.setEntryClass((o.batch ? BatchJobMain.class : FlinferJob.class).getName());
         job.setArgs(jobArgs(o).toArray(String[]::new));
         job.setParallelism(o.replicas);
         // Streaming: an upgrade takes a savepoint first, so in-flight requests and their tokens carry over.
+        // Batch: an upgrade restarts from the last checkpoint; its part files are in the work folder.
         job.setUpgradeMode(o.batch ? UpgradeMode.LAST_STATE : UpgradeMode.SAVEPOINT);
         job.setState(JobState.RUNNING);
         return job;
@@ -227,18 +233,31 @@ public final class DeploymentRenderer {
         }
         args.addAll(List.of("--device", o.gpuType.device()));
         if (o.batch) {
-            throw new IllegalArgumentException("--batch: not yet");
+            if (o.input == null || o.output == null) {
+                throw new IllegalArgumentException("--batch needs --input and --output");
+            }
+            if (o.bootstrapServers != null || o.kafkaSecret != null) {
+                throw new IllegalArgumentException("--bootstrap-servers and --kafka-secret are for the streaming job, not --batch");
+            }
+            args.addAll(List.of("--input", o.input, "--output", o.output));
+        } else {
+            if (o.bootstrapServers == null) {
+                throw new IllegalArgumentException("--bootstrap-servers is required for the streaming job");
+            }
+            args.addAll(List.of("--bootstrap-servers", o.bootstrapServers, "--input-topic", o.inputTopic,
+                    "--output-topic", o.outputTopic, "--dlq-topic", o.deadLetterTopic));
+            if (o.kafkaSecret != null) {
+                args.addAll(List.of("--kafka-properties", KAFKA_PATH + "/" + KAFKA_PROPERTIES));
+            }
         }
-        if (o.bootstrapServers == null) {
-            throw new IllegalArgumentException("--bootstrap-servers is required for the streaming job");
-        }
-        args.addAll(List.of("--bootstrap-servers", o.bootstrapServers, "--input-topic", o.inputTopic,
-                "--output-topic", o.outputTopic, "--dlq-topic", o.deadLetterTopic, "--checkpoint-interval", o.checkpointInterval));
-        if (o.kafkaSecret != null) {
-            args.addAll(List.of("--kafka-properties", KAFKA_PATH + "/" + KAFKA_PROPERTIES));
-        }
+        args.addAll(List.of("--checkpoint-interval", o.checkpointInterval));
         args.addAll(o.jobOptions);
-        FlinferJob.parse(args.toArray(String[]::new));
+        Object job = o.batch ? new BatchJobMain() : new FlinferJob();
+        try {
+            new CommandLine(job).parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(job.getClass().getSimpleName() + " refuses its arguments: " + e.getMessage(), e);
+        }
         return args;
     }
 

@@ -1,7 +1,9 @@
 package io.flinfer.deployments;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine;
 
 /**
  * The GPU a TaskManager runs on, one per TaskManager. The node label is the one NVIDIA's GPU feature
@@ -48,6 +50,18 @@ public enum GpuType {
 
     String taskManagerMemory() {
         return taskManagerMemory;
+    }
+
+    /** For --gpu-type: the names as written in the help, in any case. */
+    public static final class Converter implements CommandLine.ITypeConverter<GpuType> {
+        @Override
+        public GpuType convert(String value) {
+            try {
+                return valueOf(value.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not one of " + Arrays.toString(values()));
+            }
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.flinfer.deployments;
 
+import io.flinfer.jobs.PipelineOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +26,7 @@ public final class RenderOptions {
     @Option(names = "--revision", paramLabel = "REV", description = "Hub revision (branch, tag or commit) of --model. Default: main.")
     String revision;
 
-    @Option(names = "--gpu-type", defaultValue = "none", paramLabel = "TYPE",
+    @Option(names = "--gpu-type", defaultValue = "none", paramLabel = "TYPE", converter = GpuType.Converter.class,
             description = "GPU of each TaskManager: ${COMPLETION-CANDIDATES}. One GPU and one slot per TaskManager. Default: ${DEFAULT-VALUE}.")
     GpuType gpuType;
 
@@ -44,13 +45,13 @@ public final class RenderOptions {
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers. Required for streaming.")
     String bootstrapServers;
 
-    @Option(names = "--input-topic", defaultValue = "prompts", description = "Topic of request lines. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--input-topic", paramLabel = "TOPIC", defaultValue = PipelineOptions.INPUT_TOPIC, description = "Topic of request lines. Default: ${DEFAULT-VALUE}.")
     String inputTopic;
 
-    @Option(names = "--output-topic", defaultValue = "completions", description = "Topic of result lines. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--output-topic", paramLabel = "TOPIC", defaultValue = PipelineOptions.OUTPUT_TOPIC, description = "Topic of result lines. Default: ${DEFAULT-VALUE}.")
     String outputTopic;
 
-    @Option(names = "--dlq-topic", defaultValue = "prompts.dlq", description = "Dead-letter topic. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dlq-topic", paramLabel = "TOPIC", defaultValue = PipelineOptions.DEAD_LETTER_TOPIC, description = "Dead-letter topic. Default: ${DEFAULT-VALUE}.")
     String deadLetterTopic;
 
     @Option(names = "--kafka-secret", paramLabel = "SECRET",
@@ -66,8 +67,8 @@ public final class RenderOptions {
     @Option(names = "--output", paramLabel = "URI", description = "Batch output on a Flink file system. Required with --batch.")
     String output;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "10s", paramLabel = "DURATION",
-            description = "Checkpoint interval; streaming results commit to Kafka at checkpoints. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--checkpoint-interval", defaultValue = PipelineOptions.CHECKPOINT_INTERVAL, paramLabel = "DURATION",
+            description = "Checkpoint interval; streaming results commit to Kafka at checkpoints, batch part files at checkpoints. Default: ${DEFAULT-VALUE}.")
     String checkpointInterval;
 
     @Option(names = "--state-dir", defaultValue = "s3://flinfer-state", paramLabel = "URI",
@@ -82,7 +83,7 @@ public final class RenderOptions {
             description = "ReadWriteMany PersistentVolumeClaim holding the Hugging Face cache (flink-deployments/pvc.yaml). Default: ${DEFAULT-VALUE}.")
     String modelCacheClaim;
 
-    @Option(names = "--service-account", defaultValue = "flink", description = "Service account of the Flink pods (the operator's Helm chart makes 'flink'). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--service-account", paramLabel = "NAME", defaultValue = "flink", description = "Service account of the Flink pods (the operator's Helm chart makes 'flink'). Default: ${DEFAULT-VALUE}.")
     String serviceAccount;
 
     @Option(names = "--node-selector", paramLabel = "KEY=VALUE",
@@ -92,16 +93,11 @@ public final class RenderOptions {
     @Parameters(paramLabel = "JOB_OPTION", description = "After --: more options for the job, e.g. -- --kv-cache-memory 8GiB --max-num-seqs 64.")
     List<String> jobOptions = new ArrayList<>();
 
-    /** Parses {@code deploy render}'s arguments; the command line and the tests go through here alike. */
+    /** Parses {@code deploy render}'s arguments, as the command line does. */
     public static RenderOptions parse(String... args) {
         RenderOptions options = new RenderOptions();
-        commandLine(options).parseArgs(args);
+        new CommandLine(options).parseArgs(args);
         return options;
-    }
-
-    /** A command line over these options, as {@code deploy render} has them. */
-    public static CommandLine commandLine(Object command) {
-        return new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     public String name() {

@@ -2,6 +2,8 @@ package io.flinfer.deployments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -9,10 +11,12 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.flinfer.jobs.FlinferJob;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.autoscaler.config.AutoScalerOptions;
 import java.util.stream.Stream;
@@ -145,6 +149,48 @@ class FlinkDeploymentManifestTest {
         assertThat(spec.getJob().getParallelism()).isBetween(min, max);
         assertThat(conf).containsKeys(AutoScalerOptions.METRICS_WINDOW.key(), AutoScalerOptions.STABILIZATION_INTERVAL.key(),
                 AutoScalerOptions.TARGET_UTILIZATION.key());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"flinfer-streaming.yaml", "flinfer-streaming-cpu.yaml", "flinfer-batch.yaml"})
+    void prometheusScrapesAndTheNetworkPolicyCoversEveryPipelinePod(String file) throws Exception {
+        FlinkDeploymentSpec spec = spec(file);
+        PodTemplateSpec pod = spec.getPodTemplate();
+        Map<String, String> podLabels = pod.getMetadata().getLabels();
+
+        // No model classes for the Prometheus Operator's PodMonitor here: read it as a tree.
+        JsonNode podMonitor = Yaml.MAPPER.readTree(Path.of("podmonitor.yaml").toFile());
+        assertThat(podMonitor.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(podLabels).containsAllEntriesOf(Yaml.MAPPER.convertValue(
+                podMonitor.at("/spec/selector/matchLabels"), new TypeReference<Map<String, String>>() {}));
+        String port = podMonitor.at("/spec/podMetricsEndpoints/0/port").asText();
+        assertThat(mainContainer(pod).getPorts()).anyMatch(p -> p.getName().equals(port)
+                && String.valueOf(p.getContainerPort()).equals(spec.getFlinkConfiguration().get("metrics.reporter.prom.port")));
+
+        NetworkPolicy policy = StrictYaml.read(Path.of("networkpolicy.yaml"), NetworkPolicy.class);
+        assertThat(podLabels).containsAllEntriesOf(policy.getSpec().getPodSelector().getMatchLabels());
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(policy.getSpec().getEgress()).as("Kafka").anyMatch(rule -> rule.getPorts().stream()
+                .anyMatch(p -> p.getPort().getIntVal() == 9092));
+        assertThat(policy.getSpec().getIngress()).as("Prometheus").anyMatch(rule -> rule.getPorts().stream()
+                .anyMatch(p -> p.getPort().getIntVal() == 9249));
+    }
+
+    @Test
+    void theKafkaSecretExampleIsWhatTheJobReads() throws Exception {
+        FlinkDeploymentSpec spec = spec("flinfer-streaming.yaml");
+        Secret secret = StrictYaml.read(Path.of("kafka-secret.example.yaml"), Secret.class);
+        Volume volume = spec.getPodTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getSecret() != null && v.getSecret().getSecretName().equals(secret.getMetadata().getName()))
+                .findFirst().orElseThrow();
+        String mountPath = mainContainer(spec.getPodTemplate()).getVolumeMounts().stream()
+                .filter(m -> m.getName().equals(volume.getName())).findFirst().orElseThrow().getMountPath();
+        List<String> args = List.of(spec.getJob().getArgs());
+        Path properties = Path.of(args.get(args.indexOf("--kafka-properties") + 1));
+        assertThat(properties.getParent()).isEqualTo(Path.of(mountPath));
+        assertThat(secret.getStringData()).containsKey(properties.getFileName().toString());
+        assertThat(secret.getStringData().get(properties.getFileName().toString()))
+                .contains("ssl.truststore.location=" + mountPath + "/");
     }
 
     /** The value under the option's key or one of its deprecated keys; a misspelled key finds nothing. */

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.flinfer.jobs.FlinferJob;
 import io.flinfer.jobs.ModelDownload;
+import io.flinfer.jobs.batch.BatchJobMain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,8 @@ class RenderedManifestsTest {
                     "--dlq-topic", "in.dlq", "--kafka-secret", "kafka-sasl", "--checkpoint-interval", "30s",
                     "--state-dir", "gs://bucket/state/", "--hf-token-secret", "hf", "--model-cache-claim", "models",
                     "--", "--kv-cache-memory", "20GiB", "--max-num-seqs", "64", "--served-model-name", "qwen"));
+            variants.add(List.of("--batch", "--model", "org/model", "--gpu-type", gpu.toString(), "--replicas", "4",
+                    "--input", "s3://bucket/requests.jsonl", "--output", "s3://bucket/results.jsonl", "--", "--max-tokens", "128"));
         }
         return variants.stream();
     }
@@ -93,28 +96,33 @@ class RenderedManifestsTest {
         assertThat(deployment.getMetadata().getName()).isEqualTo(rendered.name());
         JobSpec job = deployment.getSpec().getJob();
         assertThat(job.getParallelism()).isEqualTo(rendered.replicas);
-        assertThat(job.getEntryClass()).isEqualTo(FlinferJob.class.getName());
+        assertThat(job.getEntryClass()).isEqualTo((rendered.batch() ? BatchJobMain.class : FlinferJob.class).getName());
 
-        FlinferJob parsed = FlinferJob.parse(job.getArgs());
-        assertThat(parsed.engine().model()).isEqualTo(rendered.model);
-        assertThat(parsed.engine().device()).isEqualTo(rendered.gpuType.device());
-        assertThat(parsed.bootstrapServers()).isEqualTo(rendered.bootstrapServers);
-        assertThat(parsed.checkpointInterval()).isEqualTo(TimeUtils.parseDuration(rendered.checkpointInterval))
+        // The job's own parser, as its main method runs it, reads back what was rendered.
+        CommandLine jobCli = new CommandLine(rendered.batch() ? new BatchJobMain() : new FlinferJob());
+        jobCli.parseArgs(job.getArgs());
+        CommandLine.Model.CommandSpec parsed = jobCli.getCommandSpec();
+        assertThat(value(parsed, "--model")).isEqualTo(rendered.model);
+        assertThat(value(parsed, "--revision")).isEqualTo(rendered.revision);
+        assertThat(value(parsed, "--device")).isEqualTo(rendered.gpuType.device());
+        assertThat(value(parsed, "--checkpoint-interval")).isEqualTo(TimeUtils.parseDuration(rendered.checkpointInterval))
                 .isEqualTo(TimeUtils.parseDuration(deployment.getSpec().getFlinkConfiguration().get("execution.checkpointing.interval")));
-        CommandLine.Model.CommandSpec jobSpec = new CommandLine(parsed).getCommandSpec();
-        assertThat((String) jobSpec.findOption("--revision").getValue()).isEqualTo(rendered.revision);
-        assertThat((String) jobSpec.findOption("--input-topic").getValue()).isEqualTo(rendered.inputTopic);
-        assertThat((String) jobSpec.findOption("--output-topic").getValue()).isEqualTo(rendered.outputTopic);
-        assertThat((String) jobSpec.findOption("--dlq-topic").getValue()).isEqualTo(rendered.deadLetterTopic);
+        if (rendered.batch()) {
+            assertThat(value(parsed, "--input")).isEqualTo(rendered.input);
+            assertThat(value(parsed, "--output")).isEqualTo(rendered.output);
+        } else {
+            assertThat(value(parsed, "--bootstrap-servers")).isEqualTo(rendered.bootstrapServers);
+            assertThat(value(parsed, "--input-topic")).isEqualTo(rendered.inputTopic);
+            assertThat(value(parsed, "--output-topic")).isEqualTo(rendered.outputTopic);
+            assertThat(value(parsed, "--dlq-topic")).isEqualTo(rendered.deadLetterTopic);
+        }
         assertThat(Arrays.asList(job.getArgs())).endsWith(rendered.jobOptions.toArray(String[]::new));
 
         PodSpec everyPod = deployment.getSpec().getPodTemplate().getSpec();
         assertThat(everyPod.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(everyPod.getSecurityContext().getRunAsUser()).isPositive();
-        Path kafkaProperties = new CommandLine(parsed).getCommandSpec().findOption("--kafka-properties").getValue();
-        if (rendered.kafkaSecret == null) {
-            assertThat(kafkaProperties).isNull();
-        } else {
+        if (rendered.kafkaSecret != null) {
+            Path kafkaProperties = (Path) value(parsed, "--kafka-properties");
             String volume = everyPod.getVolumes().stream().filter(v -> v.getSecret() != null
                     && v.getSecret().getSecretName().equals(rendered.kafkaSecret)).findFirst().orElseThrow().getName();
             assertThat(mainContainer(everyPod).getVolumeMounts()).anyMatch(m -> m.getName().equals(volume)
@@ -125,8 +133,7 @@ class RenderedManifestsTest {
         Container download = deployment.getSpec().getJobManager().getPodTemplate().getSpec().getInitContainers().get(0);
         List<String> command = download.getCommand();
         assertThat(command).contains(ModelDownload.class.getName());
-        ModelDownload parsedDownload = new ModelDownload();
-        CommandLine downloadCli = new CommandLine(parsedDownload);
+        CommandLine downloadCli = new CommandLine(new ModelDownload());
         downloadCli.parseArgs(command.subList(command.indexOf(ModelDownload.class.getName()) + 1, command.size()).toArray(String[]::new));
         assertThat((String) downloadCli.getCommandSpec().findOption("--model").getValue()).isEqualTo(rendered.model);
         assertThat((String) downloadCli.getCommandSpec().findOption("--revision").getValue())
@@ -152,6 +159,10 @@ class RenderedManifestsTest {
         assertThat(tm.getNodeSelector()).containsEntry(GpuType.PRODUCT_LABEL, gpu.nodeSelector().get(GpuType.PRODUCT_LABEL));
         assertThat(tm.getTolerations()).anyMatch(t -> GpuType.RESOURCE.equals(t.getKey()));
         assertThat(deployment.getSpec().getFlinkConfiguration()).containsEntry("external-resource.gpu.amount", "1");
+    }
+
+    private static Object value(CommandLine.Model.CommandSpec parsed, String option) {
+        return parsed.findOption(option).getValue();
     }
 
     private static Container mainContainer(PodSpec pod) {
