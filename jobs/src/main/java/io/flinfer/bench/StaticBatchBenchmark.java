@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.flinfer.engine.TensorThread;
 import io.flinfer.engine.model.ForwardBatch;
 import io.flinfer.engine.model.KvCache;
 import io.flinfer.engine.model.LlamaModel;
@@ -38,8 +39,8 @@ public final class StaticBatchBenchmark {
     private StaticBatchBenchmark(Setup setup, NDManager manager) {
         this.setup = setup;
         ModelConfig config = ModelConfig.load(setup.model());
+        int numBlocks = KvCache.numBlocks(config, setup.dtype(), setup.blockSize(), setup.kvCacheMemoryBytes());
         long bytesPerBlock = KvCache.bytesPerToken(config, setup.dtype()) * setup.blockSize();
-        int numBlocks = (int) Math.min(Integer.MAX_VALUE, setup.kvCacheMemoryBytes() / bytesPerBlock);
         blocksPerRow = (setup.maxModelLen() + setup.blockSize() - 1) / setup.blockSize();
         rowsPerBatch = numBlocks / blocksPerRow;
         if (rowsPerBatch < 1) {
@@ -65,6 +66,14 @@ public final class StaticBatchBenchmark {
      * @param flops the model's FLOPs per token and the device's peak, for MFU
      */
     public static BenchResult run(Setup setup, List<BenchRequest> requests, ModelFlops flops, BenchProgress progress) {
+        try (TensorThread thread = new TensorThread()) {
+            return thread.call(() -> runHere(setup, requests, flops, progress));
+        }
+    }
+
+    /** Runs on the calling thread; {@link #run} calls it on a tensor thread, as the engine runs its steps. */
+    private static BenchResult runHere(Setup setup, List<BenchRequest> requests, ModelFlops flops,
+            BenchProgress progress) {
         try (NDManager manager = NDManager.newBaseManager(setup.device(), "PyTorch")) {
             StaticBatchBenchmark bench = new StaticBatchBenchmark(setup, manager);
             for (BenchRequest r : requests) {
@@ -73,6 +82,7 @@ public final class StaticBatchBenchmark {
                             + r.outputLen()) + " tokens, more than max_model_len " + setup.maxModelLen());
                 }
             }
+            bench.model.warmUp(bench.cache, Math.min(LlamaModel.WARM_UP_TOKENS, setup.maxModelLen() - 1));
             RunRecorder recorder = new RunRecorder(requests.size(), progress);
             for (int start = 0; start < requests.size(); start += bench.rowsPerBatch) {
                 bench.runBatch(requests.subList(start, Math.min(requests.size(), start + bench.rowsPerBatch)), recorder);
