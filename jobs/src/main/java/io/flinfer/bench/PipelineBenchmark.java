@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.jobs.LocalPipeline;
 import io.flinfer.jobs.PipelineOptions;
+import io.flinfer.operators.records.ServedModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -34,7 +35,7 @@ public final class PipelineBenchmark {
             List<TextPrompts.TextRequest> requests, BenchProgress progress) throws Exception {
         try (LocalPipeline pipeline = LocalPipeline.start(servers -> new PipelineOptions(servers, "prompts", "completions",
                         "prompts.dlq", "bench", "bench-" + UUID.randomUUID(), engine, s.maxInFlight(), s.timeout(), 4,
-                        s.routing(), null), s.parallelism(), s.checkpointInterval(), 0);
+                        s.routing(), ServedModel.ofModelArgument(engine.model())), s.parallelism(), s.checkpointInterval(), 0);
                 LocalPipeline.TopicReader results = pipeline.reader(pipeline.options().outputTopic())) {
             pipeline.publish(List.of(requestLine(warmup)));
             usage(results.read(1, s.timeout()).get(0));

@@ -7,6 +7,7 @@ import io.flinfer.jobs.PipelineOptions;
 import io.flinfer.jobs.StreamingJob;
 import io.flinfer.kafka.EmbeddedKafka;
 import io.flinfer.operators.generate.SharedEngines;
+import io.flinfer.operators.records.ServedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
@@ -29,13 +30,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code flinfer demo}: the whole pipeline in one process — an embedded Kafka broker, a local Flink
@@ -141,7 +142,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     private PipelineOptions pipelineOptions(String bootstrapServers, EngineConfig config) {
         return new PipelineOptions(bootstrapServers, INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC, "flinfer-demo",
-                "flinfer-demo", config, 128, timeout, 4, PipelineOptions.Routing.PREFIX, null);
+                "flinfer-demo", config, 128, timeout, 4, PipelineOptions.Routing.PREFIX,
+                ServedModel.ofModelArgument(config.model()));
     }
 
     /** The metrics port, or 0 when it is off or taken: scraping another process's endpoint would report its numbers. */

@@ -3,6 +3,7 @@ package io.flinfer.cli;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.jobs.PipelineOptions;
 import io.flinfer.jobs.StreamingJob;
+import io.flinfer.operators.records.ServedModel;
 import java.time.Duration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Option;
@@ -45,7 +46,9 @@ public final class PipelineCommandOptions {
             description = "How requests reach generate subtasks: PREFIX (by prompt prefix, for cache hits) or ROUND_ROBIN. Default: ${DEFAULT-VALUE}.")
     PipelineOptions.Routing routing;
 
-    @Option(names = "--served-model-name", description = "Reject requests whose \"model\" differs. Default: accept any.")
+    @Option(names = "--served-model-name", paramLabel = "NAME",
+            description = "The model name requests may give; others get a 404 model_not_found result."
+                    + " Default: the --model argument, or its last path element.")
     String servedModelName;
 
     /**
@@ -53,14 +56,18 @@ public final class PipelineCommandOptions {
      * job graph, for the local run and the cluster entry point alike. Checkpointing is the caller's.
      */
     public PipelineOptions addJob(StreamExecutionEnvironment env, String bootstrapServers, EngineOptions engine) {
-        PipelineOptions options = toOptions(bootstrapServers, engine.toConfig());
+        PipelineOptions options = toOptions(bootstrapServers, engine.toConfig(), servedModel(engine.model()));
         StreamingJob.build(env, options);
         return options;
     }
 
-    private PipelineOptions toOptions(String bootstrapServers, EngineConfig engine) {
+    private PipelineOptions toOptions(String bootstrapServers, EngineConfig engine, ServedModel servedModel) {
         return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
-                "flinfer-" + groupId, engine, capacity, requestTimeout, prefixKeyBlocks, routing, servedModelName);
+                "flinfer-" + groupId, engine, capacity, requestTimeout, prefixKeyBlocks, routing, servedModel);
+    }
+
+    private ServedModel servedModel(String modelArgument) {
+        return servedModelName != null ? ServedModel.named(servedModelName) : ServedModel.ofModelArgument(modelArgument);
     }
 
     public Duration checkpointInterval() { return checkpointInterval; }

@@ -1,6 +1,7 @@
 package io.flinfer.jobs;
 
 import io.flinfer.engine.EngineConfig;
+import io.flinfer.operators.records.ServedModel;
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -10,7 +11,7 @@ import java.time.Duration;
  * @param routing how requests reach generate subtasks: by prefix key (cache affinity) or round robin
  * @param capacity most requests in flight per generate subtask
  * @param prefixKeyBlocks how many leading KV blocks of a prompt make its routing key
- * @param servedModelName the name requests may give in "model" (null accepts any)
+ * @param servedModel the names requests may give in "model"; others are answered 404
  */
 public record PipelineOptions(
         String bootstrapServers,
@@ -24,7 +25,7 @@ public record PipelineOptions(
         Duration requestTimeout,
         int prefixKeyBlocks,
         Routing routing,
-        String servedModelName) implements Serializable {
+        ServedModel servedModel) implements Serializable {
 
     public enum Routing { PREFIX, ROUND_ROBIN }
 }

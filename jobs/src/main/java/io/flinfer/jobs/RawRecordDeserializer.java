@@ -1,6 +1,6 @@
 package io.flinfer.jobs;
 
-import io.flinfer.operators.prepare.RawRecord;
+import io.flinfer.operators.records.RawRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;

@@ -1,13 +1,14 @@
 package io.flinfer.jobs;
 
 import io.flinfer.operators.generate.GenerateOperatorFactory;
-import io.flinfer.operators.generate.PreparedRequest;
-import io.flinfer.operators.generate.ResultLine;
 import io.flinfer.operators.prepare.ParseFunction;
 import io.flinfer.operators.prepare.PrepareFunction;
-import io.flinfer.operators.prepare.RawRecord;
 import io.flinfer.operators.records.InferenceRequest;
+import io.flinfer.operators.records.PreparedRequest;
+import io.flinfer.operators.records.RawRecord;
 import io.flinfer.operators.records.RequestParser;
+import io.flinfer.operators.records.ResultLine;
+import io.flinfer.operators.records.SideOutputs;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -19,8 +20,8 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The main job: Kafka prompts in, completions out exactly once.
@@ -32,10 +33,10 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * </pre>
  */
 public final class StreamingJob {
-    /** Kafka's broker default is 15 minutes; a transaction stays open from one checkpoint to the next. */
     /** The name the job runs under, locally and on clusters. */
     public static final String NAME = "flinfer";
 
+    /** Kafka's broker default is 15 minutes; a transaction stays open from one checkpoint to the next. */
     private static final String TRANSACTION_TIMEOUT_MS = String.valueOf(15 * 60 * 1000);
 
     private StreamingJob() {}
@@ -52,7 +53,7 @@ public final class StreamingJob {
                 .build();
         DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "requests").uid("requests");
         SingleOutputStreamOperator<InferenceRequest> parsed = raw
-                .process(new ParseFunction(new RequestParser(RequestParser.DEFAULT_MAX_RECORD_BYTES, o.servedModelName())))
+                .process(new ParseFunction(new RequestParser(o.servedModel())))
                 .name("parse").uid("parse");
         SingleOutputStreamOperator<PreparedRequest> prepared = parsed
                 .process(new PrepareFunction(o.engine(), o.prefixKeyBlocks()))
@@ -61,9 +62,9 @@ public final class StreamingJob {
                 .transform("generate", TypeInformation.of(ResultLine.class),
                         new GenerateOperatorFactory(o.engine(), o.capacity(), o.requestTimeout()))
                 .uid("generate");
-        generated.union(parsed.getSideOutput(ParseFunction.RESULTS), prepared.getSideOutput(ParseFunction.RESULTS))
+        generated.union(parsed.getSideOutput(SideOutputs.ERROR_RESULTS), prepared.getSideOutput(SideOutputs.ERROR_RESULTS))
                 .sinkTo(resultSink(o)).name("results").uid("results");
-        parsed.getSideOutput(ParseFunction.DEAD_LETTERS)
+        parsed.getSideOutput(SideOutputs.DEAD_LETTERS)
                 .sinkTo(deadLetterSink(o)).name("dead-letters").uid("dead-letters");
     }
 

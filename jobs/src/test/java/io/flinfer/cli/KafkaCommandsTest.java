@@ -2,12 +2,14 @@ package io.flinfer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinfer.kafka.EmbeddedKafka;
 import io.flinfer.operators.records.Endpoint;
 import io.flinfer.operators.records.InferenceRequest;
 import io.flinfer.operators.records.ParsedRecord;
 import io.flinfer.operators.records.RequestParser;
+import io.flinfer.operators.records.ServedModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code publish} and {@code consume} run in-process against one real embedded broker. */
 class KafkaCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final RequestParser PARSER = new RequestParser(ServedModel.named("stories260K"));
     private static EmbeddedKafka kafka;
 
     @TempDir Path dir;
@@ -59,15 +62,14 @@ class KafkaCommandsTest {
         assertThat(consume.err()).contains("consumed 3 records from round-trip");
 
         // The pipeline's own parser accepts what publish wrote, with the options applied.
-        RequestParser parser = new RequestParser();
-        InferenceRequest first = valid(parser, lines.get(0));
+        InferenceRequest first = valid(PARSER, lines.get(0));
         assertThat(first.customId()).isEqualTo("prompt-1");
         assertThat(first.endpoint()).isEqualTo(Endpoint.COMPLETION);
         assertThat(first.prompt()).isEqualTo("Once upon a time");
         assertThat(first.model()).isEqualTo("stories260K");
         assertThat(first.samplingParams().maxTokens).isEqualTo(32);
         assertThat(JSON.readTree(lines.get(1))).isEqualTo(JSON.readTree(batchLine));
-        InferenceRequest third = valid(parser, lines.get(2));
+        InferenceRequest third = valid(PARSER, lines.get(2));
         assertThat(third.customId()).isEqualTo("prompt-2");
         assertThat(third.prompt()).isEqualTo("{\"not\": \"a batch line\"}");
     }
@@ -82,15 +84,15 @@ class KafkaCommandsTest {
 
         List<String> lines = CliRun.of("consume", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "chat",
                 "--from-beginning", "--count", "2").out().lines().toList();
-        InferenceRequest first = valid(new RequestParser(), lines.get(0));
+        InferenceRequest first = valid(PARSER, lines.get(0));
         assertThat(first.customId()).isEqualTo("run7-1");
         assertThat(first.endpoint()).isEqualTo(Endpoint.CHAT);
         assertThat(first.messages()).hasSize(1);
         assertThat(first.messages().get(0).role()).isEqualTo("user");
         assertThat(first.messages().get(0).content()).isEqualTo("Tell me a story");
         assertThat(first.samplingParams().maxTokens).isEqualTo(50);
-        assertThat(first.model()).isNull();
-        assertThat(valid(new RequestParser(), lines.get(1)).customId()).isEqualTo("run7-2");
+        assertThat(JSON.readTree(lines.get(0)).path("body").has("model")).as("publish without --model names none").isFalse();
+        assertThat(valid(PARSER, lines.get(1)).customId()).isEqualTo("run7-2");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.flinfer.jobs;
 
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.kafka.EmbeddedKafka;
+import io.flinfer.operators.records.ServedModel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,10 +48,11 @@ final class PipelineKafka implements BeforeAllCallback, AfterAllCallback {
 
     /** Options for the job on {@code topics}, with ids of its own so runs never share a group or transaction. */
     PipelineOptions options(Topics topics, EngineConfig engine, int capacity,
-            PipelineOptions.Routing routing, String servedModelName) {
+            PipelineOptions.Routing routing) {
         String id = topics.input();
         return new PipelineOptions(bootstrapServers(), topics.input(), topics.output(), topics.deadLetters(),
-                "group-" + id, "tx-" + id, engine, capacity, Duration.ofMinutes(5), 4, routing, servedModelName);
+                "group-" + id, "tx-" + id, engine, capacity, Duration.ofMinutes(5), 4, routing,
+                ServedModel.ofModelArgument(engine.model()));
     }
 
     /** Publishes each line, keyed as a client would by its position; waits until the broker has all of them. */

@@ -2,12 +2,14 @@ package io.flinfer.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.jobs.DashboardQueries.LabelMatcher;
 import io.flinfer.jobs.DashboardQueries.Query;
 import io.flinfer.jobs.DashboardQueries.Selector;
+import io.flinfer.operators.records.ServedModel;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -55,7 +57,8 @@ class PipelineMetricsTest {
                 .withLimits(64, 512, 128);
         metricsPort = freePort();
         pipeline = LocalPipeline.start(servers -> new PipelineOptions(servers, "prompts", "completions", "prompts.dlq",
-                "metrics-test", "metrics-test", engine, 64, Duration.ofMinutes(5), 4, PipelineOptions.Routing.PREFIX, null),
+                "metrics-test", "metrics-test", engine, 64, Duration.ofMinutes(5), 4, PipelineOptions.Routing.PREFIX,
+                        ServedModel.ofModelArgument(engine.model())),
                 2, Duration.ofMillis(500), metricsPort);
         pipeline.publish(requests());
         try (var output = pipeline.reader("completions"); var dlq = pipeline.reader("prompts.dlq")) {

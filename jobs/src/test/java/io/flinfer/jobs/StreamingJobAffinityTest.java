@@ -2,6 +2,7 @@ package io.flinfer.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+
 import ai.djl.ndarray.types.DataType;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.model.KvCache;
@@ -72,7 +73,7 @@ class StreamingJobAffinityTest {
     private static double hitRate(MiniCluster cluster, EngineConfig engine, PipelineOptions.Routing routing,
             List<String> systemPrompts) throws Exception {
         PipelineKafka.Topics topics = kafka.newTopics(PARALLELISM);
-        PipelineOptions options = kafka.options(topics, engine, 2, routing, null);
+        PipelineOptions options = kafka.options(topics, engine, 2, routing);
         // The engines outlive the job; a salt of its own keeps this run from hitting the last run's blocks.
         List<String> requests = requests(systemPrompts, routing.name());
         List<String> results;

@@ -2,6 +2,7 @@ package io.flinfer.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
@@ -44,7 +45,7 @@ class StreamingJobBackpressureTest {
         PipelineKafka.Topics topics = kafka.newTopics(1);
         kafka.publish(topics.input(), IntStream.range(0, BACKLOG)
                 .mapToObj(i -> BatchLines.completion("b-" + i, "Once upon a time", 1, 0)).toList());
-        PipelineOptions options = kafka.options(topics, TestModel.engine(), CAPACITY, PipelineOptions.Routing.PREFIX, null);
+        PipelineOptions options = kafka.options(topics, TestModel.engine(), CAPACITY, PipelineOptions.Routing.PREFIX);
 
         int maxInFlight = 0;
         long heapBefore;

@@ -2,6 +2,7 @@ package io.flinfer.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinfer.engine.EngineConfig;
@@ -21,12 +22,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Every kind of bad input ends as a dead letter or a 400 result, the job keeps running, the valid
- * requests around the bad ones are answered, and every record in has exactly one record out.
+ * Every kind of bad input ends as a dead letter or an error result (400, or 404 {@code model_not_found}
+ * for a model the pipeline does not serve), the job keeps running, the valid requests around the bad
+ * ones are answered, and every record in has exactly one record out.
  */
 class StreamingJobBadInputTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SERVED_MODEL = "stories260K";
     private static final int MAX_MODEL_LEN = 128;
     private static final int TEN_MB = 10 * 1024 * 1024;
 
@@ -44,8 +45,8 @@ class StreamingJobBadInputTest {
     @Test
     void badRecordsBecomeDeadLettersOrErrorResultsAndValidOnesAroundThemAreAnswered(
             @InjectMiniCluster MiniCluster cluster) throws Exception {
-        // custom_id -> what its error message must name; null for a valid request.
-        Map<String, String> answered = new LinkedHashMap<>();
+        // custom_id -> the error it must get; null for a valid request.
+        Map<String, Bad> answered = new LinkedHashMap<>();
         List<byte[]> records = new ArrayList<>();
         List<String> deadLetterReasons = List.of("not JSON", "no custom_id", "more than the limit");
         int valid = 0;
@@ -54,16 +55,20 @@ class StreamingJobBadInputTest {
             records.add(utf8(BatchLines.completion("valid-" + valid++, "Once upon a time", 4, 0)));
             records.add(bad.bytes());
             if (bad.customId() != null) {
-                answered.put(bad.customId(), bad.errorMentions());
+                answered.put(bad.customId(), bad);
             }
         }
         answered.put("valid-" + valid, null);
         records.add(utf8(BatchLines.completion("valid-" + valid, "Once upon a time", 4, 0)));
+        // The served name defaults to the --model argument and also accepts the folder's name.
+        answered.put("by-folder-name", null);
+        records.add(utf8(BatchLines.line("by-folder-name", "/v1/completions",
+                BatchLines.body().put("prompt", "Hi").put("max_tokens", 4).put("model", "stories260K"))));
 
         EngineConfig engine = TestModel.engine().withLimits(EngineConfig.DEFAULT_MAX_NUM_SEQS,
                 EngineConfig.DEFAULT_MAX_NUM_BATCHED_TOKENS, MAX_MODEL_LEN);
         PipelineKafka.Topics topics = kafka.newTopics(1);
-        PipelineOptions options = kafka.options(topics, engine, 8, PipelineOptions.Routing.PREFIX, SERVED_MODEL);
+        PipelineOptions options = kafka.options(topics, engine, 8, PipelineOptions.Routing.PREFIX);
         List<String> results;
         List<String> deadLetters;
         try (RunningJob job = RunningJob.start(cluster, 1, Duration.ofSeconds(1), options);
@@ -84,14 +89,18 @@ class StreamingJobBadInputTest {
         Map<String, OutputLine> byId = results.stream().map(OutputLine::parse)
                 .collect(Collectors.toMap(OutputLine::customId, line -> line));
         assertThat(byId.keySet()).containsExactlyInAnyOrderElementsOf(answered.keySet());
-        answered.forEach((customId, errorMentions) -> {
+        assertThat(byId.get("by-folder-name").model()).isEqualTo("stories260K");
+        assertThat(byId.get("valid-0").model()).as("a request naming no model gets the --model argument")
+                .isEqualTo(engine.model());
+        answered.forEach((customId, bad) -> {
             OutputLine line = byId.get(customId);
-            if (errorMentions == null) {
+            if (bad == null) {
                 assertThat(line.statusCode()).as("%s: %s", customId, line.error()).isEqualTo(200);
                 assertThat(line.text()).as(customId).isNotEmpty();
             } else {
-                assertThat(line.statusCode()).as(customId).isEqualTo(400);
-                assertThat(line.error()).as(customId).contains(errorMentions);
+                assertThat(line.statusCode()).as(customId).isEqualTo(bad.status());
+                assertThat(line.errorCode()).as(customId).isEqualTo(bad.errorCode());
+                assertThat(line.error()).as(customId).contains(bad.errorMentions());
             }
         });
         List<JsonNode> letters = new ArrayList<>();
@@ -106,7 +115,11 @@ class StreamingJobBadInputTest {
     }
 
     /** A record that is not a valid request; {@code customId} null for one that cannot be answered at all. */
-    private record Bad(byte[] bytes, String customId, String errorMentions) {}
+    private record Bad(byte[] bytes, String customId, int status, String errorCode, String errorMentions) {
+        Bad(byte[] bytes, String customId, String errorMentions) {
+            this(bytes, customId, 400, "invalid_request_error", errorMentions);
+        }
+    }
 
     private static List<Bad> badRecords() {
         String longPrompt = "Once upon a time there was a little girl. ".repeat(40);
@@ -121,7 +134,8 @@ class StreamingJobBadInputTest {
                 new Bad(utf8(BatchLines.completion("zero-max-tokens", "Hi", 0, 0)), "zero-max-tokens", "max_tokens"),
                 new Bad(utf8(BatchLines.completion("too-long", longPrompt, 4, 0)), "too-long", "max_model_len"),
                 new Bad(utf8(BatchLines.line("other-model", "/v1/completions",
-                        BatchLines.body().put("prompt", "Hi").put("model", "gpt-4o"))), "other-model", "gpt-4o"),
+                        BatchLines.body().put("prompt", "Hi").put("model", "gpt-4o"))),
+                        "other-model", 404, "model_not_found", "gpt-4o"),
                 new Bad(utf8(BatchLines.completion("huge", "a".repeat(TEN_MB), 4, 0)), null, null));
     }
 

@@ -2,6 +2,7 @@ package io.flinfer.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.Llm;
 import io.flinfer.engine.RequestOutput;
@@ -41,7 +42,7 @@ class StreamingJobEndToEndTest {
         EngineConfig engine = TestModel.engine();
         List<String> prompts = Prompts.stories(REQUESTS);
         PipelineKafka.Topics topics = kafka.newTopics(2);
-        PipelineOptions options = kafka.options(topics, engine, 32, PipelineOptions.Routing.PREFIX, null);
+        PipelineOptions options = kafka.options(topics, engine, 32, PipelineOptions.Routing.PREFIX);
 
         List<String> results;
         try (RunningJob job = RunningJob.start(cluster, 2, Duration.ofSeconds(1), options);

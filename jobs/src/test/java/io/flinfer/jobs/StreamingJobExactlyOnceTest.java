@@ -2,6 +2,7 @@ package io.flinfer.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -73,7 +74,7 @@ class StreamingJobExactlyOnceTest {
 
     private static Run run(MiniCluster cluster, List<String> requests, boolean killATaskManager) throws Exception {
         PipelineKafka.Topics topics = kafka.newTopics(PARALLELISM);
-        PipelineOptions options = kafka.options(topics, TestModel.engine(), CAPACITY, PipelineOptions.Routing.PREFIX, null);
+        PipelineOptions options = kafka.options(topics, TestModel.engine(), CAPACITY, PipelineOptions.Routing.PREFIX);
         try (RunningJob job = RunningJob.start(cluster, PARALLELISM, Duration.ofSeconds(1), options);
                 CommittedReader reader = kafka.reader(topics.output())) {
             kafka.publish(topics.input(), requests);

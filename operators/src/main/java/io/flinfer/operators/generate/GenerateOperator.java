@@ -5,6 +5,8 @@ import io.flinfer.engine.RequestOutput;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.operators.records.Completion;
 import io.flinfer.operators.records.InferenceRequest;
+import io.flinfer.operators.records.PreparedRequest;
+import io.flinfer.operators.records.ResultLine;
 import io.flinfer.operators.records.ResultWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -139,13 +141,8 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
                 ? ResultWriter.badRequest(customId, result.error())
                 : ResultWriter.success(request.request().request(), new Completion(result.text(), result.finishReason(),
                         result.numPromptTokens(), result.outputTokenIds().length, result.numCachedTokens()),
-                        servedModelName(), System.currentTimeMillis() / 1000);
+                        System.currentTimeMillis() / 1000);
         output.collect(new StreamRecord<>(new ResultLine(customId, json)));
-    }
-
-    /** The model folder's name, as results name the model when the request did not. */
-    private String servedModelName() {
-        return java.nio.file.Path.of(engineConfig.model()).getFileName().toString();
     }
 
     private String engineId(String customId) {

@@ -1,6 +1,8 @@
 package io.flinfer.operators.generate;
 
 import io.flinfer.engine.EngineConfig;
+import io.flinfer.operators.records.PreparedRequest;
+import io.flinfer.operators.records.ResultLine;
 import java.time.Duration;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;

@@ -1,5 +1,6 @@
 package io.flinfer.operators.generate;
 
+import io.flinfer.operators.records.PreparedRequest;
 import java.io.Serializable;
 import java.util.Arrays;
 

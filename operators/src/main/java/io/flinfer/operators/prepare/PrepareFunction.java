@@ -3,11 +3,12 @@ package io.flinfer.operators.prepare;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.tokenizer.Tokenizer;
-import io.flinfer.operators.generate.PreparedRequest;
-import io.flinfer.operators.generate.ResultLine;
 import io.flinfer.operators.records.Endpoint;
 import io.flinfer.operators.records.InferenceRequest;
+import io.flinfer.operators.records.PreparedRequest;
+import io.flinfer.operators.records.ResultLine;
 import io.flinfer.operators.records.ResultWriter;
+import io.flinfer.operators.records.SideOutputs;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -51,7 +52,7 @@ public final class PrepareFunction extends ProcessFunction<InferenceRequest, Pre
                     : tokenizer.encode(request.prompt());
         } catch (RuntimeException e) {
             badRequests.inc();
-            ctx.output(ParseFunction.RESULTS, new ResultLine(request.customId(),
+            ctx.output(SideOutputs.ERROR_RESULTS, new ResultLine(request.customId(),
                     ResultWriter.badRequest(request.customId(), "cannot render the prompt: " + e.getMessage())));
             return;
         }

@@ -60,7 +60,7 @@ public final class InferenceRequest implements Serializable {
         return endpoint;
     }
 
-    /** The body's {@code model}, else the served model name; null when neither is known. */
+    /** The body's {@code model}, else the served model's name. */
     public String model() {
         return model;
     }

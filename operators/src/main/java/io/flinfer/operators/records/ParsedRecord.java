@@ -10,10 +10,10 @@ public sealed interface ParsedRecord extends Serializable {
 
     /**
      * A request with a {@code custom_id} that cannot be served as written: answer it with
-     * {@link ResultWriter#badRequest(String, String)} so the client sees why.
+     * {@link ResultWriter#error(String, RequestError, String)} so the client sees why.
      */
-    record BadRequest(String customId, String message) implements ParsedRecord {}
+    record BadRequest(String customId, RequestError error, String message) implements ParsedRecord {}
 
     /** Bytes that are not a request at all (no {@code custom_id} to answer): dead-letter them. */
-    record NotARequest(String reason) implements ParsedRecord {}
+    record NotARequest(DeadLetterReason kind, String reason) implements ParsedRecord {}
 }

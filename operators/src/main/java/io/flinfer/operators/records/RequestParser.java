@@ -21,54 +21,53 @@ public final class RequestParser implements Serializable {
     public static final int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 
     private final int maxRecordBytes;
-    private final String servedModelName;
+    private final ServedModel servedModel;
 
     /**
      * @param maxRecordBytes larger records are not parsed but dead-lettered
-     * @param servedModelName the model this pipeline serves; a request naming another model gets a
-     *     400 error. Null accepts any {@code model}.
+     * @param servedModel the model this pipeline serves; a request naming another model gets a 404
      */
-    public RequestParser(int maxRecordBytes, String servedModelName) {
+    public RequestParser(int maxRecordBytes, ServedModel servedModel) {
         if (maxRecordBytes < 1) {
             throw new IllegalArgumentException("maxRecordBytes must be positive, got " + maxRecordBytes);
         }
         this.maxRecordBytes = maxRecordBytes;
-        this.servedModelName = servedModelName;
+        this.servedModel = Objects.requireNonNull(servedModel, "servedModel");
     }
 
-    /** A 1 MiB limit and any model name. */
-    public RequestParser() {
-        this(DEFAULT_MAX_RECORD_BYTES, null);
+    /** A 1 MiB limit. */
+    public RequestParser(ServedModel servedModel) {
+        this(DEFAULT_MAX_RECORD_BYTES, servedModel);
     }
 
     public ParsedRecord parse(byte[] record) {
         if (record == null || record.length == 0) {
-            return new ParsedRecord.NotARequest("empty record");
+            return new ParsedRecord.NotARequest(DeadLetterReason.NOT_JSON, "empty record");
         }
         if (record.length > maxRecordBytes) {
-            return new ParsedRecord.NotARequest("record is " + record.length
+            return new ParsedRecord.NotARequest(DeadLetterReason.TOO_LARGE, "record is " + record.length
                     + " bytes, more than the limit of " + maxRecordBytes + " bytes");
         }
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(record);
         } catch (JsonProcessingException e) {
-            return new ParsedRecord.NotARequest("not JSON: " + e.getOriginalMessage());
+            return new ParsedRecord.NotARequest(DeadLetterReason.NOT_JSON, "not JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            return new ParsedRecord.NotARequest("not JSON: " + e.getMessage());
+            return new ParsedRecord.NotARequest(DeadLetterReason.NOT_JSON, "not JSON: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
-            return new ParsedRecord.NotARequest("not a JSON object but " + kind(root));
+            return new ParsedRecord.NotARequest(DeadLetterReason.NOT_JSON, "not a JSON object but " + kind(root));
         }
         JsonNode customId = root.get("custom_id");
         if (customId == null || !customId.isTextual() || customId.asText().isBlank()) {
-            return new ParsedRecord.NotARequest("no custom_id string in the object"
+            return new ParsedRecord.NotARequest(DeadLetterReason.NO_CUSTOM_ID, "no custom_id string in the object"
                     + (customId == null ? "" : " (custom_id is " + BodyFields.shown(customId) + ")"));
         }
         try {
             return new ParsedRecord.Valid(request(customId.asText(), (ObjectNode) root));
         } catch (InvalidRequestException e) {
-            return new ParsedRecord.BadRequest(customId.asText(), e.getMessage());
+            return new ParsedRecord.BadRequest(customId.asText(), e.error(), e.getMessage());
         }
     }
 
@@ -89,11 +88,11 @@ public final class RequestParser implements Serializable {
 
     private String model(BodyFields body) {
         Optional<String> asked = body.string("model");
-        if (servedModelName != null && asked.isPresent() && !asked.get().equals(servedModelName)) {
-            throw new InvalidRequestException("The model `" + asked.get()
-                    + "` does not exist; this pipeline serves `" + servedModelName + "`");
+        if (asked.isPresent() && !servedModel.serves(asked.get())) {
+            throw new InvalidRequestException(RequestError.MODEL_NOT_FOUND, "The model `" + asked.get()
+                    + "` does not exist; this pipeline serves `" + servedModel.name() + "`");
         }
-        return asked.orElse(servedModelName);
+        return asked.orElse(servedModel.name());
     }
 
     private static String kind(JsonNode node) {

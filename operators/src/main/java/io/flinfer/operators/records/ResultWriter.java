@@ -14,23 +14,17 @@ import java.util.HexFormat;
  * batch), not from a random source: a request replayed after a failure gets the very same line.
  */
 public final class ResultWriter {
-    private static final int STATUS_BAD_REQUEST = 400;
-    private static final String INVALID_REQUEST = "invalid_request_error";
-
     private ResultWriter() {}
 
-    /**
-     * The line for a completed request; {@code created} is in Unix seconds. The body names the model
-     * the request asked for, or {@code servedModel} when it named none.
-     */
-    public static String success(InferenceRequest request, Completion completion, String servedModel, long created) {
+    /** The line for a completed request; {@code created} is in Unix seconds. */
+    public static String success(InferenceRequest request, Completion completion, long created) {
         String suffix = idSuffix(request.customId());
         Endpoint endpoint = request.endpoint();
         ObjectNode body = Json.MAPPER.createObjectNode()
                 .put("id", endpoint.responseIdPrefix() + suffix)
                 .put("object", endpoint.responseObject())
                 .put("created", created)
-                .put("model", request.model() != null ? request.model() : servedModel);
+                .put("model", request.model());
         ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
         if (endpoint == Endpoint.CHAT) {
             choice.putObject("message").put("role", "assistant").put("content", completion.text());
@@ -51,20 +45,24 @@ public final class ResultWriter {
         return line.toString();
     }
 
-    /**
-     * The line for a request that cannot be served as written (status 400). The message goes to
-     * both places clients look: {@code response.body.error} (as the HTTP API answers) and the
-     * top-level {@code error}.
-     */
+    /** The line for a request that cannot be served as written (status 400). */
     public static String badRequest(String customId, String message) {
+        return error(customId, RequestError.BAD_REQUEST, message);
+    }
+
+    /**
+     * The line for a request answered with an error. The message goes to both places clients look:
+     * {@code response.body.error} (as the HTTP API answers) and the top-level {@code error}.
+     */
+    public static String error(String customId, RequestError error, String message) {
         String suffix = idSuffix(customId);
-        ObjectNode line = envelope(customId, suffix, STATUS_BAD_REQUEST);
+        ObjectNode line = envelope(customId, suffix, error.status());
         ((ObjectNode) line.get("response")).putObject("body").putObject("error")
                 .put("message", message)
-                .put("type", INVALID_REQUEST)
+                .put("type", error.type())
                 .putNull("param")
-                .put("code", STATUS_BAD_REQUEST);
-        line.putObject("error").put("code", INVALID_REQUEST).put("message", message);
+                .put("code", error.status());
+        line.putObject("error").put("code", error.code()).put("message", message);
         return line.toString();
     }
 

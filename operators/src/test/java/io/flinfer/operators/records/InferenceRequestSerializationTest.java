@@ -4,6 +4,7 @@ import static io.flinfer.operators.records.RequestParserTest.bytes;
 import static io.flinfer.operators.records.RequestParserTest.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** A request crosses Flink operators and sits in checkpoints: both ways of copying it must keep it whole. */
 class InferenceRequestSerializationTest {
-    private final InferenceRequest request = ((ParsedRecord.Valid) new RequestParser().parse(bytes(chat("ser-1",
+    private final InferenceRequest request = ((ParsedRecord.Valid) new RequestParser(ServedModel.named("m")).parse(bytes(chat("ser-1",
             "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi \u00e9\"}],"
                     + " \"temperature\": 0.3, \"seed\": 9, \"stop\": [\"END\"], \"cache_salt\": \"s\"}"))))
             .request();

@@ -3,6 +3,7 @@ package io.flinfer.operators.records;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.tokenizer.ChatMessage;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class RequestParserTest {
-    private final RequestParser parser = new RequestParser();
+    private final RequestParser parser = new RequestParser(ServedModel.ofModelArgument("models/m"));
 
     // ---- valid requests ----
 
@@ -128,11 +129,16 @@ class RequestParserTest {
 
     @Test
     void modelFallsBackToTheServedName() {
-        RequestParser serving = new RequestParser(RequestParser.DEFAULT_MAX_RECORD_BYTES, "stories260K");
-        ParsedRecord parsed = serving.parse(bytes(completion("x", "{\"prompt\": \"x\"}")));
-        assertThat(((ParsedRecord.Valid) parsed).request().model()).isEqualTo("stories260K");
-        parsed = serving.parse(bytes(completion("x", "{\"prompt\": \"x\", \"model\": \"stories260K\"}")));
-        assertThat(parsed).isInstanceOf(ParsedRecord.Valid.class);
+        ParsedRecord parsed = parser.parse(bytes(completion("x", "{\"prompt\": \"x\"}")));
+        assertThat(((ParsedRecord.Valid) parsed).request().model()).isEqualTo("models/m");
+    }
+
+    @Test
+    void theModelArgumentAndItsFolderNameAreBothServed() {
+        for (String name : new String[] {"models/m", "m"}) {
+            ParsedRecord parsed = parser.parse(bytes(completion("x", "{\"prompt\": \"x\", \"model\": \"" + name + "\"}")));
+            assertThat(((ParsedRecord.Valid) parsed).request().model()).isEqualTo(name);
+        }
     }
 
     // ---- bad requests: a custom_id to answer with a 400 ----
@@ -198,14 +204,19 @@ class RequestParserTest {
     }
 
     @Test
-    void wrongModelNameGetsA400WhenAServedNameIsSet() {
-        RequestParser serving = new RequestParser(RequestParser.DEFAULT_MAX_RECORD_BYTES, "stories260K");
-        ParsedRecord parsed = serving.parse(bytes(completion("w", "{\"prompt\": \"x\", \"model\": \"gpt-4o\"}")));
-        assertThat(parsed).isEqualTo(new ParsedRecord.BadRequest(
-                "w", "The model `gpt-4o` does not exist; this pipeline serves `stories260K`"));
-        // Without a served name, any model name is accepted.
-        assertThat(parser.parse(bytes(completion("w", "{\"prompt\": \"x\", \"model\": \"gpt-4o\"}"))))
+    void anotherModelIsNotFound() {
+        ParsedRecord parsed = parser.parse(bytes(completion("w", "{\"prompt\": \"x\", \"model\": \"gpt-4o\"}")));
+        assertThat(parsed).isEqualTo(new ParsedRecord.BadRequest("w", RequestError.MODEL_NOT_FOUND,
+                "The model `gpt-4o` does not exist; this pipeline serves `models/m`"));
+    }
+
+    @Test
+    void aServedModelNameReplacesTheModelArgument() {
+        RequestParser serving = new RequestParser(ServedModel.named("tiny-stories"));
+        assertThat(serving.parse(bytes(completion("w", "{\"prompt\": \"x\", \"model\": \"tiny-stories\"}"))))
                 .isInstanceOf(ParsedRecord.Valid.class);
+        assertThat(serving.parse(bytes(completion("w", "{\"prompt\": \"x\", \"model\": \"m\"}"))))
+                .isInstanceOf(ParsedRecord.BadRequest.class);
     }
 
     // ---- not requests at all: dead letters ----
@@ -225,7 +236,10 @@ class RequestParserTest {
     void bytesThatAreNotARequestAreDeadLetters(String line, String expectedReason) {
         ParsedRecord parsed = parser.parse(bytes(line));
         assertThat(parsed).isInstanceOf(ParsedRecord.NotARequest.class);
-        assertThat(((ParsedRecord.NotARequest) parsed).reason()).contains(expectedReason);
+        ParsedRecord.NotARequest notARequest = (ParsedRecord.NotARequest) parsed;
+        assertThat(notARequest.reason()).contains(expectedReason);
+        assertThat(notARequest.kind()).isEqualTo(expectedReason.startsWith("no custom_id")
+                ? DeadLetterReason.NO_CUSTOM_ID : DeadLetterReason.NOT_JSON);
     }
 
     @ParameterizedTest
@@ -248,15 +262,16 @@ class RequestParserTest {
 
         ParsedRecord parsed = parser.parse(record);
 
-        assertThat(parsed).isEqualTo(new ParsedRecord.NotARequest(
+        assertThat(parsed).isEqualTo(new ParsedRecord.NotARequest(DeadLetterReason.TOO_LARGE,
                 "record is " + record.length + " bytes, more than the limit of 1048576 bytes"));
     }
 
     @Test
     void theSizeLimitIsConfigurable() {
         byte[] record = bytes(completion("small", "{\"prompt\": \"hello\"}"));
-        assertThat(new RequestParser(record.length, null).parse(record)).isInstanceOf(ParsedRecord.Valid.class);
-        assertThat(new RequestParser(record.length - 1, null).parse(record)).isInstanceOf(ParsedRecord.NotARequest.class);
+        ServedModel model = ServedModel.named("m");
+        assertThat(new RequestParser(record.length, model).parse(record)).isInstanceOf(ParsedRecord.Valid.class);
+        assertThat(new RequestParser(record.length - 1, model).parse(record)).isInstanceOf(ParsedRecord.NotARequest.class);
     }
 
     // ---- helpers ----

@@ -5,6 +5,7 @@ import static io.flinfer.operators.records.RequestParserTest.chat;
 import static io.flinfer.operators.records.RequestParserTest.completion;
 import static org.assertj.core.api.Assertions.assertThat;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class ResultWriterTest {
     void chatSuccess() throws Exception {
         InferenceRequest request = request(chat("req-1",
                 "{\"model\": \"stories260K\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"));
-        JsonNode line = JSON.readTree(ResultWriter.success(request, new Completion("Hello there!", "stop", 12, 4, 8), "served-model", CREATED));
+        JsonNode line = JSON.readTree(ResultWriter.success(request, new Completion("Hello there!", "stop", 12, 4, 8), CREATED));
 
         assertThat(line.get("id").asText()).matches("batch_req_[0-9a-f]{24}");
         assertThat(line.get("custom_id").asText()).isEqualTo("req-1");
@@ -43,8 +44,8 @@ class ResultWriterTest {
 
     @Test
     void textCompletionSuccess() throws Exception {
-        InferenceRequest request = request(completion("req-2", "{\"model\": \"m\", \"prompt\": \"Once\"}"));
-        JsonNode body = JSON.readTree(ResultWriter.success(request, new Completion(" upon a time", "length", 2, 16, 0), "served-model", CREATED))
+        InferenceRequest request = request(completion("req-2", "{\"model\": \"stories260K\", \"prompt\": \"Once\"}"));
+        JsonNode body = JSON.readTree(ResultWriter.success(request, new Completion(" upon a time", "length", 2, 16, 0), CREATED))
                 .get("response").get("body");
 
         assertThat(body.get("id").asText()).matches("cmpl-[0-9a-f]{24}");
@@ -59,9 +60,21 @@ class ResultWriterTest {
     @Test
     void servedModelNamesTheModelWhenTheRequestDoesNot() throws Exception {
         InferenceRequest request = request(completion("req-3", "{\"prompt\": \"x\"}"));
-        JsonNode body = JSON.readTree(ResultWriter.success(request, new Completion("y", "stop", 1, 1, 0), "served-model", CREATED))
+        JsonNode body = JSON.readTree(ResultWriter.success(request, new Completion("y", "stop", 1, 1, 0), CREATED))
                 .get("response").get("body");
-        assertThat(body.get("model").asText()).isEqualTo("served-model");
+        assertThat(body.get("model").asText()).isEqualTo("stories260K");
+    }
+
+    @Test
+    void modelNotFound() throws Exception {
+        JsonNode line = JSON.readTree(ResultWriter.error("req-5", RequestError.MODEL_NOT_FOUND, "The model `gpt-4o` does not exist"));
+
+        assertThat(line.get("response").get("status_code").asInt()).isEqualTo(404);
+        JsonNode error = line.get("response").get("body").get("error");
+        assertThat(error.get("type").asText()).isEqualTo("NotFoundError");
+        assertThat(error.get("code").asInt()).isEqualTo(404);
+        assertThat(line.get("error").get("code").asText()).isEqualTo("model_not_found");
+        assertThat(line.get("error").get("message").asText()).isEqualTo("The model `gpt-4o` does not exist");
     }
 
     @Test
@@ -93,7 +106,7 @@ class ResultWriterTest {
     void textIsEscapedAndLinesStayOneLine() throws Exception {
         String text = "line one\nline \"two\"\t\u00e9\u4e2d\ud83d\ude00";
         InferenceRequest request = request(completion("esc", "{\"prompt\": \"x\"}"));
-        String written = ResultWriter.success(request, new Completion(text, "stop", 1, 9, 0), "served-model", CREATED);
+        String written = ResultWriter.success(request, new Completion(text, "stop", 1, 9, 0), CREATED);
 
         assertThat(written).doesNotContain("\n");
         assertThat(JSON.readTree(written).get("response").get("body").get("choices").get(0).get("text").asText())
@@ -108,6 +121,6 @@ class ResultWriterTest {
     }
 
     private static InferenceRequest request(String line) {
-        return ((ParsedRecord.Valid) new RequestParser().parse(bytes(line))).request();
+        return ((ParsedRecord.Valid) new RequestParser(ServedModel.named("stories260K")).parse(bytes(line))).request();
     }
 }

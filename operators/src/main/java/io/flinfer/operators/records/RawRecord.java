@@ -1,4 +1,4 @@
-package io.flinfer.operators.prepare;
+package io.flinfer.operators.records;
 
 import java.io.Serializable;
 

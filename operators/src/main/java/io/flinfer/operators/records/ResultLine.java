@@ -1,4 +1,4 @@
-package io.flinfer.operators.generate;
+package io.flinfer.operators.records;
 
 import java.io.Serializable;
 import java.util.Objects;

@@ -1,6 +1,5 @@
-package io.flinfer.operators.generate;
+package io.flinfer.operators.records;
 
-import io.flinfer.operators.records.InferenceRequest;
 import java.io.Serializable;
 
 /**
