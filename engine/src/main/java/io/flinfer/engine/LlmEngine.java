@@ -80,6 +80,7 @@ public final class LlmEngine implements AutoCloseable {
 
     public Tokenizer tokenizer() { return tokenizer; }
     public ModelConfig modelConfig() { return model.config(); }
+    public DataType dtype() { return model.dtype(); }
     public EngineConfig config() { return config; }
     public int maxModelLen() { return scheduler.config().maxModelLen(); }
     public int blockSize() { return config.blockSize(); }

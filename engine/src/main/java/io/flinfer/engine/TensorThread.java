@@ -1,5 +1,6 @@
 package io.flinfer.engine;
 
+import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -22,20 +23,25 @@ import java.util.function.Supplier;
 public final class TensorThread implements AutoCloseable {
     private volatile Thread thread;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
-        Thread t = new Thread(() -> {
-            configure();
-            runnable.run();
-        }, "flinfer-tensors");
+        Thread t = new Thread(runnable, "flinfer-tensors");
         t.setDaemon(true);
         thread = t;
         return t;
     });
+
+    public TensorThread() {
+        call(() -> {
+            configure();
+            return null;
+        });
+    }
 
     static int numThreads() {
         return Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
     }
 
     private static void configure() {
+        Engine.getEngine("PyTorch"); // loads the native library the settings below call into
         JniUtils.setGradMode(false);
         JniUtils.setGraphExecutorOptimize(false);
         JniUtils.setNumThreads(numThreads());
