@@ -1,0 +1,43 @@
+package io.flinfer.jobs;
+
+import java.time.Duration;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The streaming job's options, shared by {@code flinfer run} and the cluster entry point
+ * {@link io.flinfer.jobs.FlinferJob}. Parallelism and the metrics reporter are not here: on a
+ * cluster they belong to the cluster's configuration, so only the local run has options for them.
+ */
+public final class PipelineCommandOptions {
+    @Option(names = "--input-topic", defaultValue = PipelineOptions.INPUT_TOPIC, description = "Topic of request lines. Default: ${DEFAULT-VALUE}.")
+    String inputTopic;
+
+    @Option(names = "--output-topic", defaultValue = PipelineOptions.OUTPUT_TOPIC, description = "Topic of result lines. Default: ${DEFAULT-VALUE}.")
+    String outputTopic;
+
+    @Option(names = "--dlq-topic", defaultValue = PipelineOptions.DEAD_LETTER_TOPIC, description = "Dead-letter topic for records that are not requests. Default: ${DEFAULT-VALUE}.")
+    String deadLetterTopic;
+
+    @Option(names = "--group-id", defaultValue = PipelineOptions.GROUP_ID, description = "Kafka consumer group of the job. Default: ${DEFAULT-VALUE}.")
+    String groupId;
+
+    @Option(names = "--checkpoint-interval", defaultValue = PipelineOptions.CHECKPOINT_INTERVAL, converter = Durations.Converter.class,
+            description = "How often to checkpoint; results commit to Kafka at checkpoints. Default: ${DEFAULT-VALUE}.")
+    Duration checkpointInterval;
+
+    @Mixin GenerationCommandOptions generation;
+
+    /**
+     * Resolves the model (a Hub id is downloaded) and makes the job's options against {@code bootstrapServers}
+     * (null: a local run's embedded broker). Checkpointing is the caller's.
+     */
+    public PipelineOptions toOptions(String bootstrapServers, EngineOptions engine) {
+        GenerationOptions g = generation.toOptions(engine.toConfig(), engine.model());
+        return PipelineOptions.builder(bootstrapServers, g.engine()).topics(inputTopic, outputTopic, deadLetterTopic)
+                .groupId(groupId).capacity(g.capacity()).requestTimeout(g.requestTimeout()).prefixKeyBlocks(g.prefixKeyBlocks())
+                .routing(g.routing()).routingBalance(g.routingBalance()).servedModel(g.servedModel()).build();
+    }
+
+    public Duration checkpointInterval() { return checkpointInterval; }
+}
