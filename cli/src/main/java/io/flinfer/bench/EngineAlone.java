@@ -24,15 +24,15 @@ public final class EngineAlone {
      * command's main thread (measured with the tiny model: 19 vs 203 output tokens/s), which would flatter
      * the pipeline.
      */
-    public static BenchResult measure(EngineConfig config, List<BenchRequest> requests, double peakFlops, PrintWriter err)
+    public static BenchResult measure(EngineConfig config, List<BenchRequest> requests, MachineLimits limits, PrintWriter err)
             throws Exception {
         return onOwnThread(() -> {
             try (LlmEngine llm = LlmEngine.create(config)) {
                 requireFits(requests, llm.maxModelLen());
-                ContinuousBenchmark.allAtOnce(llm, requests, "warm-up", new BenchProgress(err, "warm-up, untimed"), peakFlops);
+                ContinuousBenchmark.allAtOnce(llm, requests, "warm-up", new BenchProgress(err, "warm-up, untimed"), limits);
             }
             try (LlmEngine llm = LlmEngine.create(config)) {
-                return ContinuousBenchmark.allAtOnce(llm, requests, "engine", new BenchProgress(err, "engine"), peakFlops);
+                return ContinuousBenchmark.allAtOnce(llm, requests, "engine", new BenchProgress(err, "engine"), limits);
             }
         });
     }

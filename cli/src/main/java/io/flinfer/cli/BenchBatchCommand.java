@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinfer.bench.BenchReport;
 import io.flinfer.bench.BenchResult;
 import io.flinfer.bench.EngineAlone;
+import io.flinfer.bench.MachineLimits;
 import io.flinfer.bench.TextPrompts;
 import io.flinfer.bench.TextPrompts.TextRequest;
 import io.flinfer.bench.TokenRange;
@@ -71,8 +72,8 @@ final class BenchBatchCommand implements Callable<Integer> {
             requests = new TextPrompts(tokenizer, seed).requests(numPrompts, inputLen, outputLen);
         }
         PrintWriter err = spec.commandLine().getErr();
-        double peak = BenchThroughputCommand.measurePeak(config, err);
-        BenchResult alone = EngineAlone.measure(config, requests.stream().map(TextRequest::tokens).toList(), peak, err);
+        MachineLimits limits = BenchThroughputCommand.measureLimits(config, err);
+        BenchResult alone = EngineAlone.measure(config, requests.stream().map(TextRequest::tokens).toList(), limits, err);
 
         Path dir = Files.createTempDirectory("flinfer-bench-batch");
         Path input = writeRequests(dir.resolve("requests.jsonl"), requests);

@@ -7,6 +7,7 @@ import io.flinfer.bench.BenchReport;
 import io.flinfer.bench.BenchRequest;
 import io.flinfer.bench.BenchResult;
 import io.flinfer.bench.EngineAlone;
+import io.flinfer.bench.MachineLimits;
 import io.flinfer.bench.PipelineBenchmark;
 import io.flinfer.bench.PipelineRunResult;
 import io.flinfer.bench.TextPrompts.TextRequest;
@@ -89,10 +90,10 @@ final class BenchPipelineCommand implements Callable<Integer> {
             warmup = new TextRequest(first.prompt(), new BenchRequest("warm-up", first.tokens().promptIds(), 2));
         }
         PrintWriter err = spec.commandLine().getErr();
-        double peak = BenchThroughputCommand.measurePeak(config, err);
+        MachineLimits limits = BenchThroughputCommand.measureLimits(config, err);
 
         List<BenchRequest> tokens = requests.stream().map(TextRequest::tokens).toList();
-        BenchResult alone = EngineAlone.measure(config, tokens, peak, err);
+        BenchResult alone = EngineAlone.measure(config, tokens, limits, err);
         var settings = new PipelineBenchmark.Settings(parallelism, checkpointInterval, maxInFlight, routing, timeout);
         PipelineRunResult pipeline = PipelineBenchmark.run(config, settings, warmup, requests, new BenchProgress(err, "pipeline"));
 
