@@ -10,6 +10,7 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.RestoreMode;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -49,15 +50,15 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts a cluster with a slot per subtask, writing checkpoints and savepoints under {@code state}. */
     public static LocalCluster start(Settings s, StateDirectory state) throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(s.parallelism(), 1));
+        Configuration conf = baseConfiguration(s.parallelism());
+        // A service: restarts with backoff that never give up, so a broker that is away or a topic that
+        // is missing is waited out (RestartReporter says why), never a reason to exit.
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(30));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, Integer.MAX_VALUE);
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, state.checkpoints().toUri().toString());
         conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, state.savepoints().toUri().toString());
-        Checkpointing.TASK_MANAGER_SETTINGS.forEach(conf::setString);
         if (s.metricsPort() > 0) {
             conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
             conf.setString("metrics.reporter.prom.port", String.valueOf(s.metricsPort()));
@@ -67,6 +68,36 @@ public final class LocalCluster implements AutoCloseable {
                 .withRandomPorts().build());
         cluster.start();
         return new LocalCluster(cluster, s, state);
+    }
+
+    /**
+     * An environment for a local batch run that executes itself ({@code executeAsync}): checkpoints kept in
+     * {@code checkpoints} when the job stops or dies, and the job started from {@code restoreFrom} (a
+     * checkpoint folder) when it is not null. {@link ResumableJob} does the same on a started cluster and
+     * also stops with a savepoint on Ctrl-C.
+     */
+    public static StreamExecutionEnvironment batchEnvironment(int parallelism, Duration checkpointInterval,
+            Path checkpoints, Path restoreFrom) {
+        Configuration conf = baseConfiguration(parallelism);
+        // A run with an end: a few restarts, then the failure is the command's.
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        if (restoreFrom != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        Checkpointing.configure(env, checkpointInterval);
+        return env;
+    }
+
+    /** A slot per subtask and the TaskManager settings of the jobs. */
+    private static Configuration baseConfiguration(int parallelism) {
+        Configuration conf = new Configuration();
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(parallelism, 1));
+        Checkpointing.TASK_MANAGER_SETTINGS.forEach(conf::setString);
+        return conf;
     }
 
     /** An environment to build a job graph in: the settings' parallelism and the jobs' checkpointing. */

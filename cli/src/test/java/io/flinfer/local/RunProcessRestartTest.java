@@ -3,7 +3,6 @@ package io.flinfer.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinfer.engine.Llm;
-import io.flinfer.engine.RequestOutput;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.kafka.CommittedReader;
 import java.io.IOException;
@@ -27,8 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunProcessRestartTest {
     private static final int REQUESTS = 24;
-    /** Each request generates this many tokens (EOS ignored), two at a time: many checkpoints' worth of work. */
-    private static final int MAX_TOKENS = 200;
+    /**
+     * Request i generates {@code maxTokens(i)} tokens (EOS ignored), two at a time: many checkpoints' worth
+     * of work. Lengths differ, so the two requests in flight never finish together: a backpressured
+     * generate subtask takes its checkpoint right after it admits a request, and then the other one has
+     * tokens to keep.
+     */
+    private static final int[] MAX_TOKENS = {200, 170, 140, 110};
     private static final int MAX_IN_FLIGHT = 2;
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
     private static final String OPERATOR = "flink_taskmanager_job_task_operator_";
@@ -44,10 +48,9 @@ class RunProcessRestartTest {
         prompts = Prompts.stories(REQUESTS);
         uninterrupted = new HashMap<>();
         try (Llm llm = Llm.load(TestModel.engine())) {
-            List<RequestOutput> outputs = llm.generate(prompts,
-                    SamplingParams.greedy(MAX_TOKENS).toBuilder().ignoreEos(true).build());
             for (int i = 0; i < REQUESTS; i++) {
-                uninterrupted.put(customId(i), outputs.get(i).text());
+                SamplingParams params = SamplingParams.greedy(maxTokens(i)).toBuilder().ignoreEos(true).build();
+                uninterrupted.put(customId(i), llm.generate(List.of(prompts.get(i)), params).get(0).text());
             }
         }
     }
@@ -105,6 +108,10 @@ class RunProcessRestartTest {
         assertThat(process.isAlive()).as("flinfer run is still running; output:%n%s", process.output()).isTrue();
     }
 
+    private static int maxTokens(int i) {
+        return MAX_TOKENS[i % MAX_TOKENS.length];
+    }
+
     private static String customId(int i) {
         return "story-" + i;
     }
@@ -120,7 +127,7 @@ class RunProcessRestartTest {
             this.dir = dir;
             kafka.publish(topics.input(), IntStream.range(0, REQUESTS)
                     .mapToObj(i -> BatchLines.line(customId(i), "/v1/completions", BatchLines.body()
-                            .put("prompt", prompts.get(i)).put("max_tokens", MAX_TOKENS).put("temperature", 0)
+                            .put("prompt", prompts.get(i)).put("max_tokens", maxTokens(i)).put("temperature", 0)
                             .put("ignore_eos", true)))
                     .toList());
             args = List.of("run", "--model", TestModel.stories260K().toString(), "--kv-cache-memory", "16MiB",

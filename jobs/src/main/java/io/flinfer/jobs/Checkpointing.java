@@ -37,6 +37,11 @@ public final class Checkpointing {
         // long as one request slot takes to free, not as long as the whole queue takes to generate.
         conf.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
         conf.set(CheckpointingOptions.ALIGNED_CHECKPOINT_TIMEOUT, Duration.ZERO);
+        // Flink refuses unaligned checkpoints on a custom partitioner (the prefix router) unless forced:
+        // after a rescale, requests restored from the channel state may reach another subtask than the
+        // router chose. That costs a prefix-cache hit, never correctness: generate keeps no keyed state,
+        // and any subtask can answer any request.
+        conf.set(CheckpointingOptions.FORCE_UNALIGNED, true);
         // The last checkpoint outlives a cancelled or killed job: a restart (or a FlinkDeployment's
         // last-state upgrade) resumes from it.
         conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
