@@ -58,7 +58,7 @@ class BatchResumeTest {
 
         CliRun changed = CliRun.of(withChange(args));
         assertThat(changed.exitCode()).isEqualTo(1);
-        assertThat(changed.err()).contains("other arguments").contains("--request-timeout was 10m, now 5m");
+        assertThat(changed.err()).contains("other arguments").contains("--request-timeout 10m (this run: 5m)");
 
         BatchProcess second = BatchProcess.start(dir.resolve("second.log"), "1g", args);
         assertThat(second.await(300)).as(second.output()).isZero();

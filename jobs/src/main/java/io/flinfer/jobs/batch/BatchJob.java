@@ -1,11 +1,9 @@
 package io.flinfer.jobs.batch;
 
-import io.flinfer.jobs.Checkpointing;
 import io.flinfer.jobs.InferenceGraph;
 import io.flinfer.operators.records.ResultLine;
 import io.flinfer.operators.records.RawRecord;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.Encoder;
 import org.apache.parquet.schema.MessageTypeParser;
@@ -75,22 +73,6 @@ public final class BatchJob {
         }
         output.map(new BatchCounters.Counting(o.runId())).name("count").uid("count")
                 .sinkTo(sink(o)).name("output").uid("output");
-    }
-
-    /**
-     * The jobs' checkpointing, with unaligned checkpoints forced on. A file source reads far ahead of a
-     * busy generate step: every request it has read waits in the network buffers in front of generate,
-     * and an aligned barrier waits behind all of them, so no checkpoint (and no part file) would complete
-     * before the input is nearly done. Unaligned barriers overtake them and the waiting requests go into
-     * the checkpoint. Flink refuses unaligned checkpoints across a custom partitioner (the prefix
-     * routing) unless forced, since data in flight may reach another subtask after rescaling; here that
-     * is harmless: any generate subtask answers any request, routing only chooses which cache it meets.
-     */
-    public static void configureCheckpointing(StreamExecutionEnvironment env, Duration interval) {
-        Checkpointing.configure(env, interval);
-        env.getCheckpointConfig().enableUnalignedCheckpoints();
-        env.getCheckpointConfig().setAlignedCheckpointTimeout(Duration.ZERO);
-        env.getCheckpointConfig().setForceUnalignedCheckpoints(true);
     }
 
     private static RawRecord rawRecord(BatchItem item) {
