@@ -8,6 +8,7 @@ import io.flinfer.operators.records.InferenceRequest;
 import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.ResultLine;
 import io.flinfer.operators.records.ResultWriter;
+import io.flinfer.operators.route.RoutingMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,6 +50,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private transient ListState<InFlightRequest> checkpointed;
     private transient String instanceId;
     private transient GenerateMetrics metrics;
+    private transient RoutingMetrics routing;
 
     GenerateOperator(EngineConfig engineConfig, int capacity, Duration requestTimeout, MailboxExecutor mailbox,
             ProcessingTimeService processingTimeService) {
@@ -78,6 +80,8 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         instanceId = UUID.randomUUID().toString();
         engine = SharedEngines.get(GpuAssignment.apply(engineConfig, getRuntimeContext()), taskManagerId());
         metrics = new GenerateMetrics(getMetricGroup(), engine, () -> inFlight.size());
+        routing = new RoutingMetrics(getMetricGroup(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
         for (InFlightRequest restored : new ArrayList<>(inFlight.values())) {
             metrics.resumed(restored.generated().length);
             submit(restored);
@@ -94,6 +98,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         while (inFlight.size() >= capacity) {
             mailbox.yield();
         }
+        routing.received(element.getValue().prefixKey());
         InFlightRequest request = new InFlightRequest(element.getValue(), new int[0]);
         inFlight.put(request.request().customId(), request);
         submit(request);
