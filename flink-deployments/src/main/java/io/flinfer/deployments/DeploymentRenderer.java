@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.flinfer.jobs.Checkpointing;
 import io.flinfer.jobs.FlinferJob;
 import io.flinfer.jobs.ModelDownload;
 import io.flinfer.jobs.batch.BatchJobMain;
@@ -139,6 +140,17 @@ public final class DeploymentRenderer {
         conf.put(OperatorChecks.SAVEPOINTS_DIR, state + "/savepoints");
         conf.put(OperatorChecks.HA_TYPE, "kubernetes");
         conf.put("high-availability.storageDir", state + "/ha");
+        // The job checkpoints unaligned and keeps its last checkpoint when cancelled (Checkpointing), what
+        // last-state upgrades and manual restarts resume from. Savepoints are always aligned: buffer
+        // debloating keeps the queue in front of generate to about a second of work, so an upgrade's
+        // savepoint does not wait for a whole backlog (docs/operations.md, what survives what).
+        conf.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        conf.putAll(Checkpointing.TASK_MANAGER_SETTINGS);
+        if (!o.batch) {
+            // A broker restart or a missing topic fails the job for a while: restart with backoff, never give up.
+            conf.put("restart-strategy.type", "exponential-delay");
+            conf.put("restart-strategy.exponential-delay.max-backoff", "1min");
+        }
         conf.put("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         conf.put("metrics.reporter.prom.port", String.valueOf(METRICS_PORT));
         if (o.maxReplicas != null) {

@@ -12,20 +12,22 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.flinfer.jobs.Checkpointing;
 import io.flinfer.jobs.FlinferJob;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.autoscaler.config.AutoScalerOptions;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import org.apache.flink.autoscaler.config.AutoScalerOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.configuration.ExternalResourceOptions;
+import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.configuration.HighAvailabilityOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.spec.FlinkDeploymentSpec;
@@ -79,6 +81,11 @@ class FlinkDeploymentManifestTest {
         // Operator 1.10 is built on Flink 1.19, which knows only the older name that Flink 1.20 still
         // reads; the operator refuses upgradeMode savepoint when it finds no savepoint directory.
         assertThat(conf).containsKey("state.savepoints.dir");
+        // What survives what (docs/operations.md): retained checkpoints, savepoints that do not wait for a
+        // backlog, restarts that outlast a broker restart.
+        assertThat(setting(conf, CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION)).isEqualTo("RETAIN_ON_CANCELLATION");
+        assertThat(conf).containsAllEntriesOf(Checkpointing.TASK_MANAGER_SETTINGS);
+        assertThat(setting(conf, RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
         assertThat(setting(conf, HighAvailabilityOptions.HA_MODE)).isEqualTo("kubernetes");
         assertThat(setting(conf, HighAvailabilityOptions.HA_STORAGE_PATH)).startsWith("s3://");
         assertThat(conf.get("metrics.reporter.prom.factory.class"))

@@ -28,6 +28,8 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.util.function.ThrowingRunnable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers prepared requests with the TaskManager's shared engine, in the manner of Flink's
@@ -39,6 +41,8 @@ import org.apache.flink.util.function.ThrowingRunnable;
 public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         implements OneInputStreamOperator<PreparedRequest, ResultLine>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
+    /** Says what a restore brought back; the local command line shows it. */
+    private static final Logger RESUME_LOG = LoggerFactory.getLogger(GenerateOperator.class);
 
     private final EngineConfig engineConfig;
     private final int capacity;
@@ -51,6 +55,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private transient String instanceId;
     private transient GenerateMetrics metrics;
     private transient RoutingMetrics routing;
+    private transient long restoredCheckpointId;
 
     GenerateOperator(EngineConfig engineConfig, int capacity, Duration requestTimeout, MailboxExecutor mailbox,
             ProcessingTimeService processingTimeService) {
@@ -71,6 +76,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
             for (InFlightRequest restored : checkpointed.get()) {
                 inFlight.put(restored.request().customId(), restored);
             }
+            restoredCheckpointId = context.getRestoredCheckpointId().orElse(-1);
         }
     }
 
@@ -82,9 +88,16 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         metrics = new GenerateMetrics(getMetricGroup(), engine, () -> inFlight.size());
         routing = new RoutingMetrics(getMetricGroup(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                 getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+        long keptTokens = 0;
         for (InFlightRequest restored : new ArrayList<>(inFlight.values())) {
             metrics.resumed(restored.generated().length);
+            keptTokens += restored.generated().length;
             submit(restored);
+        }
+        if (!inFlight.isEmpty()) {
+            RESUME_LOG.info("generate {}/{} resumed {} in-flight requests from checkpoint {}, keeping {} generated tokens",
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + 1,
+                    getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(), inFlight.size(), restoredCheckpointId, keptTokens);
         }
     }
 
