@@ -8,6 +8,7 @@ import io.flinfer.operators.records.InferenceRequest;
 import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.ResultLine;
 import io.flinfer.operators.records.ResultWriter;
+import io.flinfer.operators.route.RoutingMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,6 +54,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private transient ListState<InFlightRequest> checkpointed;
     private transient String instanceId;
     private transient GenerateMetrics metrics;
+    private transient RoutingMetrics routing;
     private transient long restoredCheckpointId;
 
     GenerateOperator(EngineConfig engineConfig, int capacity, Duration requestTimeout, MailboxExecutor mailbox,
@@ -84,6 +86,8 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         instanceId = UUID.randomUUID().toString();
         engine = SharedEngines.get(GpuAssignment.apply(engineConfig, getRuntimeContext()), taskManagerId());
         metrics = new GenerateMetrics(getMetricGroup(), engine, () -> inFlight.size());
+        routing = new RoutingMetrics(getMetricGroup(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
         long keptTokens = 0;
         for (InFlightRequest restored : new ArrayList<>(inFlight.values())) {
             metrics.resumed(restored.generated().length);
@@ -107,6 +111,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         while (inFlight.size() >= capacity) {
             mailbox.yield();
         }
+        routing.received(element.getValue().prefixKey());
         InFlightRequest request = new InFlightRequest(element.getValue(), new int[0]);
         inFlight.put(request.request().customId(), request);
         submit(request);
