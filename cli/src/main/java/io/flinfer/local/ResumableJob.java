@@ -22,6 +22,7 @@ public final class ResumableJob implements AutoCloseable {
     private final JobID id;
     private final Optional<StateDirectory.Snapshot> resumedFrom;
     private final RestartReporter restarts;
+    private volatile boolean stopped;
 
     private ResumableJob(LocalCluster cluster, JobID id, Optional<StateDirectory.Snapshot> resumedFrom, RestartReporter restarts) {
         this.cluster = cluster;
@@ -74,6 +75,7 @@ public final class ResumableJob implements AutoCloseable {
     }
 
     private void stopGracefully(PrintWriter log) {
+        stopped = true;
         log.println("Stopping with a savepoint (Ctrl-C again stops at once)...");
         log.flush();
         try {
@@ -94,6 +96,11 @@ public final class ResumableJob implements AutoCloseable {
     /** Stops the job once a savepoint of it is complete (its results are then committed); returns the savepoint's path. */
     public String stopWithSavepoint() throws Exception {
         return cluster.stopWithSavepoint(id, STOP_TIMEOUT);
+    }
+
+    /** Whether a signal stopped the job: it then ended without reaching the end of a bounded input. */
+    public boolean stoppedWithSavepoint() {
+        return stopped;
     }
 
     /** Blocks while the job runs; throws its failure. */
