@@ -35,10 +35,13 @@ public final class ResumableJob implements AutoCloseable {
     public static ResumableJob start(LocalCluster cluster, StreamExecutionEnvironment env, String name, StateDirectory state,
             PrintWriter log) throws Exception {
         Optional<StateDirectory.Snapshot> latest = state.latest();
-        latest.ifPresentOrElse(
-                s -> log.println("Resuming from " + (s.savepoint() ? "the savepoint" : "checkpoint") + " " + s.checkpointId()
-                        + " of " + s.taken() + " in " + s.directory()),
-                () -> log.println("No checkpoint in " + state.root() + " yet: starting from the beginning."));
+        if (latest.isPresent()) {
+            StateDirectory.Snapshot s = latest.get();
+            log.println("Resuming from " + (s.savepoint() ? "the savepoint" : "checkpoint") + " " + s.checkpointId()
+                    + " of " + s.taken() + " in " + s.directory());
+        } else if (!state.isTemporary()) {
+            log.println("No checkpoint in " + state.root() + " yet: starting from the beginning; checkpoints go there.");
+        }
         log.flush();
         state.keepOnly(latest);
         JobID id = cluster.submit(env, name, latest.map(StateDirectory.Snapshot::directory).orElse(null));

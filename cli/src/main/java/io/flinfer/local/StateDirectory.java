@@ -76,6 +76,11 @@ public final class StateDirectory implements AutoCloseable {
         return root;
     }
 
+    /** Whether the folder goes on close (a job that starts afresh every time). */
+    public boolean isTemporary() {
+        return temporary;
+    }
+
     public Path checkpoints() {
         return root.resolve("checkpoints");
     }
