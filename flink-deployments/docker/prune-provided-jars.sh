@@ -5,6 +5,7 @@
 #     plugins/ has the Prometheus reporter) -- but not the Kafka connector and connector-base,
 #     which no Flink image ships;
 #   - logging: Flink's lib/ has log4j and the SLF4J binding, and loads them parent-first anyway;
+#   - the demo's bundled model (flinfer-models): only `flinfer demo` runs it;
 #   - the embedded Kafka broker (kafka_2.13 and its server-side jars, Scala): only `flinfer run`
 #     starts it; the job talks to Kafka through kafka-clients alone.
 # Usage: prune-provided-jars.sh DIR   (prints what it removed)
@@ -15,6 +16,6 @@ for jar in "$dir"/*.jar; do
   name="$(basename "$jar")"
   case "$name" in
     flink-connector-kafka-*|flink-connector-base-*|kafka-clients-*) continue ;;
-    flink-*|log4j-*|slf4j-*|kafka_2.13-*|kafka-*|scala-*) rm -- "$jar"; echo "pruned $name" ;;
+    flink-*|log4j-*|slf4j-*|kafka_2.13-*|kafka-*|scala-*|flinfer-models-*) rm -- "$jar"; echo "pruned $name" ;;
   esac
 done

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.flinfer.engine.core.BlockPool;
+import io.flinfer.engine.core.FinishReason;
 import io.flinfer.engine.core.KvCacheManager;
 import io.flinfer.engine.core.ScheduledBatch;
 import io.flinfer.engine.core.Scheduler;
@@ -129,7 +130,7 @@ public final class LlmEngine implements AutoCloseable {
     public void abort(String requestId) {
         RequestState state = requests.remove(requestId);
         if (state != null) {
-            scheduler.finish(state.seq, "abort");
+            scheduler.finish(state.seq, FinishReason.ABORT);
         }
     }
 
@@ -172,7 +173,7 @@ public final class LlmEngine implements AutoCloseable {
             Sequence seq = batch.sequences().get(rowsIndex[r]);
             RequestState state = requests.get(seq.requestId());
             generationTokens++;
-            String finish = state.accept(perSequence[rowsIndex[r]],
+            FinishReason finish = state.accept(perSequence[rowsIndex[r]],
                     sampled.logprobs().isEmpty() ? null : sampled.logprobs().get(r), maxModelLen());
             if (finish != null) {
                 scheduler.finish(seq, finish);

@@ -128,7 +128,7 @@ public final class GenerateCommand implements Callable<Integer> {
         node.put("prompt", prompt).put("text", o.text());
         java.util.Arrays.stream(o.outputTokenIds()).forEach(node.putArray("token_ids")::add);
         java.util.Arrays.stream(promptIds).forEach(node.putArray("prompt_token_ids")::add);
-        node.put("finish_reason", o.finishReason());
+        node.put("finish_reason", o.finishReason().openAiName());
         node.putObject("usage").put("prompt_tokens", promptIds.length).put("completion_tokens", o.outputTokenIds().length);
         return node;
     }

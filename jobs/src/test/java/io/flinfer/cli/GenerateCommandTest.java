@@ -1,10 +1,10 @@
 package io.flinfer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinfer.models.BundledModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +18,9 @@ class GenerateCommandTest {
     private static JsonNode golden;
 
     @BeforeAll
-    static void sharedData() throws IOException {
-        Path shared = Path.of(System.getProperty("flinfer.shared", "../shared")).toAbsolutePath().normalize();
-        assumeTrue(Files.isDirectory(shared.resolve("models")), "skipped: no shared test data at " + shared);
-        stories = shared.resolve("models/stories260K");
-        golden = new ObjectMapper().readTree(shared.resolve("golden/stories260K-greedy.json").toFile());
+    static void bundledModel() throws IOException {
+        stories = BundledModels.stories260K();
+        golden = new ObjectMapper().readTree(BundledModels.stories260KGreedyGolden());
     }
 
     @Test

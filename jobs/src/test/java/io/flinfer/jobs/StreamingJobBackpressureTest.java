@@ -2,7 +2,6 @@ package io.flinfer.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
@@ -12,7 +11,6 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,11 +32,6 @@ class StreamingJobBackpressureTest {
 
     @RegisterExtension
     static final PipelineKafka kafka = new PipelineKafka();
-
-    @BeforeAll
-    static void needsTheSharedModel() {
-        TestModel.stories260K();
-    }
 
     @Test
     void aLargeBacklogNeverPutsMoreThanTheCapacityInFlight(@InjectMiniCluster MiniCluster cluster) throws Exception {

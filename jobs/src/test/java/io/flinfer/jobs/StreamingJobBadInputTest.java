@@ -2,7 +2,6 @@ package io.flinfer.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinfer.engine.EngineConfig;
@@ -17,7 +16,6 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,11 +34,6 @@ class StreamingJobBadInputTest {
 
     @RegisterExtension
     static final PipelineKafka kafka = new PipelineKafka();
-
-    @BeforeAll
-    static void needsTheSharedModel() {
-        TestModel.stories260K();
-    }
 
     @Test
     void badRecordsBecomeDeadLettersOrErrorResultsAndValidOnesAroundThemAreAnswered(

@@ -115,7 +115,7 @@ public final class Scheduler {
     }
 
     /** Ends {@code seq}, running or waiting, and frees its blocks. */
-    public void finish(Sequence seq, String reason) {
+    public void finish(Sequence seq, FinishReason reason) {
         if (seq.isFinished()) {
             return;
         }
