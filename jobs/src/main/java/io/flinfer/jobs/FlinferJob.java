@@ -1,7 +1,5 @@
 package io.flinfer.jobs;
 
-import io.flinfer.cli.EngineOptions;
-import io.flinfer.cli.PipelineCommandOptions;
 import java.time.Duration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
@@ -54,8 +52,8 @@ public final class FlinferJob {
 
     /** Resolves the model (the JobManager downloads a Hub id into its Hugging Face cache) and adds the job to {@code env}. */
     public void build(StreamExecutionEnvironment env) {
-        LocalCluster.configure(env, pipeline.checkpointInterval());
-        pipeline.addJob(env, bootstrapServers, engine);
+        Checkpointing.configure(env, pipeline.checkpointInterval());
+        StreamingJob.build(env, pipeline.toOptions(bootstrapServers, engine));
     }
 
     public String bootstrapServers() {

@@ -6,7 +6,8 @@ import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * Everything the streaming job needs to know.
+ * Everything the streaming job needs to know. {@link #builder} starts from the defaults that every way
+ * of starting the job shares (the cluster entry point, {@code flinfer run}, the demo, benchmarks, tests).
  *
  * @param routing how requests reach generate subtasks: by prefix key (cache affinity) or round robin
  * @param capacity most requests in flight per generate subtask
@@ -28,4 +29,90 @@ public record PipelineOptions(
         ServedModel servedModel) implements Serializable {
 
     public enum Routing { PREFIX, ROUND_ROBIN }
+
+    /** The defaults, as constants so that command-line options can name them in their annotations. */
+    public static final String INPUT_TOPIC = "prompts";
+    public static final String OUTPUT_TOPIC = "completions";
+    public static final String DEAD_LETTER_TOPIC = "prompts.dlq";
+    public static final String GROUP_ID = "flinfer";
+    public static final int CAPACITY = 128;
+    public static final String REQUEST_TIMEOUT = "10m";
+    public static final int PREFIX_KEY_BLOCKS = 4;
+    public static final String CHECKPOINT_INTERVAL = "10s";
+
+    /** The job's options for {@code engine}, all defaults; {@code bootstrapServers} null asks a local run for an embedded broker. */
+    public static Builder builder(String bootstrapServers, EngineConfig engine) {
+        return new Builder(bootstrapServers, engine);
+    }
+
+    /** The same options against another Kafka (a local run learns its embedded broker's address late). */
+    public PipelineOptions withBootstrapServers(String servers) {
+        return new PipelineOptions(servers, inputTopic, outputTopic, deadLetterTopic, groupId, transactionalIdPrefix,
+                engine, capacity, requestTimeout, prefixKeyBlocks, routing, servedModel);
+    }
+
+    /** Options from the defaults, changed where asked. */
+    public static final class Builder {
+        private final String bootstrapServers;
+        private final EngineConfig engine;
+        private String inputTopic = INPUT_TOPIC;
+        private String outputTopic = OUTPUT_TOPIC;
+        private String deadLetterTopic = DEAD_LETTER_TOPIC;
+        private String groupId = GROUP_ID;
+        private int capacity = CAPACITY;
+        private Duration requestTimeout = Durations.parse(REQUEST_TIMEOUT);
+        private int prefixKeyBlocks = PREFIX_KEY_BLOCKS;
+        private Routing routing = Routing.PREFIX;
+        private ServedModel servedModel;
+
+        private Builder(String bootstrapServers, EngineConfig engine) {
+            this.bootstrapServers = bootstrapServers;
+            this.engine = engine;
+        }
+
+        public Builder topics(String input, String output, String deadLetters) {
+            inputTopic = input;
+            outputTopic = output;
+            deadLetterTopic = deadLetters;
+            return this;
+        }
+
+        /** The consumer group; the sinks' transactional ids derive from it, so two jobs never share either. */
+        public Builder groupId(String id) {
+            groupId = id;
+            return this;
+        }
+
+        public Builder capacity(int requests) {
+            capacity = requests;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration timeout) {
+            requestTimeout = timeout;
+            return this;
+        }
+
+        public Builder prefixKeyBlocks(int blocks) {
+            prefixKeyBlocks = blocks;
+            return this;
+        }
+
+        public Builder routing(Routing r) {
+            routing = r;
+            return this;
+        }
+
+        /** The names requests may give in "model"; by default the engine's model folder and its base name. */
+        public Builder servedModel(ServedModel names) {
+            servedModel = names;
+            return this;
+        }
+
+        public PipelineOptions build() {
+            return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
+                    "flinfer-" + groupId, engine, capacity, requestTimeout, prefixKeyBlocks, routing,
+                    servedModel != null ? servedModel : ServedModel.ofModelArgument(engine.model()));
+        }
+    }
 }

@@ -1,0 +1,86 @@
+package io.flinfer.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinfer.engine.EngineConfig;
+import io.flinfer.jobs.PipelineOptions;
+import io.flinfer.kafka.CommittedReader;
+import io.flinfer.local.LocalCluster;
+import io.flinfer.local.LocalPipeline;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Runs benchmark requests through the whole pipeline in this process: embedded Kafka, the real
+ * streaming job on a MiniCluster, results committed exactly once. A warm-up request goes first, so
+ * that the job is running and its engine loaded before the clock starts; then every request is
+ * published at once, as the engine-alone benchmark adds them all at once.
+ */
+public final class PipelineBenchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * @param maxInFlight the generate operator's capacity per subtask
+     * @param timeout longest wait for the results (and each request's timeout in the job)
+     */
+    public record Settings(int parallelism, Duration checkpointInterval, int maxInFlight,
+            PipelineOptions.Routing routing, Duration timeout) {}
+
+    private PipelineBenchmark() {}
+
+    public static PipelineRunResult run(EngineConfig engine, Settings s, TextPrompts.TextRequest warmup,
+            List<TextPrompts.TextRequest> requests, BenchProgress progress) throws Exception {
+        PipelineOptions options = PipelineOptions.builder(null, engine).groupId("bench").capacity(s.maxInFlight())
+                .requestTimeout(s.timeout()).routing(s.routing()).build();
+        try (LocalPipeline pipeline = LocalPipeline.start(options, new LocalCluster.Settings(s.parallelism(), s.checkpointInterval(), 0));
+                CommittedReader results = pipeline.reader(options.outputTopic())) {
+            pipeline.publish(List.of(requestLine(warmup)));
+            usage(results.read(1, s.timeout()).get(0));
+
+            long start = System.nanoTime();
+            pipeline.publish(requests.stream().map(PipelineBenchmark::requestLine).toList());
+            long promptTokens = 0;
+            long outputTokens = 0;
+            long cachedTokens = 0;
+            for (int i = 1; i <= requests.size(); i++) {
+                JsonNode usage = usage(results.read(1, s.timeout()).get(0));
+                promptTokens += usage.path("prompt_tokens").asLong();
+                outputTokens += usage.path("completion_tokens").asLong();
+                cachedTokens += usage.path("prompt_tokens_details").path("cached_tokens").asLong();
+                progress.update(i, requests.size(), outputTokens, (System.nanoTime() - start) / 1e9);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new PipelineRunResult(requests.size(), seconds, promptTokens, outputTokens, cachedTokens);
+        }
+    }
+
+    /** A /v1/completions line that asks for exactly the request's output length, greedily, as the engine run does. */
+    static String requestLine(TextPrompts.TextRequest r) {
+        ObjectNode line = JSON.createObjectNode()
+                .put("custom_id", r.tokens().id())
+                .put("method", "POST")
+                .put("url", "/v1/completions");
+        line.putObject("body")
+                .put("prompt", r.prompt())
+                .put("max_tokens", r.tokens().outputLen())
+                .put("temperature", 0)
+                .put("ignore_eos", true);
+        return line.toString();
+    }
+
+    private static JsonNode usage(String resultLine) {
+        try {
+            JsonNode result = JSON.readTree(resultLine);
+            if (!result.path("error").isNull()) {
+                throw new IllegalStateException("request " + result.path("custom_id").asText() + " failed in the pipeline: "
+                        + result.path("error"));
+            }
+            return result.path("response").path("body").path("usage");
+        } catch (IOException e) {
+            throw new UncheckedIOException("the pipeline wrote a result that is not JSON: " + resultLine, e);
+        }
+    }
+}

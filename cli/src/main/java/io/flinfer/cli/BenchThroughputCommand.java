@@ -1,0 +1,129 @@
+package io.flinfer.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinfer.bench.BenchProgress;
+import io.flinfer.bench.BenchReport;
+import io.flinfer.bench.BenchRequest;
+import io.flinfer.bench.BenchResult;
+import io.flinfer.bench.ContinuousBenchmark;
+import io.flinfer.bench.ModelFlops;
+import io.flinfer.bench.PeakFlops;
+import io.flinfer.bench.RandomDataset;
+import io.flinfer.bench.StaticBatchBenchmark;
+import io.flinfer.bench.TokenRange;
+import io.flinfer.engine.EngineConfig;
+import io.flinfer.engine.LlmEngine;
+import io.flinfer.engine.model.ModelConfig;
+import io.flinfer.jobs.EngineOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
+
+/**
+ * {@code flinfer bench throughput}: offline throughput of random-token requests that all arrive at
+ * once, with continuous batching (the engine) and with Hugging Face-style static batching under the
+ * same KV-cache budget, as {@code vllm bench throughput}.
+ */
+@Command(name = "throughput", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Throughput of random-token requests: continuous batching vs static batching.")
+final class BenchThroughputCommand implements Callable<Integer> {
+    @Mixin EngineOptions engine;
+
+    @Option(names = "--num-prompts", defaultValue = "256", description = "Requests. Default: ${DEFAULT-VALUE}.")
+    int numPrompts;
+
+    @Option(names = "--input-len", defaultValue = "128:512", converter = TokenRange.Converter.class,
+            paramLabel = "N|MIN:MAX", description = "Prompt length in tokens, uniform in the range. Default: ${DEFAULT-VALUE}.")
+    TokenRange inputLen;
+
+    @Option(names = "--output-len", defaultValue = "32:512", converter = TokenRange.Converter.class,
+            paramLabel = "N|MIN:MAX", description = "Output length in tokens (EOS ignored). Default: ${DEFAULT-VALUE}.")
+    TokenRange outputLen;
+
+    @Option(names = "--mode", defaultValue = "both",
+            description = "continuous (the engine), static (Hugging Face-style batches) or both. Default: ${DEFAULT-VALUE}.")
+    String mode;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the random prompts. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--output-json", paramLabel = "FILE", description = "Also write the results as JSON.")
+    Path outputJson;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        boolean continuous = mode.equals("continuous") || mode.equals("both");
+        boolean staticBatches = mode.equals("static") || mode.equals("both");
+        if (!continuous && !staticBatches) {
+            throw new IllegalArgumentException("--mode must be continuous, static or both, not '" + mode + "'");
+        }
+        EngineConfig config = engine.toConfig();
+        ModelConfig model = ModelConfig.load(config.modelPath());
+        List<BenchRequest> requests = RandomDataset.forModel(config.modelPath(), seed)
+                .requests(numPrompts, inputLen, outputLen);
+        PrintWriter err = spec.commandLine().getErr();
+        double peak = measurePeak(config, err);
+
+        List<BenchResult> results = new ArrayList<>();
+        int maxModelLen = config.maxModelLen() > 0 ? config.maxModelLen() : model.maxPositionEmbeddings();
+        if (continuous) {
+            try (LlmEngine llm = LlmEngine.create(config)) {
+                maxModelLen = llm.maxModelLen();
+                requireFits(maxModelLen);
+                results.add(ContinuousBenchmark.allAtOnce(llm, requests, "continuous", new BenchProgress(err, "continuous"), peak));
+            }
+        }
+        if (staticBatches) {
+            requireFits(maxModelLen);
+            var setup = new StaticBatchBenchmark.Setup(config.modelPath(), LlmEngine.dtype(config.dtype(), config.device()),
+                    LlmEngine.device(config.device()), config.blockSize(), config.kvCacheMemoryBytes(), maxModelLen);
+            results.add(StaticBatchBenchmark.run(setup, requests, new ModelFlops(model.matmulParameters(), peak),
+                    new BenchProgress(err, "static")));
+        }
+
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(BenchReport.table(results));
+        for (BenchResult r : results) {
+            out.printf("Throughput (%s): %.2f requests/s, %.2f total tokens/s, %.2f output tokens/s%n",
+                    r.mode(), r.requestsPerSecond(), r.totalTokensPerSecond(), r.outputTokensPerSecond());
+        }
+        ObjectNode report;
+        if (results.size() == 2) {
+            double speedup = results.get(0).outputTokensPerSecond() / results.get(1).outputTokensPerSecond();
+            out.printf("Continuous over static batching: %.2fx the throughput%n", speedup);
+            report = new ObjectMapper().createObjectNode();
+            report.set("continuous", results.get(0).toJson());
+            report.set("static", results.get(1).toJson());
+            report.put("speedup", speedup);
+        } else {
+            report = results.get(0).toJson();
+        }
+        BenchCommand.writeJson(outputJson, report);
+        return 0;
+    }
+
+    private void requireFits(int maxModelLen) {
+        if (inputLen.max() + outputLen.max() > maxModelLen) {
+            throw new IllegalArgumentException("the longest request (" + inputLen.max() + " prompt + " + outputLen.max()
+                    + " output tokens) does not fit max_model_len " + maxModelLen
+                    + "; shorten --input-len/--output-len or raise --max-model-len");
+        }
+    }
+
+    static double measurePeak(EngineConfig config, PrintWriter err) {
+        double peak = PeakFlops.measure(LlmEngine.device(config.device()));
+        err.printf("peak float32 matmul (2048x2048 @ 2048x768) on %s: %.1f GFLOP/s%n", config.device(), peak / 1e9);
+        err.flush();
+        return peak;
+    }
+}

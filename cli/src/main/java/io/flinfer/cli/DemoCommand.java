@@ -1,0 +1,190 @@
+package io.flinfer.cli;
+
+import io.flinfer.engine.EngineConfig;
+import io.flinfer.engine.hub.HubSettings;
+import io.flinfer.jobs.Durations;
+import io.flinfer.jobs.EngineOptions;
+import io.flinfer.jobs.PipelineOptions;
+import io.flinfer.local.LocalCluster;
+import io.flinfer.local.LocalPipeline;
+import io.flinfer.operators.generate.SharedEngines;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine;
+
+/**
+ * {@code flinfer demo}: the whole pipeline in one process — an embedded Kafka broker, a local Flink
+ * MiniCluster running the streaming job — fed a bundled sample of chat requests and one malformed
+ * line, then a summary of what came back.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        modelTransformer = DemoCommand.ModelIsOptional.class,
+        description = {
+            "Run the streaming job end to end in this process: start an embedded Kafka broker and a local Flink"
+                    + " cluster, publish a sample of chat requests that share a few system prompts (and one malformed"
+                    + " line, which goes to the dead-letter topic), show the results and a summary, then stop.",
+            "Without --model it uses " + DemoModel.DEFAULT_HUB_MODEL + " from the Hugging Face Hub; when the Hub"
+                    + " cannot be reached it falls back to a random-weight model and labels all output as such."
+        })
+public final class DemoCommand implements Callable<Integer> {
+    /** Short, so results (committed at checkpoints) show up promptly. */
+    private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+    private static final int COMPLETIONS_SHOWN = 3;
+
+    @Mixin EngineOptions engine;
+
+    @Option(names = "--prompts", defaultValue = "48", paramLabel = "N",
+            description = "Requests to publish (4 system prompts x 12 questions, repeated as needed). Default: ${DEFAULT-VALUE}.")
+    int prompts;
+
+    @Option(names = "--max-tokens", defaultValue = "32", paramLabel = "N",
+            description = "max_completion_tokens of each request. Default: ${DEFAULT-VALUE}.")
+    int maxTokens;
+
+    @Option(names = "--metrics-port", defaultValue = "9249",
+            description = "Port of the job's Prometheus endpoint, where TTFT is read; 0 disables it (TTFT then n/a). Default: ${DEFAULT-VALUE}.")
+    int metricsPort;
+
+    @Option(names = "--timeout", defaultValue = "10m", paramLabel = "DURATION", converter = Durations.Converter.class,
+            description = "Give up when not every result has arrived by then. Default: ${DEFAULT-VALUE}.")
+    Duration timeout;
+
+    @Spec CommandSpec spec;
+
+    /** Where the Hub is; from the environment (HF_ENDPOINT, HF_HOME, ...), replaced by tests. */
+    HubSettings hubSettings = HubSettings.fromEnvironment();
+
+    /** Where the random-weight fallback model is written once; replaced by tests. */
+    SyntheticModelCache syntheticModels = SyntheticModelCache.userDefault();
+
+    @Override
+    public Integer call() throws Exception {
+        if (prompts < 1 || maxTokens < 1) {
+            throw new IllegalArgumentException("--prompts and --max-tokens must be at least 1");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        DemoModel model = DemoModel.resolve(engine.model(), engine.revision(), hubSettings, syntheticModels, err);
+        EngineConfig config = engine.toConfig(model.folder());
+        int port = usableMetricsPort(err);
+        err.println("Loading " + model.name() + " from " + model.folder() + " ...");
+        err.flush();
+        // The generate operator shares engines per JVM; loading it here keeps load time out of the numbers.
+        SharedEngines.get(config);
+
+        List<DemoPrompts.Request> requests = DemoPrompts.bundled().requests(prompts, maxTokens);
+        DemoResults results = new DemoResults(COMPLETIONS_SHOWN);
+        PipelineOptions options = PipelineOptions.builder(null, config).groupId("flinfer-demo").requestTimeout(timeout).build();
+        try (LocalPipeline pipeline = LocalPipeline.start(options, new LocalCluster.Settings(1, CHECKPOINT_INTERVAL, port))) {
+            String kafka = pipeline.options().bootstrapServers();
+            err.println("Started the job on a local Flink cluster, Kafka at " + kafka
+                    + (port > 0 ? ", metrics on http://localhost:" + port + "/metrics" : ""));
+            long start = System.nanoTime();
+            List<String> lines = new ArrayList<>(requests.stream().map(DemoPrompts.Request::json).toList());
+            lines.add(DemoPrompts.MALFORMED_LINE);
+            pipeline.publish(lines);
+            err.println("Published " + requests.size() + " chat requests and 1 malformed line to " + options.inputTopic());
+            CompletableFuture<JobExecutionResult> ended = pipeline.job().getJobExecutionResult();
+            new DemoResultCollector(kafka, options.outputTopic(), options.deadLetterTopic())
+                    .collect(requests.size(), 1, timeout, ended::isDone, results, err);
+            if (ended.isDone()) {
+                throw new IllegalStateException("the Flink job stopped before all results arrived: " + failure(ended));
+            }
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            Map<String, String> questions = requests.stream()
+                    .collect(Collectors.toMap(DemoPrompts.Request::customId, DemoPrompts.Request::question));
+            DemoReport.print(out, model, questions, results, requests.size(), elapsed, ttft(port, err));
+        }
+        if (results.results() < requests.size() || results.deadLetters() < 1) {
+            err.println("error: only " + results.results() + " of " + requests.size() + " results and "
+                    + results.deadLetters() + " of 1 dead letters arrived within " + timeout.toSeconds()
+                    + " s; raise --timeout, or lower --prompts or --max-tokens");
+            return 1;
+        }
+        return 0;
+    }
+
+    /** The metrics port, or 0 when it is off or taken: scraping another process's endpoint would report its numbers. */
+    private int usableMetricsPort(PrintWriter err) {
+        if (metricsPort <= 0) {
+            return 0;
+        }
+        try (ServerSocket probe = new ServerSocket(metricsPort)) {
+            return metricsPort;
+        } catch (IOException e) {
+            err.println("warning: metrics port " + metricsPort + " is in use (another flinfer run?); metrics are off"
+                    + " for this demo. Pick a free one with --metrics-port.");
+            return 0;
+        }
+    }
+
+    private static DemoReport.Ttft ttft(int port, PrintWriter err) {
+        if (port == 0) {
+            return DemoReport.Ttft.unknown();
+        }
+        try {
+            PrometheusQuantiles metrics = PrometheusQuantiles.scrape(port);
+            String name = "flink_taskmanager_job_task_operator_time_to_first_token_microseconds";
+            return new DemoReport.Ttft(metrics.quantile(name, "generate", "0.5"), metrics.quantile(name, "generate", "0.99"));
+        } catch (IOException e) {
+            err.println("warning: could not read TTFT from the metrics endpoint: " + e.getMessage());
+            return DemoReport.Ttft.unknown();
+        }
+    }
+
+    private static String failure(CompletableFuture<JobExecutionResult> ended) {
+        try {
+            ended.getNow(null);
+            return "it finished";
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            return cause.toString() + " (FLINFER_DEBUG=1 shows the whole trace)";
+        }
+    }
+
+    /** The demo has a default model, so the engine options' {@code --model} is optional here. */
+    public static final class ModelIsOptional implements CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec command) {
+            // Removed and re-added in their order, so --model keeps its place in the help.
+            List<OptionSpec> options = new ArrayList<>(command.options());
+            options.forEach(command::remove);
+            for (OptionSpec option : options) {
+                command.addOption(option.longestName().equals("--model") ? optional(option) : option);
+            }
+            return command;
+        }
+
+        private static OptionSpec optional(OptionSpec model) {
+            return OptionSpec.builder(model).required(false)
+                    .description("Model: a local Hugging Face checkpoint folder, or a Hub id."
+                            + " Default: " + DemoModel.DEFAULT_HUB_MODEL + ", or random weights when the Hub is out of reach.")
+                    .build();
+        }
+    }
+}

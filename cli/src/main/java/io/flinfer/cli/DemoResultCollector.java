@@ -1,0 +1,60 @@
+package io.flinfer.cli;
+
+import io.flinfer.kafka.KafkaClients;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+
+/**
+ * Reads the demo's results and dead letters as the job commits them (read_committed: what a
+ * downstream consumer would see), showing progress on one line of stderr.
+ */
+final class DemoResultCollector {
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final String bootstrapServers;
+    private final String resultsTopic;
+    private final String deadLetterTopic;
+
+    DemoResultCollector(String bootstrapServers, String resultsTopic, String deadLetterTopic) {
+        this.bootstrapServers = bootstrapServers;
+        this.resultsTopic = resultsTopic;
+        this.deadLetterTopic = deadLetterTopic;
+    }
+
+    /**
+     * Adds records to {@code into} until {@code expectedResults} results and {@code expectedDeadLetters}
+     * dead letters have arrived, {@code timeout} has passed, or {@code producerGone} says nothing more
+     * will come; the caller compares the counts with what it expected.
+     */
+    void collect(int expectedResults, int expectedDeadLetters, Duration timeout, BooleanSupplier producerGone,
+            DemoResults into, PrintWriter progress) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<String, String> consumer = KafkaClients.committedConsumer(bootstrapServers, true)) {
+            consumer.subscribe(List.of(resultsTopic, deadLetterTopic));
+            showProgress(progress, into, expectedResults, expectedDeadLetters);
+            while ((into.results() < expectedResults || into.deadLetters() < expectedDeadLetters)
+                    && System.nanoTime() < deadline && !producerGone.getAsBoolean()) {
+                for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
+                    if (record.topic().equals(resultsTopic)) {
+                        into.addResult(record.value());
+                    } else {
+                        into.addDeadLetter();
+                    }
+                    showProgress(progress, into, expectedResults, expectedDeadLetters);
+                }
+            }
+        }
+        progress.println();
+        progress.flush();
+    }
+
+    private static void showProgress(PrintWriter progress, DemoResults r, int expectedResults, int expectedDeadLetters) {
+        progress.printf("\rresults received: %d/%d   dead letters: %d/%d", r.results(), expectedResults,
+                r.deadLetters(), expectedDeadLetters);
+        progress.flush();
+    }
+}

@@ -1,0 +1,33 @@
+package io.flinfer.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinfer.local.DashboardQueries.LabelMatcher;
+import io.flinfer.local.DashboardQueries.Query;
+import io.flinfer.local.DashboardQueries.Selector;
+import org.junit.jupiter.api.Test;
+
+/** The dashboard check reads PromQL well enough to see every metric name and label matcher in it. */
+class DashboardQueriesTest {
+    @Test
+    void findsMetricNamesButNotFunctionsLabelsDurationsOrNumbers() {
+        Query q = new Query("p", "sum by (tm_id) (rate(flink_a_total{x=\"y\", le=~\"1.*\"}[5m])) / on (job) flink_b / 1e6"
+                + " or max without (subtask_index) (flink_c offset 5m)");
+        assertThat(q.metricNames()).containsExactly("flink_a_total", "flink_b", "flink_c");
+    }
+
+    @Test
+    void aMisspelledMetricIsSeenAsAName() {
+        assertThat(new Query("p", "sum(rate(flnk_generation_tokens[1m]))").metricNames())
+                .containsExactly("flnk_generation_tokens");
+    }
+
+    @Test
+    void readsTheLabelMatchersOfEachSelector() {
+        Query q = new Query("p", "max(a{task_name=\"generate\"}) + max(b{task_name=~\"Source:.*\", q!=\"0.5\"})");
+        assertThat(q.selectors()).containsExactly(
+                new Selector("a", java.util.List.of(new LabelMatcher("task_name", "=", "generate"))),
+                new Selector("b", java.util.List.of(new LabelMatcher("task_name", "=~", "Source:.*"),
+                        new LabelMatcher("q", "!=", "0.5"))));
+    }
+}
