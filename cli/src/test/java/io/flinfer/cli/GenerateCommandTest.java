@@ -8,6 +8,7 @@ import io.flinfer.models.BundledModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +68,7 @@ class GenerateCommandTest {
                 "unsupported model_type 'gpt2'", "llama, mistral, qwen2, qwen3");
         Path truncated = copyOfStories(dir.resolve("truncated"));
         byte[] weights = Files.readAllBytes(truncated.resolve("model.safetensors"));
-        Files.write(truncated.resolve("model.safetensors"), java.util.Arrays.copyOf(weights, weights.length / 2));
+        Files.write(truncated.resolve("model.safetensors"), Arrays.copyOf(weights, weights.length / 2));
         expectFailure(CliRun.of("generate", "--model", truncated.toString(), "--prompt", "x"), "corrupt safetensors file");
         Path garbage = copyOfStories(dir.resolve("garbage"));
         Files.write(garbage.resolve("model.safetensors"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});

@@ -58,7 +58,7 @@ class PipelineMetricsTest {
                 .withKvCacheMemory(16L << 20)
                 .withLimits(64, 512, 128);
         metricsPort = freePort();
-        pipeline = LocalPipeline.start(PipelineOptions.builder(null, engine).capacity(64).requestTimeout(Duration.ofMinutes(5)).build(),
+        pipeline = LocalPipeline.start(PipelineOptions.builder(null, engine).maxInFlight(64).requestTimeout(Duration.ofMinutes(5)).build(),
                 new LocalCluster.Settings(2, Duration.ofMillis(500), metricsPort));
         pipeline.publish(requests());
         try (var output = pipeline.reader(PipelineOptions.OUTPUT_TOPIC); var dlq = pipeline.reader(PipelineOptions.DEAD_LETTER_TOPIC)) {

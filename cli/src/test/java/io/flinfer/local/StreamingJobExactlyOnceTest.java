@@ -31,7 +31,7 @@ class StreamingJobExactlyOnceTest {
     private static final int REQUESTS = 200;
     /** Every request generates this many tokens (EOS ignored): a long, even stream to fail in the middle of. */
     private static final int MAX_TOKENS = 40;
-    private static final int CAPACITY = 4;
+    private static final int MAX_IN_FLIGHT = 4;
     private static final int PARALLELISM = 2;
     private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
@@ -70,7 +70,7 @@ class StreamingJobExactlyOnceTest {
 
     private static Run run(MiniCluster cluster, List<String> requests, boolean killATaskManager) throws Exception {
         PipelineKafka.Topics topics = kafka.newTopics(PARALLELISM);
-        PipelineOptions options = kafka.options(topics, TestModel.engine(), CAPACITY, PipelineOptions.Routing.PREFIX);
+        PipelineOptions options = kafka.options(topics, TestModel.engine(), MAX_IN_FLIGHT, PipelineOptions.Routing.PREFIX);
         try (RunningJob job = RunningJob.start(cluster, PARALLELISM, Duration.ofSeconds(1), options);
                 CommittedReader reader = kafka.reader(topics.output())) {
             kafka.publish(topics.input(), requests);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flinfer.engine.core.FinishReason;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.models.BundledModels;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ class ImpossibleRequestsTest {
         try (Llm llm = Llm.load(config)) {
             int[] ok = {1, 403, 407, 261, 378};
             int[] tooLong = new int[250];
-            java.util.Arrays.fill(tooLong, 300);
+            Arrays.fill(tooLong, 300);
             List<RequestOutput> outs = llm.generateIds(List.of(ok, tooLong, ok), SamplingParams.greedy(20));
             assertThat(outs.get(0).error()).isNull();
             assertThat(outs.get(0).outputTokenIds()).hasSize(20);

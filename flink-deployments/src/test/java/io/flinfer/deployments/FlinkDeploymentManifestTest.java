@@ -14,13 +14,13 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.util.Map;
-import org.apache.flink.autoscaler.config.AutoScalerOptions;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import org.apache.flink.autoscaler.config.AutoScalerOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.configuration.ExternalResourceOptions;
+import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.configuration.HighAvailabilityOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
@@ -29,6 +29,7 @@ import org.apache.flink.kubernetes.operator.api.spec.FlinkVersion;
 import org.apache.flink.kubernetes.operator.api.spec.JobSpec;
 import org.apache.flink.kubernetes.operator.api.spec.JobState;
 import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
+import org.apache.flink.metrics.prometheus.PrometheusReporterFactory;
 import org.apache.flink.util.TimeUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,7 +79,7 @@ class FlinkDeploymentManifestTest {
         assertThat(setting(conf, HighAvailabilityOptions.HA_MODE)).isEqualTo("kubernetes");
         assertThat(setting(conf, HighAvailabilityOptions.HA_STORAGE_PATH)).startsWith("s3://");
         assertThat(conf.get("metrics.reporter.prom.factory.class"))
-                .isEqualTo(org.apache.flink.metrics.prometheus.PrometheusReporterFactory.class.getName());
+                .isEqualTo(PrometheusReporterFactory.class.getName());
         assertThat(conf.get("metrics.reporter.prom.port")).isEqualTo("9249");
 
         // The job's own --checkpoint-interval wins over the cluster's setting; they must agree.

@@ -26,9 +26,9 @@ public final class PipelineCommandOptions {
             description = "How often to checkpoint; results commit to Kafka at checkpoints. Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 
-    @Option(names = "--max-in-flight", defaultValue = "" + PipelineOptions.CAPACITY,
+    @Option(names = "--max-in-flight", defaultValue = "" + PipelineOptions.MAX_IN_FLIGHT,
             description = "Most requests in flight per generate subtask; beyond it the job backpressures. Default: ${DEFAULT-VALUE}.")
-    int capacity;
+    int maxInFlight;
 
     @Option(names = "--request-timeout", defaultValue = PipelineOptions.REQUEST_TIMEOUT, converter = Durations.Converter.class,
             description = "A request not finished by then gets an error result. Default: ${DEFAULT-VALUE}.")
@@ -54,7 +54,7 @@ public final class PipelineCommandOptions {
     public PipelineOptions toOptions(String bootstrapServers, EngineOptions engine) {
         ServedModel served = servedModelName != null ? ServedModel.named(servedModelName) : ServedModel.ofModelArgument(engine.model());
         return PipelineOptions.builder(bootstrapServers, engine.toConfig()).topics(inputTopic, outputTopic, deadLetterTopic)
-                .groupId(groupId).capacity(capacity).requestTimeout(requestTimeout).prefixKeyBlocks(prefixKeyBlocks)
+                .groupId(groupId).maxInFlight(maxInFlight).requestTimeout(requestTimeout).prefixKeyBlocks(prefixKeyBlocks)
                 .routing(routing).servedModel(served).build();
     }
 

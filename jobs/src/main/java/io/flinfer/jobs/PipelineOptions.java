@@ -10,7 +10,7 @@ import java.time.Duration;
  * of starting the job shares (the cluster entry point, {@code flinfer run}, the demo, benchmarks, tests).
  *
  * @param routing how requests reach generate subtasks: by prefix key (cache affinity) or round robin
- * @param capacity most requests in flight per generate subtask
+ * @param maxInFlight most requests in flight per generate subtask
  * @param prefixKeyBlocks how many leading KV blocks of a prompt make its routing key
  * @param servedModel the names requests may give in "model"; others are answered 404
  */
@@ -22,7 +22,7 @@ public record PipelineOptions(
         String groupId,
         String transactionalIdPrefix,
         EngineConfig engine,
-        int capacity,
+        int maxInFlight,
         Duration requestTimeout,
         int prefixKeyBlocks,
         Routing routing,
@@ -35,7 +35,7 @@ public record PipelineOptions(
     public static final String OUTPUT_TOPIC = "completions";
     public static final String DEAD_LETTER_TOPIC = "prompts.dlq";
     public static final String GROUP_ID = "flinfer";
-    public static final int CAPACITY = 128;
+    public static final int MAX_IN_FLIGHT = 128;
     public static final String REQUEST_TIMEOUT = "10m";
     public static final int PREFIX_KEY_BLOCKS = 4;
     public static final String CHECKPOINT_INTERVAL = "10s";
@@ -48,7 +48,7 @@ public record PipelineOptions(
     /** The same options against another Kafka (a local run learns its embedded broker's address late). */
     public PipelineOptions withBootstrapServers(String servers) {
         return new PipelineOptions(servers, inputTopic, outputTopic, deadLetterTopic, groupId, transactionalIdPrefix,
-                engine, capacity, requestTimeout, prefixKeyBlocks, routing, servedModel);
+                engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, servedModel);
     }
 
     /** Options from the defaults, changed where asked. */
@@ -59,7 +59,7 @@ public record PipelineOptions(
         private String outputTopic = OUTPUT_TOPIC;
         private String deadLetterTopic = DEAD_LETTER_TOPIC;
         private String groupId = GROUP_ID;
-        private int capacity = CAPACITY;
+        private int maxInFlight = MAX_IN_FLIGHT;
         private Duration requestTimeout = Durations.parse(REQUEST_TIMEOUT);
         private int prefixKeyBlocks = PREFIX_KEY_BLOCKS;
         private Routing routing = Routing.PREFIX;
@@ -83,8 +83,8 @@ public record PipelineOptions(
             return this;
         }
 
-        public Builder capacity(int requests) {
-            capacity = requests;
+        public Builder maxInFlight(int requests) {
+            maxInFlight = requests;
             return this;
         }
 
@@ -111,7 +111,7 @@ public record PipelineOptions(
 
         public PipelineOptions build() {
             return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
-                    "flinfer-" + groupId, engine, capacity, requestTimeout, prefixKeyBlocks, routing,
+                    "flinfer-" + groupId, engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing,
                     servedModel != null ? servedModel : ServedModel.ofModelArgument(engine.model()));
         }
     }

@@ -60,7 +60,7 @@ public final class StreamingJob {
                 .name("prepare").uid("prepare");
         DataStream<ResultLine> generated = route(prepared, o)
                 .transform("generate", TypeInformation.of(ResultLine.class),
-                        new GenerateOperatorFactory(o.engine(), o.capacity(), o.requestTimeout()))
+                        new GenerateOperatorFactory(o.engine(), o.maxInFlight(), o.requestTimeout()))
                 .uid("generate");
         generated.union(parsed.getSideOutput(SideOutputs.ERROR_RESULTS), prepared.getSideOutput(SideOutputs.ERROR_RESULTS))
                 .sinkTo(resultSink(o)).name("results").uid("results");

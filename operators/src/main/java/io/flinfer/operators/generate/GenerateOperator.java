@@ -29,7 +29,7 @@ import org.apache.flink.util.function.ThrowingRunnable;
 
 /**
  * Answers prepared requests with the TaskManager's shared engine, in the manner of Flink's
- * {@code AsyncWaitOperator}: at most {@code capacity} requests in flight (the task blocks on its
+ * {@code AsyncWaitOperator}: at most {@code maxInFlight} requests in flight (the task blocks on its
  * mailbox when full, which backpressures the input), the engine's progress enters the task through
  * the mailbox, and the in-flight requests with the tokens generated so far are checkpointed, so that
  * after a failure they resume instead of starting over, and their results are emitted once.
@@ -43,7 +43,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     static final String LEGACY_STATE = "in-flight-requests";
 
     private final EngineConfig engineConfig;
-    private final int capacity;
+    private final int maxInFlight;
     private final Duration requestTimeout;
     private final transient MailboxExecutor mailbox;
 
@@ -53,11 +53,11 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private transient String instanceId;
     private transient GenerateMetrics metrics;
 
-    GenerateOperator(EngineConfig engineConfig, int capacity, Duration requestTimeout, MailboxExecutor mailbox,
+    GenerateOperator(EngineConfig engineConfig, int maxInFlight, Duration requestTimeout, MailboxExecutor mailbox,
             ProcessingTimeService processingTimeService) {
         this.engineConfig = engineConfig;
         this.processingTimeService = processingTimeService;
-        this.capacity = capacity;
+        this.maxInFlight = maxInFlight;
         this.requestTimeout = requestTimeout;
         this.mailbox = mailbox;
     }
@@ -113,7 +113,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
 
     @Override
     public void processElement(StreamRecord<PreparedRequest> element) throws Exception {
-        while (inFlight.size() >= capacity) {
+        while (inFlight.size() >= maxInFlight) {
             mailbox.yield();
         }
         InFlightRequest request = new InFlightRequest(element.getValue(), new int[0]);
