@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             ModelCommand.class,
             BenchCommand.class,
             RunCommand.class,
+            BatchCommand.class,
             DemoCommand.class,
         })
 public final class FlinferCli implements Runnable {

@@ -51,14 +51,35 @@ final class PipelineKafka implements BeforeAllCallback, AfterAllCallback {
     /** Options for the job on {@code topics}, with ids of its own so runs never share a group or transaction. */
     PipelineOptions options(Topics topics, EngineConfig engine, int maxInFlight,
             PipelineOptions.Routing routing) {
+        return options(topics, engine, maxInFlight, routing, PipelineOptions.ROUTING_BALANCE);
+    }
+
+    /** With {@code routingBalance} as prefix routing's ε. */
+    PipelineOptions options(Topics topics, EngineConfig engine, int maxInFlight,
+            PipelineOptions.Routing routing, double routingBalance) {
         return PipelineOptions.builder(bootstrapServers(), engine).topics(topics.input(), topics.output(), topics.deadLetters())
                 .groupId("group-" + topics.input()).maxInFlight(maxInFlight).requestTimeout(Duration.ofMinutes(5))
-                .routing(routing).build();
+                .routing(routing).routingBalance(routingBalance).build();
     }
 
     /** Publishes each line, keyed as a client would by its position; waits until the broker has all of them. */
     void publish(String topic, List<String> lines) {
         publishBytes(topic, lines.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList());
+    }
+
+    /** Publishes {@code perPartition.get(p)} to partition p, in order; waits until the broker has all of them. */
+    void publishToPartitions(String topic, List<List<String>> perPartition) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (int p = 0; p < perPartition.size(); p++) {
+                for (String line : perPartition.get(p)) {
+                    sent.add(producer.send(new ProducerRecord<>(topic, p, null, line.getBytes(StandardCharsets.UTF_8))));
+                }
+            }
+            awaitAll(topic, sent);
+        }
     }
 
     void publishBytes(String topic, List<byte[]> values) {
@@ -71,6 +92,12 @@ final class PipelineKafka implements BeforeAllCallback, AfterAllCallback {
             for (int i = 0; i < values.size(); i++) {
                 sent.add(producer.send(new ProducerRecord<>(topic, ("k" + i).getBytes(StandardCharsets.UTF_8), values.get(i))));
             }
+            awaitAll(topic, sent);
+        }
+    }
+
+    private static void awaitAll(String topic, List<Future<RecordMetadata>> sent) {
+        try {
             for (Future<RecordMetadata> record : sent) {
                 record.get(1, TimeUnit.MINUTES);
             }

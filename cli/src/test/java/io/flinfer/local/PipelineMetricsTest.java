@@ -40,7 +40,8 @@ class PipelineMetricsTest {
             "inter_token_latency_microseconds", "inter_token_latency_microseconds_count",
             "e2e_request_latency_microseconds", "e2e_request_latency_microseconds_count",
             "request_queue_time_microseconds", "request_queue_time_microseconds_count",
-            "reason_dead_letters", "bad_requests");
+            "reason_dead_letters", "bad_requests",
+            "target_subtask_routed_requests", "target_subtask_routed_share", "routing_spills");
     static final Path DASHBOARD = Path.of("..", "flink-deployments", "grafana", "flinfer-dashboard.json");
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -175,6 +176,18 @@ class PipelineMetricsTest {
         assertThat(scrape.sum(OPERATOR + "reason_dead_letters", Map.of())).isEqualTo(1);
         assertThat(scrape.named(OPERATOR + "reason_dead_letters")).as("every reason has its series from the start")
                 .extracting(s -> s.labels().get("reason")).contains("too_large", "no_custom_id", "not_json");
+    }
+
+    @Test
+    void routingCountsEveryRequestThatReachesGenerateByItsSubtask() {
+        assertThat(scrape.sum(OPERATOR + "target_subtask_routed_requests", Map.of()))
+                .as("the generated requests and the one too long for the engine").isEqualTo(GENERATED + 1);
+        assertThat(scrape.named(OPERATOR + "target_subtask_routed_requests"))
+                .extracting(s -> s.labels().get("target_subtask")).containsOnly("0", "1");
+        assertThat(scrape.named(OPERATOR + "target_subtask_routed_share"))
+                .allSatisfy(s -> assertThat(s.value()).isBetween(0.0, 1.0));
+        assertThat(scrape.named(OPERATOR + "routing_spills")).isNotEmpty()
+                .allSatisfy(s -> assertThat(s.labels()).containsEntry("operator_name", "route"));
     }
 
     @Test

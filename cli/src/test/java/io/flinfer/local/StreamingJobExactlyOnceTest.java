@@ -25,7 +25,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A TaskManager dies in the middle of the stream: after the restart from the last checkpoint every
  * request still has exactly one committed result, with the text of a run without failure (sampled
  * at temperature 1 with seeds derived from the custom_id), and requests that were in flight at the
- * checkpoint resume from their saved tokens.
+ * checkpoint resume from their saved tokens. All requests share their instructions, so they share a
+ * prefix key: prefix routing spreads it over both engines, and after the restore sends it back to
+ * engines that cache it, so the prefix-cache hit rate recovers.
  */
 class StreamingJobExactlyOnceTest {
     private static final int REQUESTS = 200;
@@ -34,6 +36,10 @@ class StreamingJobExactlyOnceTest {
     private static final int MAX_IN_FLIGHT = 4;
     private static final int PARALLELISM = 2;
     private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+    /** Longer than the 4 blocks of a prefix key: every request has the same key, and prefix routing spreads it. */
+    private static final String INSTRUCTIONS = "You tell short stories to little children. Every story is about a"
+            + " child, a dog and a cat who live in a small house near the big park. They play in the park with their"
+            + " friends every day, and every story ends with everyone going home happy. Begin the story like this:";
 
     /**
      * One slot per TaskManager: killing one takes down a generate subtask, each has its own engine.
@@ -50,20 +56,39 @@ class StreamingJobExactlyOnceTest {
     @Test
     void aKilledTaskManagerLosesNothingDuplicatesNothingAndResumesInFlightRequests(
             @InjectMiniCluster MiniCluster cluster) throws Exception {
-        List<String> prompts = Prompts.stories(REQUESTS);
-        List<String> requests = IntStream.range(0, REQUESTS)
-                .mapToObj(i -> BatchLines.line("story-" + i, "/v1/completions", BatchLines.body()
-                        .put("prompt", prompts.get(i)).put("max_tokens", MAX_TOKENS).put("temperature", 1.0)
-                        .put("ignore_eos", true)))
-                .toList();
-        Map<String, String> withoutFailure = texts(run(cluster, requests, false).results());
+        Run withoutFailure = run(cluster, requests("without-failure"), false);
+        Run failed = run(cluster, requests("with-failure"), true);
 
-        Run failed = run(cluster, requests, true);
-        Map<String, String> afterFailure = texts(failed.results());
-
-        assertThat(afterFailure).containsExactlyInAnyOrderEntriesOf(withoutFailure);
+        assertThat(texts(failed.results())).containsExactlyInAnyOrderEntriesOf(texts(withoutFailure.results()));
         assertThat(failed.resumedRequests()).as("requests restored in flight from the checkpoint").isPositive();
         assertThat(failed.resumedTokens()).as("tokens they kept instead of generating again").isPositive();
+        assertThat(hitRate(failed.results())).as("prefix-cache hit rate after the failure, %.3f without",
+                hitRate(withoutFailure.results())).isGreaterThanOrEqualTo(0.9 * hitRate(withoutFailure.results()));
+    }
+
+    /**
+     * A story opening after the shared instructions, at temperature 1 with derived seeds. The cache
+     * salt only keeps a run from hitting the blocks an earlier run left in the engines.
+     */
+    private static List<String> requests(String cacheSalt) {
+        List<String> prompts = Prompts.stories(REQUESTS);
+        return IntStream.range(0, REQUESTS)
+                .mapToObj(i -> BatchLines.line("story-" + i, "/v1/completions", BatchLines.body()
+                        .put("prompt", INSTRUCTIONS + " " + prompts.get(i)).put("max_tokens", MAX_TOKENS)
+                        .put("temperature", 1.0).put("ignore_eos", true).put("cache_salt", cacheSalt)))
+                .toList();
+    }
+
+    /** Cached prompt tokens over prompt tokens. */
+    private static double hitRate(List<String> results) {
+        long prompt = 0;
+        long cached = 0;
+        for (String json : results) {
+            OutputLine line = OutputLine.parse(json);
+            prompt += line.promptTokens();
+            cached += line.cachedTokens();
+        }
+        return (double) cached / prompt;
     }
 
     private record Run(List<String> results, long resumedRequests, long resumedTokens) {}

@@ -56,6 +56,11 @@ class GrafanaDashboardTest {
                 .anyMatch(e -> e.contains("backPressuredTimeMsPerSecond{task_name=\"generate\"}"));
         assertThat(exprs("Generate task backpressured"))
                 .anyMatch(e -> e.contains("isBackPressured{task_name=\"generate\"}"));
+        assertThat(exprs("Routing share per generate subtask"))
+                .anyMatch(e -> e.contains("by (target_subtask)") && e.contains("target_subtask_routed_share"));
+        assertThat(exprs("Routed requests/s and routing spills/s"))
+                .anyMatch(e -> e.contains("by (target_subtask)") && e.contains("target_subtask_routed_requests"))
+                .anyMatch(e -> e.contains("routing_spills"));
     }
 
     private static List<String> exprs(String panelTitlePrefix) {

@@ -1,7 +1,7 @@
 package io.flinfer.jobs;
 
-import io.flinfer.operators.records.ServedModel;
 import java.time.Duration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,36 +26,17 @@ public final class PipelineCommandOptions {
             description = "How often to checkpoint; results commit to Kafka at checkpoints. Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 
-    @Option(names = "--max-in-flight", defaultValue = "" + PipelineOptions.MAX_IN_FLIGHT,
-            description = "Most requests in flight per generate subtask; beyond it the job backpressures. Default: ${DEFAULT-VALUE}.")
-    int maxInFlight;
-
-    @Option(names = "--request-timeout", defaultValue = PipelineOptions.REQUEST_TIMEOUT, converter = Durations.Converter.class,
-            description = "A request not finished by then gets an error result. Default: ${DEFAULT-VALUE}.")
-    Duration requestTimeout;
-
-    @Option(names = "--prefix-key-blocks", defaultValue = "" + PipelineOptions.PREFIX_KEY_BLOCKS,
-            description = "Leading KV blocks of a prompt that make its routing key. Default: ${DEFAULT-VALUE}.")
-    int prefixKeyBlocks;
-
-    @Option(names = "--routing", defaultValue = "PREFIX",
-            description = "How requests reach generate subtasks: PREFIX (by prompt prefix, for cache hits) or ROUND_ROBIN. Default: ${DEFAULT-VALUE}.")
-    PipelineOptions.Routing routing;
-
-    @Option(names = "--served-model-name", paramLabel = "NAME",
-            description = "The model name requests may give; others get a 404 model_not_found result."
-                    + " Default: the --model argument, or its last path element.")
-    String servedModelName;
+    @Mixin GenerationCommandOptions generation;
 
     /**
      * Resolves the model (a Hub id is downloaded) and makes the job's options against {@code bootstrapServers}
      * (null: a local run's embedded broker). Checkpointing is the caller's.
      */
     public PipelineOptions toOptions(String bootstrapServers, EngineOptions engine) {
-        ServedModel served = servedModelName != null ? ServedModel.named(servedModelName) : ServedModel.ofModelArgument(engine.model());
-        return PipelineOptions.builder(bootstrapServers, engine.toConfig()).topics(inputTopic, outputTopic, deadLetterTopic)
-                .groupId(groupId).maxInFlight(maxInFlight).requestTimeout(requestTimeout).prefixKeyBlocks(prefixKeyBlocks)
-                .routing(routing).servedModel(served).build();
+        GenerationOptions g = generation.toOptions(engine.toConfig(), engine.model());
+        return PipelineOptions.builder(bootstrapServers, g.engine()).topics(inputTopic, outputTopic, deadLetterTopic)
+                .groupId(groupId).maxInFlight(g.maxInFlight()).requestTimeout(g.requestTimeout()).prefixKeyBlocks(g.prefixKeyBlocks())
+                .routing(g.routing()).routingBalance(g.routingBalance()).servedModel(g.servedModel()).build();
     }
 
     public Duration checkpointInterval() { return checkpointInterval; }

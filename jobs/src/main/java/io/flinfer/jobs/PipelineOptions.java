@@ -9,7 +9,9 @@ import java.time.Duration;
  * Everything the streaming job needs to know. {@link #builder} starts from the defaults that every way
  * of starting the job shares (the cluster entry point, {@code flinfer run}, the demo, benchmarks, tests).
  *
- * @param routing how requests reach generate subtasks: by prefix key (cache affinity) or round robin
+ * @param routing how requests reach generate subtasks: by prefix key (cache affinity, bounded load) or round robin
+ * @param routingBalance ε of prefix routing: a generate subtask takes at most (1 + ε) times the average
+ *        recent load; {@code Double.POSITIVE_INFINITY} for pure affinity
  * @param maxInFlight most requests in flight per generate subtask
  * @param prefixKeyBlocks how many leading KV blocks of a prompt make its routing key
  * @param servedModel the names requests may give in "model"; others are answered 404
@@ -26,9 +28,18 @@ public record PipelineOptions(
         Duration requestTimeout,
         int prefixKeyBlocks,
         Routing routing,
+        double routingBalance,
         ServedModel servedModel) implements Serializable {
 
     public enum Routing { PREFIX, ROUND_ROBIN }
+
+    /** The options of the inference steps, which the batch job shares. */
+    public GenerationOptions generation() {
+        return new GenerationOptions(engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, routingBalance, servedModel);
+    }
+
+    /** A fair share and a quarter: affinity keeps most keys, no subtask runs far ahead of the rest. */
+    public static final double ROUTING_BALANCE = 0.25;
 
     /** The defaults, as constants so that command-line options can name them in their annotations. */
     public static final String INPUT_TOPIC = "prompts";
@@ -48,7 +59,7 @@ public record PipelineOptions(
     /** The same options against another Kafka (a local run learns its embedded broker's address late). */
     public PipelineOptions withBootstrapServers(String servers) {
         return new PipelineOptions(servers, inputTopic, outputTopic, deadLetterTopic, groupId, transactionalIdPrefix,
-                engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, servedModel);
+                engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, routingBalance, servedModel);
     }
 
     /** Options from the defaults, changed where asked. */
@@ -63,6 +74,7 @@ public record PipelineOptions(
         private Duration requestTimeout = Durations.parse(REQUEST_TIMEOUT);
         private int prefixKeyBlocks = PREFIX_KEY_BLOCKS;
         private Routing routing = Routing.PREFIX;
+        private double routingBalance = ROUTING_BALANCE;
         private ServedModel servedModel;
 
         private Builder(String bootstrapServers, EngineConfig engine) {
@@ -103,6 +115,12 @@ public record PipelineOptions(
             return this;
         }
 
+        /** ε of prefix routing; {@code Double.POSITIVE_INFINITY} for pure affinity. */
+        public Builder routingBalance(double epsilon) {
+            routingBalance = epsilon;
+            return this;
+        }
+
         /** The names requests may give in "model"; by default the engine's model folder and its base name. */
         public Builder servedModel(ServedModel names) {
             servedModel = names;
@@ -111,7 +129,7 @@ public record PipelineOptions(
 
         public PipelineOptions build() {
             return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
-                    "flinfer-" + groupId, engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing,
+                    "flinfer-" + groupId, engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, routingBalance,
                     servedModel != null ? servedModel : ServedModel.ofModelArgument(engine.model()));
         }
     }

@@ -1,24 +1,15 @@
 package io.flinfer.jobs;
 
-import io.flinfer.operators.generate.GenerateOperatorFactory;
-import io.flinfer.operators.prepare.ParseFunction;
-import io.flinfer.operators.prepare.PrepareFunction;
-import io.flinfer.operators.records.InferenceRequest;
-import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.RawRecord;
-import io.flinfer.operators.records.RequestParser;
 import io.flinfer.operators.records.ResultLine;
-import io.flinfer.operators.records.SideOutputs;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -27,9 +18,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * The main job: Kafka prompts in, completions out exactly once.
  *
  * <pre>
- * KafkaSource(requests) -> parse -> prepare -> keyBy(prefix key) -> generate -> KafkaSink(results)
- *                            \-> error results ------------------------------------/
- *                            \-> dead letters -> KafkaSink(dead-letter topic)
+ * KafkaSource(requests) -> {@link InferenceGraph} -> KafkaSink(results)
+ *                                           \-> dead letters -> KafkaSink(dead-letter topic)
  * </pre>
  */
 public final class StreamingJob {
@@ -52,26 +42,9 @@ public final class StreamingJob {
                 .setProperty("isolation.level", "read_committed")
                 .build();
         DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "requests").uid("requests");
-        SingleOutputStreamOperator<InferenceRequest> parsed = raw
-                .process(new ParseFunction(new RequestParser(o.servedModel())))
-                .name("parse").uid("parse");
-        SingleOutputStreamOperator<PreparedRequest> prepared = parsed
-                .process(new PrepareFunction(o.engine(), o.prefixKeyBlocks()))
-                .name("prepare").uid("prepare");
-        DataStream<ResultLine> generated = route(prepared, o)
-                .transform("generate", TypeInformation.of(ResultLine.class),
-                        new GenerateOperatorFactory(o.engine(), o.maxInFlight(), o.requestTimeout()))
-                .uid("generate");
-        generated.union(parsed.getSideOutput(SideOutputs.ERROR_RESULTS), prepared.getSideOutput(SideOutputs.ERROR_RESULTS))
-                .sinkTo(resultSink(o)).name("results").uid("results");
-        parsed.getSideOutput(SideOutputs.DEAD_LETTERS)
-                .sinkTo(deadLetterSink(o)).name("dead-letters").uid("dead-letters");
-    }
-
-    private static DataStream<PreparedRequest> route(DataStream<PreparedRequest> prepared, PipelineOptions o) {
-        return o.routing() == PipelineOptions.Routing.PREFIX
-                ? prepared.keyBy(PreparedRequest::prefixKey)
-                : prepared.rebalance();
+        InferenceGraph.Outputs outputs = InferenceGraph.add(raw, o.generation());
+        outputs.results().sinkTo(resultSink(o)).name("results").uid("results");
+        outputs.deadLetters().sinkTo(deadLetterSink(o)).name("dead-letters").uid("dead-letters");
     }
 
     private static KafkaSink<ResultLine> resultSink(PipelineOptions o) {

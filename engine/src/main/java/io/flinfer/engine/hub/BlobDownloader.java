@@ -31,12 +31,12 @@ final class BlobDownloader {
         this.bigFileBytes = bigFileBytes;
     }
 
-    void download(String repoId, String commit, String file, FileMetadata metadata, HubCache cache) throws IOException {
+    void download(HubRepo repo, String commit, String file, FileMetadata metadata, HubCache cache) throws IOException {
         Path incomplete = cache.incompleteBlob(metadata.etag());
         Files.createDirectories(incomplete.getParent());
         for (int attempt = 1; ; attempt++) {
             try {
-                fetchRemainder(repoId, commit, file, metadata, incomplete);
+                fetchRemainder(repo, commit, file, metadata, incomplete);
                 break;
             } catch (HubUnreachableException e) {
                 if (attempt == MAX_ATTEMPTS) {
@@ -49,13 +49,13 @@ final class BlobDownloader {
         }
         long size = Files.size(incomplete);
         if (metadata.size() >= 0 && size != metadata.size()) {
-            throw new ModelSourceException("download of " + file + " of " + repoId + " ended at " + size
+            throw new ModelSourceException("download of " + file + " of " + repo.id() + " ended at " + size
                     + " bytes, expected " + metadata.size() + "; run again to resume it.");
         }
         Files.move(incomplete, cache.blob(metadata.etag()), StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private void fetchRemainder(String repoId, String commit, String file, FileMetadata metadata, Path incomplete)
+    private void fetchRemainder(HubRepo repo, String commit, String file, FileMetadata metadata, Path incomplete)
             throws IOException {
         long have = Files.exists(incomplete) ? Files.size(incomplete) : 0;
         if (metadata.size() >= 0 && have == metadata.size()) {
@@ -64,12 +64,12 @@ final class BlobDownloader {
         if (metadata.size() >= 0 && have > metadata.size()) {
             have = 0; // Not a prefix of this file; start over.
         }
-        HttpResponse<InputStream> response = client.download(repoId, commit, file, have);
+        HttpResponse<InputStream> response = client.download(repo, commit, file, have);
         if (response.statusCode() == 416) {
             // The server says our partial file is already past the end: it is not a prefix, start over.
             response.body().close();
             have = 0;
-            response = client.download(repoId, commit, file, 0);
+            response = client.download(repo, commit, file, 0);
         }
         boolean append = response.statusCode() == 206;
         if (append && rangeStart(response) != have) {
@@ -83,12 +83,12 @@ final class BlobDownloader {
         try (InputStream body = response.body();
                 OutputStream out = Files.newOutputStream(incomplete, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-            copy(body, out, start, fileProgress, repoId, file);
+            copy(body, out, start, fileProgress, repo, file);
         }
     }
 
     private static void copy(InputStream body, OutputStream out, long start, DownloadProgress fileProgress,
-            String repoId, String file) throws IOException {
+            HubRepo repo, String file) throws IOException {
         byte[] buffer = new byte[1 << 16];
         long written = start;
         while (true) {
@@ -97,7 +97,7 @@ final class BlobDownloader {
                 n = body.read(buffer);
             } catch (IOException e) {
                 // Reading failed: the connection, not the disk. Worth resuming; a write failure is not.
-                throw new HubUnreachableException("connection lost while downloading " + file + " of " + repoId
+                throw new HubUnreachableException("connection lost while downloading " + file + " of " + repo.id()
                         + " after " + written + " bytes: " + e, e);
             }
             if (n < 0) {

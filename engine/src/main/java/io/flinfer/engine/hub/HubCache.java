@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 /**
  * One repository's folder in the Hugging Face cache, laid out exactly as huggingface_hub lays it out:
  * <pre>
- * models--{org}--{name}/
+ * models--{org}--{name}/ (or datasets--{org}--{name}/)
  *   blobs/{etag}                  file contents, named by ETag (git sha1, or sha256 for LFS files)
  *   snapshots/{commit}/{file}     relative symlink to ../../blobs/{etag} (a copy where links fail)
  *   refs/{revision}               the commit sha the revision (branch, tag) pointed to
@@ -26,8 +26,8 @@ final class HubCache {
     private final Path repoFolder;
     private final Path lockFolder;
 
-    HubCache(Path hubCache, String repoId) {
-        String folderName = "models--" + repoId.replace("/", "--");
+    HubCache(Path hubCache, HubRepo repo) {
+        String folderName = repo.cacheFolderName();
         this.repoFolder = hubCache.resolve(folderName);
         this.lockFolder = hubCache.resolve(".locks").resolve(folderName);
     }
@@ -64,11 +64,13 @@ final class HubCache {
      * The snapshot a revision names, if it is cached: a commit hash names its own folder, a branch or
      * tag goes through {@code refs/}. A ref is only written once every file is in place, so a snapshot
      * found through a ref is complete.
+     *
+     * @param marker a file every complete snapshot has (a model's config.json), or null to trust the folder
      */
-    Optional<Path> cachedSnapshot(String revision) {
+    Optional<Path> cachedSnapshot(String revision, String marker) {
         Optional<String> commit = isCommitHash(revision) ? Optional.of(revision) : readRef(revision);
         return commit.map(this::snapshotFolder)
-                .filter(folder -> Files.isRegularFile(folder.resolve(EngineFiles.CONFIG)));
+                .filter(folder -> marker == null ? Files.isDirectory(folder) : Files.isRegularFile(folder.resolve(marker)));
     }
 
     Optional<String> readRef(String revision) {

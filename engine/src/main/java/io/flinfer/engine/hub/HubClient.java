@@ -46,24 +46,24 @@ final class HubClient {
                 .build();
     }
 
-    RevisionInfo revisionInfo(String repoId, String revision) {
-        URI uri = endpoint.resolve("api/models/" + repoId + "/revision/" + encode(revision));
-        HttpResponse<byte[]> response = exchange("GET", uri, 0, BodyHandlers.ofByteArray(), false, repoId, revision);
-        failUnlessSuccess(response, repoId, revision, null);
-        return RevisionInfo.parse(response.body(), repoId);
+    RevisionInfo revisionInfo(HubRepo repo, String revision) {
+        URI uri = endpoint.resolve(repo.revisionApiPath(encode(revision)));
+        HttpResponse<byte[]> response = exchange("GET", uri, 0, BodyHandlers.ofByteArray(), false, repo, revision);
+        failUnlessSuccess(response, repo, revision, null);
+        return RevisionInfo.parse(response.body(), repo);
     }
 
     /** HEAD on the resolve URL; stops at a redirect to another host, whose headers carry the LFS etag. */
-    FileMetadata fileMetadata(String repoId, String commit, String file) {
-        HttpResponse<Void> response = exchange("HEAD", resolveUri(repoId, commit, file), 0,
-                BodyHandlers.discarding(), false, repoId, commit);
+    FileMetadata fileMetadata(HubRepo repo, String commit, String file) {
+        HttpResponse<Void> response = exchange("HEAD", resolveUri(repo, commit, file), 0,
+                BodyHandlers.discarding(), false, repo, commit);
         if (!isRedirect(response.statusCode())) {
-            failUnlessSuccess(response, repoId, commit, file);
+            failUnlessSuccess(response, repo, commit, file);
         }
         HttpHeaders headers = response.headers();
         String etag = headers.firstValue("X-Linked-Etag").or(() -> headers.firstValue("ETag"))
                 .map(FileMetadata::normalizeEtag)
-                .orElseThrow(() -> new ModelSourceException("the Hub sent no ETag for " + file + " of " + repoId
+                .orElseThrow(() -> new ModelSourceException("the Hub sent no ETag for " + file + " of " + repo.id()
                         + " at " + settings.endpoint() + ", so it cannot be cached; is HF_ENDPOINT a Hugging Face Hub?"));
         if (!SAFE_ETAG.matcher(etag).matches()) {
             throw new ModelSourceException("the Hub sent an ETag that cannot name a cache file for " + file + ": " + etag);
@@ -77,27 +77,27 @@ final class HubClient {
      * GET of a file from {@code offset} on, through all redirects. Answers 200 (whole file), 206 (the
      * rest) or 416 (offset at or past the end); every other status becomes an exception.
      */
-    HttpResponse<InputStream> download(String repoId, String commit, String file, long offset) {
-        HttpResponse<InputStream> response = exchange("GET", resolveUri(repoId, commit, file), offset,
-                BodyHandlers.ofInputStream(), true, repoId, commit);
+    HttpResponse<InputStream> download(HubRepo repo, String commit, String file, long offset) {
+        HttpResponse<InputStream> response = exchange("GET", resolveUri(repo, commit, file), offset,
+                BodyHandlers.ofInputStream(), true, repo, commit);
         int status = response.statusCode();
         if (status == 200 || status == 206 || (status == 416 && offset > 0)) {
             return response;
         }
         closeBody(response);
-        failUnlessSuccess(response, repoId, commit, file);
-        throw new ModelSourceException("the Hub answered HTTP " + status + " to a download of " + file + " of " + repoId);
+        failUnlessSuccess(response, repo, commit, file);
+        throw new ModelSourceException("the Hub answered HTTP " + status + " to a download of " + file + " of " + repo.id());
     }
 
-    private URI resolveUri(String repoId, String commit, String file) {
-        return endpoint.resolve(repoId + "/resolve/" + encode(commit) + "/" + encode(file));
+    private URI resolveUri(HubRepo repo, String commit, String file) {
+        return endpoint.resolve(repo.resolvePath(encode(commit), encodePath(file)));
     }
 
     private <T> HttpResponse<T> exchange(String method, URI uri, long offset, BodyHandler<T> handler,
-            boolean followToOtherHosts, String repoId, String revision) {
+            boolean followToOtherHosts, HubRepo repo, String revision) {
         URI current = uri;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            HttpResponse<T> response = send(request(method, current, offset), handler, repoId, revision);
+            HttpResponse<T> response = send(request(method, current, offset), handler, repo, revision);
             Optional<String> location = response.headers().firstValue("Location");
             if (!isRedirect(response.statusCode()) || location.isEmpty()) {
                 return response;
@@ -126,21 +126,21 @@ final class HubClient {
         return builder.build();
     }
 
-    private <T> HttpResponse<T> send(HttpRequest request, BodyHandler<T> handler, String repoId, String revision) {
+    private <T> HttpResponse<T> send(HttpRequest request, BodyHandler<T> handler, HubRepo repo, String revision) {
         try {
             return http.send(request, handler);
         } catch (IOException e) {
             throw new HubUnreachableException("could not reach the Hugging Face Hub at " + settings.endpoint()
-                    + " to get model " + repoId + " (revision " + revision + "): " + e
-                    + ". Without network access, pass a local model folder instead, or set HF_HUB_OFFLINE=1 with a"
-                    + " Hugging Face cache that already holds the model (looked in " + settings.hubCache() + ").", e);
+                    + " to get " + repo + " (revision " + revision + "): " + e
+                    + ". Without network access, pass " + repo.localAlternative() + " instead, or set HF_HUB_OFFLINE=1 with a"
+                    + " Hugging Face cache that already holds the " + repo.noun() + " (looked in " + settings.hubCache() + ").", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ModelSourceException("interrupted while talking to the Hugging Face Hub about " + repoId, e);
+            throw new ModelSourceException("interrupted while talking to the Hugging Face Hub about " + repo.id(), e);
         }
     }
 
-    private void failUnlessSuccess(HttpResponse<?> response, String repoId, String revision, String file) {
+    private void failUnlessSuccess(HttpResponse<?> response, HubRepo repo, String revision, String file) {
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             return;
@@ -151,20 +151,20 @@ final class HubClient {
                 : "";
         // Anonymous requests for a private repository also get "RepoNotFound", so the Hub does not leak its existence.
         if (errorCode.equals("RepoNotFound") || errorCode.equals("RevisionNotFound") || (status == 404 && file == null)) {
-            throw new ModelSourceException("model " + repoId + " not found on the Hub (revision " + revision + ")."
-                    + " Check the model id and revision." + tokenHint);
+            throw new ModelSourceException(repo + " not found on the Hub (revision " + revision + ")."
+                    + " Check the " + repo.noun() + " id and revision." + tokenHint);
         }
         if (status == 401 || status == 403) {
-            String what = errorCode.equals("GatedRepo") ? "is gated: accept its terms on the model page, and " : "may be private or gated: ";
+            String what = errorCode.equals("GatedRepo") ? "is gated: accept its terms on the " + repo.noun() + " page, and " : "may be private or gated: ";
             String advice = settings.token() == null
                     ? "set HF_TOKEN to an access token (https://huggingface.co/settings/tokens) of an account that may read it."
                     : "the HF_TOKEN that was sent is invalid or its account has no access; check the token.";
-            throw new ModelSourceException("the Hub refused access to model " + repoId + " (HTTP " + status + "). It "
+            throw new ModelSourceException("the Hub refused access to " + repo + " (HTTP " + status + "). It "
                     + what + advice);
         }
         if (status == 404) {
-            throw new ModelSourceException("file " + file + " of model " + repoId + " not found on the Hub (revision "
-                    + revision + "), though the model's file list names it.");
+            throw new ModelSourceException("file " + file + " of " + repo + " not found on the Hub (revision "
+                    + revision + "), though the " + repo.noun() + "'s file list names it.");
         }
         throw new ModelSourceException("the Hub at " + settings.endpoint() + " answered HTTP " + status + " for "
                 + response.uri() + (errorCode.isEmpty() ? "" : " (" + errorCode + ")") + "; try again later.");
@@ -181,6 +181,15 @@ final class HubClient {
 
     private static String encode(String pathSegment) {
         return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** Each segment of a path in the repository ({@code data/train-0.parquet}) encoded, the slashes kept. */
+    private static String encodePath(String file) {
+        StringBuilder encoded = new StringBuilder();
+        for (String segment : file.split("/", -1)) {
+            encoded.append(encoded.length() == 0 ? "" : "/").append(encode(segment));
+        }
+        return encoded.toString();
     }
 
     private static void closeBody(HttpResponse<?> response) {

@@ -49,7 +49,7 @@ public final class ModelSource {
         }
         String rev = revision == null || revision.isBlank() ? DEFAULT_REVISION : revision.strip();
         return new HubSnapshotDownloader(settings, progress, DownloadProgress.BIG_FILE_BYTES)
-                .snapshot(modelOrPath.strip(), rev);
+                .snapshot(HubRepo.model(modelOrPath.strip()), rev, EngineFiles.SELECTION);
     }
 
     /** Hub ids have exactly one slash and never start with '.', '/' or '~'; anything else is meant as a path. */

@@ -38,12 +38,14 @@ final class LocalHubServer implements AutoCloseable {
         }
     }
 
-    private static final Pattern API = Pattern.compile("/api/models/([^/]+/[^/]+)/revision/([^/]+)");
-    private static final Pattern RESOLVE = Pattern.compile("/([^/]+/[^/]+)/resolve/([^/]+)/(.+)");
+    private static final Pattern API = Pattern.compile("/api/(models|datasets)/([^/]+/[^/]+)/revision/([^/]+)");
+    private static final Pattern RESOLVE = Pattern.compile("/(datasets/)?([^/]+/[^/]+)/resolve/([^/]+)/(.+)");
     private static final Pattern CDN = Pattern.compile("/cdn/([0-9a-f]{64})");
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
 
     private final String repoId;
+    /** The Hub serves models under /api/models/ and /org/name/, datasets under /api/datasets/ and /datasets/org/name/. */
+    private final boolean dataset;
     private final Map<String, String> revisionToCommit = new ConcurrentHashMap<>();
     private final Map<String, Map<String, byte[]>> commitFiles = new ConcurrentHashMap<>();
     private final Map<String, byte[]> lfsBySha256 = new ConcurrentHashMap<>();
@@ -55,7 +57,17 @@ final class LocalHubServer implements AutoCloseable {
     private volatile CountDownLatch cdnGate = new CountDownLatch(0);
 
     LocalHubServer(String repoId) throws IOException {
+        this(repoId, false);
+    }
+
+    /** A server of one dataset repository, in the Hub's dataset URL layout. */
+    static LocalHubServer forDataset(String repoId) throws IOException {
+        return new LocalHubServer(repoId, true);
+    }
+
+    private LocalHubServer(String repoId, boolean dataset) throws IOException {
         this.repoId = repoId;
+        this.dataset = dataset;
         // The wildcard address answers both 127.0.0.1 (the Hub) and localhost (the CDN).
         server = HttpServer.create(new InetSocketAddress(0), 0);
         server.createContext("/", this::handle);
@@ -111,7 +123,7 @@ final class LocalHubServer implements AutoCloseable {
     }
 
     static boolean isLfs(String file) {
-        return file.endsWith(".safetensors");
+        return file.endsWith(".safetensors") || file.endsWith(".parquet");
     }
 
     static String gitBlobSha1(byte[] content) {
@@ -149,10 +161,10 @@ final class LocalHubServer implements AutoCloseable {
         }
         Matcher api = API.matcher(path);
         Matcher resolve = RESOLVE.matcher(path);
-        if (api.matches()) {
-            revisionInfo(exchange, decode(api.group(1)), decode(api.group(2)));
-        } else if (resolve.matches()) {
-            resolveFile(exchange, decode(resolve.group(1)), decode(resolve.group(2)), decode(resolve.group(3)));
+        if (api.matches() && api.group(1).equals(dataset ? "datasets" : "models")) {
+            revisionInfo(exchange, decode(api.group(2)), decode(api.group(3)));
+        } else if (resolve.matches() && (resolve.group(1) != null) == dataset) {
+            resolveFile(exchange, decode(resolve.group(2)), decode(resolve.group(3)), decode(resolve.group(4)));
         } else {
             sendStatus(exchange, 404, null);
         }

@@ -1,0 +1,152 @@
+package io.flinfer.cli;
+
+import io.flinfer.engine.EngineConfig;
+import io.flinfer.jobs.EngineOptions;
+import io.flinfer.jobs.batch.BatchCommandOptions;
+import io.flinfer.jobs.batch.BatchCounters;
+import io.flinfer.jobs.batch.BatchInput;
+import io.flinfer.jobs.batch.BatchJob;
+import io.flinfer.jobs.batch.BatchOptions;
+import io.flinfer.jobs.batch.BatchPlan;
+import io.flinfer.jobs.batch.OutputRows;
+import io.flinfer.local.LocalCluster;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ExceptionUtils;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Runs the batch job on a local MiniCluster, with a progress bar, checkpoints in the work folder (so a
+ * run interrupted in any way resumes when started again with the same arguments), the output
+ * committed at the end and a summary. On a cluster the same job runs through
+ * {@link io.flinfer.jobs.batch.BatchJobMain}.
+ */
+@Command(name = "batch", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Generate for every line of an OpenAI Batch API request file, or every row of a dataset (JSONL,"
+                + " Parquet, a Hugging Face Hub dataset), into one output file.",
+                "Exit status 0 when the run completed, whatever errors single rows got (they are in the output);"
+                        + " 1 when the run itself failed. Run the same command again to resume an interrupted run."})
+public final class BatchCommand implements Callable<Integer> {
+    /** Options that do not change what a run produces, so a resumed run may change them. */
+    private static final Set<String> FREE_TO_CHANGE = Set.of("--work-dir", "--parallelism", "--checkpoint-interval", "--help", "--version");
+
+    @Mixin EngineOptions engine;
+    @Mixin BatchCommandOptions batch;
+
+    @Option(names = "--parallelism", defaultValue = "1", description = "Parallel subtasks of every operator. Default: ${DEFAULT-VALUE}.")
+    int parallelism;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        long start = System.nanoTime();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String runId = UUID.randomUUID().toString();
+        EngineConfig config = engine.toConfig();
+        BatchPlan plan = batch.plan(config, engine.model(), runId);
+        BatchOptions o = plan.options();
+        if (plan.output().getFileSystem().exists(plan.output())) {
+            throw new IllegalArgumentException("--output " + plan.output() + " already exists; a finished output is never overwritten");
+        }
+        BatchWorkDir work = BatchWorkDir.open(Path.of(plan.workDir().toUri()), arguments());
+        Optional<Path> checkpoint = work.latestCheckpoint();
+        long rowsBefore = 0;
+        if (checkpoint.isPresent()) {
+            rowsBefore = OutputRows.inParts(new org.apache.flink.core.fs.Path(o.parts()), o.outputFormat());
+            out.println("Resuming from " + checkpoint.get() + " (" + rowsBefore + " rows already written)");
+        }
+        AtomicLong total = countInBackground(new BatchInput(o.inputFiles(), o.inputFormat()));
+
+        StreamExecutionEnvironment env = LocalCluster.batchEnvironment(parallelism, batch.checkpointInterval(),
+                work.checkpoints(), checkpoint.orElse(null));
+        BatchJob.build(env, o);
+        JobClient job = env.executeAsync(BatchJob.NAME);
+        BatchCounters counters = BatchCounters.of(runId);
+        BatchProgressBar bar = new BatchProgressBar(err, counters, rowsBefore, total, System.console() != null);
+        awaitWithProgress(job.getJobExecutionResult(), bar, plan);
+        bar.finish();
+
+        plan.commit();
+        work.delete();
+        long rows = OutputRows.count(plan.output(), o.outputFormat());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        out.printf("Wrote %s: %d rows in %s.%n", plan.output(), rows, formatSeconds(Math.round(seconds)));
+        long prompt = counters.promptTokens.get();
+        out.printf("This run: %d rows (%d errors), %d prompt tokens, %d generated tokens (%.1f tokens/s),"
+                        + " prefix-cache hit rate %.1f%%%n",
+                counters.rows.get(), counters.errors.get(), prompt, counters.completionTokens.get(),
+                counters.completionTokens.get() / seconds, prompt == 0 ? 0.0 : 100.0 * counters.cachedTokens.get() / prompt);
+        return 0;
+    }
+
+    private static void awaitWithProgress(CompletableFuture<JobExecutionResult> result, BatchProgressBar bar, BatchPlan plan)
+            throws InterruptedException {
+        while (true) {
+            bar.update();
+            try {
+                result.get(1, TimeUnit.SECONDS);
+                return;
+            } catch (TimeoutException stillRunning) {
+                // redraw and wait on
+            } catch (ExecutionException e) {
+                bar.finish();
+                Throwable cause = ExceptionUtils.stripExecutionException(e);
+                Throwable root = ExceptionUtils.findThrowable(cause, t -> t.getCause() == null).orElse(cause);
+                throw new IllegalStateException("the batch job failed: " + root
+                        + ". Its checkpoints are kept in " + plan.workDir() + ": run the same command again to resume.", e);
+            }
+        }
+    }
+
+    /** The options that define what the run produces, by name, as the work folder records them. */
+    private Map<String, String> arguments() {
+        Map<String, String> values = new HashMap<>();
+        for (OptionSpec option : spec.options()) {
+            if (!FREE_TO_CHANGE.contains(option.longestName())) {
+                values.put(option.longestName(), String.valueOf((Object) option.getValue()));
+            }
+        }
+        return values;
+    }
+
+    private static AtomicLong countInBackground(BatchInput input) {
+        AtomicLong total = new AtomicLong(-1);
+        Thread counter = new Thread(() -> {
+            try {
+                total.set(input.countRows());
+            } catch (Exception e) {
+                // Only the progress bar wants the total; it shows rows done without it.
+            }
+        }, "flinfer-batch-count-rows");
+        counter.setDaemon(true);
+        counter.start();
+        return total;
+    }
+
+    static String formatSeconds(long seconds) {
+        return seconds >= 3600 ? String.format("%dh%02dm", seconds / 3600, seconds % 3600 / 60)
+                : seconds >= 60 ? String.format("%dm%02ds", seconds / 60, seconds % 60)
+                : seconds + "s";
+    }
+}

@@ -1,0 +1,99 @@
+package io.flinfer.jobs.batch;
+
+import io.flinfer.jobs.InferenceGraph;
+import io.flinfer.operators.records.ResultLine;
+import io.flinfer.operators.records.RawRecord;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.Encoder;
+import org.apache.parquet.schema.MessageTypeParser;
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
+import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
+import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
+
+/**
+ * The batch job: input files in, part files of results out, over the streaming job's inference steps.
+ *
+ * <pre>
+ * FileSource(rows) -> request line per row -> keyBy(custom_id): first of each id -> {@link InferenceGraph} -> results
+ *                                                        \-> duplicates: error rows      |
+ * OpenAI request files: results, dead letters and duplicates as output lines -----------+-> FileSink(part files)
+ * datasets:             keyBy(custom_id) join of each row with its result -------------/
+ * </pre>
+ *
+ * The file sink commits part files at checkpoints, so after a failure or a resume nothing is written
+ * twice; {@link OutputCommit} turns them into the output once the job has finished.
+ */
+public final class BatchJob {
+    public static final String NAME = "flinfer-batch";
+
+    private BatchJob() {}
+
+    public static void build(StreamExecutionEnvironment env, BatchOptions o) {
+        Path[] files = o.inputFiles().stream().map(Path::new).toArray(Path[]::new);
+        FileSource<SourceRow> source = FileSource.forBulkFileFormat(new RowFileFormat(o.inputFormat()), files).build();
+        DataStream<BatchItem> items = env.fromSource(source, WatermarkStrategy.noWatermarks(), "input").uid("input")
+                .map(new ItemMapper(o.columns(), files.length > 1)).name("to-requests").uid("to-requests");
+        SingleOutputStreamOperator<BatchItem> unique = items.keyBy(BatchItem::key)
+                .process(new FirstOfEachKey()).name("first-of-each-id").uid("first-of-each-id");
+        DataStream<BatchItem> requests = unique.filter(item -> item.error() == null).name("requests").uid("requests");
+        InferenceGraph.Outputs inference = InferenceGraph.add(requests.map(BatchJob::rawRecord)
+                .returns(RawRecord.class).name("request-lines").uid("request-lines"), o.generation());
+        DataStream<BatchItem> duplicates = unique.getSideOutput(FirstOfEachKey.DUPLICATES);
+
+        DataStream<OutputRow> output;
+        if (o.isDataset()) {
+            DataStream<OutputRow> joined = requests.keyBy(BatchItem::key)
+                    .connect(inference.results().keyBy(ResultLine::customId))
+                    .process(new RowResultJoin()).name("rows-with-results").uid("rows-with-results");
+            DataStream<OutputRow> rejected = unique.filter(item -> item.error() != null).name("rejected-rows").uid("rejected-rows")
+                    .map(item -> GeneratedColumns.withError(item.row(), item.error())).name("row-errors").uid("row-errors");
+            DataStream<OutputRow> duplicateRows = duplicates
+                    .map(item -> GeneratedColumns.withError(item.row(), BatchErrors.duplicateMessage(item)))
+                    .name("duplicate-rows").uid("duplicate-rows");
+            output = joined.union(rejected, duplicateRows);
+        } else {
+            output = inference.results().map(line -> GeneratedColumns.resultLine(line.json())).name("result-lines").uid("result-lines")
+                    .union(inference.deadLetters().map(BatchErrors::notARequest).name("bad-lines").uid("bad-lines"),
+                            duplicates.map(BatchErrors::duplicate).name("duplicate-lines").uid("duplicate-lines"));
+        }
+        output.map(new BatchCounters.Counting(o.runId())).name("count").uid("count")
+                .sinkTo(sink(o)).name("output").uid("output");
+    }
+
+    private static RawRecord rawRecord(BatchItem item) {
+        // The file and line stand where a Kafka record's topic and offset would, so dead letters name them.
+        return new RawRecord(item.file(), 0, item.index(), item.requestLine().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static FileSink<OutputRow> sink(BatchOptions o) {
+        Path parts = new Path(o.parts());
+        OutputFileConfig names = OutputFileConfig.builder()
+                .withPartPrefix("part")
+                .withPartSuffix(o.outputFormat().extension())
+                .build();
+        if (o.outputFormat() == DatasetFormat.PARQUET) {
+            return FileSink.forBulkFormat(parts, new ParquetRowWriter.Factory(
+                            MessageTypeParser.parseMessageType(o.outputSchema())))
+                    .withBucketAssigner(new BasePathBucketAssigner<>())
+                    .withRollingPolicy(OnCheckpointRollingPolicy.build())
+                    .withOutputFileConfig(names)
+                    .build();
+        }
+        Encoder<OutputRow> lines = (row, out) -> {
+            out.write(row.json().getBytes(StandardCharsets.UTF_8));
+            out.write('\n');
+        };
+        return FileSink.forRowFormat(parts, lines)
+                .withBucketAssigner(new BasePathBucketAssigner<>())
+                .withRollingPolicy(OnCheckpointRollingPolicy.build())
+                .withOutputFileConfig(names)
+                .build();
+    }
+}

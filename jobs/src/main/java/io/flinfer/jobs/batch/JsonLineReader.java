@@ -1,0 +1,26 @@
+package io.flinfer.jobs.batch;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+
+/** The lines of a JSONL file, one at a time; a line is never longer in memory than itself. */
+final class JsonLineReader implements RowReader {
+    private final BufferedReader lines;
+
+    JsonLineReader(InputStream in) {
+        this.lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    }
+
+    @Override
+    public String next() throws IOException {
+        return lines.readLine();
+    }
+
+    @Override
+    public void close() throws IOException {
+        lines.close();
+    }
+}

@@ -1,0 +1,49 @@
+package io.flinfer.jobs.batch;
+
+import io.flinfer.operators.records.ResultLine;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Puts each dataset row back together with its result (keyed by custom_id), whichever comes first.
+ * Only rows whose request is still on its way wait here, and the source cannot run ahead of the
+ * generate step's backpressure by more than the network buffers between them, so this state stays
+ * small however large the input is.
+ */
+public final class RowResultJoin extends KeyedCoProcessFunction<String, BatchItem, ResultLine, OutputRow> {
+    private static final long serialVersionUID = 1L;
+
+    private transient ValueState<String> row;
+    private transient ValueState<String> result;
+
+    @Override
+    public void open(OpenContext context) {
+        row = getRuntimeContext().getState(new ValueStateDescriptor<>("row", String.class));
+        result = getRuntimeContext().getState(new ValueStateDescriptor<>("result", String.class));
+    }
+
+    @Override
+    public void processElement1(BatchItem item, Context ctx, Collector<OutputRow> out) throws Exception {
+        String waiting = result.value();
+        if (waiting == null) {
+            row.update(item.row());
+            return;
+        }
+        result.clear();
+        out.collect(GeneratedColumns.withResult(item.row(), waiting));
+    }
+
+    @Override
+    public void processElement2(ResultLine line, Context ctx, Collector<OutputRow> out) throws Exception {
+        String waiting = row.value();
+        if (waiting == null) {
+            result.update(line.json());
+            return;
+        }
+        row.clear();
+        out.collect(GeneratedColumns.withResult(waiting, line.json()));
+    }
+}
