@@ -21,6 +21,7 @@ public final class BenchReport {
         row(out, "KV waste at peak", results, r -> percent(r.kvWasteFrac()));
         row(out, "prefix cache hit rate", results, r -> percent(r.prefixCacheHitRate()));
         row(out, "MFU", results, r -> percent(r.mfu()));
+        row(out, "MBU", results, r -> percent(r.mbu()));
         return out.toString();
     }
 

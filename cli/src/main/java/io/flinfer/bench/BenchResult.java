@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param prefixCacheHitRate prompt tokens served from the prefix cache over prompt tokens looked up
  * @param mfu model FLOPs utilisation against the measured peak, over the tokens actually computed
  *     (prompt tokens served from the prefix cache are not)
+ * @param mbu memory-bandwidth utilisation against the measured matrix-vector bandwidth: the weights
+ *     read once per step plus the cached keys and values attention read, per second
  */
 public record BenchResult(
         String mode,
@@ -23,7 +25,8 @@ public record BenchResult(
         LatencySummary tpotMs,
         double kvWasteFrac,
         double prefixCacheHitRate,
-        double mfu) {
+        double mfu,
+        double mbu) {
 
     public double requestsPerSecond() {
         return numRequests / elapsedSeconds;
@@ -51,6 +54,7 @@ public record BenchResult(
         tpotMs.writeTo(node.putObject("tpot_ms"));
         return node.put("kv_waste_frac", kvWasteFrac)
                 .put("prefix_cache_hit_rate", prefixCacheHitRate)
-                .put("mfu", mfu);
+                .put("mfu", mfu)
+                .put("mbu", mbu);
     }
 }

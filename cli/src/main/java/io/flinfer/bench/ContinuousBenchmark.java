@@ -4,6 +4,7 @@ import io.flinfer.engine.EngineStats;
 import io.flinfer.engine.LlmEngine;
 import io.flinfer.engine.RequestOutput;
 import io.flinfer.engine.RequestTimings;
+import io.flinfer.engine.StepProfile;
 import io.flinfer.engine.sampling.SamplingParams;
 import java.util.List;
 
@@ -13,24 +14,26 @@ public final class ContinuousBenchmark {
 
     /** All requests arrive at once; the engine steps until every one is done. */
     public static BenchResult allAtOnce(LlmEngine engine, List<BenchRequest> requests, String mode,
-            BenchProgress progress, double peakFlops) {
+            BenchProgress progress, MachineLimits limits) {
         RunRecorder recorder = new RunRecorder(requests.size(), progress);
         EngineStats before = engine.stats();
+        ProfileMark mark = new ProfileMark(engine.stepProfile());
         requests.forEach(r -> add(engine, r));
         drain(engine, recorder);
-        return result(engine, recorder, before, mode, peakFlops);
+        return result(engine, recorder, before, mark, mode, limits);
     }
 
     /** Requests arrive one at a time: each is added once the one before it has finished. */
     public static BenchResult oneAtATime(LlmEngine engine, List<BenchRequest> requests, String mode,
-            BenchProgress progress, double peakFlops) {
+            BenchProgress progress, MachineLimits limits) {
         RunRecorder recorder = new RunRecorder(requests.size(), progress);
         EngineStats before = engine.stats();
+        ProfileMark mark = new ProfileMark(engine.stepProfile());
         for (BenchRequest r : requests) {
             add(engine, r);
             drain(engine, recorder);
         }
-        return result(engine, recorder, before, mode, peakFlops);
+        return result(engine, recorder, before, mark, mode, limits);
     }
 
     private static void add(LlmEngine engine, BenchRequest r) {
@@ -60,12 +63,20 @@ public final class ContinuousBenchmark {
         }
     }
 
-    private static BenchResult result(LlmEngine engine, RunRecorder recorder, EngineStats before, String mode,
-            double peakFlops) {
+    private static BenchResult result(LlmEngine engine, RunRecorder recorder, EngineStats before, ProfileMark mark,
+            String mode, MachineLimits limits) {
         EngineStats after = engine.stats();
         long queries = after.prefixCacheQueries() - before.prefixCacheQueries();
         long hits = after.prefixCacheHits() - before.prefixCacheHits();
-        ModelFlops flops = new ModelFlops(engine.modelConfig().matmulParameters(), peakFlops);
-        return recorder.result(mode, queries == 0 ? 0 : (double) hits / queries, flops);
+        StepProfile profile = engine.stepProfile();
+        return recorder.result(mode, queries == 0 ? 0 : (double) hits / queries, ModelCosts.of(engine.modelConfig(),
+                engine.dtype()), limits, profile.steps() - mark.steps(), profile.contextTokensRead() - mark.contextTokens());
+    }
+
+    /** The step counters when a run started. */
+    private record ProfileMark(long steps, long contextTokens) {
+        ProfileMark(StepProfile profile) {
+            this(profile.steps(), profile.contextTokensRead());
+        }
     }
 }

@@ -45,7 +45,12 @@ final class RunRecorder {
         progress.update(ttftMs.size(), numRequests, outputTokens, (System.nanoTime() - startNanos) / 1e9);
     }
 
-    BenchResult result(String mode, double prefixCacheHitRate, ModelFlops flops) {
+    /**
+     * @param steps forward passes the run took
+     * @param contextTokensRead cached tokens attention read, summed over steps and sequences
+     */
+    BenchResult result(String mode, double prefixCacheHitRate, ModelCosts costs, MachineLimits limits, long steps,
+            long contextTokensRead) {
         if (ttftMs.size() != numRequests) {
             throw new IllegalStateException(mode + " run ended with " + ttftMs.size() + " of " + numRequests
                     + " requests finished");
@@ -53,7 +58,8 @@ final class RunRecorder {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         return new BenchResult(mode, numRequests, seconds, promptTokens, outputTokens,
                 LatencySummary.of(toArray(ttftMs)), LatencySummary.of(toArray(tpotMs)), occupancy.wasteFraction(),
-                prefixCacheHitRate, flops.utilisation(promptTokens - cachedTokens + outputTokens, seconds));
+                prefixCacheHitRate, limits.mfu(costs.flops(promptTokens - cachedTokens + outputTokens), seconds),
+                limits.mbu(costs.bytesRead(steps, contextTokensRead), seconds));
     }
 
     private static double[] toArray(List<Double> values) {

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.flinfer.engine.TensorThread;
 import io.flinfer.engine.model.ForwardBatch;
 import io.flinfer.engine.model.KvCache;
 import io.flinfer.engine.model.LlamaModel;
@@ -34,12 +35,14 @@ public final class StaticBatchBenchmark {
     private final int blocksPerRow;
     private final int rowsPerBatch;
     private final int padId;
+    private long steps;
+    private long contextTokensRead;
 
     private StaticBatchBenchmark(Setup setup, NDManager manager) {
         this.setup = setup;
         ModelConfig config = ModelConfig.load(setup.model());
+        int numBlocks = KvCache.numBlocks(config, setup.dtype(), setup.blockSize(), setup.kvCacheMemoryBytes());
         long bytesPerBlock = KvCache.bytesPerToken(config, setup.dtype()) * setup.blockSize();
-        int numBlocks = (int) Math.min(Integer.MAX_VALUE, setup.kvCacheMemoryBytes() / bytesPerBlock);
         blocksPerRow = (setup.maxModelLen() + setup.blockSize() - 1) / setup.blockSize();
         rowsPerBatch = numBlocks / blocksPerRow;
         if (rowsPerBatch < 1) {
@@ -62,9 +65,18 @@ public final class StaticBatchBenchmark {
     /**
      * Runs {@code requests} (all arriving at once, at the start) and reports on them.
      *
-     * @param flops the model's FLOPs per token and the device's peak, for MFU
+     * @param limits the machine's measured limits, for MFU and MBU
      */
-    public static BenchResult run(Setup setup, List<BenchRequest> requests, ModelFlops flops, BenchProgress progress) {
+    public static BenchResult run(Setup setup, List<BenchRequest> requests, MachineLimits limits,
+            BenchProgress progress) {
+        try (TensorThread thread = new TensorThread()) {
+            return thread.call(() -> runHere(setup, requests, limits, progress));
+        }
+    }
+
+    /** Runs on the calling thread; {@link #run} calls it on a tensor thread, as the engine runs its steps. */
+    private static BenchResult runHere(Setup setup, List<BenchRequest> requests, MachineLimits limits,
+            BenchProgress progress) {
         try (NDManager manager = NDManager.newBaseManager(setup.device(), "PyTorch")) {
             StaticBatchBenchmark bench = new StaticBatchBenchmark(setup, manager);
             for (BenchRequest r : requests) {
@@ -73,11 +85,13 @@ public final class StaticBatchBenchmark {
                             + r.outputLen()) + " tokens, more than max_model_len " + setup.maxModelLen());
                 }
             }
+            bench.model.warmUp(bench.cache, Math.min(LlamaModel.WARM_UP_TOKENS, setup.maxModelLen() - 1));
             RunRecorder recorder = new RunRecorder(requests.size(), progress);
             for (int start = 0; start < requests.size(); start += bench.rowsPerBatch) {
                 bench.runBatch(requests.subList(start, Math.min(requests.size(), start + bench.rowsPerBatch)), recorder);
             }
-            return recorder.result("static", 0, flops);
+            ModelCosts costs = ModelCosts.of(bench.model.config(), setup.dtype());
+            return recorder.result("static", 0, costs, limits, bench.steps, bench.contextTokensRead);
         }
     }
 
@@ -157,7 +171,9 @@ public final class StaticBatchBenchmark {
                 slots[r * perRow + i] = blockTables[r][p / blockSize] * blockSize + p % blockSize;
             }
             contextLens[r] = position + perRow;
+            contextTokensRead += contextLens[r];
         }
+        steps++;
         ForwardBatch batch = new ForwardBatch(tokens, positions, slots, queryLens.clone(), contextLens, blockTables);
         try (NDManager step = model.manager().newSubManager()) {
             NDArray logits = model.forward(batch, cache, step);

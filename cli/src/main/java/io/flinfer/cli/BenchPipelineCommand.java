@@ -7,6 +7,7 @@ import io.flinfer.bench.BenchReport;
 import io.flinfer.bench.BenchRequest;
 import io.flinfer.bench.BenchResult;
 import io.flinfer.bench.ContinuousBenchmark;
+import io.flinfer.bench.MachineLimits;
 import io.flinfer.bench.PipelineBenchmark;
 import io.flinfer.bench.PipelineRunResult;
 import io.flinfer.bench.TextPrompts.TextRequest;
@@ -93,7 +94,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
             warmup = new TextRequest(first.prompt(), new BenchRequest("warm-up", first.tokens().promptIds(), 2));
         }
         PrintWriter err = spec.commandLine().getErr();
-        double peak = BenchThroughputCommand.measurePeak(config, err);
+        MachineLimits limits = BenchThroughputCommand.measureLimits(config, err);
 
         List<BenchRequest> tokens = requests.stream().map(TextRequest::tokens).toList();
         BenchResult alone = onEngineThread(() -> {
@@ -102,10 +103,10 @@ final class BenchPipelineCommand implements Callable<Integer> {
             // untimed, on an engine of its own, whose prefix cache then goes away with it.
             try (LlmEngine llm = LlmEngine.create(config)) {
                 requireFits(requests, llm.maxModelLen());
-                ContinuousBenchmark.allAtOnce(llm, tokens, "warm-up", new BenchProgress(err, "warm-up, untimed"), peak);
+                ContinuousBenchmark.allAtOnce(llm, tokens, "warm-up", new BenchProgress(err, "warm-up, untimed"), limits);
             }
             try (LlmEngine llm = LlmEngine.create(config)) {
-                return ContinuousBenchmark.allAtOnce(llm, tokens, "engine", new BenchProgress(err, "engine"), peak);
+                return ContinuousBenchmark.allAtOnce(llm, tokens, "engine", new BenchProgress(err, "engine"), limits);
             }
         });
         var settings = new PipelineBenchmark.Settings(parallelism, checkpointInterval, maxInFlight, routing, timeout);

@@ -7,6 +7,7 @@ import io.flinfer.bench.BenchReport;
 import io.flinfer.bench.BenchRequest;
 import io.flinfer.bench.BenchResult;
 import io.flinfer.bench.ContinuousBenchmark;
+import io.flinfer.bench.MachineLimits;
 import io.flinfer.bench.RandomDataset;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.LlmEngine;
@@ -58,9 +59,9 @@ final class BenchPrefixCommand implements Callable<Integer> {
         List<BenchRequest> requests = RandomDataset.forModel(config.modelPath(), seed)
                 .sharedPrefixRequests(numPrompts, prefixLen, suffixLen, outputLen);
         PrintWriter err = spec.commandLine().getErr();
-        double peak = BenchThroughputCommand.measurePeak(config, err);
-        BenchResult off = run(config.withFeatures(false, config.enableChunkedPrefill()), requests, "prefix-caching-off", err, peak);
-        BenchResult on = run(config.withFeatures(true, config.enableChunkedPrefill()), requests, "prefix-caching-on", err, peak);
+        MachineLimits limits = BenchThroughputCommand.measureLimits(config, err);
+        BenchResult off = run(config.withFeatures(false, config.enableChunkedPrefill()), requests, "prefix-caching-off", err, limits);
+        BenchResult on = run(config.withFeatures(true, config.enableChunkedPrefill()), requests, "prefix-caching-on", err, limits);
 
         double speedup = off.ttftMs().mean() / on.ttftMs().mean();
         // The first request finds the cache cold in both runs; the median shows what every later one sees.
@@ -78,9 +79,9 @@ final class BenchPrefixCommand implements Callable<Integer> {
     }
 
     private static BenchResult run(EngineConfig config, List<BenchRequest> requests, String mode, PrintWriter err,
-            double peak) {
+            MachineLimits limits) {
         try (LlmEngine llm = LlmEngine.create(config)) {
-            return ContinuousBenchmark.oneAtATime(llm, requests, mode, new BenchProgress(err, mode), peak);
+            return ContinuousBenchmark.oneAtATime(llm, requests, mode, new BenchProgress(err, mode), limits);
         }
     }
 }

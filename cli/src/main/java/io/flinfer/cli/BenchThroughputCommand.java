@@ -7,8 +7,7 @@ import io.flinfer.bench.BenchReport;
 import io.flinfer.bench.BenchRequest;
 import io.flinfer.bench.BenchResult;
 import io.flinfer.bench.ContinuousBenchmark;
-import io.flinfer.bench.ModelFlops;
-import io.flinfer.bench.PeakFlops;
+import io.flinfer.bench.MachineLimits;
 import io.flinfer.bench.RandomDataset;
 import io.flinfer.bench.StaticBatchBenchmark;
 import io.flinfer.bench.TokenRange;
@@ -58,6 +57,8 @@ final class BenchThroughputCommand implements Callable<Integer> {
     @Option(names = "--output-json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path outputJson;
 
+    @Mixin ProfileOptions profile;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -72,7 +73,7 @@ final class BenchThroughputCommand implements Callable<Integer> {
         List<BenchRequest> requests = RandomDataset.forModel(config.modelPath(), seed)
                 .requests(numPrompts, inputLen, outputLen);
         PrintWriter err = spec.commandLine().getErr();
-        double peak = measurePeak(config, err);
+        MachineLimits limits = measureLimits(config, err);
 
         List<BenchResult> results = new ArrayList<>();
         int maxModelLen = config.maxModelLen() > 0 ? config.maxModelLen() : model.maxPositionEmbeddings();
@@ -80,15 +81,16 @@ final class BenchThroughputCommand implements Callable<Integer> {
             try (LlmEngine llm = LlmEngine.create(config)) {
                 maxModelLen = llm.maxModelLen();
                 requireFits(maxModelLen);
-                results.add(ContinuousBenchmark.allAtOnce(llm, requests, "continuous", new BenchProgress(err, "continuous"), peak));
+                profile.start(llm);
+                results.add(ContinuousBenchmark.allAtOnce(llm, requests, "continuous", new BenchProgress(err, "continuous"), limits));
+                profile.report(llm, "continuous", err);
             }
         }
         if (staticBatches) {
             requireFits(maxModelLen);
             var setup = new StaticBatchBenchmark.Setup(config.modelPath(), LlmEngine.dtype(config.dtype(), config.device()),
                     LlmEngine.device(config.device()), config.blockSize(), config.kvCacheMemoryBytes(), maxModelLen);
-            results.add(StaticBatchBenchmark.run(setup, requests, new ModelFlops(model.matmulParameters(), peak),
-                    new BenchProgress(err, "static")));
+            results.add(StaticBatchBenchmark.run(setup, requests, limits, new BenchProgress(err, "static")));
         }
 
         PrintWriter out = spec.commandLine().getOut();
@@ -120,10 +122,11 @@ final class BenchThroughputCommand implements Callable<Integer> {
         }
     }
 
-    static double measurePeak(EngineConfig config, PrintWriter err) {
-        double peak = PeakFlops.measure(LlmEngine.device(config.device()));
-        err.printf("peak float32 matmul (2048x2048 @ 2048x768) on %s: %.1f GFLOP/s%n", config.device(), peak / 1e9);
+    /** Measures the device's limits in this process, before the engine loads, and prints them. */
+    static MachineLimits measureLimits(EngineConfig config, PrintWriter err) {
+        MachineLimits limits = MachineLimits.measure(LlmEngine.device(config.device()));
+        err.printf("machine limits on %s: %s%n", config.device(), limits);
         err.flush();
-        return peak;
+        return limits;
     }
 }

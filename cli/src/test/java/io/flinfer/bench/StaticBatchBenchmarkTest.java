@@ -32,7 +32,7 @@ class StaticBatchBenchmarkTest {
         List<BenchRequest> requests = new RandomDataset(1024, RandomDataset.specialTokenIds(model), 5)
                 .requests(5, new TokenRange(8, 24), new TokenRange(4, 20));
         StringWriter progress = new StringWriter();
-        BenchResult result = StaticBatchBenchmark.run(setup, requests, new ModelFlops(1000, 1e9),
+        BenchResult result = StaticBatchBenchmark.run(setup, requests, new MachineLimits(1e9, 1e9),
                 new BenchProgress(new PrintWriter(progress), "static"));
 
         assertThat(result.numRequests()).isEqualTo(5);
@@ -45,6 +45,7 @@ class StaticBatchBenchmarkTest {
         assertThat(result.kvWasteFrac()).isBetween(1 - 88.0 / 128, 1.0);
         assertThat(result.prefixCacheHitRate()).isZero();
         assertThat(result.mfu()).isPositive();
+        assertThat(result.mbu()).isPositive();
         assertThat(progress.toString()).contains("[static] 5/5 requests finished");
     }
 
@@ -52,7 +53,7 @@ class StaticBatchBenchmarkTest {
     void refusesABudgetWithoutRoomForOneRow() {
         var setup = new StaticBatchBenchmark.Setup(model, DataType.FLOAT32, Device.cpu(), 16, 32 << 10, 64);
         List<BenchRequest> requests = List.of(new BenchRequest("a", new int[] {5, 6}, 2));
-        assertThatThrownBy(() -> StaticBatchBenchmark.run(setup, requests, new ModelFlops(1, 1),
+        assertThatThrownBy(() -> StaticBatchBenchmark.run(setup, requests, new MachineLimits(1, 1),
                 new BenchProgress(new PrintWriter(new StringWriter()), "static")))
                 .hasMessageContaining("raise --kv-cache-memory or lower --max-model-len");
     }

@@ -23,7 +23,7 @@ import picocli.CommandLine;
 class BenchCommandsTest {
     private static final List<String> RESULT_KEYS = List.of("mode", "num_requests", "requests_per_s",
             "output_tokens_per_s", "total_tokens_per_s", "ttft_ms", "tpot_ms", "kv_waste_frac",
-            "prefix_cache_hit_rate", "mfu");
+            "prefix_cache_hit_rate", "mfu", "mbu");
 
     @TempDir static Path dir;
     static Path model;
@@ -49,7 +49,8 @@ class BenchCommandsTest {
         Path json = dir.resolve("throughput.json");
         JsonNode report = run(json, "bench", "throughput", "--model", model.toString(), "--num-prompts", "6",
                 "--input-len", "8:40", "--output-len", "4:24", "--seed", "3", "--kv-cache-memory", "256KiB",
-                "--max-model-len", "64", "--output-json", json.toString());
+                "--max-model-len", "64", "--output-json", json.toString(), "--profile", "--profile-trace",
+                dir.resolve("trace.json").toString());
 
         List<BenchRequest> requests = new RandomDataset(1024, RandomDataset.specialTokenIds(model), 3)
                 .requests(6, TokenRange.parse("8:40"), TokenRange.parse("4:24"));
@@ -74,12 +75,17 @@ class BenchCommandsTest {
             }
             assertThat(r.get("kv_waste_frac").asDouble()).isBetween(0.0, 1.0);
             assertThat(r.get("mfu").asDouble()).isPositive();
+            assertThat(r.get("mbu").asDouble()).isPositive();
         }
         assertThat(report.get("static").get("kv_waste_frac").asDouble())
                 .isGreaterThan(report.get("continuous").get("kv_waste_frac").asDouble());
         assertThat(report.get("speedup").asDouble()).isPositive();
         assertThat(out.toString()).contains("output tokens/s", "Throughput (continuous)", "Throughput (static)");
-        assertThat(err.toString()).contains("[continuous] 6/6 requests finished", "[static] 6/6 requests finished");
+        assertThat(err.toString()).contains("[continuous] 6/6 requests finished", "[static] 6/6 requests finished",
+                "machine limits on cpu: float32 matmul", "step profile (continuous):", "forward");
+        // The trace holds the PyTorch operators the compiled program ran, attention among them.
+        assertThat(java.nio.file.Files.readString(dir.resolve("trace.json")))
+                .contains("\"name\": \"aten::scaled_dot_product_attention\"", "\"name\": \"aten::index_copy_\"");
     }
 
     @Test

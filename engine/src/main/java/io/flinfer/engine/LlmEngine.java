@@ -3,6 +3,7 @@ package io.flinfer.engine;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import io.flinfer.engine.core.BlockPool;
 import io.flinfer.engine.core.FinishReason;
 import io.flinfer.engine.core.KvCacheManager;
@@ -17,10 +18,12 @@ import io.flinfer.engine.sampling.SampledTokens;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.sampling.SamplingRow;
 import io.flinfer.engine.tokenizer.Tokenizer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 
 /**
  * The serving engine: requests go in with {@link #addRequest}, each {@link #step} schedules a batch,
@@ -36,6 +39,7 @@ public final class LlmEngine implements AutoCloseable {
     private final ModelRunner runner;
     private final Map<String, RequestState> requests = new LinkedHashMap<>();
     private final TensorThread tensorThread = new TensorThread();
+    private final StepProfile profile = new StepProfile();
     private long promptTokens;
     private long generationTokens;
 
@@ -43,12 +47,7 @@ public final class LlmEngine implements AutoCloseable {
         this.config = config;
         ModelConfig modelConfig = ModelConfig.load(config.modelPath());
         DataType dtype = dtype(config.dtype(), config.device());
-        long bytesPerBlock = KvCache.bytesPerToken(modelConfig, dtype) * config.blockSize();
-        int numBlocks = (int) Math.min(Integer.MAX_VALUE, config.kvCacheMemoryBytes() / bytesPerBlock);
-        if (numBlocks < 1) {
-            throw new IllegalArgumentException("kv-cache-memory " + config.kvCacheMemoryBytes()
-                    + " bytes holds no block: one block of " + config.blockSize() + " tokens takes " + bytesPerBlock + " bytes");
-        }
+        int numBlocks = KvCache.numBlocks(modelConfig, dtype, config.blockSize(), config.kvCacheMemoryBytes());
         int maxModelLen = config.maxModelLen() > 0
                 ? config.maxModelLen()
                 : Math.min(modelConfig.maxPositionEmbeddings(), numBlocks * config.blockSize());
@@ -63,7 +62,13 @@ public final class LlmEngine implements AutoCloseable {
             KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks, config.enablePrefixCaching()), config.blockSize());
             scheduler = new Scheduler(new SchedulerConfig(config.maxNumSeqs(), batchedTokens, maxModelLen,
                     config.enableChunkedPrefill()), kv);
-            runner = new ModelRunner(model, cache);
+            runner = new ModelRunner(model, cache, profile);
+            int room = Math.min(maxModelLen, numBlocks * config.blockSize()) - 1;
+            int warmUpTokens = Math.min(Math.min(batchedTokens, LlamaModel.WARM_UP_TOKENS), room);
+            tensorThread.call(() -> {
+                model.warmUp(cache, warmUpTokens);
+                return null;
+            });
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -76,6 +81,7 @@ public final class LlmEngine implements AutoCloseable {
 
     public Tokenizer tokenizer() { return tokenizer; }
     public ModelConfig modelConfig() { return model.config(); }
+    public DataType dtype() { return model.dtype(); }
     public EngineConfig config() { return config; }
     public int maxModelLen() { return scheduler.config().maxModelLen(); }
     public int blockSize() { return config.blockSize(); }
@@ -134,46 +140,41 @@ public final class LlmEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts {@code loop} on the engine's tensor thread, for a host that drives the engine from a
+     * loop of its own: the engine calls the loop makes then run in place, one thread for the whole
+     * step instead of a hop per call.
+     */
+    public Future<?> startOnTensorThread(Runnable loop) {
+        return tensorThread.start(loop);
+    }
+
     /** Runs one scheduling step and returns the output of every request that produced something. */
     public List<RequestOutput> step() {
         return tensorThread.call(this::runStep);
     }
 
     private List<RequestOutput> runStep() {
-        long now = System.nanoTime();
-        ScheduledBatch batch = scheduler.schedule(now);
+        profile.start();
+        ScheduledBatch batch = scheduler.schedule(System.nanoTime());
         if (batch.isEmpty()) {
             return List.of();
         }
-        int n = batch.sequences().size();
-        int[][] blockTables = new int[n][];
-        List<Integer> sampleAt = new ArrayList<>();
-        List<SamplingRow> rows = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            Sequence seq = batch.sequences().get(i);
-            blockTables[i] = scheduler.kvCacheManager().blockTable(seq);
-            if (seq.numComputedTokens() + batch.numNewTokens()[i] == seq.numTokens()) {
-                sampleAt.add(i);
-                rows.add(requests.get(seq.requestId()).samplingRow());
-            }
-            if (seq.numComputedTokens() < seq.numPromptTokens()) {
-                promptTokens += Math.min(batch.numNewTokens()[i], seq.numPromptTokens() - seq.numComputedTokens());
-            }
+        countPromptTokens(batch);
+        List<SamplingRow> rows = new ArrayList<>(batch.samplingRows().length);
+        for (int r : batch.samplingRows()) {
+            rows.add(requests.get(batch.sequences().get(r).requestId()).samplingRow());
         }
-        int[] rowsIndex = sampleAt.stream().mapToInt(Integer::intValue).toArray();
-        SampledTokens sampled = runner.run(batch, rowsIndex, rows, blockTables);
-        int[] perSequence = new int[n];
-        for (int r = 0; r < rowsIndex.length; r++) {
-            perSequence[rowsIndex[r]] = sampled.tokenIds()[r];
-        }
+        profile.lap(StepProfile.Phase.SCHEDULE);
+        SampledTokens sampled = runner.run(batch, rows);
         long done = System.nanoTime();
-        scheduler.update(batch, perSequence, done);
-        List<RequestOutput> outputs = new ArrayList<>(rowsIndex.length);
-        for (int r = 0; r < rowsIndex.length; r++) {
-            Sequence seq = batch.sequences().get(rowsIndex[r]);
+        scheduler.update(batch, sampled.tokenIds(), done);
+        List<RequestOutput> outputs = new ArrayList<>(rows.size());
+        for (int r = 0; r < rows.size(); r++) {
+            Sequence seq = batch.sequences().get(batch.samplingRows()[r]);
             RequestState state = requests.get(seq.requestId());
             generationTokens++;
-            FinishReason finish = state.accept(perSequence[rowsIndex[r]],
+            FinishReason finish = state.accept(sampled.tokenIds()[r],
                     sampled.logprobs().isEmpty() ? null : sampled.logprobs().get(r), maxModelLen());
             if (finish != null) {
                 scheduler.finish(seq, finish);
@@ -181,7 +182,41 @@ public final class LlmEngine implements AutoCloseable {
             }
             outputs.add(state.output(done));
         }
+        profile.lap(StepProfile.Phase.OUTPUT);
         return outputs;
+    }
+
+    private void countPromptTokens(ScheduledBatch batch) {
+        for (int i = 0; i < batch.sequences().size(); i++) {
+            Sequence seq = batch.sequences().get(i);
+            if (seq.numComputedTokens() < seq.numPromptTokens()) {
+                promptTokens += Math.min(batch.numNewTokens()[i], seq.numPromptTokens() - seq.numComputedTokens());
+            }
+        }
+    }
+
+    /**
+     * Starts recording every PyTorch operator the engine runs, with input shapes, for a Chrome
+     * trace. PyTorch's profiler records per thread, so it starts on the tensor thread.
+     */
+    public void startTrace() {
+        tensorThread.call(() -> {
+            JniUtils.startProfile(false, true, true);
+            return null;
+        });
+    }
+
+    /** Stops recording and writes the Chrome trace (chrome://tracing or Perfetto read it) to {@code file}. */
+    public void stopTrace(Path file) {
+        tensorThread.call(() -> {
+            JniUtils.stopProfile(file.toString());
+            return null;
+        });
+    }
+
+    /** Where step time went so far; read it between steps, from the thread that calls {@link #step}. */
+    public StepProfile stepProfile() {
+        return profile;
     }
 
     /**

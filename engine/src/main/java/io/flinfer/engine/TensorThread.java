@@ -1,5 +1,7 @@
 package io.flinfer.engine;
 
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -10,16 +12,49 @@ import java.util.function.Supplier;
  * The one thread that issues an engine's tensor work. Measured here, the same steps ran 3 to 10
  * times slower when issued from the JVM's main thread than from a thread of their own (PyTorch's
  * per-thread OpenMP state); a dedicated thread also keeps other threads from competing with it.
+ *
+ * <p>PyTorch keeps several settings per thread, so the thread sets them once: no autograd (the
+ * engine never trains), no TorchScript graph re-optimization (each step's shapes differ, and
+ * re-specializing the program for each would cost more than it saves), and as many intra-op
+ * threads as the JVM sees processors (which honours container CPU limits; override with
+ * {@code -Dai.djl.pytorch.num_threads=N}). Benchmarks run their baselines on one too, so that
+ * both sides of a comparison issue their work the same way.
  */
-final class TensorThread implements AutoCloseable {
+public final class TensorThread implements AutoCloseable {
+    private volatile Thread thread;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "flinfer-tensors");
-        thread.setDaemon(true);
-        return thread;
+        Thread t = new Thread(runnable, "flinfer-tensors");
+        t.setDaemon(true);
+        thread = t;
+        return t;
     });
 
-    /** Runs {@code work} on the tensor thread and waits for it; its exceptions come back unwrapped. */
-    <T> T call(Supplier<T> work) {
+    public TensorThread() {
+        call(() -> {
+            configure();
+            return null;
+        });
+    }
+
+    static int numThreads() {
+        return Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
+    }
+
+    private static void configure() {
+        Engine.getEngine("PyTorch"); // loads the native library the settings below call into
+        JniUtils.setGradMode(false);
+        JniUtils.setGraphExecutorOptimize(false);
+        JniUtils.setNumThreads(numThreads());
+    }
+
+    /**
+     * Runs {@code work} on the tensor thread and waits for it; its exceptions come back unwrapped.
+     * Called from the tensor thread itself, it runs in place.
+     */
+    public <T> T call(Supplier<T> work) {
+        if (Thread.currentThread() == thread) {
+            return work.get();
+        }
         Future<T> result = executor.submit(work::get);
         try {
             return result.get();
@@ -35,6 +70,11 @@ final class TensorThread implements AutoCloseable {
             }
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /** Starts {@code loop} on the tensor thread, so that the engine calls it makes need no hop. */
+    Future<?> start(Runnable loop) {
+        return executor.submit(loop);
     }
 
     @Override

@@ -71,8 +71,10 @@ public final class KvCacheManager {
 
     /**
      * Gives {@code seq} the blocks for {@code numNewTokens} more tokens, after adopting the cached
-     * prefix {@code hits} (for a sequence that has none yet). Allocates nothing when it cannot
-     * allocate everything.
+     * prefix {@code hits} (for a sequence that has none yet), and registers the blocks those tokens
+     * fill in the prefix cache at once, as vLLM's {@code allocate_slots} does: a request admitted
+     * later in the same step already reuses them, since every layer writes all new keys and values
+     * before any attention reads them. Allocates nothing when it cannot allocate everything.
      */
     boolean allocate(Sequence seq, int numNewTokens, List<KvBlock> hits) {
         int totalTokens = seq.numComputedTokens + hits.size() * blockSize + numNewTokens;
@@ -86,11 +88,12 @@ public final class KvCacheManager {
         if (needed > 0) {
             seq.blocks.addAll(pool.allocate(needed));
         }
+        cacheFullBlocks(seq, totalTokens);
         return true;
     }
 
     /** Registers the full blocks among {@code seq}'s first {@code numTokens} tokens. */
-    void cacheFullBlocks(Sequence seq, int numTokens) {
+    private void cacheFullBlocks(Sequence seq, int numTokens) {
         if (!pool.cachingEnabled()) {
             return;
         }

@@ -2,6 +2,7 @@ package io.flinfer.engine.core;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 
@@ -83,35 +84,43 @@ public final class Scheduler {
             schedule(seq, numNew, scheduled, counts);
             budget -= numNew;
         }
-        return new ScheduledBatch(scheduled, counts.stream().mapToInt(Integer::intValue).toArray(), preempted);
+        return batch(scheduled, counts, preempted);
     }
 
-    /**
-     * Adds {@code seq} to the step and offers its blocks to the prefix cache at once, so that a
-     * request admitted later in the same step already reuses them: every layer writes all new keys
-     * and values before any attention reads them.
-     */
-    private void schedule(Sequence seq, int numNew, List<Sequence> scheduled, List<Integer> counts) {
+    private static void schedule(Sequence seq, int numNew, List<Sequence> scheduled, List<Integer> counts) {
         scheduled.add(seq);
         counts.add(numNew);
-        kv.cacheFullBlocks(seq, seq.numComputedTokens + numNew);
+    }
+
+    /** The step's sequences with their block tables and the rows that catch up (and so sample). */
+    private ScheduledBatch batch(List<Sequence> scheduled, List<Integer> counts, int preempted) {
+        int n = scheduled.size();
+        int[] numNew = new int[n];
+        int[][] tables = new int[n][];
+        int[] sampling = new int[n];
+        int numSampling = 0;
+        for (int i = 0; i < n; i++) {
+            Sequence seq = scheduled.get(i);
+            numNew[i] = counts.get(i);
+            tables[i] = kv.blockTable(seq);
+            if (seq.numComputedTokens + numNew[i] == seq.numTokens()) {
+                sampling[numSampling++] = i;
+            }
+        }
+        return new ScheduledBatch(scheduled, numNew, tables, Arrays.copyOf(sampling, numSampling), preempted);
     }
 
     /**
-     * Records that the step ran: every scheduled sequence computed its tokens, and one that caught
-     * up received {@code sampled[i]}. Returns the sequences that received a token.
+     * Records that the step ran: every scheduled sequence computed its tokens, and the sequence of
+     * sampling row {@code r} received {@code sampled[r]}.
      */
-    public List<Sequence> update(ScheduledBatch batch, int[] sampled, long nowNanos) {
-        List<Sequence> advanced = new ArrayList<>();
+    public void update(ScheduledBatch batch, int[] sampled, long nowNanos) {
         for (int i = 0; i < batch.sequences().size(); i++) {
-            Sequence seq = batch.sequences().get(i);
-            seq.numComputedTokens += batch.numNewTokens()[i];
-            if (seq.numComputedTokens == seq.numTokens()) {
-                seq.appendOutput(sampled[i], nowNanos);
-                advanced.add(seq);
-            }
+            batch.sequences().get(i).numComputedTokens += batch.numNewTokens()[i];
         }
-        return advanced;
+        for (int r = 0; r < sampled.length; r++) {
+            batch.sequences().get(batch.samplingRows()[r]).appendOutput(sampled[r], nowNanos);
+        }
     }
 
     /** Ends {@code seq}, running or waiting, and frees its blocks. */

@@ -11,6 +11,7 @@ package io.flinfer.engine.model;
  * @param queryLens tokens scheduled per sequence
  * @param contextLens tokens in the cache per sequence once this pass has written its own
  * @param blockTables the KV blocks of each sequence, in order
+ * @param logitRows indices into {@link #tokenIds} of the tokens whose next-token logits are wanted
  */
 public record ForwardBatch(
         int[] tokenIds,
@@ -18,7 +19,14 @@ public record ForwardBatch(
         int[] slotMapping,
         int[] queryLens,
         int[] contextLens,
-        int[][] blockTables) {
+        int[][] blockTables,
+        int[] logitRows) {
+
+    /** A batch that wants the logits after every sequence's last token. */
+    public ForwardBatch(int[] tokenIds, int[] positions, int[] slotMapping, int[] queryLens, int[] contextLens,
+            int[][] blockTables) {
+        this(tokenIds, positions, slotMapping, queryLens, contextLens, blockTables, lastTokens(queryLens));
+    }
 
     public int numSequences() {
         return queryLens.length;
@@ -28,8 +36,8 @@ public record ForwardBatch(
         return tokenIds.length;
     }
 
-    /** Index in {@link #tokenIds} of each sequence's last scheduled token. */
-    public int[] lastTokenIndices() {
+    /** Index in {@code tokenIds} of each sequence's last scheduled token. */
+    private static int[] lastTokens(int[] queryLens) {
         int[] last = new int[queryLens.length];
         int end = 0;
         for (int i = 0; i < queryLens.length; i++) {
@@ -37,5 +45,10 @@ public record ForwardBatch(
             last[i] = end - 1;
         }
         return last;
+    }
+
+    /** The blocks sequence {@code i} reads: only those its context fills, never padded to another's. */
+    static int blocksRead(int contextLen, int blockSize) {
+        return (contextLen + blockSize - 1) / blockSize;
     }
 }

@@ -2,38 +2,64 @@ package io.flinfer.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * A Llama-family decoder (Llama 2/3, Mistral, Qwen2, Qwen3) whose forward pass runs a batch of
- * sequences over the paged KV cache and returns the logits of each sequence's last token.
+ * sequences over the paged KV cache and returns the logits of the tokens asked for.
+ *
+ * <p>The whole forward pass is one compiled TorchScript program ({@code llama.py} next to this
+ * class, written into an archive at load and compiled by libtorch): a step is one call into native
+ * code instead of hundreds of DJL operator calls, and it reaches operators DJL's NDArray API lacks
+ * (fused attention, RMSNorm, SiLU, index_copy_). Weights and the KV cache are handed to the program
+ * once; a step sends one int64 tensor and a list of ints.
  */
 public final class LlamaModel implements AutoCloseable {
+    private static final String SOURCE = resource("llama.py");
+    /** A warm-up prompt length that sets up what a real prefill uses. */
+    public static final int WARM_UP_TOKENS = 256;
+
     private final ModelConfig config;
     private final DataType dtype;
     private final NDManager manager;
-    private final NDArray embedding;
-    private final DecoderLayer[] layers;
-    private final NDArray finalNorm;
-    private final NDArray lmHead;
-    private final RotaryEmbedding rope;
+    private final List<NDArray> weights = new ArrayList<>();
+    private final PtSymbolBlock program;
+    /** The cache the program holds; another one is handed over before it is used. */
+    private KvCache boundCache;
 
     private LlamaModel(ModelConfig config, Checkpoint ckpt, int maxPositions, DataType dtype, NDManager manager) {
         this.config = config;
         this.dtype = dtype;
         this.manager = manager;
-        embedding = ckpt.read("model.embed_tokens.weight", manager, dtype);
-        layers = new DecoderLayer[config.numLayers()];
-        for (int l = 0; l < layers.length; l++) {
-            layers[l] = DecoderLayer.load(ckpt, config, l, manager, dtype);
-        }
-        finalNorm = ckpt.read("model.norm.weight", manager, dtype);
+        NDArray embedding = ckpt.read("model.embed_tokens.weight", manager, dtype);
         boolean tied = config.tieWordEmbeddings() || !ckpt.has("lm_head.weight");
-        lmHead = tied ? embedding.transpose() : DecoderLayer.transposed(ckpt.read("lm_head.weight", manager, dtype));
-        rope = new RotaryEmbedding(config, maxPositions, manager);
+        weights.add(embedding);
+        weights.add(ckpt.read("model.norm.weight", manager, dtype));
+        weights.add(tied ? embedding : ckpt.read("lm_head.weight", manager, dtype));
+        weights.addAll(List.of(RotaryEmbedding.tables(config, maxPositions, dtype, manager)));
+        for (int l = 0; l < config.numLayers(); l++) {
+            addLayer(ckpt, l);
+        }
+        program = load((PtNDManager) manager);
     }
 
     /**
@@ -46,7 +72,13 @@ public final class LlamaModel implements AutoCloseable {
             throw new IllegalArgumentException("model folder not found: " + dir);
         }
         ModelConfig config = ModelConfig.load(dir);
-        return new LlamaModel(config, new Checkpoint(dir), maxPositions, dtype, manager.newSubManager());
+        NDManager own = manager.newSubManager();
+        try {
+            return new LlamaModel(config, new Checkpoint(dir), maxPositions, dtype, own);
+        } catch (RuntimeException e) {
+            own.close();
+            throw e;
+        }
     }
 
     public ModelConfig config() {
@@ -62,58 +94,124 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * Runs {@code batch}, writing its keys and values into {@code cache}. All temporaries belong to
-     * {@code step}, which the caller closes after reading the result.
+     * Runs {@code batch}, writing its keys and values into {@code cache}. The result belongs to
+     * {@code step}, which the caller closes after reading it.
      *
-     * @return float32 logits {@code [sequences, vocab]}
+     * @return float32 logits {@code [batch.logitRows().length, vocab]}
      */
     public NDArray forward(ForwardBatch batch, KvCache cache, NDManager step) {
-        NDArray positions = step.create(batch.positions());
-        NDArray slots = step.create(batch.slotMapping());
-        PagedAttention attention = new PagedAttention(config, cache.blockSize(), batch, step);
-        RotaryEmbedding.Rotation rotation = rope.at(positions);
-        NDArray x = embedding.get(step, new NDIndex("{}", step.create(batch.tokenIds())));
-        for (int l = 0; l < layers.length; l++) {
-            x = layer(l, x, rotation, slots, attention, cache);
+        bind(cache);
+        StepInput input = StepInput.of(batch, cache.blockSize());
+        PtNDArray data = (PtNDArray) step.create(input.data());
+        try (IValue dataValue = IValue.from(data);
+                IValue sequences = IValue.listFrom(input.sequences());
+                IValue tokens = IValue.from((long) input.numTokens());
+                IValue logits = IValue.from((long) input.numLogits());
+                IValue out = IValueUtils.runMethod(program, "forward", dataValue, sequences, tokens, logits)) {
+            return out.toTensor((PtNDManager) step);
         }
-        NDArray last = x.get(new NDIndex("{}", step.create(batch.lastTokenIndices())));
-        NDArray logits = rmsNorm(last, finalNorm).matMul(lmHead);
-        return logits.getDataType() == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
     }
 
-    private NDArray layer(int l, NDArray x, RotaryEmbedding.Rotation rotation, NDArray slots, PagedAttention attention,
-            KvCache cache) {
-        DecoderLayer w = layers[l];
-        long tokens = x.getShape().get(0);
-        NDArray qkv = rmsNorm(x, w.inputNorm()).matMul(w.qkv());
-        if (w.qkvBias() != null) {
-            qkv = qkv.addi(w.qkvBias());
+    /**
+     * Runs a prefill of {@code tokens} tokens and one decode step on the first blocks of
+     * {@code cache}, so that the first real step does not pay for one-time set-up (thread pools,
+     * allocator, the program's first run). Call it before any sequence holds a block: what it
+     * writes is overwritten before any sequence reads it.
+     */
+    public void warmUp(KvCache cache, int tokens) {
+        if (tokens < 1) {
+            return;
         }
-        int q = config.qSize();
-        int kv = config.kvSize();
-        int heads = config.numHeads();
-        // Queries and keys are normalized (Qwen3) and rotated together, as one [tokens, heads + kvHeads, dim].
-        NDArray queryKey = qkv.get(":, :" + (q + kv)).reshape(tokens, heads + config.numKvHeads(), config.headDim());
-        if (w.qkNorm() != null) {
-            queryKey = rmsNorm(queryKey, w.qkNorm());
-        }
-        queryKey = rotation.apply(queryKey);
-        NDArray query = queryKey.get(":, :" + heads);
-        NDArray key = queryKey.get(":, " + heads + ":");
-        NDArray value = qkv.get(":, " + (q + kv) + ":").reshape(tokens, config.numKvHeads(), config.headDim());
-        cache.write(l, slots, key, value);
-        NDArray h = x.add(attention.attend(query, cache, l).matMul(w.out()));
-        NDArray gateUp = rmsNorm(h, w.postNorm()).matMul(w.gateUp());
-        int inter = config.intermediateSize();
-        NDArray gate = gateUp.get(":, :" + inter);
-        NDArray up = gateUp.get(":, " + inter + ":");
-        NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).muli(up);
-        return h.addi(act.matMul(w.down()));
+        int blockSize = cache.blockSize();
+        int[] table = IntStream.range(0, (tokens + blockSize) / blockSize).toArray();
+        int[] positions = IntStream.range(0, tokens).toArray();
+        warmUpStep(cache, new ForwardBatch(new int[tokens], positions, positions, new int[] {tokens},
+                new int[] {tokens}, new int[][] {table}));
+        warmUpStep(cache, new ForwardBatch(new int[1], new int[] {tokens}, new int[] {tokens}, new int[] {1},
+                new int[] {tokens + 1}, new int[][] {table}));
     }
 
-    private NDArray rmsNorm(NDArray x, NDArray weight) {
-        NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.div(variance.addi((float) config.rmsNormEps()).sqrt()).muli(weight);
+    private void warmUpStep(KvCache cache, ForwardBatch batch) {
+        try (NDManager step = manager.newSubManager()) {
+            // Reading the result waits for an asynchronous device too.
+            forward(batch, cache, step).argMax(1).toLongArray();
+        }
+    }
+
+    /** Hands the weights, {@code cache} and the shape constants to the program, once per cache. */
+    private void bind(KvCache cache) {
+        if (cache == boundCache) {
+            return;
+        }
+        long[] dims = {
+            config.numLayers(), config.numHeads(), config.numKvHeads(), config.headDim(), config.intermediateSize(),
+            cache.blockSize(), config.qkvBias() ? 1 : 0, config.qkNorm() ? 1 : 0
+        };
+        try (IValue w = tensors(weights);
+                IValue k = tensors(List.of(cache.keys()));
+                IValue v = tensors(List.of(cache.values()));
+                IValue d = IValue.listFrom(dims);
+                IValue eps = IValue.from(config.rmsNormEps());
+                IValue none = IValueUtils.runMethod(program, "setup", w, k, v, d, eps)) {
+            boundCache = cache;
+        }
+    }
+
+    private static IValue tensors(List<NDArray> arrays) {
+        return IValue.listFrom(arrays.stream().map(PtNDArray.class::cast).toArray(PtNDArray[]::new));
+    }
+
+    /**
+     * Adds one layer's weights in the program's order. Hugging Face's {@code [out, in]} matrices are
+     * kept as they are (the layout {@code linear} multiplies fastest); q/k/v and gate/up are stacked
+     * into one matrix each, so each takes a single multiply.
+     */
+    private void addLayer(Checkpoint ckpt, int layer) {
+        String p = "model.layers." + layer + ".";
+        String attn = p + "self_attn.";
+        NDArray none = manager.zeros(new Shape(0), dtype);
+        weights.add(ckpt.read(p + "input_layernorm.weight", manager, dtype));
+        weights.add(stacked(ckpt, attn + "q_proj.weight", attn + "k_proj.weight", attn + "v_proj.weight"));
+        weights.add(config.qkvBias() ? stacked(ckpt, attn + "q_proj.bias", attn + "k_proj.bias", attn + "v_proj.bias") : none);
+        weights.add(config.qkNorm() ? ckpt.read(attn + "q_norm.weight", manager, dtype) : none);
+        weights.add(config.qkNorm() ? ckpt.read(attn + "k_norm.weight", manager, dtype) : none);
+        weights.add(ckpt.read(attn + "o_proj.weight", manager, dtype));
+        weights.add(ckpt.read(p + "post_attention_layernorm.weight", manager, dtype));
+        weights.add(stacked(ckpt, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"));
+        weights.add(ckpt.read(p + "mlp.down_proj.weight", manager, dtype));
+    }
+
+    private NDArray stacked(Checkpoint ckpt, String... names) {
+        NDArray result = ckpt.read(names[0], manager, dtype);
+        for (int i = 1; i < names.length; i++) {
+            try (NDArray previous = result; NDArray next = ckpt.read(names[i], manager, dtype)) {
+                result = previous.concat(next, 0);
+            }
+        }
+        return result;
+    }
+
+    private static PtSymbolBlock load(PtNDManager manager) {
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        attributes.put("training", false);
+        for (String list : new String[] {"weights", "k_cache", "v_cache", "dims"}) {
+            attributes.put(list, List.of());
+        }
+        attributes.put("eps", 0.0);
+        byte[] archive = TorchScriptArchive.write("Llama", SOURCE, attributes);
+        try (InputStream in = new ByteArrayInputStream(archive)) {
+            return JniUtils.loadModule(manager, in, true, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = LlamaModel.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.flinfer.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -11,12 +11,11 @@ import ai.djl.ndarray.types.Shape;
  * linear frequency scaling when the config asks for it.
  */
 final class RotaryEmbedding {
-    private final NDArray cos;
-    private final NDArray sin;
-    private final int half;
+    private RotaryEmbedding() {}
 
-    RotaryEmbedding(ModelConfig config, int maxPositions, NDManager manager) {
-        half = config.headDim() / 2;
+    /** Cos and sin of every position's angles, each {@code [maxPositions, headDim/2]} in {@code dtype}. */
+    static NDArray[] tables(ModelConfig config, int maxPositions, DataType dtype, NDManager manager) {
+        int half = config.headDim() / 2;
         float[] invFreq = inverseFrequencies(config);
         float[] cosTable = new float[maxPositions * half];
         float[] sinTable = new float[maxPositions * half];
@@ -27,8 +26,10 @@ final class RotaryEmbedding {
                 sinTable[p * half + j] = (float) Math.sin(angle);
             }
         }
-        cos = manager.create(cosTable, new Shape(maxPositions, 1, half));
-        sin = manager.create(sinTable, new Shape(maxPositions, 1, half));
+        Shape shape = new Shape(maxPositions, half);
+        return new NDArray[] {
+            manager.create(cosTable, shape).toType(dtype, false), manager.create(sinTable, shape).toType(dtype, false)
+        };
     }
 
     static float[] inverseFrequencies(ModelConfig config) {
@@ -61,22 +62,5 @@ final class RotaryEmbedding {
         }
         double smooth = (oldContext / wavelen - s.lowFreqFactor()) / (s.highFreqFactor() - s.lowFreqFactor());
         return (float) ((1 - smooth) * invFreq / s.factor() + smooth * invFreq);
-    }
-
-    /** The angles of {@code positions}, gathered once per forward pass and used by every layer. */
-    Rotation at(NDArray positions) {
-        NDManager m = positions.getManager();
-        NDIndex at = new NDIndex("{}", positions);
-        return new Rotation(cos.get(m, at), sin.get(m, at), half);
-    }
-
-    /** Cos and sin {@code [tokens, 1, headDim/2]} of one batch's positions. */
-    record Rotation(NDArray cos, NDArray sin, int half) {
-        /** Rotates {@code x} ({@code [tokens, heads, headDim]}). */
-        NDArray apply(NDArray x) {
-            NDArray x1 = x.get("..., :" + half);
-            NDArray x2 = x.get("..., " + half + ":");
-            return x1.mul(cos).subi(x2.mul(sin)).concat(x2.mul(cos).addi(x1.mul(sin)), -1);
-        }
     }
 }

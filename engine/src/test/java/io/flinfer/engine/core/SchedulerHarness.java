@@ -43,7 +43,7 @@ final class SchedulerHarness {
     /** Schedules one step and records it as run; returns what ran. */
     ScheduledBatch step() {
         ScheduledBatch batch = scheduler.schedule(++now);
-        int[] sampled = new int[batch.sequences().size()];
+        int[] sampled = new int[batch.samplingRows().length];
         Arrays.fill(sampled, SAMPLED);
         scheduler.update(batch, sampled, now);
         pool.checkInvariants();

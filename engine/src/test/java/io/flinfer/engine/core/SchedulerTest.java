@@ -51,6 +51,9 @@ class SchedulerTest {
         assertThat(batch.sequences()).containsExactly(running, waiting);
         assertThat(tokensOf(batch, running)).as("decode: the one sampled token").isEqualTo(1);
         assertThat(tokensOf(batch, waiting)).as("the rest of the budget, a chunk of the prompt").isEqualTo(5);
+        assertThat(batch.samplingRows()).as("only the decoding request catches up and samples").containsExactly(0);
+        assertThat(batch.blockTables()[0]).as("running: 4 tokens in one block of 4").hasSize(1);
+        assertThat(batch.blockTables()[1]).as("waiting: its first 5 tokens need two blocks").hasSize(2);
     }
 
     @Test

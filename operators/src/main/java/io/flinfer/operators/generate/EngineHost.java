@@ -9,16 +9,17 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One engine and the thread that owns it. Tasks submit and abort requests from any thread; the
- * engine thread adds them between steps, steps while anything is unfinished, and reports each
- * request's progress to its listener. It is the only thread that issues tensor work, so the
- * operator's other threads never compete with it.
+ * One engine and the loop that drives it. Tasks submit and abort requests from any thread; the
+ * loop adds them between steps, steps while anything is unfinished, and reports each request's
+ * progress to its listener. The loop runs on the engine's own tensor thread, so a step is one
+ * thread hop from the task, and the operator's other threads never compete with it.
  */
 public final class EngineHost implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EngineHost.class);
@@ -29,7 +30,7 @@ public final class EngineHost implements AutoCloseable {
 
     private record Live(GenerationListener listener, long deadlineNanos) {}
 
-    /** What a task asks of the engine thread, applied between steps to the requests it runs. */
+    /** What a task asks of the loop, applied between steps to the requests it runs. */
     @FunctionalInterface
     private interface Command {
         void apply(Map<String, Live> live);
@@ -37,16 +38,14 @@ public final class EngineHost implements AutoCloseable {
 
     private final LlmEngine engine;
     private final BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
-    private final Thread thread;
+    private final Future<?> loop;
     private volatile EngineStats stats;
     private volatile boolean closed;
 
     EngineHost(EngineConfig config) {
         engine = LlmEngine.create(config);
         stats = engine.stats();
-        thread = new Thread(this::run, "flinfer-engine-" + config.device());
-        thread.setDaemon(true);
-        thread.start();
+        loop = engine.startOnTensorThread(this::run);
     }
 
     public LlmEngine engine() {
@@ -144,12 +143,8 @@ public final class EngineHost implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        thread.interrupt();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.cancel(true);
+        // Closing waits on the tensor thread, so it runs once the loop has left it.
         engine.close();
     }
 }

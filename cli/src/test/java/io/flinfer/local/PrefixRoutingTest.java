@@ -11,7 +11,13 @@ import io.flinfer.kafka.CommittedReader;
 import io.flinfer.operators.prepare.PrefixKey;
 import io.flinfer.operators.route.BoundedLoadRouter;
 import io.flinfer.operators.route.HashRing;
+import io.flinfer.jobs.GenerationOptions;
+import io.flinfer.jobs.batch.BatchJob;
+import io.flinfer.jobs.batch.BatchOptions;
+import io.flinfer.jobs.batch.DatasetFormat;
+import io.flinfer.operators.records.ServedModel;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +27,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Metric;
@@ -29,6 +36,8 @@ import org.apache.flink.metrics.groups.OperatorMetricGroup;
 import org.apache.flink.runtime.metrics.scope.ScopeFormat;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,10 +48,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Prefix routing with bounded loads on four TaskManagers of one slot each: four generate subtasks,
  * an engine each, with a tiny random-weight model (what is measured here is routing and the prefix
- * cache, not text). A shared system prompt no longer pins all traffic to one engine, skewed traffic
- * stays within the bound, and distinct prefixes stay where plain affinity puts them.
+ * cache, not text). A shared system prompt no longer pins all traffic to one engine, in the streaming
+ * job and the batch job alike; skewed traffic stays within the bound; distinct prefixes stay where
+ * plain affinity puts them.
  */
-class StreamingJobRoutingTest {
+class PrefixRoutingTest {
     private static final int PARALLELISM = 4;
     private static final double BALANCE = PipelineOptions.ROUTING_BALANCE;
     private static final double PURE_AFFINITY = Double.POSITIVE_INFINITY;
@@ -86,7 +96,7 @@ class StreamingJobRoutingTest {
                 .allSatisfy(n -> assertThat(n / 400.0).isBetween(0.15, 0.35));
         assertThat(bounded.hitRate()).as("hit rate %.3f, pure affinity %.3f", bounded.hitRate(), pure.hitRate())
                 .isGreaterThanOrEqualTo(0.9 * pure.hitRate());
-        assertThat(bounded.routed()).as("routing metrics agree with what each subtask served")
+        assertThat(bounded.loads().routed()).as("routing metrics agree with what each subtask served")
                 .containsExactly(bounded.served());
     }
 
@@ -150,10 +160,34 @@ class StreamingJobRoutingTest {
         Run run = run(cluster, topics, PipelineOptions.Routing.PREFIX, BALANCE, prompts,
                 t -> kafka.publishToPartitions(t, perPartition));
 
-        assertThat(run.spills()).isZero();
+        assertThat(run.loads().spills()).isZero();
         assertThat(run.served()).as("each prefix on its first choice").containsExactly(firstChoices);
         assertThat(run.fullMisses()).as("requests that found none of their prefix cached: one per prefix")
                 .isEqualTo(PARALLELISM * 16);
+    }
+
+    @Test
+    void theBatchJobSpreadsASharedPrefixTheSameWay(@InjectMiniCluster MiniCluster cluster, @TempDir Path dir)
+            throws Exception {
+        String system = systemPrompt("You are a patient teacher", 3);
+        Path requests = dir.resolve("requests.jsonl");
+        Files.write(requests, IntStream.range(0, 200)
+                .mapToObj(i -> request("b" + i, system + " Question " + i + ": why is the " + WORDS[i % 16] + " here?", "batch"))
+                .toList());
+        GenerationOptions generation = new GenerationOptions(engine, 32, Duration.ofMinutes(5), 4,
+                PipelineOptions.Routing.PREFIX, BALANCE, ServedModel.ofModelArgument(engine.model()));
+        BatchOptions options = new BatchOptions(List.of(requests.toUri().toString()), DatasetFormat.JSONL, null,
+                dir.resolve("parts").toUri().toString(), DatasetFormat.JSONL, null, generation, "routing-test");
+        StreamExecutionEnvironment env = new TestStreamEnvironment(cluster, PARALLELISM);
+        env.enableCheckpointing(1000);
+        BatchJob.build(env, options);
+
+        JobID job = env.execute("batch-routing-test").getJobID();
+
+        Loads loads = loads(job);
+        assertThat(Arrays.stream(loads.served()).boxed()).as("requests served by each generate subtask")
+                .allSatisfy(n -> assertThat(n / 200.0).isBetween(0.15, 0.35));
+        assertThat(loads.routed()).containsExactly(loads.served());
     }
 
     /** The request lines of a run, with its cache salt so that no run hits the blocks of an earlier one. */
@@ -162,11 +196,18 @@ class StreamingJobRoutingTest {
         List<String> lines(String cacheSalt);
     }
 
+    /** A streaming run's results (hit rate, requests none of whose prompt was cached) and its loads. */
+    private record Run(double hitRate, int fullMisses, Loads loads) {
+        int[] served() {
+            return loads.served();
+        }
+    }
+
     /**
      * @param served successful requests of each generate subtask
      * @param routed requests the routing subtasks sent to each generate subtask, summed
      */
-    private record Run(double hitRate, int fullMisses, int[] served, int[] routed, long spills) {}
+    private record Loads(int[] served, int[] routed, long spills) {}
 
     private static Run run(MiniCluster cluster, Traffic traffic, PipelineOptions.Routing routing, double balance)
             throws Exception {
@@ -184,11 +225,11 @@ class StreamingJobRoutingTest {
             publish.accept(topics.input());
             reader.readUntil(v -> v.size() >= requests, Duration.ofMinutes(2),
                     () -> requests + " results with " + routing + " routing, balance " + balance);
-            return result(reader.values(), job);
+            return result(reader.values(), job.id());
         }
     }
 
-    private static Run result(List<String> results, RunningJob job) {
+    private static Run result(List<String> results, JobID job) {
         long prompt = 0;
         long cached = 0;
         int fullMisses = 0;
@@ -199,8 +240,13 @@ class StreamingJobRoutingTest {
             cached += line.cachedTokens();
             fullMisses += line.cachedTokens() == 0 ? 1 : 0;
         }
+        return new Run((double) cached / prompt, fullMisses, loads(job));
+    }
+
+    /** From the job's metrics. */
+    private static Loads loads(JobID job) {
         int[] served = new int[PARALLELISM];
-        for (OperatorMetricGroup group : METRICS.findOperatorMetricGroups(job.id(), "generate")) {
+        for (OperatorMetricGroup group : METRICS.findOperatorMetricGroups(job, "generate")) {
             Histogram latency = (Histogram) METRICS.getMetricsByGroup(group).get("e2e_request_latency_microseconds");
             served[Integer.parseInt(group.getAllVariables().get(ScopeFormat.SCOPE_TASK_SUBTASK_INDEX))] = (int) latency.getCount();
         }
@@ -208,7 +254,7 @@ class StreamingJobRoutingTest {
         long spills = 0;
         for (Map.Entry<MetricGroup, Map<String, Metric>> group : METRICS.getMetricsByGroup().entrySet()) {
             Map<String, String> variables = group.getKey().getAllVariables();
-            if (!job.id().toString().equals(variables.get(ScopeFormat.SCOPE_JOB_ID))) {
+            if (!job.toString().equals(variables.get(ScopeFormat.SCOPE_JOB_ID))) {
                 continue;
             }
             Metric toTarget = group.getValue().get("routed_requests");
@@ -220,7 +266,7 @@ class StreamingJobRoutingTest {
                 spills += ((Counter) spilled).getCount();
             }
         }
-        return new Run((double) cached / prompt, fullMisses, served, routed, spills);
+        return new Loads(served, routed, spills);
     }
 
     /** About 120 tokens, distinct from the first block on when the openings differ. */

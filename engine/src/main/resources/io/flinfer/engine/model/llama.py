@@ -1,0 +1,113 @@
+class Llama(Module):
+  # TorchScript source of one forward step of a Llama-family decoder (Llama 2/3, Mistral, Qwen2,
+  # Qwen3) over the paged KV cache. LlamaProgram writes it into a TorchScript archive as
+  # code/__torch__.py; libtorch compiles it at load. Operators are ATen's, named torch.<op>.
+  #
+  # Weights and the KV cache are handed over once by setup(); a step passes one int64 tensor of
+  # per-token data and block tables, and a list of per-sequence ints (see StepInput).
+  __parameters__ = []
+  __buffers__ = []
+  training : bool
+  weights : List[Tensor]
+  k_cache : List[Tensor]
+  v_cache : List[Tensor]
+  dims : List[int]
+  eps : float
+
+  def setup(self: __torch__.Llama, weights: List[Tensor], k_cache: List[Tensor], v_cache: List[Tensor],
+            dims: List[int], eps: float) -> None:
+    # weights: embedding, final norm, output head, rope cos, rope sin, then per layer
+    #   input norm, qkv [q+2kv, hidden], qkv bias, q norm, k norm, o [hidden, q], post norm,
+    #   gate+up [2 inter, hidden], down [hidden, inter] (an absent bias or norm is an empty tensor).
+    # k_cache, v_cache: per layer [blocks, block_size, kv_heads, head_dim].
+    # dims: layers, heads, kv_heads, head_dim, intermediate, block_size, has_qkv_bias, has_qk_norm.
+    self.weights = weights
+    self.k_cache = k_cache
+    self.v_cache = v_cache
+    self.dims = dims
+    self.eps = eps
+
+  def forward(self: __torch__.Llama, data: Tensor, seqs: List[int], num_tokens: int,
+              num_logits: int) -> Tensor:
+    # data (int64): token ids [T], positions [T], KV slots [T], rows whose logits to return [R],
+    #   then the block tables of all sequences, one after another.
+    # seqs: 4 ints per sequence: first token row, query length, context length (cached + new),
+    #   offset of its block table in data.
+    # Returns float32 logits [R, vocab].
+    T = num_tokens
+    tokens = data.narrow(0, 0, T)
+    positions = data.narrow(0, T, T)
+    slots = data.narrow(0, 2 * T, T)
+    logit_rows = data.narrow(0, 3 * T, num_logits)
+    w = self.weights
+    layers = self.dims[0]
+    heads = self.dims[1]
+    kv_heads = self.dims[2]
+    head_dim = self.dims[3]
+    inter = self.dims[4]
+    block_size = self.dims[5]
+    has_bias = self.dims[6] == 1
+    has_qk_norm = self.dims[7] == 1
+    q_size = heads * head_dim
+    kv_size = kv_heads * head_dim
+    half = head_dim // 2
+    cos = w[3].index_select(0, positions).unsqueeze(1)
+    sin = w[4].index_select(0, positions).unsqueeze(1)
+    # Per sequence, once for all layers: its rows, its block table and, when it computes more than
+    # one token, the causal mask of its queries over its context.
+    num_seqs = len(seqs) // 4
+    tables = annotate(List[Tensor], [])
+    masks = annotate(List[Optional[Tensor]], [])
+    for s in range(num_seqs):
+      q_len = seqs[4 * s + 1]
+      ctx = seqs[4 * s + 2]
+      blocks = (ctx + block_size - 1) // block_size
+      tables.append(data.narrow(0, seqs[4 * s + 3], blocks))
+      if q_len == 1:
+        masks.append(None)
+      else:
+        keys = torch.arange(ctx, device=data.device)
+        queries = torch.arange(ctx - q_len, ctx, device=data.device).unsqueeze(1)
+        masks.append(torch.le(keys.unsqueeze(0), queries))
+    x = torch.embedding(w[0], tokens)
+    hidden = [x.size(1)]
+    for l in range(layers):
+      b = 5 + 9 * l
+      h = torch.rms_norm(x, hidden, w[b], self.eps)
+      if has_bias:
+        qkv = torch.linear(h, w[b + 1], w[b + 2])
+      else:
+        qkv = torch.linear(h, w[b + 1])
+      q = qkv.narrow(1, 0, q_size).view(T, heads, head_dim)
+      k = qkv.narrow(1, q_size, kv_size).view(T, kv_heads, head_dim)
+      v = qkv.narrow(1, q_size + kv_size, kv_size).view(T, kv_heads, head_dim)
+      if has_qk_norm:
+        q = torch.rms_norm(q, [head_dim], w[b + 3], self.eps)
+        k = torch.rms_norm(k, [head_dim], w[b + 4], self.eps)
+      q = torch.cat([q.narrow(2, 0, half) * cos - q.narrow(2, half, half) * sin,
+                     q.narrow(2, half, half) * cos + q.narrow(2, 0, half) * sin], 2)
+      k = torch.cat([k.narrow(2, 0, half) * cos - k.narrow(2, half, half) * sin,
+                     k.narrow(2, half, half) * cos + k.narrow(2, 0, half) * sin], 2)
+      k_pool = self.k_cache[l]
+      v_pool = self.v_cache[l]
+      k_pool.view(-1, kv_heads, head_dim).index_copy_(0, slots, k)
+      v_pool.view(-1, kv_heads, head_dim).index_copy_(0, slots, v)
+      outs = annotate(List[Tensor], [])
+      for s in range(num_seqs):
+        start = seqs[4 * s]
+        q_len = seqs[4 * s + 1]
+        ctx = seqs[4 * s + 2]
+        # Only this sequence's blocks, read through its block table: no padding to other sequences.
+        ks = k_pool.index_select(0, tables[s]).view(-1, kv_heads, head_dim).narrow(0, 0, ctx)
+        vs = v_pool.index_select(0, tables[s]).view(-1, kv_heads, head_dim).narrow(0, 0, ctx)
+        o = torch.scaled_dot_product_attention(q.narrow(0, start, q_len).transpose(0, 1),
+            ks.transpose(0, 1), vs.transpose(0, 1), masks[s], enable_gqa=True)
+        outs.append(o.transpose(0, 1))
+      attn = torch.cat(outs, 0).reshape(T, q_size)
+      x = x + torch.linear(attn, w[b + 5])
+      h = torch.rms_norm(x, hidden, w[b + 6], self.eps)
+      gate_up = torch.linear(h, w[b + 7])
+      act = torch.silu(gate_up.narrow(1, 0, inter)) * gate_up.narrow(1, inter, inter)
+      x = x + torch.linear(act, w[b + 8])
+    last = torch.rms_norm(x.index_select(0, logit_rows), hidden, w[1], self.eps)
+    return torch.linear(last, w[2]).float()
