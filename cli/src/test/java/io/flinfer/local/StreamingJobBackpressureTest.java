@@ -26,6 +26,8 @@ class StreamingJobBackpressureTest {
     private static final int BACKLOG = 5000;
     private static final int MAX_IN_FLIGHT = 4;
     private static final int RESULTS_TO_SEE = 600;
+    /** Several steps per request, so that the sampled gauge sees the operator full, not between two one-step requests. */
+    private static final int TOKENS_EACH = 4;
     /** Generous: the whole backlog is about a megabyte of JSON; an unbounded queue of it would still be far less. */
     private static final long MAX_HEAP_GROWTH_BYTES = 128L << 20;
     private static final InMemoryReporter METRICS = InMemoryReporter.create();
@@ -40,7 +42,7 @@ class StreamingJobBackpressureTest {
     void aLargeBacklogNeverPutsMoreThanTheCapacityInFlight(@InjectMiniCluster MiniCluster cluster) throws Exception {
         PipelineKafka.Topics topics = kafka.newTopics(1);
         kafka.publish(topics.input(), IntStream.range(0, BACKLOG)
-                .mapToObj(i -> BatchLines.completion("b-" + i, "Once upon a time", 1, 0)).toList());
+                .mapToObj(i -> BatchLines.completion("b-" + i, "Once upon a time", TOKENS_EACH, 0)).toList());
         PipelineOptions options = kafka.options(topics, TestModel.engine(), MAX_IN_FLIGHT, PipelineOptions.Routing.PREFIX);
 
         int maxInFlight = 0;
