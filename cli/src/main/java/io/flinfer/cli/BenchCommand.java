@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmark the engine offline (random-token prompts, as vllm bench).",
-        subcommands = {BenchThroughputCommand.class, BenchPrefixCommand.class, BenchPipelineCommand.class})
+        subcommands = {BenchThroughputCommand.class, BenchPrefixCommand.class, BenchPipelineCommand.class,
+                BenchGemmCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -4,7 +4,6 @@ import io.flinfer.kafka.KafkaClients;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
@@ -27,17 +26,15 @@ final class DemoResultCollector {
 
     /**
      * Adds records to {@code into} until {@code expectedResults} results and {@code expectedDeadLetters}
-     * dead letters have arrived, {@code timeout} has passed, or {@code producerGone} says nothing more
-     * will come; the caller compares the counts with what it expected.
+     * dead letters have arrived or {@code timeout} has passed; the caller compares the counts with what it expected.
      */
-    void collect(int expectedResults, int expectedDeadLetters, Duration timeout, BooleanSupplier producerGone,
-            DemoResults into, PrintWriter progress) {
+    void collect(int expectedResults, int expectedDeadLetters, Duration timeout, DemoResults into, PrintWriter progress) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<String, String> consumer = KafkaClients.committedConsumer(bootstrapServers, true)) {
             consumer.subscribe(List.of(resultsTopic, deadLetterTopic));
             showProgress(progress, into, expectedResults, expectedDeadLetters);
             while ((into.results() < expectedResults || into.deadLetters() < expectedDeadLetters)
-                    && System.nanoTime() < deadline && !producerGone.getAsBoolean()) {
+                    && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
                     if (record.topic().equals(resultsTopic)) {
                         into.addResult(record.value());

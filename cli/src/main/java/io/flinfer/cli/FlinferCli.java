@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             RunCommand.class,
             BatchCommand.class,
+            DeployCommand.class,
             DemoCommand.class,
         })
 public final class FlinferCli implements Runnable {

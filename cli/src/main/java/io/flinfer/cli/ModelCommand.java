@@ -1,14 +1,15 @@
 package io.flinfer.cli;
 
+import io.flinfer.jobs.ModelDownload;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code flinfer model ...}: commands that make or inspect model checkpoints. */
+/** {@code flinfer model ...}: commands that make, download or inspect model checkpoints. */
 @Command(
         name = "model",
         mixinStandardHelpOptions = true,
-        description = "Make or inspect model checkpoints.",
-        subcommands = {SynthCommand.class})
+        description = "Make, download or inspect model checkpoints.",
+        subcommands = {SynthCommand.class, ModelDownload.class})
 final class ModelCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -34,12 +34,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final int MAX_MESSAGE_BYTES = 32 << 20;
 
     private final Path logDir;
-    private final KafkaRaftServer server;
+    private final KafkaConfig config;
     private final String bootstrapServers;
+    private KafkaRaftServer server;
 
-    private EmbeddedKafka(Path logDir, KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafka(Path logDir, KafkaConfig config, String bootstrapServers) {
         this.logDir = logDir;
-        this.server = server;
+        this.config = config;
         this.bootstrapServers = bootstrapServers;
     }
 
@@ -56,11 +57,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             int controllerPort = freePort();
             KafkaConfig config = KafkaConfig.fromProps(brokerProperties(logDir, brokerPort, controllerPort));
             formatStorage(config, logDir);
-            KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-            EmbeddedKafka kafka = new EmbeddedKafka(logDir, server, "localhost:" + brokerPort);
+            EmbeddedKafka kafka = new EmbeddedKafka(logDir, config, "localhost:" + brokerPort);
             try {
-                // Returns once the controller has unfenced the broker: topics can be created.
-                server.startup();
+                kafka.startServer();
             } catch (RuntimeException e) {
                 kafka.close();
                 throw e;
@@ -79,7 +78,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates a topic (replication factor 1, the broker's default) unless it exists, and waits until the broker has it. */
     public void createTopic(String name, int partitions) {
-        KafkaClients.createMissingTopics(bootstrapServers, Map.of(name, partitions));
+        KafkaClients.createMissingTopics(bootstrapServers, Map.of(name, partitions), 1);
     }
 
     /** The temporary directory that holds the broker's logs and metadata; gone after close. */
@@ -87,13 +86,36 @@ public final class EmbeddedKafka implements AutoCloseable {
         return logDir;
     }
 
+    /**
+     * Stops the broker, keeps it down for {@code outage}, and starts it again on the same ports with the
+     * same data, as a broker restart does to the clients connected to it.
+     */
+    public void restart(Duration outage) throws InterruptedException {
+        stopServer();
+        Thread.sleep(outage.toMillis());
+        startServer();
+    }
+
     @Override
     public void close() {
         try {
-            server.shutdown();
-            server.awaitShutdown();
+            stopServer();
         } finally {
             deleteRecursively(logDir);
+        }
+    }
+
+    /** Returns once the controller has unfenced the broker: topics can be created. */
+    private void startServer() {
+        server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+    }
+
+    private void stopServer() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
         }
     }
 

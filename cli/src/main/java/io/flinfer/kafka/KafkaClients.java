@@ -1,5 +1,6 @@
 package io.flinfer.kafka;
 
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,6 +30,8 @@ public final class KafkaClients {
     /** Where {@code flinfer kafka} listens, and where the client commands look by default. */
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration BROKER_PROBE = Duration.ofSeconds(5);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private KafkaClients() {}
 
@@ -73,18 +76,38 @@ public final class KafkaClients {
     }
 
     /**
-     * Creates those of {@code partitions}' topics that do not exist yet, with the broker's default
-     * replication factor; returns the names it created.
+     * Waits until a broker answers at {@code bootstrapServers}, saying so while it waits, and returns the
+     * id of its cluster. Waits as long as it takes: a service started before its broker should not exit.
+     */
+    public static String awaitBroker(String bootstrapServers, PrintWriter log) throws InterruptedException {
+        Duration backoff = Duration.ofSeconds(1);
+        while (true) {
+            try (Admin admin = admin(bootstrapServers, BROKER_PROBE)) {
+                return admin.describeCluster().clusterId().get(BROKER_PROBE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                log.println("Waiting for Kafka at " + bootstrapServers + ": not reachable yet ("
+                        + (e.getCause() != null ? e.getCause() : e) + "); trying again in " + backoff.toSeconds() + " s.");
+                log.flush();
+            }
+            Thread.sleep(backoff.toMillis());
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
+    }
+
+    /**
+     * Creates those of {@code partitions}' topics that do not exist yet; returns the names it created.
      *
      * @param partitions partitions of each topic, by name
+     * @param replicationFactor replicas of each new topic; 0 takes the broker's {@code default.replication.factor}
      */
-    public static List<String> createMissingTopics(String bootstrapServers, Map<String, Integer> partitions) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    public static List<String> createMissingTopics(String bootstrapServers, Map<String, Integer> partitions, int replicationFactor) {
+        try (Admin admin = admin(bootstrapServers, ADMIN_TIMEOUT)) {
             Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Optional<Short> replicas = replicationFactor > 0 ? Optional.of((short) replicationFactor) : Optional.empty();
             List<NewTopic> missing = new ArrayList<>();
             partitions.forEach((name, count) -> {
                 if (!existing.contains(name)) {
-                    missing.add(new NewTopic(name, Optional.of(count), Optional.empty()));
+                    missing.add(new NewTopic(name, Optional.of(count), replicas));
                 }
             });
             admin.createTopics(missing).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -94,5 +117,11 @@ public final class KafkaClients {
         } catch (InterruptedException | TimeoutException e) {
             throw new IllegalStateException("could not create topics " + partitions.keySet() + ": " + e, e);
         }
+    }
+
+    private static Admin admin(String bootstrapServers, Duration timeout) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()));
     }
 }

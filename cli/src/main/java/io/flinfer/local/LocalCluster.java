@@ -3,19 +3,34 @@ package io.flinfer.local;
 import io.flinfer.jobs.Checkpointing;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExternalizedCheckpointRetention;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.RestoreMode;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 
 /**
- * A Flink environment on an in-process MiniCluster, set up the way the streaming job wants it:
- * exactly-once checkpoints, restarts after failures, and the Prometheus reporter when asked.
+ * A Flink MiniCluster in this process, set up the way the jobs want it: exactly-once checkpoints into
+ * a checkpoint directory, restarts with backoff that never give up (a missing broker or topic is
+ * waited out, not a reason to exit), and the Prometheus reporter when asked.
  */
-public final class LocalCluster {
+public final class LocalCluster implements AutoCloseable {
+    private static final Duration RPC_TIMEOUT = Duration.ofMinutes(1);
+
     /**
      * How the local cluster runs a job; what a real cluster takes from its own configuration.
      *
@@ -23,28 +38,52 @@ public final class LocalCluster {
      */
     public record Settings(int parallelism, Duration checkpointInterval, int metricsPort) {}
 
-    private LocalCluster() {}
+    private final MiniCluster cluster;
+    private final Settings settings;
+    private final StateDirectory state;
 
-    public static StreamExecutionEnvironment environment(Settings s) {
+    private LocalCluster(MiniCluster cluster, Settings settings, StateDirectory state) {
+        this.cluster = cluster;
+        this.settings = settings;
+        this.state = state;
+    }
+
+    /** Starts a cluster with a slot per subtask, writing checkpoints and savepoints under {@code state}. */
+    public static LocalCluster start(Settings s, StateDirectory state) throws Exception {
         Configuration conf = baseConfiguration(s.parallelism());
+        // A service: restarts with backoff that never give up, so a broker that is away or a topic that
+        // is missing is waited out (RestartReporter says why), never a reason to exit.
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(30));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, Integer.MAX_VALUE);
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, state.checkpoints().toUri().toString());
+        conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, state.savepoints().toUri().toString());
         if (s.metricsPort() > 0) {
             conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
             conf.setString("metrics.reporter.prom.port", String.valueOf(s.metricsPort()));
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(s.parallelism(), conf);
-        Checkpointing.configure(env, s.checkpointInterval());
-        return env;
+        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(Math.max(s.parallelism(), 1))
+                .withRandomPorts().build());
+        cluster.start();
+        return new LocalCluster(cluster, s, state);
     }
 
     /**
-     * An environment for a local batch run: checkpoints kept in {@code checkpoints} when the job stops
-     * or dies, and the job started from {@code restoreFrom} (a checkpoint folder) when it is not null.
+     * An environment for a local batch run that executes itself ({@code executeAsync}): checkpoints kept in
+     * {@code checkpoints} when the job stops or dies, and the job started from {@code restoreFrom} (a
+     * checkpoint folder) when it is not null. {@link ResumableJob} does the same on a started cluster and
+     * also stops with a savepoint on Ctrl-C.
      */
     public static StreamExecutionEnvironment batchEnvironment(int parallelism, Duration checkpointInterval,
             Path checkpoints, Path restoreFrom) {
         Configuration conf = baseConfiguration(parallelism);
+        // A run with an end: a few restarts, then the failure is the command's.
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         if (restoreFrom != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
         }
@@ -53,13 +92,69 @@ public final class LocalCluster {
         return env;
     }
 
-    /** A slot per subtask, and restarts after failures. */
+    /** A slot per subtask and the TaskManager settings of the jobs. */
     private static Configuration baseConfiguration(int parallelism) {
         Configuration conf = new Configuration();
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(parallelism, 1));
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        Checkpointing.TASK_MANAGER_SETTINGS.forEach(conf::setString);
         return conf;
+    }
+
+    /** An environment to build a job graph in: the settings' parallelism and the jobs' checkpointing. */
+    public StreamExecutionEnvironment environment() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(settings.parallelism());
+        Checkpointing.configure(env, settings.checkpointInterval());
+        return env;
+    }
+
+    /**
+     * Submits the job built in {@code env}, restored from the snapshot {@code restoreFrom} when there is one.
+     * The job takes the snapshot over (claim mode), so the directory keeps only the snapshots it needs.
+     */
+    public JobID submit(StreamExecutionEnvironment env, String name, Path restoreFrom) throws Exception {
+        StreamGraph streamGraph = env.getStreamGraph();
+        streamGraph.setJobName(name);
+        JobGraph graph = streamGraph.getJobGraph();
+        if (restoreFrom != null) {
+            graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restoreFrom.toUri().toString(), false, RestoreMode.CLAIM));
+        }
+        cluster.submitJob(graph).get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return graph.getJobID();
+    }
+
+    public JobStatus status(JobID job) throws Exception {
+        return cluster.getJobStatus(job).get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public AccessExecutionGraph executionGraph(JobID job) throws Exception {
+        return cluster.getExecutionGraph(job).get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public CheckpointStatsSnapshot checkpointStats(JobID job) throws Exception {
+        return executionGraph(job).getCheckpointStatsSnapshot();
+    }
+
+    /** Blocks until the job ends; throws its failure, if it failed. */
+    public void awaitEnd(JobID job) throws Exception {
+        var result = cluster.requestJobResult(job).get();
+        if (result.getSerializedThrowable().isPresent()) {
+            throw new IllegalStateException("the job " + result.getApplicationStatus().name().toLowerCase(Locale.ROOT),
+                    result.getSerializedThrowable().get().deserializeError(getClass().getClassLoader()));
+        }
+    }
+
+    /** Takes a savepoint into the state directory and stops the job once it is complete; returns its path. */
+    public String stopWithSavepoint(JobID job, Duration timeout) throws Exception {
+        return cluster.stopWithSavepoint(job, state.savepoints().toUri().toString(), false, SavepointFormatType.CANONICAL)
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public void cancel(JobID job) throws Exception {
+        cluster.cancelJob(job).get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.closeAsync().get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

@@ -108,4 +108,22 @@ class BenchCommandsTest {
         assertThat(report.get("speedup_ttft_p50").asDouble())
                 .isCloseTo(off.get("ttft_ms").get("p50").asDouble() / on.get("ttft_ms").get("p50").asDouble(), within(1e-9));
     }
+
+    @Test
+    void gemmBenchmarkTimesEveryLibraryPathAtEveryShape() {
+        CommandLine cli = FlinferCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        assertThat(cli.execute("bench", "gemm", "--threads", "1")).as(err.toString()).isZero();
+
+        List<String> rows = out.toString().lines().skip(1).toList();
+        assertThat(rows).hasSize(6);
+        for (String row : rows) {
+            // mm and linear are in every libtorch; the oneDNN and MKL paths may be n/a on other builds.
+            String[] cells = row.substring(44).trim().split("\\s{2,}");
+            assertThat(cells[0]).as(row).isEqualTo("1");
+            assertThat(Double.parseDouble(cells[1].replace(" GB/s", ""))).as(row).isPositive();
+            assertThat(Double.parseDouble(cells[2].replace(" GB/s", ""))).as(row).isPositive();
+        }
+    }
 }

@@ -2,6 +2,7 @@ package io.flinfer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinfer.deployments.Deployer;
 import io.flinfer.engine.LlmEngine;
 import io.flinfer.jobs.StreamingJob;
 import io.flinfer.models.BundledModels;
@@ -36,9 +37,11 @@ class PackageLayersTest {
             List.of("io.flinfer.engine.core", "io.flinfer.engine.synth"),
             List.of("io.flinfer.engine"),
             List.of("io.flinfer.operators.records"),
-            List.of("io.flinfer.operators.prepare", "io.flinfer.operators.route", "io.flinfer.operators.generate"),
+            List.of("io.flinfer.operators.route"),
+            List.of("io.flinfer.operators.prepare", "io.flinfer.operators.generate"),
             List.of("io.flinfer.jobs"),
             List.of("io.flinfer.jobs.batch"),
+            List.of("io.flinfer.deployments"),
             List.of("io.flinfer.kafka"),
             List.of("io.flinfer.local"),
             List.of("io.flinfer.bench"),
@@ -51,7 +54,7 @@ class PackageLayersTest {
     static void readTheGraph() throws Exception {
         List<String> args = new ArrayList<>(List.of("-verbose:package", "-filter:none", "-e", "io\\.flinfer\\..*"));
         for (Class<?> module : List.of(BundledModels.class, LlmEngine.class, RequestParser.class, StreamingJob.class,
-                FlinferCli.class)) {
+                Deployer.class, FlinferCli.class)) {
             args.add(Path.of(module.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
         }
         StringWriter out = new StringWriter();

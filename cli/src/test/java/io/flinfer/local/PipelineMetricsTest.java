@@ -41,7 +41,7 @@ class PipelineMetricsTest {
             "e2e_request_latency_microseconds", "e2e_request_latency_microseconds_count",
             "request_queue_time_microseconds", "request_queue_time_microseconds_count",
             "reason_dead_letters", "bad_requests",
-            "target_subtask_routed_requests", "target_subtask_routed_share", "routing_spills");
+            "routed_requests", "routing_spills");
     static final Path DASHBOARD = Path.of("..", "flink-deployments", "grafana", "flinfer-dashboard.json");
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -180,14 +180,12 @@ class PipelineMetricsTest {
 
     @Test
     void routingCountsEveryRequestThatReachesGenerateByItsSubtask() {
-        assertThat(scrape.sum(OPERATOR + "target_subtask_routed_requests", Map.of()))
+        assertThat(scrape.sum(OPERATOR + "routed_requests", Map.of()))
                 .as("the generated requests and the one too long for the engine").isEqualTo(GENERATED + 1);
-        assertThat(scrape.named(OPERATOR + "target_subtask_routed_requests"))
-                .extracting(s -> s.labels().get("target_subtask")).containsOnly("0", "1");
-        assertThat(scrape.named(OPERATOR + "target_subtask_routed_share"))
-                .allSatisfy(s -> assertThat(s.value()).isBetween(0.0, 1.0));
-        assertThat(scrape.named(OPERATOR + "routing_spills")).isNotEmpty()
-                .allSatisfy(s -> assertThat(s.labels()).containsEntry("operator_name", "route"));
+        assertThat(scrape.named(OPERATOR + "routed_requests"))
+                .allSatisfy(s -> assertThat(s.labels()).containsEntry("operator_name", "generate"))
+                .extracting(s -> s.labels().get("subtask_index")).containsExactlyInAnyOrder("0", "1");
+        assertThat(scrape.sum(OPERATOR + "routing_spills", Map.of())).isBetween(0.0, GENERATED + 1.0);
     }
 
     @Test

@@ -31,7 +31,6 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Metric;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.OperatorMetricGroup;
 import org.apache.flink.runtime.metrics.scope.ScopeFormat;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -205,7 +204,8 @@ class PrefixRoutingTest {
 
     /**
      * @param served successful requests of each generate subtask
-     * @param routed requests the routing subtasks sent to each generate subtask, summed
+     * @param routed requests each generate subtask received
+     * @param spills requests that reached a subtask other than their prefix's first choice
      */
     private record Loads(int[] served, int[] routed, long spills) {}
 
@@ -243,28 +243,17 @@ class PrefixRoutingTest {
         return new Run((double) cached / prompt, fullMisses, loads(job));
     }
 
-    /** From the job's metrics. */
+    /** From the generate operator's metrics. */
     private static Loads loads(JobID job) {
         int[] served = new int[PARALLELISM];
-        for (OperatorMetricGroup group : METRICS.findOperatorMetricGroups(job, "generate")) {
-            Histogram latency = (Histogram) METRICS.getMetricsByGroup(group).get("e2e_request_latency_microseconds");
-            served[Integer.parseInt(group.getAllVariables().get(ScopeFormat.SCOPE_TASK_SUBTASK_INDEX))] = (int) latency.getCount();
-        }
         int[] routed = new int[PARALLELISM];
         long spills = 0;
-        for (Map.Entry<MetricGroup, Map<String, Metric>> group : METRICS.getMetricsByGroup().entrySet()) {
-            Map<String, String> variables = group.getKey().getAllVariables();
-            if (!job.toString().equals(variables.get(ScopeFormat.SCOPE_JOB_ID))) {
-                continue;
-            }
-            Metric toTarget = group.getValue().get("routed_requests");
-            if (toTarget != null) {
-                routed[Integer.parseInt(variables.get("<target_subtask>"))] += (int) ((Counter) toTarget).getCount();
-            }
-            Metric spilled = group.getValue().get("routing_spills");
-            if (spilled != null) {
-                spills += ((Counter) spilled).getCount();
-            }
+        for (OperatorMetricGroup group : METRICS.findOperatorMetricGroups(job, "generate")) {
+            Map<String, Metric> metrics = METRICS.getMetricsByGroup(group);
+            int subtask = Integer.parseInt(group.getAllVariables().get(ScopeFormat.SCOPE_TASK_SUBTASK_INDEX));
+            served[subtask] = (int) ((Histogram) metrics.get("e2e_request_latency_microseconds")).getCount();
+            routed[subtask] = (int) ((Counter) metrics.get("routed_requests")).getCount();
+            spills += ((Counter) metrics.get("routing_spills")).getCount();
         }
         return new Loads(served, routed, spills);
     }

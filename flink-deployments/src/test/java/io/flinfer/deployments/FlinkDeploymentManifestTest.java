@@ -2,6 +2,8 @@ package io.flinfer.deployments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -9,10 +11,13 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.flinfer.jobs.Checkpointing;
 import io.flinfer.jobs.FlinferJob;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -22,6 +27,7 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ExternalResourceOptions;
 import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.configuration.HighAvailabilityOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.spec.FlinkDeploymentSpec;
@@ -76,6 +82,11 @@ class FlinkDeploymentManifestTest {
         // Operator 1.10 is built on Flink 1.19, which knows only the older name that Flink 1.20 still
         // reads; the operator refuses upgradeMode savepoint when it finds no savepoint directory.
         assertThat(conf).containsKey("state.savepoints.dir");
+        // What survives what (docs/operations.md): retained checkpoints, savepoints that do not wait for a
+        // backlog, restarts that outlast a broker restart.
+        assertThat(setting(conf, CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION)).isEqualTo("RETAIN_ON_CANCELLATION");
+        assertThat(conf).containsAllEntriesOf(Checkpointing.TASK_MANAGER_SETTINGS);
+        assertThat(setting(conf, RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
         assertThat(setting(conf, HighAvailabilityOptions.HA_MODE)).isEqualTo("kubernetes");
         assertThat(setting(conf, HighAvailabilityOptions.HA_STORAGE_PATH)).startsWith("s3://");
         assertThat(conf.get("metrics.reporter.prom.factory.class"))
@@ -92,19 +103,25 @@ class FlinkDeploymentManifestTest {
     @ParameterizedTest
     @ValueSource(strings = {"flinfer-streaming.yaml", "flinfer-streaming-cpu.yaml"})
     void mountsTheHuggingFaceCacheOnEveryPodAndExposesMetrics(String file) throws Exception {
-        PodTemplateSpec pod = spec(file).getPodTemplate();
+        FlinkDeploymentSpec spec = spec(file);
+        PodTemplateSpec pod = spec.getPodTemplate();
         Container main = mainContainer(pod);
         String cachePath = env(main, "HF_HOME").getValue();
-        String volume = main.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(cachePath))
-                .findFirst().orElseThrow(() -> new AssertionError("nothing mounted at HF_HOME " + cachePath)).getName();
+        assertThat(env(main, "HF_HUB_OFFLINE").getValue()).as("the job reads the cache the init container filled").isEqualTo("1");
+        String volume = mountedAt(main, cachePath);
         Volume claim = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(volume)).findFirst().orElseThrow();
         PersistentVolumeClaim pvc = StrictYaml.read(Path.of("pvc.yaml"), PersistentVolumeClaim.class);
         assertThat(claim.getPersistentVolumeClaim().getClaimName()).isEqualTo(pvc.getMetadata().getName());
         assertThat(pvc.getSpec().getAccessModes()).containsExactly("ReadWriteMany");
 
+        // The JobManager's init container downloads into the same cache, with the token from the Secret.
+        Container download = spec.getJobManager().getPodTemplate().getSpec().getInitContainers().get(0);
+        assertThat(env(download, "HF_HOME").getValue()).isEqualTo(cachePath);
+        assertThat(mountedAt(download, cachePath)).isEqualTo(volume);
+        assertThat(download.getImage()).isEqualTo(spec.getImage());
         Secret secret = StrictYaml.read(Path.of("secret.example.yaml"), Secret.class);
-        assertThat(env(main, "HF_TOKEN").getValueFrom().getSecretKeyRef().getName()).isEqualTo(secret.getMetadata().getName());
-        assertThat(secret.getStringData()).containsKey(env(main, "HF_TOKEN").getValueFrom().getSecretKeyRef().getKey());
+        assertThat(env(download, "HF_TOKEN").getValueFrom().getSecretKeyRef().getName()).isEqualTo(secret.getMetadata().getName());
+        assertThat(secret.getStringData()).containsKey(env(download, "HF_TOKEN").getValueFrom().getSecretKeyRef().getKey());
 
         assertThat(main.getPorts()).anyMatch(p -> p.getContainerPort() == 9249);
     }
@@ -123,7 +140,7 @@ class FlinkDeploymentManifestTest {
         assertThat(mainContainer(tm).getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
         assertThat(tm.getSpec().getNodeSelector()).isNotEmpty();
         assertThat(tm.getSpec().getTolerations()).anyMatch(t -> "nvidia.com/gpu".equals(t.getKey()));
-        assertThat(spec.getJobManager().getPodTemplate()).as("the JobManager needs no GPU").isNull();
+        assertThat(spec.getJobManager().getPodTemplate().getSpec().getContainers()).as("the JobManager needs no GPU").isEmpty();
 
         FlinferJob job = FlinferJob.parse(spec.getJob().getArgs());
         assertThat(job.engine().device()).isEqualTo("cuda:0");
@@ -142,6 +159,48 @@ class FlinkDeploymentManifestTest {
                 AutoScalerOptions.TARGET_UTILIZATION.key());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"flinfer-streaming.yaml", "flinfer-streaming-cpu.yaml", "flinfer-batch.yaml"})
+    void prometheusScrapesAndTheNetworkPolicyCoversEveryPipelinePod(String file) throws Exception {
+        FlinkDeploymentSpec spec = spec(file);
+        PodTemplateSpec pod = spec.getPodTemplate();
+        Map<String, String> podLabels = pod.getMetadata().getLabels();
+
+        // No model classes for the Prometheus Operator's PodMonitor here: read it as a tree.
+        JsonNode podMonitor = Yaml.MAPPER.readTree(Path.of("podmonitor.yaml").toFile());
+        assertThat(podMonitor.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(podLabels).containsAllEntriesOf(Yaml.MAPPER.convertValue(
+                podMonitor.at("/spec/selector/matchLabels"), new TypeReference<Map<String, String>>() {}));
+        String port = podMonitor.at("/spec/podMetricsEndpoints/0/port").asText();
+        assertThat(mainContainer(pod).getPorts()).anyMatch(p -> p.getName().equals(port)
+                && String.valueOf(p.getContainerPort()).equals(spec.getFlinkConfiguration().get("metrics.reporter.prom.port")));
+
+        NetworkPolicy policy = StrictYaml.read(Path.of("networkpolicy.yaml"), NetworkPolicy.class);
+        assertThat(podLabels).containsAllEntriesOf(policy.getSpec().getPodSelector().getMatchLabels());
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(policy.getSpec().getEgress()).as("Kafka").anyMatch(rule -> rule.getPorts().stream()
+                .anyMatch(p -> p.getPort().getIntVal() == 9092));
+        assertThat(policy.getSpec().getIngress()).as("Prometheus").anyMatch(rule -> rule.getPorts().stream()
+                .anyMatch(p -> p.getPort().getIntVal() == 9249));
+    }
+
+    @Test
+    void theKafkaSecretExampleIsWhatTheJobReads() throws Exception {
+        FlinkDeploymentSpec spec = spec("flinfer-streaming.yaml");
+        Secret secret = StrictYaml.read(Path.of("kafka-secret.example.yaml"), Secret.class);
+        Volume volume = spec.getPodTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getSecret() != null && v.getSecret().getSecretName().equals(secret.getMetadata().getName()))
+                .findFirst().orElseThrow();
+        String mountPath = mainContainer(spec.getPodTemplate()).getVolumeMounts().stream()
+                .filter(m -> m.getName().equals(volume.getName())).findFirst().orElseThrow().getMountPath();
+        List<String> args = List.of(spec.getJob().getArgs());
+        Path properties = Path.of(args.get(args.indexOf("--kafka-properties") + 1));
+        assertThat(properties.getParent()).isEqualTo(Path.of(mountPath));
+        assertThat(secret.getStringData()).containsKey(properties.getFileName().toString());
+        assertThat(secret.getStringData().get(properties.getFileName().toString()))
+                .contains("ssl.truststore.location=" + mountPath + "/");
+    }
+
     /** The value under the option's key or one of its deprecated keys; a misspelled key finds nothing. */
     private static String setting(Map<String, String> conf, ConfigOption<?> option) {
         Stream<String> keys = Stream.concat(Stream.of(option.key()),
@@ -153,6 +212,11 @@ class FlinkDeploymentManifestTest {
     private static Container mainContainer(PodTemplateSpec pod) {
         return pod.getSpec().getContainers().stream().filter(c -> MAIN_CONTAINER.equals(c.getName())).findFirst()
                 .orElseThrow(() -> new AssertionError("no container named " + MAIN_CONTAINER + ": the operator would not merge it"));
+    }
+
+    private static String mountedAt(Container container, String path) {
+        return container.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(path)).findFirst()
+                .orElseThrow(() -> new AssertionError("nothing mounted at " + path + " in " + container.getName())).getName();
     }
 
     private static EnvVar env(Container container, String name) {

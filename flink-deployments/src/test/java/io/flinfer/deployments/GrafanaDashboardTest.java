@@ -57,9 +57,9 @@ class GrafanaDashboardTest {
         assertThat(exprs("Generate task backpressured"))
                 .anyMatch(e -> e.contains("isBackPressured{task_name=\"generate\"}"));
         assertThat(exprs("Routing share per generate subtask"))
-                .anyMatch(e -> e.contains("by (target_subtask)") && e.contains("target_subtask_routed_share"));
+                .anyMatch(e -> e.contains("by (subtask_index)") && e.contains("routed_requests") && e.contains(" / "));
         assertThat(exprs("Routed requests/s and routing spills/s"))
-                .anyMatch(e -> e.contains("by (target_subtask)") && e.contains("target_subtask_routed_requests"))
+                .anyMatch(e -> e.contains("by (subtask_index)") && e.contains("routed_requests"))
                 .anyMatch(e -> e.contains("routing_spills"));
     }
 

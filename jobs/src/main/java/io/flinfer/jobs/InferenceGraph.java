@@ -9,20 +9,19 @@ import io.flinfer.operators.records.RawRecord;
 import io.flinfer.operators.records.RequestParser;
 import io.flinfer.operators.records.ResultLine;
 import io.flinfer.operators.records.SideOutputs;
-import io.flinfer.operators.route.ChosenSubtask;
-import io.flinfer.operators.route.RouteFunction;
+import io.flinfer.operators.route.PrefixPartitioner;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * The middle of every job, from request lines to result lines: parse -> prepare -> route (prefix,
- * bounded load) -> generate. The streaming job feeds it from Kafka and the batch job from files, so both get
+ * The middle of every job, from request lines to result lines: parse -> prepare -> (partitioned by
+ * prefix, bounded load) -> generate. The streaming job feeds it from Kafka and the batch job from files, so both get
  * the same validation, routing, engine and metrics.
  *
  * <pre>
- * raw -> parse -> prepare -> route (prefix, bounded load) -> generate -> results
- *          |         \-> error results ------------------/
+ * raw -> parse -> prepare =(prefix, bounded load)=> generate -> results
+ *          |         \-> error results ---------------------/
  *          \-> error results (valid JSON, invalid request) /
  *          \-> dead letters (not a request)
  * </pre>
@@ -50,14 +49,13 @@ public final class InferenceGraph {
     }
 
     /**
-     * By prefix: each routing subtask picks the generate subtask ({@link RouteFunction}, bounded loads
-     * over the prefix key's ring order) and the partitioner only follows its choice.
+     * By prefix: each upstream subtask's {@link PrefixPartitioner} picks the generate subtask (bounded
+     * loads over the prefix key's ring order, on as many subtasks as generate has).
      */
     private static DataStream<PreparedRequest> route(DataStream<PreparedRequest> prepared, GenerationOptions o) {
         if (o.routing() == PipelineOptions.Routing.ROUND_ROBIN) {
             return prepared.rebalance();
         }
-        return prepared.process(new RouteFunction(o.routingBalance())).name("route").uid("route")
-                .partitionCustom(new ChosenSubtask(), PreparedRequest::subtask);
+        return prepared.partitionCustom(new PrefixPartitioner(o.routingBalance()), PreparedRequest::prefixKey);
     }
 }

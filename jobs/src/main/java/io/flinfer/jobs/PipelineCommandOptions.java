@@ -1,6 +1,13 @@
 package io.flinfer.jobs;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -26,6 +33,11 @@ public final class PipelineCommandOptions {
             description = "How often to checkpoint; results commit to Kafka at checkpoints. Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 
+    @Option(names = "--kafka-properties", paramLabel = "FILE",
+            description = "Kafka client settings (security.protocol, sasl.*, ssl.*, ...) for the job's consumer and producers,"
+                    + " as a Java properties file, read where the job is built.")
+    Path kafkaProperties;
+
     @Mixin GenerationCommandOptions generation;
 
     /**
@@ -36,7 +48,24 @@ public final class PipelineCommandOptions {
         GenerationOptions g = generation.toOptions(engine.toConfig(), engine.model());
         return PipelineOptions.builder(bootstrapServers, g.engine()).topics(inputTopic, outputTopic, deadLetterTopic)
                 .groupId(groupId).maxInFlight(g.maxInFlight()).requestTimeout(g.requestTimeout()).prefixKeyBlocks(g.prefixKeyBlocks())
-                .routing(g.routing()).routingBalance(g.routingBalance()).servedModel(g.servedModel()).build();
+                .routing(g.routing()).routingBalance(g.routingBalance()).servedModel(g.servedModel())
+                .kafkaClient(kafkaClient()).build();
+    }
+
+    /** The settings of --kafka-properties; they travel inside the job graph, so the TaskManagers need no file. */
+    public Map<String, String> kafkaClient() {
+        if (kafkaProperties == null) {
+            return Map.of();
+        }
+        Properties properties = new Properties();
+        try (Reader in = Files.newBufferedReader(kafkaProperties)) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read --kafka-properties " + kafkaProperties + ": " + e.getMessage(), e);
+        }
+        Map<String, String> settings = new TreeMap<>();
+        properties.stringPropertyNames().forEach(key -> settings.put(key, properties.getProperty(key)));
+        return settings;
     }
 
     public Duration checkpointInterval() { return checkpointInterval; }

@@ -4,6 +4,7 @@ import io.flinfer.engine.EngineConfig;
 import io.flinfer.operators.records.ServedModel;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Everything the streaming job needs to know. {@link #builder} starts from the defaults that every way
@@ -15,6 +16,7 @@ import java.time.Duration;
  * @param maxInFlight most requests in flight per generate subtask
  * @param prefixKeyBlocks how many leading KV blocks of a prompt make its routing key
  * @param servedModel the names requests may give in "model"; others are answered 404
+ * @param kafkaClient more Kafka client settings for the source and the sinks alike (SASL, TLS, ...)
  */
 public record PipelineOptions(
         String bootstrapServers,
@@ -29,7 +31,12 @@ public record PipelineOptions(
         int prefixKeyBlocks,
         Routing routing,
         double routingBalance,
-        ServedModel servedModel) implements Serializable {
+        ServedModel servedModel,
+        Map<String, String> kafkaClient) implements Serializable {
+
+    public PipelineOptions {
+        kafkaClient = Map.copyOf(kafkaClient);
+    }
 
     public enum Routing { PREFIX, ROUND_ROBIN }
 
@@ -59,7 +66,7 @@ public record PipelineOptions(
     /** The same options against another Kafka (a local run learns its embedded broker's address late). */
     public PipelineOptions withBootstrapServers(String servers) {
         return new PipelineOptions(servers, inputTopic, outputTopic, deadLetterTopic, groupId, transactionalIdPrefix,
-                engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, routingBalance, servedModel);
+                engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, routingBalance, servedModel, kafkaClient);
     }
 
     /** Options from the defaults, changed where asked. */
@@ -76,6 +83,7 @@ public record PipelineOptions(
         private Routing routing = Routing.PREFIX;
         private double routingBalance = ROUTING_BALANCE;
         private ServedModel servedModel;
+        private Map<String, String> kafkaClient = Map.of();
 
         private Builder(String bootstrapServers, EngineConfig engine) {
             this.bootstrapServers = bootstrapServers;
@@ -127,10 +135,16 @@ public record PipelineOptions(
             return this;
         }
 
+        /** Client settings beyond the address, e.g. security.protocol, sasl.jaas.config, ssl.truststore.location. */
+        public Builder kafkaClient(Map<String, String> settings) {
+            kafkaClient = settings;
+            return this;
+        }
+
         public PipelineOptions build() {
             return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
                     "flinfer-" + groupId, engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, routingBalance,
-                    servedModel != null ? servedModel : ServedModel.ofModelArgument(engine.model()));
+                    servedModel != null ? servedModel : ServedModel.ofModelArgument(engine.model()), kafkaClient);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.flinfer.jobs;
 import io.flinfer.operators.records.RawRecord;
 import io.flinfer.operators.records.ResultLine;
 import java.nio.charset.StandardCharsets;
+import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -40,6 +41,7 @@ public final class StreamingJob {
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new RawRecordDeserializer())
                 .setProperty("isolation.level", "read_committed")
+                .setProperties(kafkaClient(o))
                 .build();
         DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "requests").uid("requests");
         InferenceGraph.Outputs outputs = InferenceGraph.add(raw, o.generation());
@@ -66,6 +68,13 @@ public final class StreamingJob {
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(o.transactionalIdPrefix() + suffix)
                 .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
+                .setKafkaProducerConfig(kafkaClient(o))
                 .build();
+    }
+
+    private static Properties kafkaClient(PipelineOptions o) {
+        Properties properties = new Properties();
+        properties.putAll(o.kafkaClient());
+        return properties;
     }
 }

@@ -31,7 +31,7 @@ import java.util.stream.IntStream;
  * class, written into an archive at load and compiled by libtorch): a step is one call into native
  * code instead of hundreds of DJL operator calls, and it reaches operators DJL's NDArray API lacks
  * (fused attention, RMSNorm, SiLU, index_copy_). Weights and the KV cache are handed to the program
- * once; a step sends one int64 tensor and a list of ints.
+ * once; a step sends one int64 tensor and a list of ints ({@link StepInput}).
  */
 public final class LlamaModel implements AutoCloseable {
     private static final String SOURCE = resource("llama.py");
@@ -104,10 +104,10 @@ public final class LlamaModel implements AutoCloseable {
         StepInput input = StepInput.of(batch, cache.blockSize());
         PtNDArray data = (PtNDArray) step.create(input.data());
         try (IValue dataValue = IValue.from(data);
-                IValue sequences = IValue.listFrom(input.sequences());
+                IValue units = IValue.listFrom(input.units());
                 IValue tokens = IValue.from((long) input.numTokens());
                 IValue logits = IValue.from((long) input.numLogits());
-                IValue out = IValueUtils.runMethod(program, "forward", dataValue, sequences, tokens, logits)) {
+                IValue out = IValueUtils.runMethod(program, "forward", dataValue, units, tokens, logits)) {
             return out.toTensor((PtNDManager) step);
         }
     }

@@ -18,7 +18,7 @@ import java.util.zip.ZipOutputStream;
  * its initial attributes) and {@code archive/code/__torch__.py}. The module has no parameters:
  * tensors reach it through its methods.
  */
-final class TorchScriptArchive {
+public final class TorchScriptArchive {
     /** The file-format version: 10 needs no operator upgraders in libtorch 2.x. */
     private static final String VERSION = "10";
 
@@ -29,7 +29,7 @@ final class TorchScriptArchive {
      * @param attributes the module's attributes and their initial values: Boolean, Double, or an
      *     empty List (filled later by a method)
      */
-    static byte[] write(String className, String source, Map<String, Object> attributes) {
+    public static byte[] write(String className, String source, Map<String, Object> attributes) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             entry(zip, "archive/version", VERSION.getBytes(StandardCharsets.US_ASCII));

@@ -4,7 +4,7 @@ class Llama(Module):
   # code/__torch__.py; libtorch compiles it at load. Operators are ATen's, named torch.<op>.
   #
   # Weights and the KV cache are handed over once by setup(); a step passes one int64 tensor of
-  # per-token data and block tables, and a list of per-sequence ints (see StepInput).
+  # per-token data and block tables, and a list of ints per attention unit (see StepInput).
   __parameters__ = []
   __buffers__ = []
   training : bool
@@ -27,12 +27,15 @@ class Llama(Module):
     self.dims = dims
     self.eps = eps
 
-  def forward(self: __torch__.Llama, data: Tensor, seqs: List[int], num_tokens: int,
+  def forward(self: __torch__.Llama, data: Tensor, units: List[int], num_tokens: int,
               num_logits: int) -> Tensor:
     # data (int64): token ids [T], positions [T], KV slots [T], rows whose logits to return [R],
-    #   then the block tables of all sequences, one after another.
-    # seqs: 4 ints per sequence: first token row, query length, context length (cached + new),
-    #   offset of its block table in data.
+    #   then what each attention unit reads (see units).
+    # units: 6 ints per attention unit, a sequence or a group of decoding sequences whose contexts
+    #   fill the same number of blocks: n (sequences), a, query length, offset of the block tables
+    #   in data (n x blocks ids), blocks per sequence, c. For one sequence a is its first token row
+    #   and c its context length (cached + new); for a group a and c are offsets in data of the n
+    #   token rows and of the n context lengths.
     # Returns float32 logits [R, vocab].
     T = num_tokens
     tokens = data.narrow(0, 0, T)
@@ -53,22 +56,31 @@ class Llama(Module):
     half = head_dim // 2
     cos = w[3].index_select(0, positions).unsqueeze(1)
     sin = w[4].index_select(0, positions).unsqueeze(1)
-    # Per sequence, once for all layers: its rows, its block table and, when it computes more than
-    # one token, the causal mask of its queries over its context.
-    num_seqs = len(seqs) // 4
+    # Per unit, once for all layers: its block tables, its token rows (groups) and its mask: causal
+    # for a sequence computing several tokens, the end of each context for a group, none else.
+    num_units = len(units) // 6
     tables = annotate(List[Tensor], [])
+    rows = annotate(List[Tensor], [])
     masks = annotate(List[Optional[Tensor]], [])
-    for s in range(num_seqs):
-      q_len = seqs[4 * s + 1]
-      ctx = seqs[4 * s + 2]
-      blocks = (ctx + block_size - 1) // block_size
-      tables.append(data.narrow(0, seqs[4 * s + 3], blocks))
-      if q_len == 1:
-        masks.append(None)
+    for u in range(num_units):
+      n = units[6 * u]
+      q_len = units[6 * u + 2]
+      blocks = units[6 * u + 4]
+      tables.append(data.narrow(0, units[6 * u + 3], n * blocks))
+      if n > 1:
+        rows.append(data.narrow(0, units[6 * u + 1], n))
+        ends = data.narrow(0, units[6 * u + 5], n).unsqueeze(1)
+        keys = torch.arange(blocks * block_size, device=data.device).unsqueeze(0)
+        masks.append(torch.lt(keys, ends).view(n, 1, 1, blocks * block_size))
       else:
-        keys = torch.arange(ctx, device=data.device)
-        queries = torch.arange(ctx - q_len, ctx, device=data.device).unsqueeze(1)
-        masks.append(torch.le(keys.unsqueeze(0), queries))
+        rows.append(logit_rows)
+        ctx = units[6 * u + 5]
+        if q_len == 1:
+          masks.append(None)
+        else:
+          keys = torch.arange(ctx, device=data.device)
+          queries = torch.arange(ctx - q_len, ctx, device=data.device).unsqueeze(1)
+          masks.append(torch.le(keys.unsqueeze(0), queries))
     x = torch.embedding(w[0], tokens)
     hidden = [x.size(1)]
     for l in range(layers):
@@ -92,18 +104,29 @@ class Llama(Module):
       v_pool = self.v_cache[l]
       k_pool.view(-1, kv_heads, head_dim).index_copy_(0, slots, k)
       v_pool.view(-1, kv_heads, head_dim).index_copy_(0, slots, v)
-      outs = annotate(List[Tensor], [])
-      for s in range(num_seqs):
-        start = seqs[4 * s]
-        q_len = seqs[4 * s + 1]
-        ctx = seqs[4 * s + 2]
-        # Only this sequence's blocks, read through its block table: no padding to other sequences.
-        ks = k_pool.index_select(0, tables[s]).view(-1, kv_heads, head_dim).narrow(0, 0, ctx)
-        vs = v_pool.index_select(0, tables[s]).view(-1, kv_heads, head_dim).narrow(0, 0, ctx)
-        o = torch.scaled_dot_product_attention(q.narrow(0, start, q_len).transpose(0, 1),
-            ks.transpose(0, 1), vs.transpose(0, 1), masks[s], enable_gqa=True)
-        outs.append(o.transpose(0, 1))
-      attn = torch.cat(outs, 0).reshape(T, q_size)
+      attn = torch.empty_like(q)
+      for u in range(num_units):
+        n = units[6 * u]
+        start = units[6 * u + 1]
+        q_len = units[6 * u + 2]
+        blocks = units[6 * u + 4]
+        # Only the unit's own blocks, read through its block tables: no padding to other sequences.
+        ks = k_pool.index_select(0, tables[u])
+        vs = v_pool.index_select(0, tables[u])
+        if n == 1:
+          ctx = units[6 * u + 5]
+          ks = ks.view(-1, kv_heads, head_dim).narrow(0, 0, ctx).transpose(0, 1)
+          vs = vs.view(-1, kv_heads, head_dim).narrow(0, 0, ctx).transpose(0, 1)
+          o = torch.scaled_dot_product_attention(q.narrow(0, start, q_len).transpose(0, 1), ks, vs,
+              masks[u], enable_gqa=True)
+          attn.narrow(0, start, q_len).copy_(o.transpose(0, 1))
+        else:
+          ks = ks.view(n, blocks * block_size, kv_heads, head_dim).transpose(1, 2)
+          vs = vs.view(n, blocks * block_size, kv_heads, head_dim).transpose(1, 2)
+          o = torch.scaled_dot_product_attention(q.index_select(0, rows[u]).unsqueeze(2), ks, vs,
+              masks[u], enable_gqa=True)
+          attn.index_copy_(0, rows[u], o.squeeze(2))
+      attn = attn.reshape(T, q_size)
       x = x + torch.linear(attn, w[b + 5])
       h = torch.rms_norm(x, hidden, w[b + 6], self.eps)
       gate_up = torch.linear(h, w[b + 7])

@@ -31,8 +31,8 @@ import java.util.stream.Collectors;
  * {@code localhost} while the Hub is {@code 127.0.0.1}, so they are different hosts to the client.
  * Every request is recorded.
  */
-final class LocalHubServer implements AutoCloseable {
-    record Request(String method, String host, String path, String authorization, String range, long bytesSent) {
+public final class LocalHubServer implements AutoCloseable {
+    public record Request(String method, String host, String path, String authorization, String range, long bytesSent) {
         boolean isFileDownload() {
             return method.equals("GET") && (path.contains("/resolve/") || path.startsWith("/cdn/"));
         }
@@ -56,7 +56,7 @@ final class LocalHubServer implements AutoCloseable {
     private volatile boolean honourRanges = true;
     private volatile CountDownLatch cdnGate = new CountDownLatch(0);
 
-    LocalHubServer(String repoId) throws IOException {
+    public LocalHubServer(String repoId) throws IOException {
         this(repoId, false);
     }
 
@@ -77,7 +77,7 @@ final class LocalHubServer implements AutoCloseable {
     }
 
     /** Publishes a commit with these files, reachable by its sha and by {@code revision}. */
-    void addCommit(String revision, String commit, Map<String, byte[]> files) {
+    public void addCommit(String revision, String commit, Map<String, byte[]> files) {
         commitFiles.put(commit, Map.copyOf(files));
         revisionToCommit.put(revision, commit);
         files.forEach((name, bytes) -> {
@@ -104,11 +104,11 @@ final class LocalHubServer implements AutoCloseable {
         cdnGate = new CountDownLatch(heads);
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         return List.copyOf(requests);
     }
 

@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The batched forward pass over the paged KV cache — sequences of different lengths in one batch,
  * scattered blocks, prefill in chunks, decode steps, blocks shared by two sequences as the prefix
- * cache shares them — gives the logits of a plain per-sequence forward pass, for every variant.
+ * cache shares them, decoding sequences grouped by the blocks they read — gives the logits of a plain
+ * per-sequence forward pass, for every variant.
  */
 class PagedForwardMatchesReferenceTest {
     private static final int BLOCK = 4;
@@ -67,15 +68,19 @@ class PagedForwardMatchesReferenceTest {
             Seq sc = new Seq(c, freeBlocks, 8);
             sc.blocks.set(0, sa.blocks.get(0));
             sc.blocks.set(1, sa.blocks.get(1));
-            // Step 2: a decodes one token, b finishes its prefill chunk, c prefills after its cached prefix.
+            // Step 2: a decodes one token, b finishes its prefill chunk, c prefills after its cached prefix,
+            // d prefills 12 tokens.
+            Seq sd = new Seq(randomTokens(rnd, 12), freeBlocks, 0);
             sa.extend(rnd);
-            check(model, cache, reference, root, List.of(sa, sb, sc), new int[] {1, 2, 13});
-            // Steps 3-4: everyone decodes.
+            check(model, cache, reference, root, List.of(sa, sb, sc, sd), new int[] {1, 2, 13, 12});
+            // Steps 3-4: everyone decodes; a's and d's contexts (15 and 13, then 16 and 14 tokens) fill
+            // four blocks each, so they attend as one group with different context ends.
             for (int step = 0; step < 2; step++) {
                 sa.extend(rnd);
                 sb.extend(rnd);
                 sc.extend(rnd);
-                check(model, cache, reference, root, List.of(sc, sa, sb), new int[] {1, 1, 1});
+                sd.extend(rnd);
+                check(model, cache, reference, root, List.of(sc, sa, sb, sd), new int[] {1, 1, 1, 1});
             }
         }
     }

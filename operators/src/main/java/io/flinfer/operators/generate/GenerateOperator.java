@@ -6,6 +6,7 @@ import io.flinfer.operators.records.Completion;
 import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.ResultLine;
 import io.flinfer.operators.records.ResultWriter;
+import io.flinfer.operators.route.RoutingMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,6 +27,8 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.util.function.ThrowingRunnable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers prepared requests with the TaskManager's shared engine, in the manner of Flink's
@@ -41,6 +44,8 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     static final String STATE = "in-flight";
     /** Where Flinfer 0.1 kept them. */
     static final String LEGACY_STATE = "in-flight-requests";
+    /** Says what a restore brought back; the local command line shows it. */
+    private static final Logger RESUME_LOG = LoggerFactory.getLogger(GenerateOperator.class);
 
     private final EngineConfig engineConfig;
     private final int maxInFlight;
@@ -52,6 +57,8 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private transient ListState<InFlightRequest> checkpointed;
     private transient String instanceId;
     private transient GenerateMetrics metrics;
+    private transient RoutingMetrics routing;
+    private transient long restoredCheckpointId;
 
     GenerateOperator(EngineConfig engineConfig, int maxInFlight, Duration requestTimeout, MailboxExecutor mailbox,
             ProcessingTimeService processingTimeService) {
@@ -73,6 +80,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
             for (InFlightRequest restored : checkpointed.get()) {
                 inFlight.put(restored.request().customId(), restored);
             }
+            restoredCheckpointId = context.getRestoredCheckpointId().orElse(-1);
         }
     }
 
@@ -100,9 +108,18 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         instanceId = UUID.randomUUID().toString();
         engine = SharedEngines.get(GpuAssignment.apply(engineConfig, getRuntimeContext()), taskManagerId());
         metrics = new GenerateMetrics(getMetricGroup(), engine, () -> inFlight.size());
+        routing = new RoutingMetrics(getMetricGroup(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+        long keptTokens = 0;
         for (InFlightRequest restored : new ArrayList<>(inFlight.values())) {
             metrics.resumed(restored.generated().length);
+            keptTokens += restored.generated().length;
             submit(restored);
+        }
+        if (!inFlight.isEmpty()) {
+            RESUME_LOG.info("generate {}/{} resumed {} in-flight requests from checkpoint {}, keeping {} generated tokens",
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + 1,
+                    getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(), inFlight.size(), restoredCheckpointId, keptTokens);
         }
     }
 
@@ -116,6 +133,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         while (inFlight.size() >= maxInFlight) {
             mailbox.yield();
         }
+        routing.received(element.getValue().prefixKey());
         InFlightRequest request = new InFlightRequest(element.getValue(), new int[0]);
         inFlight.put(request.request().customId(), request);
         submit(request);

@@ -17,15 +17,12 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * A request ready for the engine, all decided: its prompt token ids, its sampling parameters with
  * the seed fixed (its own, or one derived from its custom_id so that a replay samples the same
- * text), its cache salt, the routing key of its prompt prefix and, once routed by prefix, the
- * generate subtask chosen for it. Plus what its result line names: custom_id, endpoint and model.
- * It sits in the generate operator's checkpoints, written by its {@link Serializer}.
+ * text), its cache salt, and the routing key of its prompt prefix. Plus what its result line names:
+ * custom_id, endpoint and model. It sits in the generate operator's checkpoints, written by its
+ * {@link Serializer}.
  */
 @TypeInfo(PreparedRequest.FlinkType.class)
 public final class PreparedRequest {
-    /** The subtask of a request that no router has seen. */
-    public static final int UNROUTED = -1;
-
     private final String customId;
     private final Endpoint endpoint;
     private final String model;
@@ -33,7 +30,6 @@ public final class PreparedRequest {
     private final SamplingParams samplingParams;
     private final String cacheSalt;
     private final String prefixKey;
-    private final int subtask;
 
     /**
      * @param samplingParams with a seed
@@ -41,11 +37,6 @@ public final class PreparedRequest {
      */
     public PreparedRequest(String customId, Endpoint endpoint, String model, int[] promptIds,
             SamplingParams samplingParams, String cacheSalt, String prefixKey) {
-        this(customId, endpoint, model, promptIds, samplingParams, cacheSalt, prefixKey, UNROUTED);
-    }
-
-    private PreparedRequest(String customId, Endpoint endpoint, String model, int[] promptIds,
-            SamplingParams samplingParams, String cacheSalt, String prefixKey, int subtask) {
         if (samplingParams.seed == null) {
             throw new IllegalArgumentException("a prepared request has its seed fixed; " + customId + " has none");
         }
@@ -56,12 +47,6 @@ public final class PreparedRequest {
         this.samplingParams = samplingParams;
         this.cacheSalt = cacheSalt;
         this.prefixKey = prefixKey;
-        this.subtask = subtask;
-    }
-
-    /** This request, routed to generate subtask {@code subtask}. */
-    public PreparedRequest routedTo(int subtask) {
-        return new PreparedRequest(customId, endpoint, model, promptIds, samplingParams, cacheSalt, prefixKey, subtask);
     }
 
     public String customId() { return customId; }
@@ -72,8 +57,6 @@ public final class PreparedRequest {
     /** Null for none. */
     public String cacheSalt() { return cacheSalt; }
     public String prefixKey() { return prefixKey; }
-    /** The generate subtask a router chose, or {@link #UNROUTED}. */
-    public int subtask() { return subtask; }
 
     @Override
     public boolean equals(Object o) {
@@ -84,8 +67,7 @@ public final class PreparedRequest {
                 && Arrays.equals(promptIds, other.promptIds)
                 && samplingParams.equals(other.samplingParams)
                 && Objects.equals(cacheSalt, other.cacheSalt)
-                && prefixKey.equals(other.prefixKey)
-                && subtask == other.subtask;
+                && prefixKey.equals(other.prefixKey);
     }
 
     @Override
@@ -99,8 +81,7 @@ public final class PreparedRequest {
     }
 
     /**
-     * Format version 1: custom_id, url, model, prompt ids, sampling parameters, cache salt, prefix key,
-     * routed subtask.
+     * Format version 1: custom_id, url, model, prompt ids, sampling parameters, cache salt, prefix key.
      * A new field is a new version; {@link #read} keeps reading version 1 with the field's default.
      */
     public static final class Serializer extends VersionedSerializer<PreparedRequest> {
@@ -120,14 +101,13 @@ public final class PreparedRequest {
             RecordFormat.writeSamplingParams(r.samplingParams, out);
             RecordFormat.writeString(r.cacheSalt, out);
             RecordFormat.writeString(r.prefixKey, out);
-            out.writeInt(r.subtask);
         }
 
         @Override
         protected PreparedRequest read(int version, DataInputView in) throws IOException {
             return new PreparedRequest(RecordFormat.readString(in), Endpoint.ofStoredUrl(RecordFormat.readString(in)),
                     RecordFormat.readString(in), RecordFormat.readInts(in), RecordFormat.readSamplingParams(in),
-                    RecordFormat.readString(in), RecordFormat.readString(in), in.readInt());
+                    RecordFormat.readString(in), RecordFormat.readString(in));
         }
 
         @Override

@@ -1,0 +1,112 @@
+package io.flinfer.local;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * A job on a {@link LocalCluster} that outlives its process: its checkpoints stay in a
+ * {@link StateDirectory}, a start resumes from the latest complete one there, and Ctrl-C (SIGINT or
+ * SIGTERM) stops it with a savepoint, so that the next start neither loses nor repeats work.
+ */
+public final class ResumableJob implements AutoCloseable {
+    /** How long a graceful stop may take; the savepoint's barrier waits for the requests queued in front of it. */
+    private static final Duration STOP_TIMEOUT = Duration.ofMinutes(5);
+
+    private final LocalCluster cluster;
+    private final JobID id;
+    private final Optional<StateDirectory.Snapshot> resumedFrom;
+    private final RestartReporter restarts;
+
+    private ResumableJob(LocalCluster cluster, JobID id, Optional<StateDirectory.Snapshot> resumedFrom, RestartReporter restarts) {
+        this.cluster = cluster;
+        this.id = id;
+        this.resumedFrom = resumedFrom;
+        this.restarts = restarts;
+    }
+
+    /** Submits the job built in {@code env}, restored from the latest complete snapshot in {@code state}, and says which. */
+    public static ResumableJob start(LocalCluster cluster, StreamExecutionEnvironment env, String name, StateDirectory state,
+            PrintWriter log) throws Exception {
+        Optional<StateDirectory.Snapshot> latest = state.latest();
+        latest.ifPresentOrElse(
+                s -> log.println("Resuming from " + (s.savepoint() ? "the savepoint" : "checkpoint") + " " + s.checkpointId()
+                        + " of " + s.taken() + " in " + s.directory()),
+                () -> log.println("No checkpoint in " + state.root() + " yet: starting from the beginning."));
+        log.flush();
+        state.keepOnly(latest);
+        JobID id = cluster.submit(env, name, latest.map(StateDirectory.Snapshot::directory).orElse(null));
+        return new ResumableJob(cluster, id, latest, RestartReporter.watch(cluster, id, log));
+    }
+
+    public JobID id() {
+        return id;
+    }
+
+    /** The snapshot this run resumed from; empty when it started from the beginning. */
+    public Optional<StateDirectory.Snapshot> resumedFrom() {
+        return resumedFrom;
+    }
+
+    /**
+     * From now on SIGINT (Ctrl-C) and SIGTERM stop the job with a savepoint; {@link #awaitEnd} then returns
+     * and the process can exit. A second signal exits at once. Signal handlers rather than a shutdown
+     * hook: hooks run in no order, and the engines' own hook would close them under the savepoint.
+     */
+    public void stopWithSavepointOnSignals(PrintWriter log) {
+        AtomicBoolean stopping = new AtomicBoolean();
+        SignalHandler handler = signal -> {
+            if (stopping.getAndSet(true)) {
+                log.println("Stopping now, without a savepoint: the next start resumes from the last checkpoint.");
+                log.flush();
+                System.exit(128 + signal.getNumber());
+            }
+            Thread stopper = new Thread(() -> stopGracefully(log), "flinfer-stop-with-savepoint");
+            stopper.start();
+        };
+        Signal.handle(new Signal("INT"), handler);
+        Signal.handle(new Signal("TERM"), handler);
+    }
+
+    private void stopGracefully(PrintWriter log) {
+        log.println("Stopping with a savepoint (Ctrl-C again stops at once)...");
+        log.flush();
+        try {
+            String savepoint = stopWithSavepoint();
+            log.println("Stopped with savepoint " + savepoint + "; start again with the same arguments to resume.");
+        } catch (Exception e) {
+            log.println("Could not take a savepoint (" + e + "); cancelling. The next start resumes from the last"
+                    + " checkpoint and redoes what came after it.");
+            try {
+                cluster.cancel(id);
+            } catch (Exception cancelFailed) {
+                log.println("Could not cancel the job either: " + cancelFailed);
+            }
+        }
+        log.flush();
+    }
+
+    /** Stops the job once a savepoint of it is complete (its results are then committed); returns the savepoint's path. */
+    public String stopWithSavepoint() throws Exception {
+        return cluster.stopWithSavepoint(id, STOP_TIMEOUT);
+    }
+
+    /** Blocks while the job runs; throws its failure. */
+    public void awaitEnd() throws Exception {
+        cluster.awaitEnd(id);
+    }
+
+    /** Cancels the job if it still runs; its last checkpoint stays in the state directory. */
+    @Override
+    public void close() throws Exception {
+        restarts.stop();
+        if (!cluster.status(id).isGloballyTerminalState()) {
+            cluster.cancel(id);
+        }
+    }
+}
