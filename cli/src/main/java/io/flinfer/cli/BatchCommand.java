@@ -10,21 +10,23 @@ import io.flinfer.jobs.batch.BatchOptions;
 import io.flinfer.jobs.batch.BatchPlan;
 import io.flinfer.jobs.batch.OutputRows;
 import io.flinfer.local.LocalCluster;
+import io.flinfer.local.ResumableJob;
+import io.flinfer.local.StateDirectory;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.ExceptionUtils;
 import picocli.CommandLine.Command;
@@ -44,8 +46,11 @@ import picocli.CommandLine.Spec;
         description = {"Generate for every line of an OpenAI Batch API request file, or every row of a dataset (JSONL,"
                 + " Parquet, a Hugging Face Hub dataset), into one output file.",
                 "Exit status 0 when the run completed, whatever errors single rows got (they are in the output);"
-                        + " 1 when the run itself failed. Run the same command again to resume an interrupted run."})
+                        + " 1 when the run itself failed; 130 when Ctrl-C stopped it (with a savepoint)."
+                        + " Run the same command again to resume an interrupted run."})
 public final class BatchCommand implements Callable<Integer> {
+    /** The exit status of a run stopped by Ctrl-C (SIGINT) before its end, as shells report such a stop. */
+    private static final int STOPPED = 130;
     /** Options that do not change what a run produces, so a resumed run may change them. */
     private static final Set<String> FREE_TO_CHANGE = Set.of("--work-dir", "--parallelism", "--checkpoint-interval", "--help", "--version");
 
@@ -69,26 +74,28 @@ public final class BatchCommand implements Callable<Integer> {
         if (plan.output().getFileSystem().exists(plan.output())) {
             throw new IllegalArgumentException("--output " + plan.output() + " already exists; a finished output is never overwritten");
         }
-        BatchWorkDir work = BatchWorkDir.open(Path.of(plan.workDir().toUri()), arguments());
-        Optional<Path> checkpoint = work.latestCheckpoint();
-        long rowsBefore = 0;
-        if (checkpoint.isPresent()) {
-            rowsBefore = OutputRows.inParts(new org.apache.flink.core.fs.Path(o.parts()), o.outputFormat());
-            out.println("Resuming from " + checkpoint.get() + " (" + rowsBefore + " rows already written)");
-        }
-        AtomicLong total = countInBackground(new BatchInput(o.inputFiles(), o.inputFormat()));
-
-        StreamExecutionEnvironment env = LocalCluster.batchEnvironment(parallelism, batch.checkpointInterval(),
-                work.checkpoints(), checkpoint.orElse(null));
-        BatchJob.build(env, o);
-        JobClient job = env.executeAsync(BatchJob.NAME);
         BatchCounters counters = BatchCounters.of(runId);
-        BatchProgressBar bar = new BatchProgressBar(err, counters, rowsBefore, total, System.console() != null);
-        awaitWithProgress(job.getJobExecutionResult(), bar, plan);
-        bar.finish();
-
-        plan.commit();
-        work.delete();
+        try (StateDirectory work = openWorkDir(plan)) {
+            long rowsBefore = OutputRows.inParts(new org.apache.flink.core.fs.Path(o.parts()), o.outputFormat());
+            AtomicLong total = countInBackground(new BatchInput(o.inputFiles(), o.inputFormat()));
+            try (LocalCluster cluster = LocalCluster.startForRun(
+                    new LocalCluster.Settings(parallelism, batch.checkpointInterval(), 0), work)) {
+                StreamExecutionEnvironment env = cluster.environment();
+                BatchJob.build(env, o);
+                try (ResumableJob job = ResumableJob.start(cluster, env, BatchJob.NAME, work, out)) {
+                    job.stopWithSavepointOnSignals(err);
+                    BatchProgressBar bar = new BatchProgressBar(err, counters, rowsBefore, total, System.console() != null);
+                    awaitWithProgress(job, bar, plan);
+                    bar.finish();
+                    if (job.stoppedWithSavepoint()) {
+                        out.println("Stopped before the end; run the same command again to resume from " + plan.workDir() + ".");
+                        return STOPPED;
+                    }
+                }
+            }
+            plan.commit();
+            work.delete();
+        }
         long rows = OutputRows.count(plan.output(), o.outputFormat());
         double seconds = (System.nanoTime() - start) / 1e9;
         out.printf("Wrote %s: %d rows in %s.%n", plan.output(), rows, formatSeconds(Math.round(seconds)));
@@ -100,18 +107,40 @@ public final class BatchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void awaitWithProgress(CompletableFuture<JobExecutionResult> result, BatchProgressBar bar, BatchPlan plan)
-            throws InterruptedException {
+    /**
+     * The run's work folder, holding its checkpoints and part files; refused when it holds a run started
+     * with other arguments, whose checkpoint describes other work.
+     */
+    private StateDirectory openWorkDir(BatchPlan plan) throws IOException {
+        Path root = Path.of(plan.workDir().toUri());
+        try {
+            return StateDirectory.open(root, arguments(), false);
+        } catch (StateDirectory.IncompatibleStateException e) {
+            throw new IllegalArgumentException("the work folder " + root + " holds an unfinished run started with other"
+                    + " arguments (" + e.differences() + "), so it cannot resume this one. Run again with the same"
+                    + " arguments to resume it, or remove the folder (or name another --work-dir) to start over.", e);
+        }
+    }
+
+    /** Redraws the progress bar until the job ends; a job that failed for good is the run's failure. */
+    private static void awaitWithProgress(ResumableJob job, BatchProgressBar bar, BatchPlan plan) throws InterruptedException {
+        CompletableFuture<Void> end = CompletableFuture.runAsync(() -> {
+            try {
+                job.awaitEnd();
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
         while (true) {
             bar.update();
             try {
-                result.get(1, TimeUnit.SECONDS);
+                end.get(1, TimeUnit.SECONDS);
                 return;
             } catch (TimeoutException stillRunning) {
                 // redraw and wait on
             } catch (ExecutionException e) {
                 bar.finish();
-                Throwable cause = ExceptionUtils.stripExecutionException(e);
+                Throwable cause = ExceptionUtils.stripCompletionException(ExceptionUtils.stripExecutionException(e));
                 Throwable root = ExceptionUtils.findThrowable(cause, t -> t.getCause() == null).orElse(cause);
                 throw new IllegalStateException("the batch job failed: " + root
                         + ". Its checkpoints are kept in " + plan.workDir() + ": run the same command again to resume.", e);
@@ -124,7 +153,9 @@ public final class BatchCommand implements Callable<Integer> {
         Map<String, String> values = new HashMap<>();
         for (OptionSpec option : spec.options()) {
             if (!FREE_TO_CHANGE.contains(option.longestName())) {
-                values.put(option.longestName(), String.valueOf((Object) option.getValue()));
+                // As typed (or the default as --help shows it), so a refusal names values the way the user wrote them.
+                List<String> typed = option.originalStringValues();
+                values.put(option.longestName(), typed.isEmpty() ? String.valueOf(option.defaultValue()) : String.join(" ", typed));
             }
         }
         return values;

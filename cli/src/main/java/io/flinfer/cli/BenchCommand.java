@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Benchmark the engine offline (random-token prompts, as vllm bench).",
         subcommands = {BenchThroughputCommand.class, BenchPrefixCommand.class, BenchPipelineCommand.class,
-                BenchGemmCommand.class})
+                BenchBatchCommand.class, BenchGemmCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

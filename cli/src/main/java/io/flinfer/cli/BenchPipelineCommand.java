@@ -6,7 +6,7 @@ import io.flinfer.bench.BenchProgress;
 import io.flinfer.bench.BenchReport;
 import io.flinfer.bench.BenchRequest;
 import io.flinfer.bench.BenchResult;
-import io.flinfer.bench.ContinuousBenchmark;
+import io.flinfer.bench.EngineAlone;
 import io.flinfer.bench.MachineLimits;
 import io.flinfer.bench.PipelineBenchmark;
 import io.flinfer.bench.PipelineRunResult;
@@ -14,7 +14,6 @@ import io.flinfer.bench.TextPrompts.TextRequest;
 import io.flinfer.bench.TextPrompts;
 import io.flinfer.bench.TokenRange;
 import io.flinfer.engine.EngineConfig;
-import io.flinfer.engine.LlmEngine;
 import io.flinfer.engine.tokenizer.Tokenizer;
 import io.flinfer.jobs.Durations;
 import io.flinfer.jobs.EngineOptions;
@@ -24,9 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -97,18 +93,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
         MachineLimits limits = BenchThroughputCommand.measureLimits(config, err);
 
         List<BenchRequest> tokens = requests.stream().map(TextRequest::tokens).toList();
-        BenchResult alone = onEngineThread(() -> {
-            // The first pass over new batch shapes is several times slower on CPU (kernel setup), and that
-            // setup is process-wide: whichever path ran first would pay for both. So the workload runs once
-            // untimed, on an engine of its own, whose prefix cache then goes away with it.
-            try (LlmEngine llm = LlmEngine.create(config)) {
-                requireFits(requests, llm.maxModelLen());
-                ContinuousBenchmark.allAtOnce(llm, tokens, "warm-up", new BenchProgress(err, "warm-up, untimed"), limits);
-            }
-            try (LlmEngine llm = LlmEngine.create(config)) {
-                return ContinuousBenchmark.allAtOnce(llm, tokens, "engine", new BenchProgress(err, "engine"), limits);
-            }
-        });
+        BenchResult alone = EngineAlone.measure(config, tokens, limits, err);
         var settings = new PipelineBenchmark.Settings(parallelism, checkpointInterval, maxInFlight, routing, timeout);
         PipelineRunResult pipeline = PipelineBenchmark.run(config, settings, warmup, requests, new BenchProgress(err, "pipeline"));
 
@@ -132,31 +117,5 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 .put("max_in_flight", maxInFlight).put("routing", routing.name());
         BenchCommand.writeJson(outputJson, report);
         return 0;
-    }
-
-    /**
-     * Runs the engine-alone path on a fresh thread, as the pipeline's EngineHost steps its engine: on
-     * this machine the same engine stepped ~10x slower on the command's main thread (measured with the
-     * tiny model: 19 vs 203 output tokens/s), which would flatter the pipeline.
-     */
-    private static BenchResult onEngineThread(Callable<BenchResult> run) throws Exception {
-        ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "flinfer-bench-engine"));
-        try {
-            return thread.submit(run).get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        } finally {
-            thread.shutdown();
-        }
-    }
-
-    private static void requireFits(List<TextRequest> requests, int maxModelLen) {
-        for (TextRequest r : requests) {
-            if (r.tokens().promptIds().length + r.tokens().outputLen() > maxModelLen) {
-                throw new IllegalArgumentException("request " + r.tokens().id() + " (" + r.tokens().promptIds().length
-                        + " prompt + " + r.tokens().outputLen() + " output tokens) does not fit max_model_len " + maxModelLen
-                        + "; shorten --input-len/--output-len or raise --max-model-len");
-            }
-        }
     }
 }

@@ -1,7 +1,6 @@
 package io.flinfer.cli;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.flinfer.deployments.Deployer;
 import io.flinfer.deployments.ManifestValidator;
 import io.flinfer.jobs.Durations;
@@ -44,22 +43,18 @@ final class DeployApplyCommand implements Callable<Integer> {
             return 1;
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (KubernetesClient client = kube.client()) {
-            Deployer deployer = new Deployer(client, kube.namespace);
-            List<HasMetadata> applied = deployer.apply(manifests);
+        return kube.withClient(client -> {
+            List<HasMetadata> applied = new Deployer(client, kube.namespace).apply(manifests);
             applied.forEach(r -> out.println("applied " + r.getKind() + " " + r.getMetadata().getName()
                     + " in namespace " + r.getMetadata().getNamespace()));
-            if (wait.isZero()) {
-                return 0;
-            }
             boolean allStable = true;
             for (HasMetadata resource : applied) {
-                if (resource.getKind().equals("FlinkDeployment")) {
+                if (!wait.isZero() && resource.getKind().equals("FlinkDeployment")) {
                     allStable &= follow(new Deployer(client, resource.getMetadata().getNamespace()), resource.getMetadata().getName());
                 }
             }
             return allStable ? 0 : 1;
-        }
+        });
     }
 
     private boolean follow(Deployer deployer, String name) {

@@ -1,6 +1,5 @@
 package io.flinfer.cli;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.flinfer.deployments.Deployer;
 import java.io.IOException;
 import java.util.Optional;
@@ -20,7 +19,7 @@ abstract class NamedDeploymentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (KubernetesClient client = kube.client()) {
+        return kube.withClient(client -> {
             Deployer deployer = new Deployer(client, kube.namespace);
             Optional<String> done = act(deployer);
             if (done.isEmpty()) {
@@ -29,7 +28,7 @@ abstract class NamedDeploymentCommand implements Callable<Integer> {
             }
             spec.commandLine().getOut().println(done.get());
             return 0;
-        }
+        });
     }
 
     /** @return what to print, or empty when there is no FlinkDeployment of that name */

@@ -78,7 +78,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates a topic (replication factor 1, the broker's default) unless it exists, and waits until the broker has it. */
     public void createTopic(String name, int partitions) {
-        KafkaClients.createMissingTopics(bootstrapServers, Map.of(name, partitions), 1);
+        KafkaClients.createMissingTopics(bootstrapServers, Map.of(), Map.of(name, partitions), 1);
     }
 
     /** The temporary directory that holds the broker's logs and metadata; gone after close. */

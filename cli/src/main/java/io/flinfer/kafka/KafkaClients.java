@@ -78,11 +78,14 @@ public final class KafkaClients {
     /**
      * Waits until a broker answers at {@code bootstrapServers}, saying so while it waits, and returns the
      * id of its cluster. Waits as long as it takes: a service started before its broker should not exit.
+     *
+     * @param client more client settings (security.protocol, sasl.*, ...), as the job's own clients get them
      */
-    public static String awaitBroker(String bootstrapServers, PrintWriter log) throws InterruptedException {
+    public static String awaitBroker(String bootstrapServers, Map<String, String> client, PrintWriter log)
+            throws InterruptedException {
         Duration backoff = Duration.ofSeconds(1);
         while (true) {
-            try (Admin admin = admin(bootstrapServers, BROKER_PROBE)) {
+            try (Admin admin = admin(bootstrapServers, client, BROKER_PROBE)) {
                 return admin.describeCluster().clusterId().get(BROKER_PROBE.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
                 log.println("Waiting for Kafka at " + bootstrapServers + ": not reachable yet ("
@@ -100,8 +103,9 @@ public final class KafkaClients {
      * @param partitions partitions of each topic, by name
      * @param replicationFactor replicas of each new topic; 0 takes the broker's {@code default.replication.factor}
      */
-    public static List<String> createMissingTopics(String bootstrapServers, Map<String, Integer> partitions, int replicationFactor) {
-        try (Admin admin = admin(bootstrapServers, ADMIN_TIMEOUT)) {
+    public static List<String> createMissingTopics(String bootstrapServers, Map<String, String> client,
+            Map<String, Integer> partitions, int replicationFactor) {
+        try (Admin admin = admin(bootstrapServers, client, ADMIN_TIMEOUT)) {
             Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             Optional<Short> replicas = replicationFactor > 0 ? Optional.of((short) replicationFactor) : Optional.empty();
             List<NewTopic> missing = new ArrayList<>();
@@ -119,9 +123,11 @@ public final class KafkaClients {
         }
     }
 
-    private static Admin admin(String bootstrapServers, Duration timeout) {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()));
+    private static Admin admin(String bootstrapServers, Map<String, String> client, Duration timeout) {
+        Map<String, Object> config = new HashMap<>(client);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        return Admin.create(config);
     }
 }

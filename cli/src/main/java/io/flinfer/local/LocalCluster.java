@@ -10,7 +10,6 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.RestoreMode;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -57,6 +56,22 @@ public final class LocalCluster implements AutoCloseable {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(30));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, Integer.MAX_VALUE);
+        return start(s, state, conf);
+    }
+
+    /**
+     * Starts a cluster for a run with an end (a batch job): a few restarts, then the failure is the
+     * command's to report, not something to wait out.
+     */
+    public static LocalCluster startForRun(Settings s, StateDirectory state) throws Exception {
+        Configuration conf = baseConfiguration(s.parallelism());
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        return start(s, state, conf);
+    }
+
+    private static LocalCluster start(Settings s, StateDirectory state, Configuration conf) throws Exception {
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, state.checkpoints().toUri().toString());
         conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, state.savepoints().toUri().toString());
         if (s.metricsPort() > 0) {
@@ -68,28 +83,6 @@ public final class LocalCluster implements AutoCloseable {
                 .withRandomPorts().build());
         cluster.start();
         return new LocalCluster(cluster, s, state);
-    }
-
-    /**
-     * An environment for a local batch run that executes itself ({@code executeAsync}): checkpoints kept in
-     * {@code checkpoints} when the job stops or dies, and the job started from {@code restoreFrom} (a
-     * checkpoint folder) when it is not null. {@link ResumableJob} does the same on a started cluster and
-     * also stops with a savepoint on Ctrl-C.
-     */
-    public static StreamExecutionEnvironment batchEnvironment(int parallelism, Duration checkpointInterval,
-            Path checkpoints, Path restoreFrom) {
-        Configuration conf = baseConfiguration(parallelism);
-        // A run with an end: a few restarts, then the failure is the command's.
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        if (restoreFrom != null) {
-            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
-        Checkpointing.configure(env, checkpointInterval);
-        return env;
     }
 
     /** A slot per subtask and the TaskManager settings of the jobs. */

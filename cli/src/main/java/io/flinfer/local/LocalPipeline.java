@@ -78,7 +78,7 @@ public final class LocalPipeline implements AutoCloseable {
                 started.add(kafka);
             }
             PipelineOptions o = kafka == null ? options : options.withBootstrapServers(kafka.bootstrapServers());
-            String kafkaCluster = KafkaClients.awaitBroker(o.bootstrapServers(), log);
+            String kafkaCluster = KafkaClients.awaitBroker(o.bootstrapServers(), o.kafkaClient(), log);
             createTopics(o, settings, log);
             StateDirectory state = kafka != null || settings.stateDir() == null
                     ? StateDirectory.temporary()
@@ -108,7 +108,7 @@ public final class LocalPipeline implements AutoCloseable {
         partitions.put(o.inputTopic(), s.topicPartitions() > 0 ? s.topicPartitions() : s.cluster().parallelism());
         partitions.putIfAbsent(o.outputTopic(), 1);
         partitions.putIfAbsent(o.deadLetterTopic(), 1);
-        List<String> created = KafkaClients.createMissingTopics(o.bootstrapServers(), partitions, s.replicationFactor());
+        List<String> created = KafkaClients.createMissingTopics(o.bootstrapServers(), o.kafkaClient(), partitions, s.replicationFactor());
         if (!created.isEmpty()) {
             log.println("Created the missing topics " + String.join(", ", created) + " at " + o.bootstrapServers());
             log.flush();

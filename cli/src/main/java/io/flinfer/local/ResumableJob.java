@@ -22,6 +22,7 @@ public final class ResumableJob implements AutoCloseable {
     private final JobID id;
     private final Optional<StateDirectory.Snapshot> resumedFrom;
     private final RestartReporter restarts;
+    private volatile boolean stopped;
 
     private ResumableJob(LocalCluster cluster, JobID id, Optional<StateDirectory.Snapshot> resumedFrom, RestartReporter restarts) {
         this.cluster = cluster;
@@ -34,10 +35,13 @@ public final class ResumableJob implements AutoCloseable {
     public static ResumableJob start(LocalCluster cluster, StreamExecutionEnvironment env, String name, StateDirectory state,
             PrintWriter log) throws Exception {
         Optional<StateDirectory.Snapshot> latest = state.latest();
-        latest.ifPresentOrElse(
-                s -> log.println("Resuming from " + (s.savepoint() ? "the savepoint" : "checkpoint") + " " + s.checkpointId()
-                        + " of " + s.taken() + " in " + s.directory()),
-                () -> log.println("No checkpoint in " + state.root() + " yet: starting from the beginning."));
+        if (latest.isPresent()) {
+            StateDirectory.Snapshot s = latest.get();
+            log.println("Resuming from " + (s.savepoint() ? "the savepoint" : "checkpoint") + " " + s.checkpointId()
+                    + " of " + s.taken() + " in " + s.directory());
+        } else if (!state.isTemporary()) {
+            log.println("No checkpoint in " + state.root() + " yet: starting from the beginning; checkpoints go there.");
+        }
         log.flush();
         state.keepOnly(latest);
         JobID id = cluster.submit(env, name, latest.map(StateDirectory.Snapshot::directory).orElse(null));
@@ -74,6 +78,7 @@ public final class ResumableJob implements AutoCloseable {
     }
 
     private void stopGracefully(PrintWriter log) {
+        stopped = true;
         log.println("Stopping with a savepoint (Ctrl-C again stops at once)...");
         log.flush();
         try {
@@ -94,6 +99,11 @@ public final class ResumableJob implements AutoCloseable {
     /** Stops the job once a savepoint of it is complete (its results are then committed); returns the savepoint's path. */
     public String stopWithSavepoint() throws Exception {
         return cluster.stopWithSavepoint(id, STOP_TIMEOUT);
+    }
+
+    /** Whether a signal stopped the job: it then ended without reaching the end of a bounded input. */
+    public boolean stoppedWithSavepoint() {
+        return stopped;
     }
 
     /** Blocks while the job runs; throws its failure. */

@@ -76,6 +76,11 @@ public final class StateDirectory implements AutoCloseable {
         return root;
     }
 
+    /** Whether the folder goes on close (a job that starts afresh every time). */
+    public boolean isTemporary() {
+        return temporary;
+    }
+
     public Path checkpoints() {
         return root.resolve("checkpoints");
     }
@@ -150,6 +155,11 @@ public final class StateDirectory implements AutoCloseable {
         }
     }
 
+    /** Deletes the folder and all in it: its job has finished and nothing is left to resume. */
+    public void delete() {
+        deleteRecursively(root);
+    }
+
     /** Deletes a temporary folder; a durable one stays for the next start. */
     @Override
     public void close() {
@@ -173,10 +183,18 @@ public final class StateDirectory implements AutoCloseable {
 
     /** The state in a folder belongs to a job that differs in what makes state resumable. */
     public static final class IncompatibleStateException extends IllegalArgumentException {
+        private final String differences;
+
         IncompatibleStateException(Path root, Map<String, String> had, Map<String, String> wanted) {
             super("the state in " + root + " belongs to a job with " + differences(had, wanted)
                     + "; resuming it would read the wrong positions or leave its Kafka transactions open."
                     + " Start over with --fresh, or choose another --state-dir.");
+            this.differences = differences(had, wanted);
+        }
+
+        /** What differs, e.g. {@code --max-tokens 16 (this run: 32)}, for commands that word the refusal their way. */
+        public String differences() {
+            return differences;
         }
 
         private static String differences(Map<String, String> had, Map<String, String> wanted) {

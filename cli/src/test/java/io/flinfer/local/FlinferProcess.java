@@ -25,6 +25,11 @@ final class FlinferProcess implements AutoCloseable {
     }
 
     static FlinferProcess start(Path output, List<String> args) throws IOException {
+        return start(output, args, ProcessBuilder.Redirect.PIPE);
+    }
+
+    /** With standard input read from {@code input}, as {@code printf ... | flinfer publish -} has it. */
+    static FlinferProcess start(Path output, List<String> args, ProcessBuilder.Redirect input) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx1g");
@@ -35,7 +40,8 @@ final class FlinferProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(FlinferCli.class.getName());
         command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
+                .redirectInput(input).start();
         return new FlinferProcess(process, output);
     }
 
@@ -51,6 +57,24 @@ final class FlinferProcess implements AutoCloseable {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("flinfer did not exit within " + timeout + " of SIGTERM; its output:\n" + output());
         }
+    }
+
+    /** Waits until the process exits by itself; returns its exit code. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("flinfer did not finish within " + timeout + "; its output:\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    /** Waits until the process has printed {@code text}; fails if it exits first. */
+    void awaitOutput(String text, Duration timeout) throws Exception {
+        Await.until("\"" + text + "\" in the output of flinfer", timeout, () -> {
+            if (!process.isAlive() && !output().contains(text)) {
+                throw new AssertionError("flinfer exited without printing \"" + text + "\"; its output:\n" + output());
+            }
+            return output().contains(text);
+        });
     }
 
     boolean isAlive() {

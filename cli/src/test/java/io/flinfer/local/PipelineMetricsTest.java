@@ -11,8 +11,6 @@ import io.flinfer.local.DashboardQueries.LabelMatcher;
 import io.flinfer.local.DashboardQueries.Query;
 import io.flinfer.local.DashboardQueries.Selector;
 import io.flinfer.models.BundledModels;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +56,7 @@ class PipelineMetricsTest {
         EngineConfig engine = EngineConfig.defaults(BundledModels.stories260K())
                 .withKvCacheMemory(16L << 20)
                 .withLimits(64, 512, 128);
-        metricsPort = freePort();
+        metricsPort = Ports.free();
         pipeline = LocalPipeline.start(PipelineOptions.builder(null, engine).maxInFlight(64).requestTimeout(Duration.ofMinutes(5)).build(),
                 new LocalCluster.Settings(2, Duration.ofMillis(500), metricsPort));
         pipeline.publish(requests());
@@ -76,11 +74,6 @@ class PipelineMetricsTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     /** 17 requests to generate (a few sharing a prefix), one too long, one invalid, one not a request. */
     private static List<String> requests() {

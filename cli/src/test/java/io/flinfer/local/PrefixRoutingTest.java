@@ -114,7 +114,7 @@ class PrefixRoutingTest {
         Run roundRobin = run(cluster, traffic, PipelineOptions.Routing.ROUND_ROBIN, BALANCE);
 
         double mean = prefixOf.length / (double) PARALLELISM;
-        // Each routing subtask keeps its own counts within (1 + ε) of its mean plus its slack.
+        // Each upstream subtask keeps its own counts within (1 + ε) of its mean plus its slack.
         int allowance = PARALLELISM * (BoundedLoadRouter.SLACK + 1);
         assertThat(Arrays.stream(bounded.served()).max().getAsInt()).as("busiest subtask, pure affinity: %s",
                 Arrays.toString(pure.served())).isLessThanOrEqualTo((int) ((1 + BALANCE) * mean) + allowance);

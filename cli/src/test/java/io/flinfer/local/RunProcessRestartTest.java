@@ -7,7 +7,6 @@ import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.kafka.CommittedReader;
 import io.flinfer.models.BundledModels;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -120,7 +119,7 @@ class RunProcessRestartTest {
     /** One {@code flinfer run} service: its topics with the backlog on them, its state directory, its arguments. */
     private static final class Service {
         final PipelineKafka.Topics topics = kafka.newTopics(1);
-        final int metricsPort = freePort();
+        final int metricsPort = Ports.free();
         private final Path dir;
         private final List<String> args;
 
@@ -163,14 +162,6 @@ class RunProcessRestartTest {
 
         private double completedCheckpoints() throws IOException, InterruptedException {
             return PrometheusScrape.of(metricsPort).sum("flink_jobmanager_job_numberOfCompletedCheckpoints", Map.of());
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -71,6 +71,7 @@ public final class LlmEngine implements AutoCloseable {
             });
         } catch (RuntimeException e) {
             manager.close();
+            tensorThread.close();
             throw e;
         }
     }
@@ -155,11 +156,12 @@ public final class LlmEngine implements AutoCloseable {
     }
 
     private List<RequestOutput> runStep() {
-        profile.start();
-        ScheduledBatch batch = scheduler.schedule(System.nanoTime());
+        long begin = System.nanoTime();
+        ScheduledBatch batch = scheduler.schedule(begin);
         if (batch.isEmpty()) {
             return List.of();
         }
+        profile.start(begin);
         countPromptTokens(batch);
         List<SamplingRow> rows = new ArrayList<>(batch.samplingRows().length);
         for (int r : batch.samplingRows()) {

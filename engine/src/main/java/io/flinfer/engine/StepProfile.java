@@ -17,9 +17,10 @@ public final class StepProfile {
     private long contextTokensRead;
     private long last;
 
-    void start() {
+    /** A step that runs a batch began at {@code nanos} (System.nanoTime). */
+    void start(long nanos) {
         steps++;
-        last = System.nanoTime();
+        last = nanos;
     }
 
     void lap(Phase phase) {
@@ -33,7 +34,7 @@ public final class StepProfile {
         contextTokensRead += tokens;
     }
 
-    /** Steps run so far. */
+    /** Steps that ran a batch so far. */
     public long steps() {
         return steps;
     }

@@ -41,12 +41,12 @@ final class CrdSchema {
     }
 
     /**
-     * @param crdResource the CRD's path on the class path, e.g. {@code META-INF/fabric8/flinkdeployments.flink.apache.org-v1.yml}
-     * @param version     the served version to check against, e.g. {@code v1beta1}
-     * @param objectMeta  the schema of an ObjectMeta (CRDs leave the root {@code metadata} out)
+     * @param crd        a CRD, as {@link #readCrd} reads it
+     * @param version    the served version to check against, e.g. {@code v1beta1}
+     * @param objectMeta the schema of an ObjectMeta (CRDs leave the root {@code metadata} out)
      */
-    static CrdSchema load(String crdResource, String version, JsonNode objectMeta) {
-        ObjectNode root = (ObjectNode) versionSchema(readCrd(crdResource), version).deepCopy();
+    static CrdSchema of(JsonNode crd, String version, JsonNode objectMeta) {
+        ObjectNode root = (ObjectNode) versionSchema(crd, version).deepCopy();
         ObjectNode properties = (ObjectNode) root.get("properties");
         properties.putObject("apiVersion").put("type", "string");
         properties.putObject("kind").put("type", "string");
@@ -65,6 +65,7 @@ final class CrdSchema {
         throw new IllegalArgumentException("the CRD " + crd.path("metadata").path("name").asText() + " has no version " + version);
     }
 
+    /** @param crdResource the CRD's path on the class path, e.g. {@code META-INF/fabric8/flinkdeployments.flink.apache.org-v1.yml} */
     static JsonNode readCrd(String crdResource) {
         try (InputStream in = CrdSchema.class.getClassLoader().getResourceAsStream(crdResource)) {
             if (in == null) {

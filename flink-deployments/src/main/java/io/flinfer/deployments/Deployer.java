@@ -33,10 +33,10 @@ public final class Deployer {
     private final KubernetesClient client;
     private final String namespace;
 
-    /** @param namespace null for the kube context's namespace */
+    /** @param namespace null for the kube context's namespace, or "default" as kubectl does when it names none */
     public Deployer(KubernetesClient client, String namespace) {
         this.client = client;
-        this.namespace = namespace != null ? namespace : client.getNamespace();
+        this.namespace = namespace != null ? namespace : Objects.requireNonNullElse(client.getNamespace(), "default");
     }
 
     /**

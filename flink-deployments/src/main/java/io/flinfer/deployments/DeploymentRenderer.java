@@ -150,6 +150,9 @@ public final class DeploymentRenderer {
             // A broker restart or a missing topic fails the job for a while: restart with backoff, never give up.
             conf.put("restart-strategy.type", "exponential-delay");
             conf.put("restart-strategy.exponential-delay.max-backoff", "1min");
+            // kubectl delete stops the job with a savepoint, as Ctrl-C does to `flinfer run`: a new
+            // deployment started from it (job.initialSavepointPath) loses and repeats nothing.
+            conf.put("kubernetes.operator.job.savepoint-on-deletion", "true");
         }
         conf.put("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         conf.put("metrics.reporter.prom.port", String.valueOf(METRICS_PORT));

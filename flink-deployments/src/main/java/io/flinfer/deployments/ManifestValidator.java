@@ -22,12 +22,12 @@ public final class ManifestValidator {
     private static final CrdSchema SESSION_JOB;
 
     static {
-        String deploymentCrd = CRDS + "flinkdeployments.flink.apache.org-v1.yml";
+        JsonNode deploymentCrd = CrdSchema.readCrd(CRDS + "flinkdeployments.flink.apache.org-v1.yml");
         // CRDs leave out the root metadata; the pod template's ObjectMeta in the same CRD is the one to use.
-        JsonNode objectMeta = CrdSchema.versionSchema(CrdSchema.readCrd(deploymentCrd), "v1beta1")
+        JsonNode objectMeta = CrdSchema.versionSchema(deploymentCrd, "v1beta1")
                 .at("/properties/spec/properties/podTemplate/properties/metadata");
-        DEPLOYMENT = CrdSchema.load(deploymentCrd, "v1beta1", objectMeta);
-        SESSION_JOB = CrdSchema.load(CRDS + "flinksessionjobs.flink.apache.org-v1.yml", "v1beta1", objectMeta);
+        DEPLOYMENT = CrdSchema.of(deploymentCrd, "v1beta1", objectMeta);
+        SESSION_JOB = CrdSchema.of(CrdSchema.readCrd(CRDS + "flinksessionjobs.flink.apache.org-v1.yml"), "v1beta1", objectMeta);
     }
 
     private ManifestValidator() {}

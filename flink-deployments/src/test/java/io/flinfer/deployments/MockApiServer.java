@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import okhttp3.Headers;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
@@ -29,12 +31,15 @@ import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
  * other tests. No operator runs either: tests write the status as the operator would.
  */
 public final class MockApiServer implements AutoCloseable {
+    /** okhttp's MockWebServer logs every request at INFO through java.util.logging; tests log at WARN. */
+    private static final Logger MOCK_WEB_SERVER_LOG = Logger.getLogger(MockWebServer.class.getName());
     private static final ResourceDefinitionContext FLINK_DEPLOYMENTS = ResourceDefinitionContext.fromResourceType(FlinkDeployment.class);
 
     private final KubernetesMockServer server;
     private final KubernetesClient client;
 
     public MockApiServer() {
+        MOCK_WEB_SERVER_LOG.setLevel(Level.WARNING);
         CustomResourceDefinitionContext crd = new CustomResourceDefinitionContext.Builder().withGroup("flink.apache.org")
                 .withVersion("v1beta1").withPlural("flinkdeployments").withKind("FlinkDeployment").withScope("Namespaced")
                 .withStatusSubresource(true).build();

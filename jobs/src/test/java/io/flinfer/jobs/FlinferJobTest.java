@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flinfer.engine.synth.SynthPreset;
 import io.flinfer.engine.synth.SyntheticCheckpoint;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -19,6 +21,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The cluster entry point's arguments and job graph, built on a local environment and never executed. */
 class FlinferJobTest {
+
+    @Test
+    void takesKafkaClientSettingsFromThePropertiesFileItIsGiven(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("tiny");
+        SyntheticCheckpoint.write(SynthPreset.named("tiny"), model, 7, false, (done, total) -> {});
+        Path file = Files.writeString(dir.resolve("client.properties"),
+                "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nssl.truststore.location=/opt/flinfer/kafka/truststore.p12\n");
+        FlinferJob job = FlinferJob.parse("--model", model.toString(), "--bootstrap-servers", "kafka:9093",
+                "--kafka-properties", file.toString());
+        assertThat(job.pipeline.toOptions(job.bootstrapServers(), job.engine()).kafkaClient()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
+                "ssl.truststore.location", "/opt/flinfer/kafka/truststore.p12"));
+
+        FlinferJob missing = FlinferJob.parse("--model", model.toString(), "--bootstrap-servers", "kafka:9093",
+                "--kafka-properties", dir.resolve("nowhere.properties").toString());
+        assertThatThrownBy(() -> missing.pipeline.kafkaClient()).hasMessageContaining("cannot read --kafka-properties");
+    }
 
     @Test
     void buildsTheStreamingJobWithTheClustersParallelismAndItsOwnCheckpointInterval(@TempDir Path dir) throws Exception {

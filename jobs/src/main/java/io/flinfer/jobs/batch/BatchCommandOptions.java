@@ -48,18 +48,18 @@ public final class BatchCommandOptions {
     @Option(names = "--id-column", paramLabel = "NAME", description = "Dataset column of row ids (unique). Default: the row number.")
     String idColumn;
 
-    @Option(names = "--override-columns", split = ",", paramLabel = "NAME[,NAME...]",
+    @Option(names = "--override-columns", split = ",", paramLabel = "NAME",
             description = "Dataset columns named like sampling options (max_tokens, temperature, ...) whose values override them for their row.")
     List<String> overrideColumns = List.of();
 
-    @Option(names = "--split", defaultValue = "train", description = "Split of a Hub dataset. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--split", defaultValue = "train", paramLabel = "NAME", description = "Split of a Hub dataset. Default: ${DEFAULT-VALUE}.")
     String split;
 
     @Option(names = "--dataset-revision", paramLabel = "REV",
             description = "Hub revision of a Hub dataset (branch, tag, commit; refs/convert/parquet for the Hub's Parquet conversion). Default: main.")
     String datasetRevision;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = Durations.Converter.class,
+    @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = Durations.Converter.class, paramLabel = "DURATION",
             description = "How often to checkpoint; output is committed to part files at checkpoints. Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 

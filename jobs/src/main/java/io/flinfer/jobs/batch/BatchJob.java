@@ -21,11 +21,12 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.
  * The batch job: input files in, part files of results out, over the streaming job's inference steps.
  *
  * <pre>
- * FileSource(rows) -> request line per row -> keyBy(custom_id): first of each id -> {@link InferenceGraph} -> results
+ * FileSource(rows) -> request line per row -> keyBy(custom_id): first of each id* -> {@link InferenceGraph} -> results
  *                                                        \-> duplicates: error rows      |
  * OpenAI request files: results, dead letters and duplicates as output lines -----------+-> FileSink(part files)
  * datasets:             keyBy(custom_id) join of each row with its result -------------/
  * </pre>
+ * (*) only where ids can repeat: request files, and datasets with an {@code --id-column}; row numbers cannot.
  *
  * The file sink commits part files at checkpoints, so after a failure or a resume nothing is written
  * twice; {@link OutputCommit} turns them into the output once the job has finished.
@@ -40,12 +41,17 @@ public final class BatchJob {
         FileSource<SourceRow> source = FileSource.forBulkFileFormat(new RowFileFormat(o.inputFormat()), files).build();
         DataStream<BatchItem> items = env.fromSource(source, WatermarkStrategy.noWatermarks(), "input").uid("input")
                 .map(new ItemMapper(o.columns(), files.length > 1)).name("to-requests").uid("to-requests");
-        SingleOutputStreamOperator<BatchItem> unique = items.keyBy(BatchItem::key)
-                .process(new FirstOfEachKey()).name("first-of-each-id").uid("first-of-each-id");
+        DataStream<BatchItem> unique = items;
+        DataStream<BatchItem> duplicates = null;
+        if (o.idsMayRepeat()) {
+            SingleOutputStreamOperator<BatchItem> firsts = items.keyBy(BatchItem::key)
+                    .process(new FirstOfEachKey()).name("first-of-each-id").uid("first-of-each-id");
+            unique = firsts;
+            duplicates = firsts.getSideOutput(FirstOfEachKey.DUPLICATES);
+        }
         DataStream<BatchItem> requests = unique.filter(item -> item.error() == null).name("requests").uid("requests");
         InferenceGraph.Outputs inference = InferenceGraph.add(requests.map(BatchJob::rawRecord)
                 .returns(RawRecord.class).name("request-lines").uid("request-lines"), o.generation());
-        DataStream<BatchItem> duplicates = unique.getSideOutput(FirstOfEachKey.DUPLICATES);
 
         DataStream<OutputRow> output;
         if (o.isDataset()) {
@@ -54,10 +60,12 @@ public final class BatchJob {
                     .process(new RowResultJoin()).name("rows-with-results").uid("rows-with-results");
             DataStream<OutputRow> rejected = unique.filter(item -> item.error() != null).name("rejected-rows").uid("rejected-rows")
                     .map(item -> GeneratedColumns.withError(item.row(), item.error())).name("row-errors").uid("row-errors");
-            DataStream<OutputRow> duplicateRows = duplicates
-                    .map(item -> GeneratedColumns.withError(item.row(), BatchErrors.duplicateMessage(item)))
-                    .name("duplicate-rows").uid("duplicate-rows");
-            output = joined.union(rejected, duplicateRows);
+            output = joined.union(rejected);
+            if (duplicates != null) {
+                output = output.union(duplicates
+                        .map(item -> GeneratedColumns.withError(item.row(), BatchErrors.duplicateMessage(item)))
+                        .name("duplicate-rows").uid("duplicate-rows"));
+            }
         } else {
             output = inference.results().map(line -> GeneratedColumns.resultLine(line.json())).name("result-lines").uid("result-lines")
                     .union(inference.deadLetters().map(BatchErrors::notARequest).name("bad-lines").uid("bad-lines"),

@@ -1,6 +1,7 @@
 package io.flinfer.jobs.batch;
 
 import io.flinfer.engine.EngineConfig;
+import io.flinfer.jobs.Checkpointing;
 import io.flinfer.jobs.EngineOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
@@ -31,7 +32,7 @@ public final class BatchJobMain {
         EngineConfig config = job.engine.toConfig();
         BatchPlan plan = job.batch.plan(config, job.engine.model(), "cluster");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.enableCheckpointing(job.batch.checkpointInterval().toMillis());
+        Checkpointing.configure(env, job.batch.checkpointInterval());
         BatchJob.build(env, plan.options());
         env.execute(BatchJob.NAME);
         plan.commit();

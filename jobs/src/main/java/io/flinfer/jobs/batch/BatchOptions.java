@@ -38,4 +38,9 @@ public record BatchOptions(
     public boolean isDataset() {
         return columns != null;
     }
+
+    /** Request files name their own custom_ids and a dataset may have an id column; row numbers never repeat. */
+    public boolean idsMayRepeat() {
+        return columns == null || columns.idColumn() != null;
+    }
 }

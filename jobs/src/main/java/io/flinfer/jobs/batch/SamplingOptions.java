@@ -12,40 +12,40 @@ import picocli.CommandLine.Option;
 public final class SamplingOptions {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--max-tokens", description = "Most tokens to generate per row. Default: 16 for prompts, 256 for chats.")
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Most tokens to generate per row. Default: 16 for prompts, 256 for chats.")
     Integer maxTokens;
 
-    @Option(names = "--temperature", description = "Sampling temperature; 0 is greedy. Default: 1.")
+    @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature; 0 is greedy. Default: 1.")
     Double temperature;
 
-    @Option(names = "--top-p", description = "Nucleus sampling: smallest set of tokens whose probability reaches P. Default: 1.")
+    @Option(names = "--top-p", paramLabel = "P", description = "Nucleus sampling: smallest set of tokens whose probability reaches P. Default: 1.")
     Double topP;
 
-    @Option(names = "--top-k", description = "Sample among the K likeliest tokens; -1 for all. Default: -1.")
+    @Option(names = "--top-k", paramLabel = "K", description = "Sample among the K likeliest tokens; -1 for all. Default: -1.")
     Integer topK;
 
-    @Option(names = "--min-p", description = "Drop tokens less likely than P times the likeliest. Default: 0.")
+    @Option(names = "--min-p", paramLabel = "P", description = "Drop tokens less likely than P times the likeliest. Default: 0.")
     Double minP;
 
-    @Option(names = "--seed", description = "Seed of every row's sampling. Default: one derived from each row's id.")
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of every row's sampling. Default: one derived from each row's id.")
     Long seed;
 
-    @Option(names = "--stop", description = "A stop string; repeat for several.")
+    @Option(names = "--stop", paramLabel = "TEXT", description = "A stop string; repeat for several.")
     List<String> stop;
 
-    @Option(names = "--min-tokens", description = "Tokens to generate before EOS or a stop string may end a row. Default: 0.")
+    @Option(names = "--min-tokens", paramLabel = "N", description = "Tokens to generate before EOS or a stop string may end a row. Default: 0.")
     Integer minTokens;
 
     @Option(names = "--ignore-eos", description = "Keep generating past the end-of-sequence token.")
     Boolean ignoreEos;
 
-    @Option(names = "--presence-penalty", description = "Default: 0.")
+    @Option(names = "--presence-penalty", paramLabel = "X", description = "Default: 0.")
     Double presencePenalty;
 
-    @Option(names = "--frequency-penalty", description = "Default: 0.")
+    @Option(names = "--frequency-penalty", paramLabel = "X", description = "Default: 0.")
     Double frequencyPenalty;
 
-    @Option(names = "--repetition-penalty", description = "Default: 1.")
+    @Option(names = "--repetition-penalty", paramLabel = "X", description = "Default: 1.")
     Double repetitionPenalty;
 
     /** The request-body fields these options set; unset options are left to the defaults of the API. */

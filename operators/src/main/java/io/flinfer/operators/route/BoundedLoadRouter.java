@@ -1,7 +1,7 @@
 package io.flinfer.operators.route;
 
 /**
- * Consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam 2018), over one routing
+ * Consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam 2018), over one upstream
  * subtask's recent decisions. A key goes to its first subtask on the {@link HashRing}, so requests
  * that share a prompt prefix meet the engine that caches it, unless that would lift the subtask's
  * recent count above {@code (1 + balance)} times the average (plus {@link #SLACK}); then it goes to
@@ -12,7 +12,7 @@ package io.flinfer.operators.route;
  * those pays one prefill of the prefix and then hits its cache, instead of the first few filling up
  * and the last getting the scraps. With {@code balance} infinite this is plain consistent hashing.
  *
- * <p>Not thread-safe: one per routing subtask, used by its task thread.
+ * <p>Not thread-safe: one per upstream subtask (its own partitioner copy), used by its task thread.
  */
 public final class BoundedLoadRouter {
     /**
@@ -25,9 +25,6 @@ public final class BoundedLoadRouter {
      * key's third request in a young window is not a hot key.
      */
     static final int MIN_SAMPLE_PER_SUBTASK = 8;
-
-    /** Where a request goes, and whether the bound moved it off its key's own subtasks. */
-    public record Route(int subtask, boolean spilled) {}
 
     private final HashRing ring;
     private final double balance;
@@ -52,24 +49,19 @@ public final class BoundedLoadRouter {
         return balance;
     }
 
-    public Route route(String key) {
+    /** The subtask for a request with this key, counted in the window. */
+    public int route(String key) {
         int[] order = ring.preference(key);
         int n = order.length;
         double bound = (1 + balance) * (recent.size() + 1) / n + SLACK;
         int replicas = replicas(key, n);
         int target = leastLoaded(order, replicas);
-        boolean spilled = recent.toTarget(target) + 1 > bound;
-        if (spilled) {
+        if (recent.toTarget(target) + 1 > bound) {
             // Every one of the key's own subtasks is full; the bound guarantees that another has room.
             target = firstWithRoom(order, replicas, bound);
         }
         recent.add(key, target);
-        return new Route(target, spilled);
-    }
-
-    /** The subtask's share of this router's recent decisions, 0 to 1. */
-    public double recentShare(int subtask) {
-        return recent.size() == 0 ? 0 : (double) recent.toTarget(subtask) / recent.size();
+        return target;
     }
 
     public int subtasks() {

@@ -6,7 +6,7 @@ import java.util.Arrays;
 /**
  * A consistent-hashing ring of subtasks: each subtask sits at {@link #POINTS_PER_SUBTASK} points,
  * and a key's preference order is the distinct subtasks met walking clockwise from the key's own
- * point. The points depend only on the subtask count, so every routing subtask, before and after a
+ * point. The points depend only on the subtask count, so every upstream subtask, before and after a
  * restart, agrees on every key's order without talking to the others.
  */
 public final class HashRing {

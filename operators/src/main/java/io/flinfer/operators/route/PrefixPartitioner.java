@@ -33,6 +33,6 @@ public final class PrefixPartitioner implements Partitioner<String> {
         if (router == null || router.subtasks() != numPartitions) {
             router = new BoundedLoadRouter(numPartitions, balance, WINDOW);
         }
-        return router.route(prefixKey).subtask();
+        return router.route(prefixKey);
     }
 }

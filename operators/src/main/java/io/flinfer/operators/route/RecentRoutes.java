@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The last {@code capacity} routing decisions of one routing subtask: how many went to each target
+ * The last {@code capacity} routing decisions of one upstream subtask: how many went to each target
  * subtask and how many carried each key. Old decisions fall out, so a shift in traffic shows within
  * one window and early history does not weigh forever.
  */
