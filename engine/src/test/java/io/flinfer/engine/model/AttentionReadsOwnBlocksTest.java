@@ -1,0 +1,110 @@
+package io.flinfer.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinfer.engine.testing.TinyCheckpoint;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What attention copies out of the KV pool, read from PyTorch's own profiler: every selection from a
+ * layer's K or V pool takes exactly the blocks one attention unit's contexts fill. A 41-token context
+ * decoding next to 2-, 4- and 6-token ones selects 11 blocks, then the two one-block contexts together,
+ * then 2 blocks; never a copy of four contexts padded to the longest (44 blocks).
+ */
+class AttentionReadsOwnBlocksTest {
+    private static final int BLOCK = 4;
+    private static final int POOL_BLOCKS = 64;
+
+    @Test
+    void poolSelectionsTakeOnlyEachUnitsOwnBlocks(@TempDir Path dir) throws Exception {
+        var variant = new TinyCheckpoint.Variant("llama GQA", "llama", 4, 2, 12, true, false, null);
+        TinyCheckpoint.random(variant, 5).write(dir.resolve("model"), null);
+        Path trace = dir.resolve("trace.json");
+        try (NDManager root = NDManager.newBaseManager("PyTorch");
+                LlamaModel model = LlamaModel.load(dir.resolve("model"), 128, DataType.FLOAT32, root)) {
+            KvCache cache = new KvCache(model.config(), POOL_BLOCKS, BLOCK, DataType.FLOAT32, model.manager());
+            int[] lengths = {40, 1, 3, 5};
+            int[][] tables = new int[lengths.length][];
+            int next = 0;
+            for (int s = 0; s < lengths.length; s++) {
+                tables[s] = IntStream.range(next, next + 16).toArray();
+                next += 16;
+                run(model, cache, root, prefill(lengths[s], tables[s]));
+            }
+            ForwardBatch decode = decode(lengths, tables);
+
+            JniUtils.startProfile(false, true, false);
+            run(model, cache, root, decode);
+            JniUtils.stopProfile(trace.toString());
+
+            List<Integer> selected = poolSelections(trace, model.config());
+            int layers = model.config().numLayers();
+            assertThat(selected).as("blocks per selection from a K or V pool").hasSize(layers * 3 * 2);
+            for (int l = 0; l < layers; l++) {
+                // Per layer: K then V of each unit, in unit order.
+                assertThat(selected.subList(l * 6, l * 6 + 6)).containsExactly(11, 11, 2, 2, 2, 2);
+            }
+            assertThat(selected.stream().mapToInt(Integer::intValue).sum())
+                    .isEqualTo(2 * layers * StepInput.of(decode, BLOCK).kvBlocksRead());
+        }
+    }
+
+    /** Index lengths of the profiled index_select calls on a tensor of the KV pool's shape. */
+    private static List<Integer> poolSelections(Path trace, ModelConfig config) throws Exception {
+        JsonNode poolShape = new ObjectMapper().valueToTree(
+                new int[] {POOL_BLOCKS, BLOCK, config.numKvHeads(), config.headDim()});
+        List<Integer> lengths = new ArrayList<>();
+        for (JsonNode event : new ObjectMapper().readTree(trace.toFile())) {
+            if (!event.path("name").asText().equals("aten::index_select")) {
+                continue;
+            }
+            List<JsonNode> inputs = new ArrayList<>();
+            event.path("shape").forEach(shape -> {
+                if (!shape.isEmpty()) {
+                    inputs.add(shape);
+                }
+            });
+            if (inputs.size() == 2 && inputs.get(0).equals(poolShape)) {
+                lengths.add(inputs.get(1).get(0).asInt());
+            }
+        }
+        return lengths;
+    }
+
+    private static ForwardBatch prefill(int length, int[] table) {
+        int[] positions = IntStream.range(0, length).toArray();
+        int[] slots = IntStream.range(0, length).map(p -> table[p / BLOCK] * BLOCK + p % BLOCK).toArray();
+        return new ForwardBatch(new int[length], positions, slots, new int[] {length}, new int[] {length},
+                new int[][] {table});
+    }
+
+    private static ForwardBatch decode(int[] lengths, int[][] tables) {
+        int n = lengths.length;
+        int[] positions = lengths.clone();
+        int[] slots = new int[n];
+        int[] contexts = new int[n];
+        for (int s = 0; s < n; s++) {
+            slots[s] = tables[s][lengths[s] / BLOCK] * BLOCK + lengths[s] % BLOCK;
+            contexts[s] = lengths[s] + 1;
+        }
+        int[] ones = new int[n];
+        java.util.Arrays.fill(ones, 1);
+        return new ForwardBatch(new int[n], positions, slots, ones, contexts, tables);
+    }
+
+    private static void run(LlamaModel model, KvCache cache, NDManager root, ForwardBatch batch) {
+        try (NDManager step = root.newSubManager()) {
+            model.forward(batch, cache, step);
+        }
+    }
+}
