@@ -23,7 +23,7 @@ public final class PipelineBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * @param maxInFlight the generate operator's capacity per subtask
+     * @param maxInFlight --max-in-flight: most requests in flight per generate subtask
      * @param timeout longest wait for the results (and each request's timeout in the job)
      */
     public record Settings(int parallelism, Duration checkpointInterval, int maxInFlight,
@@ -33,7 +33,7 @@ public final class PipelineBenchmark {
 
     public static PipelineRunResult run(EngineConfig engine, Settings s, TextPrompts.TextRequest warmup,
             List<TextPrompts.TextRequest> requests, BenchProgress progress) throws Exception {
-        PipelineOptions options = PipelineOptions.builder(null, engine).groupId("bench").capacity(s.maxInFlight())
+        PipelineOptions options = PipelineOptions.builder(null, engine).groupId("bench").maxInFlight(s.maxInFlight())
                 .requestTimeout(s.timeout()).routing(s.routing()).build();
         try (LocalPipeline pipeline = LocalPipeline.start(options, new LocalCluster.Settings(s.parallelism(), s.checkpointInterval(), 0));
                 CommittedReader results = pipeline.reader(options.outputTopic())) {

@@ -7,15 +7,18 @@ import io.flinfer.jobs.EngineOptions;
 import io.flinfer.jobs.PipelineOptions;
 import io.flinfer.local.LocalCluster;
 import io.flinfer.local.LocalPipeline;
+import io.flinfer.models.BundledModels;
 import io.flinfer.operators.generate.SharedEngines;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -33,17 +36,17 @@ import picocli.CommandLine;
 
 /**
  * {@code flinfer demo}: the whole pipeline in one process — an embedded Kafka broker, a local Flink
- * MiniCluster running the streaming job — fed a bundled sample of chat requests and one malformed
- * line, then a summary of what came back.
+ * MiniCluster running the streaming job — fed a bundled sample of requests and one malformed line,
+ * then a summary of what came back.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         modelTransformer = DemoCommand.ModelIsOptional.class,
         description = {
             "Run the streaming job end to end in this process: start an embedded Kafka broker and a local Flink"
-                    + " cluster, publish a sample of chat requests that share a few system prompts (and one malformed"
+                    + " cluster, publish a sample of requests that share a few long openings (and one malformed"
                     + " line, which goes to the dead-letter topic), show the results and a summary, then stop.",
-            "Without --model it uses " + DemoModel.DEFAULT_HUB_MODEL + " from the Hugging Face Hub; when the Hub"
-                    + " cannot be reached it falls back to a random-weight model and labels all output as such."
+            "Without --model it runs stories260K, llama2.c's tiny TinyStories model that ships with Flinfer, on story"
+                    + " openings; no network needed. A model with a chat template gets chat requests instead."
         })
 public final class DemoCommand implements Callable<Integer> {
     /** Short, so results (committed at checkpoints) show up promptly. */
@@ -53,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin EngineOptions engine;
 
     @Option(names = "--prompts", defaultValue = "48", paramLabel = "N",
-            description = "Requests to publish (4 system prompts x 12 questions, repeated as needed). Default: ${DEFAULT-VALUE}.")
+            description = "Requests to publish (4 openings x 12 continuations, repeated as needed). Default: ${DEFAULT-VALUE}.")
     int prompts;
 
     @Option(names = "--max-tokens", defaultValue = "32", paramLabel = "N",
@@ -73,6 +76,9 @@ public final class DemoCommand implements Callable<Integer> {
     /** Where the Hub is; from the environment (HF_ENDPOINT, HF_HOME, ...), replaced by tests. */
     HubSettings hubSettings = HubSettings.fromEnvironment();
 
+    /** The bundled default model; replaced by tests. */
+    Supplier<Path> bundledModel = BundledModels::stories260K;
+
     /** Where the random-weight fallback model is written once; replaced by tests. */
     SyntheticModelCache syntheticModels = SyntheticModelCache.userDefault();
 
@@ -83,7 +89,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        DemoModel model = DemoModel.resolve(engine.model(), engine.revision(), hubSettings, syntheticModels, err);
+        DemoModel model = DemoModel.resolve(engine.model(), engine.revision(), hubSettings, bundledModel, syntheticModels, err);
         EngineConfig config = engine.toConfig(model.folder());
         int port = usableMetricsPort(err);
         err.println("Loading " + model.name() + " from " + model.folder() + " ...");
@@ -91,7 +97,8 @@ public final class DemoCommand implements Callable<Integer> {
         // The generate operator shares engines per JVM; loading it here keeps load time out of the numbers.
         SharedEngines.get(config);
 
-        List<DemoPrompts.Request> requests = DemoPrompts.bundled().requests(prompts, maxTokens);
+        DemoPrompts samples = DemoPrompts.bundled(model.hasChatTemplate());
+        List<DemoPrompts.Request> requests = samples.requests(prompts, maxTokens);
         DemoResults results = new DemoResults(COMPLETIONS_SHOWN);
         PipelineOptions options = PipelineOptions.builder(null, config).groupId("flinfer-demo").requestTimeout(timeout).build();
         try (LocalPipeline pipeline = LocalPipeline.start(options,
@@ -103,14 +110,15 @@ public final class DemoCommand implements Callable<Integer> {
             List<String> lines = new ArrayList<>(requests.stream().map(DemoPrompts.Request::json).toList());
             lines.add(DemoPrompts.MALFORMED_LINE);
             pipeline.publish(lines);
-            err.println("Published " + requests.size() + " chat requests and 1 malformed line to " + options.inputTopic());
+            err.println("Published " + requests.size() + " " + samples.kind() + " requests and 1 malformed line to "
+                    + options.inputTopic());
             // A failing job restarts with backoff, and says why on stderr; the timeout ends the wait.
             new DemoResultCollector(kafka, options.outputTopic(), options.deadLetterTopic())
                     .collect(requests.size(), 1, timeout, results, err);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-            Map<String, String> questions = requests.stream()
-                    .collect(Collectors.toMap(DemoPrompts.Request::customId, DemoPrompts.Request::question));
-            DemoReport.print(out, model, questions, results, requests.size(), elapsed, ttft(port, err));
+            Map<String, String> cues = requests.stream()
+                    .collect(Collectors.toMap(DemoPrompts.Request::customId, DemoPrompts.Request::cue));
+            DemoReport.print(out, model, cues, results, requests.size(), elapsed, ttft(port, err));
         }
         if (results.results() < requests.size() || results.deadLetters() < 1) {
             err.println("error: only " + results.results() + " of " + requests.size() + " results and "
@@ -165,7 +173,7 @@ public final class DemoCommand implements Callable<Integer> {
         private static OptionSpec optional(OptionSpec model) {
             return OptionSpec.builder(model).required(false)
                     .description("Model: a local Hugging Face checkpoint folder, or a Hub id."
-                            + " Default: " + DemoModel.DEFAULT_HUB_MODEL + ", or random weights when the Hub is out of reach.")
+                            + " Default: the bundled stories260K.")
                     .build();
         }
     }

@@ -2,7 +2,6 @@ package io.flinfer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,12 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The demo's requests: chat requests made from the bundled {@code demo-prompts.json}, each one of a
- * few long system prompts followed by a short question, so that many requests share a prefix.
+ * The demo's requests, from the bundled {@code demo-prompts.json}: each request is one of a few long
+ * shared openings followed by a short distinct part, so that many requests share a prefix. A model
+ * with a chat template gets chat requests (a system prompt and a question); a story model such as
+ * stories260K gets completion requests (the start of a story and a cue to go on from).
  */
 final class DemoPrompts {
-    /** One request line of the OpenAI Batch API, with the question it asks (for printing). */
-    record Request(String customId, String question, String json) {}
+    /** One request line of the OpenAI Batch API, with its distinct part (for printing). */
+    record Request(String customId, String cue, String json) {}
 
     /** Bytes that are not a request: the pipeline must send them to the dead-letter topic. */
     static final String MALFORMED_LINE = "this line is not a request {";
@@ -24,51 +25,66 @@ final class DemoPrompts {
     private static final String RESOURCE = "demo-prompts.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final List<String> systemPrompts;
-    private final List<String> questions;
+    private final boolean chat;
+    private final List<String> openings;
+    private final List<String> cues;
 
-    private DemoPrompts(List<String> systemPrompts, List<String> questions) {
-        this.systemPrompts = systemPrompts;
-        this.questions = questions;
+    private DemoPrompts(boolean chat, List<String> openings, List<String> cues) {
+        this.chat = chat;
+        this.openings = openings;
+        this.cues = cues;
     }
 
-    static DemoPrompts bundled() {
+    /** @param chat whether the model renders chat messages (it has a chat template) */
+    static DemoPrompts bundled(boolean chat) {
         try (InputStream in = DemoPrompts.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("the demo's prompts " + RESOURCE + " are missing from the jar; rebuild it");
             }
             JsonNode root = JSON.readTree(in);
-            return new DemoPrompts(texts(root.path("system_prompts")), texts(root.path("questions")));
+            return chat
+                    ? new DemoPrompts(true, texts(root.path("chat").path("system_prompts")), texts(root.path("chat").path("questions")))
+                    : new DemoPrompts(false, texts(root.path("stories").path("openings")), texts(root.path("stories").path("continuations")));
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the demo's prompts " + RESOURCE, e);
         }
     }
 
+    /** What a request is: {@code "chat"} or {@code "completion"}. */
+    String kind() {
+        return chat ? "chat" : "completion";
+    }
+
     /**
-     * {@code count} chat requests. Request i takes system prompt i mod S and the next question for
-     * that prompt, so consecutive requests alternate prefixes and each prefix recurs every S requests.
+     * {@code count} requests. Request i takes opening i mod S and the next cue for that opening, so
+     * consecutive requests alternate prefixes and each prefix recurs every S requests.
      */
     List<Request> requests(int count, int maxTokens) {
         List<Request> requests = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            String system = systemPrompts.get(i % systemPrompts.size());
-            String question = questions.get((i / systemPrompts.size()) % questions.size());
+            String opening = openings.get(i % openings.size());
+            String cue = cues.get((i / openings.size()) % cues.size());
             String customId = String.format("demo-%03d", i + 1);
-            requests.add(new Request(customId, question, requestJson(customId, system, question, maxTokens)));
+            requests.add(new Request(customId, cue, requestJson(customId, opening, cue, maxTokens)));
         }
         return requests;
     }
 
-    private static String requestJson(String customId, String system, String question, int maxTokens) {
+    private String requestJson(String customId, String opening, String cue, int maxTokens) {
         ObjectNode request = JSON.createObjectNode()
                 .put("custom_id", customId)
                 .put("method", "POST")
-                .put("url", "/v1/chat/completions");
+                .put("url", chat ? "/v1/chat/completions" : "/v1/completions");
         ObjectNode body = request.putObject("body");
-        ArrayNode messages = body.putArray("messages");
-        messages.addObject().put("role", "system").put("content", system);
-        messages.addObject().put("role", "user").put("content", question);
-        body.put("max_completion_tokens", maxTokens).put("temperature", 0.7);
+        if (chat) {
+            body.putArray("messages")
+                    .add(JSON.createObjectNode().put("role", "system").put("content", opening))
+                    .add(JSON.createObjectNode().put("role", "user").put("content", cue));
+            body.put("max_completion_tokens", maxTokens);
+        } else {
+            body.put("prompt", opening + " " + cue).put("max_tokens", maxTokens);
+        }
+        body.put("temperature", 0.7);
         return request.toString();
     }
 
@@ -76,7 +92,7 @@ final class DemoPrompts {
         List<String> texts = new ArrayList<>();
         array.forEach(node -> texts.add(node.asText()));
         if (texts.isEmpty()) {
-            throw new IllegalStateException("the demo's prompts " + RESOURCE + " lack system_prompts or questions");
+            throw new IllegalStateException("the demo's prompts " + RESOURCE + " lack a list of openings or cues");
         }
         return texts;
     }

@@ -19,14 +19,15 @@ final class DemoReport {
 
     private DemoReport() {}
 
-    static void print(PrintWriter out, DemoModel model, Map<String, String> questions, DemoResults results,
+    /** @param cues each request's distinct part: its question, or the cue its story goes on from */
+    static void print(PrintWriter out, DemoModel model, Map<String, String> cues, DemoResults results,
             int requests, Duration elapsed, Ttft ttft) {
         out.println();
         out.println("Completions (" + results.firstCompletions().size() + " of " + results.results() + "), model "
                 + model.name() + ":");
         for (DemoResults.Completion c : results.firstCompletions()) {
-            out.println("  " + c.customId() + "  Q: " + questions.getOrDefault(c.customId(), "?"));
-            out.println("            " + model.label("A: " + oneLine(c.text())));
+            out.println("  " + c.customId() + "  ..." + cues.getOrDefault(c.customId(), "?"));
+            out.println("            " + model.label("> " + oneLine(c.text())));
         }
         for (DemoResults.Completion e : results.firstErrors()) {
             out.println("  " + e.customId() + "  error: " + e.text());

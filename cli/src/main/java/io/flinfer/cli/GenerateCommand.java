@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -127,9 +128,9 @@ public final class GenerateCommand implements Callable<Integer> {
     private static ObjectNode toJson(ObjectMapper mapper, String prompt, int[] promptIds, RequestOutput o) {
         ObjectNode node = mapper.createObjectNode();
         node.put("prompt", prompt).put("text", o.text());
-        java.util.Arrays.stream(o.outputTokenIds()).forEach(node.putArray("token_ids")::add);
-        java.util.Arrays.stream(promptIds).forEach(node.putArray("prompt_token_ids")::add);
-        node.put("finish_reason", o.finishReason());
+        Arrays.stream(o.outputTokenIds()).forEach(node.putArray("token_ids")::add);
+        Arrays.stream(promptIds).forEach(node.putArray("prompt_token_ids")::add);
+        node.put("finish_reason", o.finishReason().openAiName());
         node.putObject("usage").put("prompt_tokens", promptIds.length).put("completion_tokens", o.outputTokenIds().length);
         return node;
     }

@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -16,6 +18,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class CommittedReader implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);
+    /** How long a topic created a moment ago may take to show its partitions. */
+    private static final Duration METADATA = Duration.ofSeconds(30);
 
     private final KafkaConsumer<String, String> consumer;
     private final List<TopicPartition> partitions;
@@ -25,10 +29,26 @@ public final class CommittedReader implements AutoCloseable {
 
     public CommittedReader(String bootstrapServers, String topic) {
         consumer = KafkaClients.committedConsumer(bootstrapServers, true);
-        partitions = consumer.partitionsFor(topic).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        partitions = partitionsOf(topic);
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
+    }
+
+    /**
+     * The topic's partitions. Right after the topic is created the broker may answer with none (its
+     * metadata has not caught up), and assigning none would read nothing: ask again until it lists them.
+     */
+    private List<TopicPartition> partitionsOf(String topic) {
+        long deadline = System.nanoTime() + METADATA.toNanos();
+        List<PartitionInfo> found = consumer.partitionsFor(topic);
+        while (found.isEmpty()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("topic " + topic + " lists no partitions after " + METADATA);
+            }
+            LockSupport.parkNanos(POLL.toNanos()); // each ask is a metadata request to the broker
+            found = consumer.partitionsFor(topic);
+        }
+        return found.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
     }
 
     /** Everything read so far, in the order read. */

@@ -1,6 +1,7 @@
 package io.flinfer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -57,7 +58,7 @@ class BenchPipelineCommandTest {
         assertThat(pipeline.get("prompt_tokens").asLong()).as("the pipeline's tokenizer made the same prompts").isEqualTo(promptTokens);
         assertThat(report.get("ratio").asDouble())
                 .isCloseTo(pipeline.get("output_tokens_per_s").asDouble() / engine.get("output_tokens_per_s").asDouble(),
-                        org.assertj.core.data.Offset.offset(1e-9));
+                        offset(1e-9));
         assertThat(report.get("workload").get("parallelism").asInt()).isEqualTo(2);
     }
 }

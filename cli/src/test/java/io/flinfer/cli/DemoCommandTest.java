@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,8 +20,8 @@ import picocli.CommandLine;
 
 /**
  * Runs {@code flinfer demo} in-process, for real: embedded Kafka, a local Flink cluster, the
- * streaming job and the engine on a synthetic model. Small runs (8 requests of 8 tokens) keep it
- * to well under a minute each on two cores.
+ * streaming job and the engine, on the bundled stories260K or a synthetic model. Small runs (8
+ * requests of 8 tokens) keep it to well under a minute each on two cores.
  */
 class DemoCommandTest {
     private static final String[] SMALL_RUN = {"--prompts", "8", "--max-tokens", "8", "--kv-cache-memory", "32MiB"};
@@ -38,7 +39,7 @@ class DemoCommandTest {
                 .contains("requests:           8 sent, 8 results (8 ok, 0 errors)")
                 .contains("dead letters:       1")
                 .containsPattern("TTFT p50 / p99:     \\d+ ms / \\d+ ms")
-                .contains("demo-001  Q: What should I do first?")
+                .contains("demo-001  ...What should I do first?")
                 .doesNotContain(DemoModel.RANDOM_LABEL);
         // Requests 5 to 8 repeat the system prompts of 1 to 4: their leading blocks come from the cache.
         assertThat(cachedTokens(run.out())).isPositive();
@@ -46,19 +47,39 @@ class DemoCommandTest {
     }
 
     @Test
-    void fallsBackToRandomWeightsWhenTheHubIsUnreachable(@TempDir Path dir) throws IOException {
+    void runsTheBundledStoryModelWithoutNetworkByDefault(@TempDir Path dir) throws IOException {
         // Nothing listens on this port: the Hub's address refuses connections, as with no network.
         HubSettings unreachableHub = new HubSettings("http://127.0.0.1:" + freePort(), null, dir.resolve("hub"), false);
+
+        CliRun run = demo(command -> command.hubSettings = unreachableHub, "--metrics-port", "0");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains("Published 8 completion requests").doesNotContain("NO REAL MODEL");
+        assertThat(run.out())
+                .contains("model " + DemoModel.BUNDLED_NAME)
+                .contains("requests:           8 sent, 8 results (8 ok, 0 errors)")
+                .contains("demo-001  ...One day,")
+                .doesNotContain(DemoModel.RANDOM_LABEL);
+        // A story model writes English: every completion shown has some of TinyStories' commonest words.
+        assertThat(completions(run.out())).hasSize(3).allSatisfy(story -> assertThat(story)
+                .startsWith("> ").containsPattern("\\b(the|a|and|was|to|he|she|her|his|in|it|of|with|they|saw|said)\\b"));
+        assertThat(cachedTokens(run.out())).as("the openings' blocks come from the cache").isPositive();
+    }
+
+    @Test
+    void fallsBackToRandomWeightsOnlyWhenTheBundledModelIsMissing(@TempDir Path dir) throws IOException {
         Path syntheticRoot = dir.resolve("synthetic");
 
         CliRun run = demo(command -> {
-            command.hubSettings = unreachableHub;
+            command.bundledModel = () -> {
+                throw new IllegalStateException("the bundled stories260K is missing from the classpath");
+            };
             command.syntheticModels = new SyntheticModelCache(syntheticRoot);
         }, "--metrics-port", "0");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.err()).contains("NO REAL MODEL: could not get " + DemoModel.DEFAULT_HUB_MODEL)
-                .contains("could not reach the Hugging Face Hub at http://127.0.0.1:")
+        assertThat(run.err()).contains("NO REAL MODEL: the bundled stories260K model is not available")
+                .contains("missing from the classpath")
                 .contains("RANDOM WEIGHTS")
                 .contains("results received: 8/8   dead letters: 1/1");
         assertThat(run.out())
@@ -67,9 +88,7 @@ class DemoCommandTest {
                 .contains("TTFT p50 / p99:     n/a / n/a")
                 .contains("dead letters:       1");
         // Every printed completion carries the label.
-        assertThat(Pattern.compile("A: ").matcher(run.out()).results().count()).isEqualTo(3);
-        assertThat(Pattern.compile(Pattern.quote(DemoModel.RANDOM_LABEL) + " A: ").matcher(run.out()).results().count())
-                .isEqualTo(3);
+        assertThat(completions(run.out())).hasSize(3).allSatisfy(line -> assertThat(line).startsWith(DemoModel.RANDOM_LABEL + " > "));
         assertThat(syntheticRoot.resolve("tiny-seed0").resolve("model.safetensors")).isRegularFile();
     }
 
@@ -87,6 +106,11 @@ class DemoCommandTest {
         System.arraycopy(args, 0, all, 1 + SMALL_RUN.length, args.length);
         int exitCode = cli.execute(all);
         return new CliRun(exitCode, out.toString(), err.toString());
+    }
+
+    /** The printed completions: the lines indented under their custom_id. */
+    private static List<String> completions(String out) {
+        return Pattern.compile("(?m)^ {12}(\\S.*)$").matcher(out).results().map(m -> m.group(1)).toList();
     }
 
     private static long cachedTokens(String out) {

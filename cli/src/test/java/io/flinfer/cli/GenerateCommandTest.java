@@ -1,13 +1,14 @@
 package io.flinfer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinfer.models.BundledModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,11 +19,9 @@ class GenerateCommandTest {
     private static JsonNode golden;
 
     @BeforeAll
-    static void sharedData() throws IOException {
-        Path shared = Path.of(System.getProperty("flinfer.shared", "../shared")).toAbsolutePath().normalize();
-        assumeTrue(Files.isDirectory(shared.resolve("models")), "skipped: no shared test data at " + shared);
-        stories = shared.resolve("models/stories260K");
-        golden = new ObjectMapper().readTree(shared.resolve("golden/stories260K-greedy.json").toFile());
+    static void bundledModel() throws IOException {
+        stories = BundledModels.stories260K();
+        golden = new ObjectMapper().readTree(BundledModels.stories260KGreedyGolden());
     }
 
     @Test
@@ -69,7 +68,7 @@ class GenerateCommandTest {
                 "unsupported model_type 'gpt2'", "llama, mistral, qwen2, qwen3");
         Path truncated = copyOfStories(dir.resolve("truncated"));
         byte[] weights = Files.readAllBytes(truncated.resolve("model.safetensors"));
-        Files.write(truncated.resolve("model.safetensors"), java.util.Arrays.copyOf(weights, weights.length / 2));
+        Files.write(truncated.resolve("model.safetensors"), Arrays.copyOf(weights, weights.length / 2));
         expectFailure(CliRun.of("generate", "--model", truncated.toString(), "--prompt", "x"), "corrupt safetensors file");
         Path garbage = copyOfStories(dir.resolve("garbage"));
         Files.write(garbage.resolve("model.safetensors"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});

@@ -2,7 +2,6 @@ package io.flinfer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinfer.kafka.EmbeddedKafka;
 import io.flinfer.kafka.KafkaClients;

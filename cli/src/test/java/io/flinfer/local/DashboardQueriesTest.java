@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinfer.local.DashboardQueries.LabelMatcher;
 import io.flinfer.local.DashboardQueries.Query;
 import io.flinfer.local.DashboardQueries.Selector;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The dashboard check reads PromQL well enough to see every metric name and label matcher in it. */
@@ -26,8 +27,8 @@ class DashboardQueriesTest {
     void readsTheLabelMatchersOfEachSelector() {
         Query q = new Query("p", "max(a{task_name=\"generate\"}) + max(b{task_name=~\"Source:.*\", q!=\"0.5\"})");
         assertThat(q.selectors()).containsExactly(
-                new Selector("a", java.util.List.of(new LabelMatcher("task_name", "=", "generate"))),
-                new Selector("b", java.util.List.of(new LabelMatcher("task_name", "=~", "Source:.*"),
+                new Selector("a", List.of(new LabelMatcher("task_name", "=", "generate"))),
+                new Selector("b", List.of(new LabelMatcher("task_name", "=~", "Source:.*"),
                         new LabelMatcher("q", "!=", "0.5"))));
     }
 }

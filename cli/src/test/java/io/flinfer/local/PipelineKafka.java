@@ -49,16 +49,16 @@ final class PipelineKafka implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** Options for the job on {@code topics}, with ids of its own so runs never share a group or transaction. */
-    PipelineOptions options(Topics topics, EngineConfig engine, int capacity,
+    PipelineOptions options(Topics topics, EngineConfig engine, int maxInFlight,
             PipelineOptions.Routing routing) {
-        return options(topics, engine, capacity, routing, PipelineOptions.ROUTING_BALANCE);
+        return options(topics, engine, maxInFlight, routing, PipelineOptions.ROUTING_BALANCE);
     }
 
     /** With {@code routingBalance} as prefix routing's ε. */
-    PipelineOptions options(Topics topics, EngineConfig engine, int capacity,
+    PipelineOptions options(Topics topics, EngineConfig engine, int maxInFlight,
             PipelineOptions.Routing routing, double routingBalance) {
         return PipelineOptions.builder(bootstrapServers(), engine).topics(topics.input(), topics.output(), topics.deadLetters())
-                .groupId("group-" + topics.input()).capacity(capacity).requestTimeout(Duration.ofMinutes(5))
+                .groupId("group-" + topics.input()).maxInFlight(maxInFlight).requestTimeout(Duration.ofMinutes(5))
                 .routing(routing).routingBalance(routingBalance).build();
     }
 

@@ -10,6 +10,7 @@ import io.flinfer.jobs.PipelineOptions;
 import io.flinfer.local.DashboardQueries.LabelMatcher;
 import io.flinfer.local.DashboardQueries.Query;
 import io.flinfer.local.DashboardQueries.Selector;
+import io.flinfer.models.BundledModels;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,11 +53,11 @@ class PipelineMetricsTest {
 
     @BeforeAll
     static void runTraffic() throws Exception {
-        EngineConfig engine = EngineConfig.defaults(SharedModel.stories260K())
+        EngineConfig engine = EngineConfig.defaults(BundledModels.stories260K())
                 .withKvCacheMemory(16L << 20)
                 .withLimits(64, 512, 128);
         metricsPort = Ports.free();
-        pipeline = LocalPipeline.start(PipelineOptions.builder(null, engine).capacity(64).requestTimeout(Duration.ofMinutes(5)).build(),
+        pipeline = LocalPipeline.start(PipelineOptions.builder(null, engine).maxInFlight(64).requestTimeout(Duration.ofMinutes(5)).build(),
                 new LocalCluster.Settings(2, Duration.ofMillis(500), metricsPort));
         pipeline.publish(requests());
         try (var output = pipeline.reader(PipelineOptions.OUTPUT_TOPIC); var dlq = pipeline.reader(PipelineOptions.DEAD_LETTER_TOPIC)) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinfer.engine.Llm;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.kafka.CommittedReader;
+import io.flinfer.models.BundledModels;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -129,7 +130,7 @@ class RunProcessRestartTest {
                             .put("prompt", prompts.get(i)).put("max_tokens", maxTokens(i)).put("temperature", 0)
                             .put("ignore_eos", true)))
                     .toList());
-            args = List.of("run", "--model", TestModel.stories260K().toString(), "--kv-cache-memory", "16MiB",
+            args = List.of("run", "--model", BundledModels.stories260K().toString(), "--kv-cache-memory", "16MiB",
                     "--bootstrap-servers", kafka.bootstrapServers(), "--input-topic", topics.input(),
                     "--output-topic", topics.output(), "--dlq-topic", topics.deadLetters(), "--group-id", "group-" + topics.input(),
                     "--checkpoint-interval", "1s", "--max-in-flight", String.valueOf(MAX_IN_FLIGHT),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinfer.kafka.CommittedReader;
 import io.flinfer.kafka.EmbeddedKafka;
 import io.flinfer.kafka.KafkaClients;
+import io.flinfer.models.BundledModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,11 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunTopicsAndBrokerTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
-
-    @BeforeAll
-    static void needsTheSharedModel() {
-        TestModel.stories260K();
-    }
 
     /**
      * The README's quick example, each command a process of its own as the shell runs them. Differences:
@@ -42,7 +37,7 @@ class RunTopicsAndBrokerTest {
         try (FlinferProcess kafka = FlinferProcess.start(dir.resolve("kafka.log"), List.of("kafka", "--port", port(servers)))) {
             kafka.awaitOutput("Kafka is running", TIMEOUT);
             try (FlinferProcess run = FlinferProcess.start(dir.resolve("run.log"), List.of("run", "--model",
-                    TestModel.stories260K().toString(), "--bootstrap-servers", servers, "--checkpoint-interval", "2s",
+                    BundledModels.stories260K().toString(), "--bootstrap-servers", servers, "--checkpoint-interval", "2s",
                     "--state-dir", dir.resolve("state").toString(), "--metrics-port", "0"))) {
                 run.awaitOutput("Reading prompts", TIMEOUT);
                 assertThat(run.output()).contains("Created the missing topics prompts, completions, prompts.dlq");
@@ -70,7 +65,7 @@ class RunTopicsAndBrokerTest {
         int requests = 40;
         int metricsPort = Ports.free();
         try (FlinferProcess run = FlinferProcess.start(dir.resolve("run.log"), List.of("run", "--model",
-                TestModel.stories260K().toString(), "--kv-cache-memory", "16MiB", "--bootstrap-servers", servers,
+                BundledModels.stories260K().toString(), "--kv-cache-memory", "16MiB", "--bootstrap-servers", servers,
                 "--checkpoint-interval", "1s", "--max-in-flight", "2", "--state-dir", dir.resolve("state").toString(),
                 "--metrics-port", String.valueOf(metricsPort)))) {
             run.awaitOutput("Waiting for Kafka at " + servers, TIMEOUT);

@@ -18,7 +18,6 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -47,11 +46,6 @@ class StreamingJobAffinityTest {
 
     @RegisterExtension
     static final PipelineKafka kafka = new PipelineKafka();
-
-    @BeforeAll
-    static void needsTheSharedModel() {
-        TestModel.stories260K();
-    }
 
     @Test
     void prefixRoutingHitsThePrefixCacheFarMoreOftenThanRoundRobin(@InjectMiniCluster MiniCluster cluster)

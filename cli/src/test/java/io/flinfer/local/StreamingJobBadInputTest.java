@@ -18,7 +18,6 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,11 +37,6 @@ class StreamingJobBadInputTest {
 
     @RegisterExtension
     static final PipelineKafka kafka = new PipelineKafka();
-
-    @BeforeAll
-    static void needsTheSharedModel() {
-        TestModel.stories260K();
-    }
 
     @Test
     void badRecordsBecomeDeadLettersOrErrorResultsAndValidOnesAroundThemAreAnswered(

@@ -17,7 +17,6 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,7 +33,7 @@ class StreamingJobExactlyOnceTest {
     private static final int REQUESTS = 200;
     /** Every request generates this many tokens (EOS ignored): a long, even stream to fail in the middle of. */
     private static final int MAX_TOKENS = 40;
-    private static final int CAPACITY = 4;
+    private static final int MAX_IN_FLIGHT = 4;
     private static final int PARALLELISM = 2;
     private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
     /** Longer than the 4 blocks of a prefix key: every request has the same key, and prefix routing spreads it. */
@@ -53,11 +52,6 @@ class StreamingJobExactlyOnceTest {
 
     @RegisterExtension
     static final PipelineKafka kafka = new PipelineKafka();
-
-    @BeforeAll
-    static void needsTheSharedModel() {
-        TestModel.stories260K();
-    }
 
     @Test
     void aKilledTaskManagerLosesNothingDuplicatesNothingAndResumesInFlightRequests(
@@ -101,7 +95,7 @@ class StreamingJobExactlyOnceTest {
 
     private static Run run(MiniCluster cluster, List<String> requests, boolean killATaskManager) throws Exception {
         PipelineKafka.Topics topics = kafka.newTopics(PARALLELISM);
-        PipelineOptions options = kafka.options(topics, TestModel.engine(), CAPACITY, PipelineOptions.Routing.PREFIX);
+        PipelineOptions options = kafka.options(topics, TestModel.engine(), MAX_IN_FLIGHT, PipelineOptions.Routing.PREFIX);
         try (RunningJob job = RunningJob.start(cluster, PARALLELISM, Duration.ofSeconds(1), options);
                 CommittedReader reader = kafka.reader(topics.output())) {
             kafka.publish(topics.input(), requests);

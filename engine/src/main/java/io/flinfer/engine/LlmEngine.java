@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import io.flinfer.engine.core.BlockPool;
+import io.flinfer.engine.core.FinishReason;
 import io.flinfer.engine.core.KvCacheManager;
 import io.flinfer.engine.core.ScheduledBatch;
 import io.flinfer.engine.core.Scheduler;
@@ -136,7 +137,7 @@ public final class LlmEngine implements AutoCloseable {
     public void abort(String requestId) {
         RequestState state = requests.remove(requestId);
         if (state != null) {
-            scheduler.finish(state.seq, "abort");
+            scheduler.finish(state.seq, FinishReason.ABORT);
         }
     }
 
@@ -175,7 +176,7 @@ public final class LlmEngine implements AutoCloseable {
             Sequence seq = batch.sequences().get(batch.samplingRows()[r]);
             RequestState state = requests.get(seq.requestId());
             generationTokens++;
-            String finish = state.accept(sampled.tokenIds()[r],
+            FinishReason finish = state.accept(sampled.tokenIds()[r],
                     sampled.logprobs().isEmpty() ? null : sampled.logprobs().get(r), maxModelLen());
             if (finish != null) {
                 scheduler.finish(seq, finish);

@@ -1,5 +1,6 @@
 package io.flinfer.engine;
 
+import io.flinfer.engine.core.FinishReason;
 import io.flinfer.engine.sampling.TokenLogprobs;
 import java.util.List;
 
@@ -12,7 +13,7 @@ import java.util.List;
  *     stop string)
  * @param outputTokenIds all generated tokens, once finished; empty before
  * @param text all the output text, once finished; empty before
- * @param finishReason "stop", "length", "abort" or "error"; null while running
+ * @param finishReason why it ended; null while running
  * @param numPromptTokens prompt length in tokens
  * @param numCachedTokens prompt tokens served from the prefix cache
  * @param logprobs per generated token, once finished and when the request asked for them; else null
@@ -27,7 +28,7 @@ public record RequestOutput(
         int[] outputTokenIds,
         String text,
         boolean finished,
-        String finishReason,
+        FinishReason finishReason,
         int numPromptTokens,
         int numCachedTokens,
         List<TokenLogprobs> logprobs,
@@ -35,6 +36,6 @@ public record RequestOutput(
         RequestTimings timings) {
 
     public static RequestOutput failed(String requestId, String error) {
-        return new RequestOutput(requestId, new int[0], "", new int[0], "", true, "error", 0, 0, null, error, null);
+        return new RequestOutput(requestId, new int[0], "", new int[0], "", true, FinishReason.ERROR, 0, 0, null, error, null);
     }
 }

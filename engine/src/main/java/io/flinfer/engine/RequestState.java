@@ -1,5 +1,6 @@
 package io.flinfer.engine;
 
+import io.flinfer.engine.core.FinishReason;
 import io.flinfer.engine.core.Sequence;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.sampling.SamplingRow;
@@ -65,22 +66,22 @@ final class RequestState {
      * Takes the token the sequence just received (already appended to it) and returns why the
      * request is finished now, or null if it goes on.
      */
-    String accept(int token, TokenLogprobs tokenLogprobs, int maxModelLen) {
+    FinishReason accept(int token, TokenLogprobs tokenLogprobs, int maxModelLen) {
         SamplingParams p = seq.params();
         if (logprobs != null) {
             logprobs.add(tokenLogprobs);
         }
         if (p.stopTokenIds.contains(token) || eosIds.contains(token)) {
             text.append(stops.flush());
-            return "stop";
+            return FinishReason.STOP;
         }
         text.append(stops.accept(detokenizer.append(token)));
         if (stops.stopped()) {
-            return "stop";
+            return FinishReason.STOP;
         }
         if (seq.numOutputTokens() >= p.maxTokens || seq.numTokens() >= maxModelLen) {
             text.append(stops.accept(detokenizer.flush())).append(stops.flush());
-            return "length";
+            return FinishReason.LENGTH;
         }
         return null;
     }

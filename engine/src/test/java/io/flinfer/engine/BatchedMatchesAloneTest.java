@@ -3,8 +3,8 @@ package io.flinfer.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinfer.engine.sampling.SamplingParams;
-import io.flinfer.engine.testing.SharedData;
 import io.flinfer.engine.testing.TinyCheckpoint;
+import io.flinfer.models.BundledModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,7 +34,7 @@ class BatchedMatchesAloneTest {
     @BeforeAll
     static void writeTinyModel() throws Exception {
         TinyCheckpoint.Variant v = new TinyCheckpoint.Variant("qwen2 GQA", "qwen2", 4, 2, 12, false, false, null);
-        tinyModel = TinyCheckpoint.random(v, 3).write(tmp.resolve("tiny"), SharedData.stories260K());
+        tinyModel = TinyCheckpoint.random(v, 3).write(tmp.resolve("tiny"), BundledModels.stories260K());
     }
 
     enum Mode {
@@ -67,7 +67,7 @@ class BatchedMatchesAloneTest {
     @ParameterizedTest(name = "{0}, {1}")
     @MethodSource("cases")
     void concurrentRequestsGiveTheTokensTheyGiveAlone(String modelName, Mode mode) {
-        Path model = modelName.equals("stories260K") ? SharedData.stories260K() : tinyModel;
+        Path model = modelName.equals("stories260K") ? BundledModels.stories260K() : tinyModel;
         Random rnd = new Random(11);
         List<int[]> prompts = new ArrayList<>();
         List<Integer> maxTokens = new ArrayList<>();

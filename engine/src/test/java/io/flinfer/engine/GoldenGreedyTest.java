@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinfer.engine.sampling.SamplingParams;
-import io.flinfer.engine.testing.SharedData;
+import io.flinfer.models.BundledModels;
 import java.util.List;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
@@ -17,8 +17,8 @@ class GoldenGreedyTest {
 
     @Test
     void reproducesLlama2cGreedyTokensAndText() throws Exception {
-        JsonNode golden = new ObjectMapper().readTree(SharedData.golden().toFile());
-        try (Llm llm = Llm.load(EngineConfig.defaults(SharedData.stories260K()).withKvCacheMemory(16L << 20))) {
+        JsonNode golden = new ObjectMapper().readTree(BundledModels.stories260KGreedyGolden());
+        try (Llm llm = Llm.load(EngineConfig.defaults(BundledModels.stories260K()).withKvCacheMemory(16L << 20))) {
             for (JsonNode c : golden.get("cases")) {
                 int[] promptIds = ints(c.get("prompt_ids"));
                 int[] expected = ints(c.get("greedy_ids"));

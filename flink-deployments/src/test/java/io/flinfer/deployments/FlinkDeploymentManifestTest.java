@@ -35,6 +35,7 @@ import org.apache.flink.kubernetes.operator.api.spec.FlinkVersion;
 import org.apache.flink.kubernetes.operator.api.spec.JobSpec;
 import org.apache.flink.kubernetes.operator.api.spec.JobState;
 import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
+import org.apache.flink.metrics.prometheus.PrometheusReporterFactory;
 import org.apache.flink.util.TimeUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,7 +90,7 @@ class FlinkDeploymentManifestTest {
         assertThat(setting(conf, HighAvailabilityOptions.HA_MODE)).isEqualTo("kubernetes");
         assertThat(setting(conf, HighAvailabilityOptions.HA_STORAGE_PATH)).startsWith("s3://");
         assertThat(conf.get("metrics.reporter.prom.factory.class"))
-                .isEqualTo(org.apache.flink.metrics.prometheus.PrometheusReporterFactory.class.getName());
+                .isEqualTo(PrometheusReporterFactory.class.getName());
         assertThat(conf.get("metrics.reporter.prom.port")).isEqualTo("9249");
 
         // The job's own --checkpoint-interval wins over the cluster's setting; they must agree.

@@ -7,9 +7,9 @@ import picocli.CommandLine.Option;
 
 /** The options of the inference steps, shared by the streaming and the batch job. */
 public final class GenerationCommandOptions {
-    @Option(names = "--max-in-flight", defaultValue = "" + PipelineOptions.CAPACITY,
+    @Option(names = "--max-in-flight", defaultValue = "" + PipelineOptions.MAX_IN_FLIGHT,
             description = "Most requests in flight per generate subtask; beyond it the job backpressures. Default: ${DEFAULT-VALUE}.")
-    int capacity;
+    int maxInFlight;
 
     @Option(names = "--request-timeout", defaultValue = PipelineOptions.REQUEST_TIMEOUT, converter = Durations.Converter.class,
             description = "A request not finished by then gets an error result. Default: ${DEFAULT-VALUE}.")
@@ -36,6 +36,6 @@ public final class GenerationCommandOptions {
     /** @param modelArgument the {@code --model} as given, whose name requests may use unless --served-model-name says otherwise */
     public GenerationOptions toOptions(EngineConfig engine, String modelArgument) {
         ServedModel served = servedModelName != null ? ServedModel.named(servedModelName) : ServedModel.ofModelArgument(modelArgument);
-        return new GenerationOptions(engine, capacity, requestTimeout, prefixKeyBlocks, routing, routingBalance, served);
+        return new GenerationOptions(engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, routingBalance, served);
     }
 }

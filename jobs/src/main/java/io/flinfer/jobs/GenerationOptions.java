@@ -8,7 +8,7 @@ import java.time.Duration;
 /**
  * What the inference steps of every job need, whatever feeds them (Kafka or files).
  *
- * @param capacity most requests in flight per generate subtask
+ * @param maxInFlight most requests in flight per generate subtask
  * @param prefixKeyBlocks how many leading KV blocks of a prompt make its routing key
  * @param routing how requests reach generate subtasks: by prefix key (cache affinity) or round robin
  * @param routingBalance ε of prefix routing: a generate subtask takes at most (1 + ε) times the average
@@ -17,7 +17,7 @@ import java.time.Duration;
  */
 public record GenerationOptions(
         EngineConfig engine,
-        int capacity,
+        int maxInFlight,
         Duration requestTimeout,
         int prefixKeyBlocks,
         PipelineOptions.Routing routing,

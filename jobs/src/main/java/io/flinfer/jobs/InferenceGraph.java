@@ -41,7 +41,7 @@ public final class InferenceGraph {
                 .name("prepare").uid("prepare");
         DataStream<ResultLine> generated = route(prepared, o)
                 .transform("generate", TypeInformation.of(ResultLine.class),
-                        new GenerateOperatorFactory(o.engine(), o.capacity(), o.requestTimeout()))
+                        new GenerateOperatorFactory(o.engine(), o.maxInFlight(), o.requestTimeout()))
                 .uid("generate");
         DataStream<ResultLine> results = generated.union(
                 parsed.getSideOutput(SideOutputs.ERROR_RESULTS), prepared.getSideOutput(SideOutputs.ERROR_RESULTS));

@@ -47,7 +47,7 @@ public final class PipelineCommandOptions {
     public PipelineOptions toOptions(String bootstrapServers, EngineOptions engine) {
         GenerationOptions g = generation.toOptions(engine.toConfig(), engine.model());
         return PipelineOptions.builder(bootstrapServers, g.engine()).topics(inputTopic, outputTopic, deadLetterTopic)
-                .groupId(groupId).capacity(g.capacity()).requestTimeout(g.requestTimeout()).prefixKeyBlocks(g.prefixKeyBlocks())
+                .groupId(groupId).maxInFlight(g.maxInFlight()).requestTimeout(g.requestTimeout()).prefixKeyBlocks(g.prefixKeyBlocks())
                 .routing(g.routing()).routingBalance(g.routingBalance()).servedModel(g.servedModel())
                 .kafkaClient(kafkaClient()).build();
     }

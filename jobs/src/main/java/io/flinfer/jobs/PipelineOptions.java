@@ -13,7 +13,7 @@ import java.util.Map;
  * @param routing how requests reach generate subtasks: by prefix key (cache affinity, bounded load) or round robin
  * @param routingBalance ε of prefix routing: a generate subtask takes at most (1 + ε) times the average
  *        recent load; {@code Double.POSITIVE_INFINITY} for pure affinity
- * @param capacity most requests in flight per generate subtask
+ * @param maxInFlight most requests in flight per generate subtask
  * @param prefixKeyBlocks how many leading KV blocks of a prompt make its routing key
  * @param servedModel the names requests may give in "model"; others are answered 404
  * @param kafkaClient more Kafka client settings for the source and the sinks alike (SASL, TLS, ...)
@@ -26,7 +26,7 @@ public record PipelineOptions(
         String groupId,
         String transactionalIdPrefix,
         EngineConfig engine,
-        int capacity,
+        int maxInFlight,
         Duration requestTimeout,
         int prefixKeyBlocks,
         Routing routing,
@@ -42,7 +42,7 @@ public record PipelineOptions(
 
     /** The options of the inference steps, which the batch job shares. */
     public GenerationOptions generation() {
-        return new GenerationOptions(engine, capacity, requestTimeout, prefixKeyBlocks, routing, routingBalance, servedModel);
+        return new GenerationOptions(engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, routingBalance, servedModel);
     }
 
     /** A fair share and a quarter: affinity keeps most keys, no subtask runs far ahead of the rest. */
@@ -53,7 +53,7 @@ public record PipelineOptions(
     public static final String OUTPUT_TOPIC = "completions";
     public static final String DEAD_LETTER_TOPIC = "prompts.dlq";
     public static final String GROUP_ID = "flinfer";
-    public static final int CAPACITY = 128;
+    public static final int MAX_IN_FLIGHT = 128;
     public static final String REQUEST_TIMEOUT = "10m";
     public static final int PREFIX_KEY_BLOCKS = 4;
     public static final String CHECKPOINT_INTERVAL = "10s";
@@ -66,7 +66,7 @@ public record PipelineOptions(
     /** The same options against another Kafka (a local run learns its embedded broker's address late). */
     public PipelineOptions withBootstrapServers(String servers) {
         return new PipelineOptions(servers, inputTopic, outputTopic, deadLetterTopic, groupId, transactionalIdPrefix,
-                engine, capacity, requestTimeout, prefixKeyBlocks, routing, routingBalance, servedModel, kafkaClient);
+                engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, routingBalance, servedModel, kafkaClient);
     }
 
     /** Options from the defaults, changed where asked. */
@@ -77,7 +77,7 @@ public record PipelineOptions(
         private String outputTopic = OUTPUT_TOPIC;
         private String deadLetterTopic = DEAD_LETTER_TOPIC;
         private String groupId = GROUP_ID;
-        private int capacity = CAPACITY;
+        private int maxInFlight = MAX_IN_FLIGHT;
         private Duration requestTimeout = Durations.parse(REQUEST_TIMEOUT);
         private int prefixKeyBlocks = PREFIX_KEY_BLOCKS;
         private Routing routing = Routing.PREFIX;
@@ -103,8 +103,8 @@ public record PipelineOptions(
             return this;
         }
 
-        public Builder capacity(int requests) {
-            capacity = requests;
+        public Builder maxInFlight(int requests) {
+            maxInFlight = requests;
             return this;
         }
 
@@ -143,7 +143,7 @@ public record PipelineOptions(
 
         public PipelineOptions build() {
             return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
-                    "flinfer-" + groupId, engine, capacity, requestTimeout, prefixKeyBlocks, routing, routingBalance,
+                    "flinfer-" + groupId, engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, routingBalance,
                     servedModel != null ? servedModel : ServedModel.ofModelArgument(engine.model()), kafkaClient);
         }
     }

@@ -1,6 +1,7 @@
 package io.flinfer.engine.core;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -106,7 +107,7 @@ public final class KvCacheManager {
     /** Releases {@code seq}'s blocks, last block first so the tail of a prefix is evicted first. */
     void free(Sequence seq) {
         List<KvBlock> reversed = new ArrayList<>(seq.blocks);
-        java.util.Collections.reverse(reversed);
+        Collections.reverse(reversed);
         pool.release(reversed);
         seq.blocks.clear();
         seq.numRegisteredBlocks = 0;

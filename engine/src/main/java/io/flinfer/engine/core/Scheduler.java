@@ -124,7 +124,7 @@ public final class Scheduler {
     }
 
     /** Ends {@code seq}, running or waiting, and frees its blocks. */
-    public void finish(Sequence seq, String reason) {
+    public void finish(Sequence seq, FinishReason reason) {
         if (seq.isFinished()) {
             return;
         }

@@ -32,7 +32,7 @@ public final class Sequence {
     int numCachedTokens = -1;
     long firstScheduledNanos;
     long firstTokenNanos;
-    String finishReason;
+    FinishReason finishReason;
 
     /**
      * @param resumedOutputIds tokens generated before a restart; they are recomputed, not resampled
@@ -59,7 +59,7 @@ public final class Sequence {
     public long arrivalNanos() { return arrivalNanos; }
     public long firstScheduledNanos() { return firstScheduledNanos; }
     public long firstTokenNanos() { return firstTokenNanos; }
-    public String finishReason() { return finishReason; }
+    public FinishReason finishReason() { return finishReason; }
     public int[] promptIds() { return promptIds.clone(); }
 
     public int[] outputIds() {

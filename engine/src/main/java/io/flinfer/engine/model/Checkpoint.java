@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -72,7 +73,7 @@ public final class Checkpoint {
     private static List<Path> indexedShards(Path dir, Path index) {
         try {
             JsonNode weightMap = new ObjectMapper().readTree(index.toFile()).path("weight_map");
-            java.util.TreeSet<String> names = new java.util.TreeSet<>();
+            TreeSet<String> names = new TreeSet<>();
             for (Iterator<JsonNode> it = weightMap.elements(); it.hasNext(); ) {
                 names.add(it.next().asText());
             }

@@ -82,6 +82,22 @@ public final class SamplingParams {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof SamplingParams p
+                && temperature == p.temperature && topP == p.topP && topK == p.topK && minP == p.minP
+                && Objects.equals(seed, p.seed) && maxTokens == p.maxTokens && minTokens == p.minTokens
+                && stop.equals(p.stop) && stopTokenIds.equals(p.stopTokenIds) && ignoreEos == p.ignoreEos
+                && presencePenalty == p.presencePenalty && frequencyPenalty == p.frequencyPenalty
+                && repetitionPenalty == p.repetitionPenalty && Objects.equals(logprobs, p.logprobs);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(temperature, topP, topK, minP, seed, maxTokens, minTokens, stop, stopTokenIds, ignoreEos,
+                presencePenalty, frequencyPenalty, repetitionPenalty, logprobs);
+    }
+
+    @Override
     public String toString() {
         return "SamplingParams{temperature=" + temperature + ", top_p=" + topP + ", top_k=" + topK
                 + ", min_p=" + minP + ", seed=" + seed + ", max_tokens=" + maxTokens

@@ -65,10 +65,10 @@ class KvCacheManagerTest {
         h.step();
         assertThat(h.pool.numFreeBlocks()).isEqualTo(32 - 5);
 
-        h.scheduler.finish(first, "stop");
+        h.scheduler.finish(first, FinishReason.STOP);
         assertThat(h.pool.numFreeBlocks()).as("only the first request's own tail block is free").isEqualTo(32 - 4);
 
-        h.scheduler.finish(second, "stop");
+        h.scheduler.finish(second, FinishReason.STOP);
         assertThat(h.pool.numFreeBlocks()).isEqualTo(32);
         assertThat(h.pool.numCachedBlocks()).as("freed blocks keep their contents").isGreaterThanOrEqualTo(3);
     }
@@ -80,11 +80,11 @@ class KvCacheManagerTest {
         int[] prompt = concat(SYSTEM, tokens(50, BLOCK + 1));
         Sequence first = h.add(prompt);
         h.step();
-        h.scheduler.finish(first, "stop");
+        h.scheduler.finish(first, FinishReason.STOP);
 
         Sequence other = h.add(tokens(90, BLOCK + 1)); // 2 blocks: the partial last one and the 4th full one
         h.step();
-        h.scheduler.finish(other, "stop");
+        h.scheduler.finish(other, FinishReason.STOP);
         Sequence again = h.add(prompt);
         h.step();
 

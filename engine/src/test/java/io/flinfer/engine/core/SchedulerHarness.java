@@ -2,6 +2,7 @@ package io.flinfer.engine.core;
 
 import io.flinfer.engine.sampling.SamplingParams;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -43,7 +44,7 @@ final class SchedulerHarness {
     ScheduledBatch step() {
         ScheduledBatch batch = scheduler.schedule(++now);
         int[] sampled = new int[batch.samplingRows().length];
-        java.util.Arrays.fill(sampled, SAMPLED);
+        Arrays.fill(sampled, SAMPLED);
         scheduler.update(batch, sampled, now);
         pool.checkInvariants();
         return batch;

@@ -89,7 +89,7 @@ class SchedulerTest {
         assertThat(late.status()).as("nothing is admitted in a step that preempted").isEqualTo(Sequence.Status.WAITING);
         assertThat(h.scheduler.numPreemptions()).isEqualTo(1);
 
-        h.scheduler.finish(older, "stop");
+        h.scheduler.finish(older, FinishReason.STOP);
         ScheduledBatch resumed = h.step();
         assertThat(resumed.sequences()).as("the preempted request goes first, ahead of later arrivals").startsWith(newer);
         assertThat(newer.numOutputTokens()).as("its output survives preemption").isGreaterThanOrEqualTo(2);
@@ -102,10 +102,10 @@ class SchedulerTest {
         h.step();
         assertThat(h.pool.numFreeBlocks()).isEqualTo(8 - 3);
 
-        h.scheduler.finish(seq, "stop");
+        h.scheduler.finish(seq, FinishReason.STOP);
 
         assertThat(seq.isFinished()).isTrue();
-        assertThat(seq.finishReason()).isEqualTo("stop");
+        assertThat(seq.finishReason()).isEqualTo(FinishReason.STOP);
         assertThat(h.pool.numFreeBlocks()).isEqualTo(8);
         assertThat(h.scheduler.hasUnfinished()).isFalse();
     }
@@ -115,7 +115,7 @@ class SchedulerTest {
         SchedulerHarness h = SchedulerHarness.of(8, BLOCK, 1, 100);
         h.add(tokens(0, 3));
         Sequence queued = h.add(tokens(10, 3));
-        h.scheduler.finish(queued, "abort");
+        h.scheduler.finish(queued, FinishReason.ABORT);
 
         h.step();
         h.step();

@@ -3,6 +3,7 @@ package io.flinfer.engine.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinfer.models.BundledModels;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -261,24 +261,13 @@ class HubModelDownloadTest {
         }
     }
 
-    /** The shared stories260K model's files when present, else small generated ones; plus files the engine skips. */
+    /** The bundled stories260K model's files, plus files the engine skips. */
     private static Map<String, byte[]> modelFiles() {
         Map<String, byte[]> result = new HashMap<>();
-        Path shared = Path.of(System.getProperty("flinfer.shared", "../shared"), "models", "stories260K");
-        if (Files.isDirectory(shared)) {
-            for (String file : List.of("config.json", "generation_config.json", "model.safetensors",
-                    "tokenizer.json", "tokenizer_config.json")) {
-                result.put(file, readAll(shared.resolve(file)));
-            }
-        } else {
-            Random random = new Random(42);
-            byte[] weights = new byte[300_000];
-            random.nextBytes(weights);
-            result.put("model.safetensors", weights);
-            result.put("config.json", utf8("{\"model_type\": \"llama\", \"hidden_size\": 64}"));
-            result.put("generation_config.json", utf8("{\"bos_token_id\": 1, \"eos_token_id\": 2}"));
-            result.put("tokenizer.json", utf8("{\"version\": \"1.0\", \"model\": {\"type\": \"BPE\"}}"));
-            result.put("tokenizer_config.json", utf8("{\"bos_token\": \"<s>\"}"));
+        Path stories = BundledModels.stories260K();
+        for (String file : List.of("config.json", "generation_config.json", "model.safetensors",
+                "tokenizer.json", "tokenizer_config.json")) {
+            result.put(file, readAll(stories.resolve(file)));
         }
         result.put("README.md", utf8("# not needed by the engine\n"));
         result.put("pytorch_model.bin", new byte[1000]);

@@ -6,10 +6,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.flinfer.engine.testing.ReferenceLlama;
-import io.flinfer.engine.testing.TinyCheckpoint;
 import io.flinfer.engine.testing.TinyCheckpoint.Variant;
+import io.flinfer.engine.testing.TinyCheckpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -105,7 +107,7 @@ class PagedForwardMatchesReferenceTest {
             for (int i = 0; i < seqs.size(); i++) {
                 Seq s = seqs.get(i);
                 float[] actual = logits.get(i).toFloatArray();
-                double[] expected = reference.lastLogits(java.util.Arrays.copyOf(s.tokens, s.computed));
+                double[] expected = reference.lastLogits(Arrays.copyOf(s.tokens, s.computed));
                 double maxDiff = 0;
                 for (int v = 0; v < expected.length; v++) {
                     maxDiff = Math.max(maxDiff, Math.abs(expected[v] - actual[v]));
@@ -133,7 +135,7 @@ class PagedForwardMatchesReferenceTest {
         }
 
         void extend(Random rnd) {
-            tokens = java.util.Arrays.copyOf(tokens, tokens.length + 1);
+            tokens = Arrays.copyOf(tokens, tokens.length + 1);
             tokens[tokens.length - 1] = rnd.nextInt(512);
         }
     }
@@ -143,7 +145,7 @@ class PagedForwardMatchesReferenceTest {
         for (int i = 0; i < n; i++) {
             blocks.add(i);
         }
-        java.util.Collections.shuffle(blocks, rnd);
+        Collections.shuffle(blocks, rnd);
         return blocks;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinfer.models.BundledModels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +22,7 @@ class IncrementalDetokenizerTest {
 
     @BeforeAll
     static void load() {
-        tokenizer = Tokenizer.load(SharedTestModel.stories260K());
+        tokenizer = Tokenizer.load(BundledModels.stories260K());
     }
 
     @AfterAll
@@ -73,7 +74,7 @@ class IncrementalDetokenizerTest {
 
     @Test
     void continuesThePromptWithTheRightSpacing() throws Exception {
-        JsonNode cases = new ObjectMapper().readTree(SharedTestModel.goldenGreedy().toFile()).get("cases");
+        JsonNode cases = new ObjectMapper().readTree(BundledModels.stories260KGreedyGolden()).get("cases");
         for (JsonNode c : cases) {
             int[] prompt = TokenizerTest.ints(c.get("prompt_ids"));
             int[] all = TokenizerTest.promptAndContinuation(c);
@@ -99,7 +100,7 @@ class IncrementalDetokenizerTest {
 
     @Test
     void decodesOnlyABoundedWindowPerToken() throws Exception {
-        JsonNode first = new ObjectMapper().readTree(SharedTestModel.goldenGreedy().toFile()).get("cases").get(0);
+        JsonNode first = new ObjectMapper().readTree(BundledModels.stories260KGreedyGolden()).get("cases").get(0);
         int[] prompt = TokenizerTest.ints(first.get("prompt_ids"));
         int[] greedy = TokenizerTest.ints(first.get("greedy_ids"));
         AtomicInteger calls = new AtomicInteger();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinfer.models.BundledModels;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -76,10 +77,10 @@ class StopStringMatcherTest {
 
     @Test
     void stopsAGreedyStoryAtAStopStringSpanningTokens() throws Exception {
-        JsonNode first = new ObjectMapper().readTree(SharedTestModel.goldenGreedy().toFile()).get("cases").get(0);
+        JsonNode first = new ObjectMapper().readTree(BundledModels.stories260KGreedyGolden()).get("cases").get(0);
         int[] prompt = TokenizerTest.ints(first.get("prompt_ids"));
         int[] all = TokenizerTest.promptAndContinuation(first);
-        try (Tokenizer tokenizer = Tokenizer.load(SharedTestModel.stories260K())) {
+        try (Tokenizer tokenizer = Tokenizer.load(BundledModels.stories260K())) {
             String continuation = tokenizer.decode(all).substring(tokenizer.decode(prompt).length());
             String stop = "she saw a big"; // four tokens: "▁she" "▁saw" "▁a" "▁big"
             assertThat(continuation).contains(stop);

@@ -3,6 +3,7 @@ package io.flinfer.engine.tokenizer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinfer.models.BundledModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,6 +163,6 @@ class TokenizerLoadTest {
     }
 
     private static String storiesTokenizerJson() throws IOException {
-        return Files.readString(SharedTestModel.stories260K().resolve("tokenizer.json"));
+        return Files.readString(BundledModels.stories260K().resolve("tokenizer.json"));
     }
 }

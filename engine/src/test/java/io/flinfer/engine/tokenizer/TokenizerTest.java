@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinfer.models.BundledModels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,8 +26,8 @@ class TokenizerTest {
 
     @BeforeAll
     static void load() throws Exception {
-        tokenizer = Tokenizer.load(SharedTestModel.stories260K());
-        cases = new ObjectMapper().readTree(SharedTestModel.goldenGreedy().toFile()).get("cases");
+        tokenizer = Tokenizer.load(BundledModels.stories260K());
+        cases = new ObjectMapper().readTree(BundledModels.stories260KGreedyGolden()).get("cases");
     }
 
     @AfterAll

@@ -8,6 +8,7 @@ import io.flinfer.engine.sampling.SamplingParams;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -24,16 +25,19 @@ public final class EngineHost implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EngineHost.class);
     /** The error of a request that ran past its deadline. */
     static final String TIMED_OUT = "request timed out";
-    /** How the error of a request that failed with the engine begins. */
+    /** How the message of a request that failed with the engine begins. */
     static final String ENGINE_FAILURE = "engine failure: ";
-
-    private record Submission(String id, int[] promptIds, SamplingParams params, String cacheSalt, int[] resumed,
-            long deadlineNanos, GenerationListener listener) {}
 
     private record Live(GenerationListener listener, long deadlineNanos) {}
 
+    /** What a task asks of the loop, applied between steps to the requests it runs. */
+    @FunctionalInterface
+    private interface Command {
+        void apply(Map<String, Live> live);
+    }
+
     private final LlmEngine engine;
-    private final LinkedBlockingQueue<Object> commands = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
     private final Future<?> loop;
     private volatile EngineStats stats;
     private volatile boolean closed;
@@ -60,21 +64,32 @@ public final class EngineHost implements AutoCloseable {
      */
     public void submit(String id, int[] promptIds, SamplingParams params, String cacheSalt, int[] resumedOutputIds,
             long deadlineNanos, GenerationListener listener) {
-        commands.add(new Submission(id, promptIds, params, cacheSalt, resumedOutputIds, deadlineNanos, listener));
+        commands.add(live -> {
+            try {
+                engine.addRequest(id, promptIds, params, cacheSalt, resumedOutputIds);
+                live.put(id, new Live(listener, deadlineNanos));
+            } catch (IllegalArgumentException e) {
+                listener.onFailed(GenerationFailure.REJECTED, e.getMessage());
+            }
+        });
     }
 
     /** Drops a request without reporting it (its task is going away). */
     public void abort(String id) {
-        commands.add(id);
+        commands.add(live -> {
+            if (live.remove(id) != null) {
+                engine.abort(id);
+            }
+        });
     }
 
     private void run() {
         Map<String, Live> live = new HashMap<>();
         while (!closed) {
             try {
-                Object command = live.isEmpty() ? commands.poll(100, TimeUnit.MILLISECONDS) : commands.poll();
+                Command command = live.isEmpty() ? commands.poll(100, TimeUnit.MILLISECONDS) : commands.poll();
                 for (; command != null; command = commands.poll()) {
-                    apply(command, live);
+                    command.apply(live);
                 }
                 if (!live.isEmpty()) {
                     for (RequestOutput out : engine.step()) {
@@ -91,26 +106,13 @@ public final class EngineHost implements AutoCloseable {
                 for (Map.Entry<String, Live> entry : live.entrySet()) {
                     engine.abort(entry.getKey());
                     try {
-                        entry.getValue().listener.onFinished(RequestOutput.failed(entry.getKey(), ENGINE_FAILURE + e.getMessage()));
+                        entry.getValue().listener.onFailed(GenerationFailure.ENGINE_FAILURE, ENGINE_FAILURE + e.getMessage());
                     } catch (RuntimeException listenerFailure) {
                         LOG.warn("could not report the failure of {}", entry.getKey(), listenerFailure);
                     }
                 }
                 live.clear();
             }
-        }
-    }
-
-    private void apply(Object command, Map<String, Live> live) {
-        if (command instanceof Submission s) {
-            try {
-                engine.addRequest(s.id, s.promptIds, s.params, s.cacheSalt, s.resumed);
-                live.put(s.id, new Live(s.listener, s.deadlineNanos));
-            } catch (IllegalArgumentException e) {
-                s.listener.onFinished(RequestOutput.failed(s.id, e.getMessage()));
-            }
-        } else if (live.remove((String) command) != null) {
-            engine.abort((String) command);
         }
     }
 
@@ -133,7 +135,7 @@ public final class EngineHost implements AutoCloseable {
             if (now - entry.getValue().deadlineNanos > 0) {
                 it.remove();
                 engine.abort(entry.getKey());
-                entry.getValue().listener.onFinished(RequestOutput.failed(entry.getKey(), TIMED_OUT));
+                entry.getValue().listener.onFailed(GenerationFailure.TIMEOUT, TIMED_OUT);
             }
         }
     }

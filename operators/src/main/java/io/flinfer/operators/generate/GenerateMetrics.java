@@ -2,6 +2,9 @@ package io.flinfer.operators.generate;
 
 import io.flinfer.engine.RequestOutput;
 import io.flinfer.engine.RequestTimings;
+import io.flinfer.engine.core.FinishReason;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.function.IntSupplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -23,9 +26,7 @@ final class GenerateMetrics {
     private final Counter prefixCacheHits;
     private final Counter successStop;
     private final Counter successLength;
-    private final Counter errorsTimeout;
-    private final Counter errorsRejected;
-    private final Counter errorsEngine;
+    private final Map<GenerationFailure, Counter> errors = new EnumMap<>(GenerationFailure.class);
     private final Counter resumedRequests;
     private final Counter resumedTokens;
     private final Histogram timeToFirstToken;
@@ -45,9 +46,9 @@ final class GenerateMetrics {
         prefixCacheHits = group.counter("prefix_cache_hits");
         successStop = group.addGroup("finished_reason", "stop").counter("request_success");
         successLength = group.addGroup("finished_reason", "length").counter("request_success");
-        errorsTimeout = group.addGroup("error_kind", "timeout").counter("request_errors");
-        errorsRejected = group.addGroup("error_kind", "rejected").counter("request_errors");
-        errorsEngine = group.addGroup("error_kind", "engine_failure").counter("request_errors");
+        for (GenerationFailure failure : GenerationFailure.values()) {
+            errors.put(failure, group.addGroup("error_kind", failure.label()).counter("request_errors"));
+        }
         // Not in vLLM: requests restored from a checkpoint, and the tokens they kept instead of generating again.
         resumedRequests = group.counter("resumed_requests");
         resumedTokens = group.counter("resumed_tokens");
@@ -66,12 +67,12 @@ final class GenerateMetrics {
         resumedTokens.inc(keptTokens);
     }
 
+    void failed(GenerationFailure failure) {
+        errors.get(failure).inc();
+    }
+
     void finished(RequestOutput out) {
-        if (out.error() != null) {
-            errorCounter(out.error()).inc();
-            return;
-        }
-        (out.finishReason().equals("length") ? successLength : successStop).inc();
+        (out.finishReason() == FinishReason.LENGTH ? successLength : successStop).inc();
         promptTokens.inc(out.numPromptTokens());
         generationTokens.inc(out.outputTokenIds().length);
         prefixCacheQueries.inc(out.numPromptTokens());
@@ -82,14 +83,6 @@ final class GenerateMetrics {
         interTokenLatency.update(micros(t.timePerOutputTokenSeconds()));
         e2eLatency.update(micros(t.e2eSeconds()));
         queueTime.update(micros(t.queueSeconds()));
-    }
-
-    /** The error texts come from {@link EngineHost}: its timeout and engine-failure messages, else the engine's refusal. */
-    private Counter errorCounter(String error) {
-        if (error.equals(EngineHost.TIMED_OUT)) {
-            return errorsTimeout;
-        }
-        return error.startsWith(EngineHost.ENGINE_FAILURE) ? errorsEngine : errorsRejected;
     }
 
     private static long micros(double seconds) {

@@ -2,9 +2,7 @@ package io.flinfer.operators.generate;
 
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.RequestOutput;
-import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.operators.records.Completion;
-import io.flinfer.operators.records.InferenceRequest;
 import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.ResultLine;
 import io.flinfer.operators.records.ResultWriter;
@@ -18,7 +16,8 @@ import java.util.concurrent.RejectedExecutionException;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.state.OperatorStateStore;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.runtime.metrics.scope.ScopeFormat;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers prepared requests with the TaskManager's shared engine, in the manner of Flink's
- * {@code AsyncWaitOperator}: at most {@code capacity} requests in flight (the task blocks on its
+ * {@code AsyncWaitOperator}: at most {@code maxInFlight} requests in flight (the task blocks on its
  * mailbox when full, which backpressures the input), the engine's progress enters the task through
  * the mailbox, and the in-flight requests with the tokens generated so far are checkpointed, so that
  * after a failure they resume instead of starting over, and their results are emitted once.
@@ -41,11 +40,15 @@ import org.slf4j.LoggerFactory;
 public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         implements OneInputStreamOperator<PreparedRequest, ResultLine>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
+    /** The in-flight requests, in {@link InFlightRequest.Serializer}'s versioned format. */
+    static final String STATE = "in-flight";
+    /** Where Flinfer 0.1 kept them. */
+    static final String LEGACY_STATE = "in-flight-requests";
     /** Says what a restore brought back; the local command line shows it. */
     private static final Logger RESUME_LOG = LoggerFactory.getLogger(GenerateOperator.class);
 
     private final EngineConfig engineConfig;
-    private final int capacity;
+    private final int maxInFlight;
     private final Duration requestTimeout;
     private final transient MailboxExecutor mailbox;
 
@@ -57,11 +60,11 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private transient RoutingMetrics routing;
     private transient long restoredCheckpointId;
 
-    GenerateOperator(EngineConfig engineConfig, int capacity, Duration requestTimeout, MailboxExecutor mailbox,
+    GenerateOperator(EngineConfig engineConfig, int maxInFlight, Duration requestTimeout, MailboxExecutor mailbox,
             ProcessingTimeService processingTimeService) {
         this.engineConfig = engineConfig;
         this.processingTimeService = processingTimeService;
-        this.capacity = capacity;
+        this.maxInFlight = maxInFlight;
         this.requestTimeout = requestTimeout;
         this.mailbox = mailbox;
     }
@@ -69,14 +72,33 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        checkpointed = context.getOperatorStateStore().getListState(
-                new ListStateDescriptor<>("in-flight-requests", TypeInformation.of(InFlightRequest.class)));
+        OperatorStateStore store = context.getOperatorStateStore();
+        checkpointed = store.getListState(new ListStateDescriptor<>(STATE, new InFlightRequest.Serializer()));
         inFlight = new LinkedHashMap<>();
         if (context.isRestored()) {
+            requireNoLegacyRequests(store);
             for (InFlightRequest restored : checkpointed.get()) {
                 inFlight.put(restored.request().customId(), restored);
             }
             restoredCheckpointId = context.getRestoredCheckpointId().orElse(-1);
+        }
+    }
+
+    /**
+     * Flinfer 0.1 kept in-flight requests under {@link #LEGACY_STATE} in a format this version cannot
+     * read (Kryo, of classes that have changed): such a savepoint restores only when taken with
+     * {@code flink stop --drain}, which leaves that state empty (docs/operations.md, upgrading).
+     */
+    private static void requireNoLegacyRequests(OperatorStateStore store) throws Exception {
+        if (!store.getRegisteredStateNames().contains(LEGACY_STATE)) {
+            return;
+        }
+        ListState<InFlightRequest> legacy = store.getListState(
+                new ListStateDescriptor<>(LEGACY_STATE, new GenericTypeInfo<>(InFlightRequest.class)));
+        if (legacy.get().iterator().hasNext()) {
+            throw new IllegalStateException("this savepoint holds in-flight requests of Flinfer 0.1, which this version"
+                    + " cannot resume: restart the old version from it and stop it with `flink stop --drain`,"
+                    + " then start this version from the drained savepoint");
         }
     }
 
@@ -108,7 +130,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
 
     @Override
     public void processElement(StreamRecord<PreparedRequest> element) throws Exception {
-        while (inFlight.size() >= capacity) {
+        while (inFlight.size() >= maxInFlight) {
             mailbox.yield();
         }
         routing.received(element.getValue().prefixKey());
@@ -119,10 +141,8 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
 
     private void submit(InFlightRequest request) {
         PreparedRequest prepared = request.request();
-        InferenceRequest r = prepared.request();
-        SamplingParams params = r.samplingParams().toBuilder().seed(prepared.seed()).build();
         long deadline = System.nanoTime() + requestTimeout.toNanos();
-        engine.submit(engineId(r.customId()), prepared.promptIds(), params, r.cacheSalt().orElse(null),
+        engine.submit(engineId(prepared.customId()), prepared.promptIds(), prepared.samplingParams(), prepared.cacheSalt(),
                 request.generated(), deadline, new GenerationListener() {
                     @Override
                     public void onTokens(int[] newTokenIds) {
@@ -132,6 +152,11 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
                     @Override
                     public void onFinished(RequestOutput result) {
                         toTask(() -> complete(request, result), "emit result");
+                    }
+
+                    @Override
+                    public void onFailed(GenerationFailure failure, String message) {
+                        toTask(() -> fail(request, failure, message), "emit error result");
                     }
                 });
     }
@@ -150,16 +175,31 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     }
 
     private void complete(InFlightRequest request, RequestOutput result) {
-        String customId = request.request().customId();
-        if (inFlight.remove(customId) != request) {
-            return; // superseded: the task restarted and resubmitted it
+        if (!remove(request)) {
+            return;
         }
         metrics.finished(result);
-        String json = result.error() != null
-                ? ResultWriter.badRequest(customId, result.error())
-                : ResultWriter.success(request.request().request(), new Completion(result.text(), result.finishReason(),
-                        result.numPromptTokens(), result.outputTokenIds().length, result.numCachedTokens()),
-                        System.currentTimeMillis() / 1000);
+        PreparedRequest r = request.request();
+        Completion completion = new Completion(result.text(), result.finishReason(), result.numPromptTokens(),
+                result.outputTokenIds().length, result.numCachedTokens());
+        emit(r.customId(), ResultWriter.success(r.customId(), r.endpoint(), r.model(), completion,
+                System.currentTimeMillis() / 1000));
+    }
+
+    private void fail(InFlightRequest request, GenerationFailure failure, String message) {
+        if (!remove(request)) {
+            return;
+        }
+        metrics.failed(failure);
+        emit(request.request().customId(), ResultWriter.badRequest(request.request().customId(), message));
+    }
+
+    /** False when {@code request} was superseded: the task restarted and resubmitted it. */
+    private boolean remove(InFlightRequest request) {
+        return inFlight.remove(request.request().customId()) == request;
+    }
+
+    private void emit(String customId, String json) {
         output.collect(new StreamRecord<>(new ResultLine(customId, json)));
     }
 

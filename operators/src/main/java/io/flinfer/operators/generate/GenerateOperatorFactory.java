@@ -15,26 +15,26 @@ public final class GenerateOperatorFactory extends AbstractStreamOperatorFactory
     private static final long serialVersionUID = 1L;
 
     private final EngineConfig engineConfig;
-    private final int capacity;
+    private final int maxInFlight;
     private final Duration requestTimeout;
 
     /**
-     * @param capacity most requests in flight per subtask; a full subtask backpressures its input
+     * @param maxInFlight most requests in flight per subtask; a full subtask backpressures its input
      * @param requestTimeout how long a request may take before it is answered with an error
      */
-    public GenerateOperatorFactory(EngineConfig engineConfig, int capacity, Duration requestTimeout) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("the in-flight capacity must be at least 1, got " + capacity);
+    public GenerateOperatorFactory(EngineConfig engineConfig, int maxInFlight, Duration requestTimeout) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("--max-in-flight must be at least 1, got " + maxInFlight);
         }
         this.engineConfig = engineConfig;
-        this.capacity = capacity;
+        this.maxInFlight = maxInFlight;
         this.requestTimeout = requestTimeout;
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public <T extends StreamOperator<ResultLine>> T createStreamOperator(StreamOperatorParameters<ResultLine> parameters) {
-        GenerateOperator operator = new GenerateOperator(engineConfig, capacity, requestTimeout,
+        GenerateOperator operator = new GenerateOperator(engineConfig, maxInFlight, requestTimeout,
                 parameters.getMailboxExecutor(), processingTimeService);
         operator.setup(parameters.getContainingTask(), parameters.getStreamConfig(), parameters.getOutput());
         return (T) operator;

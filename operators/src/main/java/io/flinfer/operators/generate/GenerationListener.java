@@ -7,6 +7,9 @@ public interface GenerationListener {
     /** New tokens were generated; called only while the request is unfinished. */
     void onTokens(int[] newTokenIds);
 
-    /** The request finished, failed or timed out ({@link RequestOutput#error()} says which). */
+    /** The request finished ({@code stop} or {@code length}). */
     void onFinished(RequestOutput output);
+
+    /** The request ended with an error instead; {@code message} says why, for the client. */
+    void onFailed(GenerationFailure failure, String message);
 }

@@ -1,6 +1,7 @@
 package io.flinfer.operators.prepare;
 
 import io.flinfer.engine.core.BlockHash;
+import java.util.Arrays;
 
 /**
  * The routing key of a prompt: the hash of its first full KV blocks, from the same hash chain the
@@ -17,7 +18,7 @@ public final class PrefixKey {
         if (blocks == 0) {
             return "id:" + customId;
         }
-        int[] prefix = java.util.Arrays.copyOf(promptIds, blocks * blockSize);
+        int[] prefix = Arrays.copyOf(promptIds, blocks * blockSize);
         BlockHash[] chain = BlockHash.chain(prefix, blockSize, cacheSalt);
         return String.format("p:%016x", chain[blocks - 1].value());
     }

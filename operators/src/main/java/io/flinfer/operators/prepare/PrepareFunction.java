@@ -9,6 +9,7 @@ import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.ResultLine;
 import io.flinfer.operators.records.ResultWriter;
 import io.flinfer.operators.records.SideOutputs;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,7 +21,8 @@ import org.apache.flink.util.Collector;
 /**
  * Renders and tokenizes a request (chat template for chat requests), computes its prefix routing
  * key and fixes its seed: the request's own, or one derived from its custom_id so that a replay
- * after a failure samples the same text. A request that cannot be rendered gets an error result.
+ * after a failure samples the same text. A request that cannot be rendered gets an error result
+ * ({@link SideOutputs#ERROR_RESULTS}).
  */
 public final class PrepareFunction extends ProcessFunction<InferenceRequest, PreparedRequest> {
     private static final long serialVersionUID = 1L;
@@ -56,16 +58,20 @@ public final class PrepareFunction extends ProcessFunction<InferenceRequest, Pre
                     ResultWriter.badRequest(request.customId(), "cannot render the prompt: " + e.getMessage())));
             return;
         }
-        SamplingParams params = request.samplingParams();
-        long seed = params.seed != null ? params.seed : derivedSeed(request.customId());
-        String key = PrefixKey.of(promptIds, blockSize, prefixKeyBlocks, request.cacheSalt().orElse(null), request.customId());
-        out.collect(new PreparedRequest(request, promptIds, key, seed));
+        String cacheSalt = request.cacheSalt().orElse(null);
+        out.collect(new PreparedRequest(request.customId(), request.endpoint(), request.model(), promptIds,
+                withSeed(request.samplingParams(), request.customId()), cacheSalt,
+                PrefixKey.of(promptIds, blockSize, prefixKeyBlocks, cacheSalt, request.customId())));
+    }
+
+    private static SamplingParams withSeed(SamplingParams params, String customId) {
+        return params.seed != null ? params : params.toBuilder().seed(derivedSeed(customId)).build();
     }
 
     static long derivedSeed(String customId) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(customId.getBytes(StandardCharsets.UTF_8));
-            return java.nio.ByteBuffer.wrap(digest).getLong();
+            return ByteBuffer.wrap(digest).getLong();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }

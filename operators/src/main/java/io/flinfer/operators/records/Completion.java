@@ -1,5 +1,6 @@
 package io.flinfer.operators.records;
 
+import io.flinfer.engine.core.FinishReason;
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -7,13 +8,13 @@ import java.util.Objects;
  * What the engine produced for one request, as {@link ResultWriter} needs it.
  *
  * @param text the generated text, stop string excluded
- * @param finishReason {@code "stop"} (end of sequence or a stop string/token) or {@code "length"}
- *     ({@code max_tokens} reached), as in the OpenAI API
+ * @param finishReason {@link FinishReason#STOP} (end of sequence or a stop string/token) or
+ *     {@link FinishReason#LENGTH} ({@code max_tokens} reached)
  * @param promptTokens tokens of the rendered prompt
  * @param completionTokens tokens generated
  * @param cachedTokens prompt tokens served from the prefix cache
  */
-public record Completion(String text, String finishReason, int promptTokens, int completionTokens, int cachedTokens)
+public record Completion(String text, FinishReason finishReason, int promptTokens, int completionTokens, int cachedTokens)
         implements Serializable {
     public Completion {
         Objects.requireNonNull(text, "text");

@@ -47,4 +47,9 @@ public enum Endpoint {
     static Optional<Endpoint> fromUrl(String url) {
         return Arrays.stream(values()).filter(e -> e.url.equals(url)).findFirst();
     }
+
+    /** The endpoint a serializer wrote by its url. */
+    static Endpoint ofStoredUrl(String url) {
+        return fromUrl(url).orElseThrow(() -> new IllegalStateException("no endpoint has the stored url " + url));
+    }
 }

@@ -1,55 +1,55 @@
 package io.flinfer.operators.records;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.tokenizer.ChatMessage;
-import java.io.Serializable;
-import java.io.UncheckedIOException;
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * One valid request of the OpenAI Batch API, ready for the engine. Only {@link RequestParser}
- * makes them, after checking every field the accessors read, so the accessors never fail.
- *
- * <p>It travels between Flink operators and sits in checkpointed state, so it is
- * {@link Serializable}. {@link SamplingParams} and {@link ChatMessage} are not, so instead of
- * holding them it holds the request body as a JSON string and rebuilds them on each call: four
- * plain fields, nothing to keep in sync with the engine's classes, and the cost (a few
- * microseconds of JSON parsing) is nothing next to generating the completion.
+ * One valid request of the OpenAI Batch API, parsed once: its messages or prompt, its sampling
+ * parameters and cache salt, checked. Only {@link RequestParser} makes them. Between Flink
+ * operators it travels with its own {@link Serializer}.
  */
-public final class InferenceRequest implements Serializable {
-    private static final long serialVersionUID = 1L;
-
+@TypeInfo(InferenceRequest.FlinkType.class)
+public final class InferenceRequest {
     private final String customId;
     private final Endpoint endpoint;
     private final String model;
-    private final String body;
+    private final List<ChatMessage> messages;
+    private final String prompt;
+    private final SamplingParams samplingParams;
+    private final String cacheSalt;
 
-    private InferenceRequest(String customId, Endpoint endpoint, String model, String body) {
+    private InferenceRequest(String customId, Endpoint endpoint, String model, List<ChatMessage> messages,
+            String prompt, SamplingParams samplingParams, String cacheSalt) {
         this.customId = customId;
         this.endpoint = endpoint;
         this.model = model;
-        this.body = body;
+        this.messages = messages;
+        this.prompt = prompt;
+        this.samplingParams = samplingParams;
+        this.cacheSalt = cacheSalt;
     }
 
-    /** Checks all that the accessors read; throws {@link InvalidRequestException} with the reason. */
-    static InferenceRequest validated(String customId, Endpoint endpoint, String model, ObjectNode body) {
+    /** Reads and checks every field; throws {@link InvalidRequestException} with the reason. */
+    static InferenceRequest parse(String customId, Endpoint endpoint, String model, ObjectNode body) {
         BodyFields fields = new BodyFields(body);
-        if (endpoint == Endpoint.CHAT) {
-            ChatMessages.from(fields);
-        } else {
-            prompt(fields);
-        }
-        SamplingParamsMapping.map(fields, endpoint);
-        cacheSalt(fields);
-        try {
-            return new InferenceRequest(customId, endpoint, model, Json.MAPPER.writeValueAsString(body));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException("a parsed JSON body must write back", e);
-        }
+        boolean chat = endpoint == Endpoint.CHAT;
+        return new InferenceRequest(customId, endpoint, model, chat ? ChatMessages.from(fields) : null,
+                chat ? null : prompt(fields), SamplingParamsMapping.map(fields, endpoint), cacheSalt(fields));
     }
 
     public String customId() {
@@ -68,22 +68,23 @@ public final class InferenceRequest implements Serializable {
     /** The chat messages; only for {@link Endpoint#CHAT}. */
     public List<ChatMessage> messages() {
         requireEndpoint(Endpoint.CHAT, "messages");
-        return ChatMessages.from(fields());
+        return messages;
     }
 
     /** The prompt text; only for {@link Endpoint#COMPLETION}. */
     public String prompt() {
         requireEndpoint(Endpoint.COMPLETION, "a prompt");
-        return prompt(fields());
+        return prompt;
     }
 
+    /** As the request asked; without a seed unless it gave one (prepare fixes it). */
     public SamplingParams samplingParams() {
-        return SamplingParamsMapping.map(fields(), endpoint);
+        return samplingParams;
     }
 
     /** vLLM's {@code cache_salt}: requests share prefix-cache blocks only when their salts match. */
     public Optional<String> cacheSalt() {
-        return cacheSalt(fields());
+        return Optional.ofNullable(cacheSalt);
     }
 
     private static String prompt(BodyFields fields) {
@@ -96,20 +97,12 @@ public final class InferenceRequest implements Serializable {
         return prompt;
     }
 
-    private static Optional<String> cacheSalt(BodyFields fields) {
+    private static String cacheSalt(BodyFields fields) {
         Optional<String> salt = fields.string("cache_salt");
         if (salt.isPresent() && salt.get().isEmpty()) {
             throw new InvalidRequestException("cache_salt must not be empty; leave it out for no salt");
         }
-        return salt;
-    }
-
-    private BodyFields fields() {
-        try {
-            return new BodyFields((ObjectNode) Json.MAPPER.readTree(body));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException("the stored body was written by Jackson and must read back", e);
-        }
+        return salt.orElse(null);
     }
 
     private void requireEndpoint(Endpoint expected, String what) {
@@ -125,16 +118,87 @@ public final class InferenceRequest implements Serializable {
                 && customId.equals(other.customId)
                 && endpoint == other.endpoint
                 && Objects.equals(model, other.model)
-                && body.equals(other.body);
+                && Objects.equals(messages, other.messages)
+                && Objects.equals(prompt, other.prompt)
+                && samplingParams.equals(other.samplingParams)
+                && Objects.equals(cacheSalt, other.cacheSalt);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(customId, endpoint, model, body);
+        return Objects.hash(customId, endpoint, model, messages, prompt, samplingParams, cacheSalt);
     }
 
     @Override
     public String toString() {
         return "InferenceRequest{custom_id=" + customId + ", url=" + endpoint.url() + ", model=" + model + "}";
+    }
+
+    /** Format version 1: custom_id, url, model, messages or prompt, sampling parameters, cache salt. */
+    public static final class Serializer extends VersionedSerializer<InferenceRequest> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected int version() {
+            return 1;
+        }
+
+        @Override
+        protected void write(InferenceRequest r, DataOutputView out) throws IOException {
+            RecordFormat.writeString(r.customId, out);
+            RecordFormat.writeString(r.endpoint.url(), out);
+            RecordFormat.writeString(r.model, out);
+            if (r.endpoint == Endpoint.CHAT) {
+                out.writeInt(r.messages.size());
+                for (ChatMessage m : r.messages) {
+                    RecordFormat.writeString(m.role(), out);
+                    RecordFormat.writeString(m.content(), out);
+                }
+            } else {
+                RecordFormat.writeString(r.prompt, out);
+            }
+            RecordFormat.writeSamplingParams(r.samplingParams, out);
+            RecordFormat.writeString(r.cacheSalt, out);
+        }
+
+        @Override
+        protected InferenceRequest read(int version, DataInputView in) throws IOException {
+            String customId = RecordFormat.readString(in);
+            Endpoint endpoint = Endpoint.ofStoredUrl(RecordFormat.readString(in));
+            String model = RecordFormat.readString(in);
+            List<ChatMessage> messages = null;
+            String prompt = null;
+            if (endpoint == Endpoint.CHAT) {
+                messages = new ArrayList<>();
+                for (int n = in.readInt(); n > 0; n--) {
+                    messages.add(new ChatMessage(RecordFormat.readString(in), RecordFormat.readString(in)));
+                }
+                messages = List.copyOf(messages);
+            } else {
+                prompt = RecordFormat.readString(in);
+            }
+            return new InferenceRequest(customId, endpoint, model, messages, prompt,
+                    RecordFormat.readSamplingParams(in), RecordFormat.readString(in));
+        }
+
+        @Override
+        public TypeSerializerSnapshot<InferenceRequest> snapshotConfiguration() {
+            return new Snapshot();
+        }
+
+        /** Stateless: every format version is read by the current serializer. */
+        public static final class Snapshot extends SimpleTypeSerializerSnapshot<InferenceRequest> {
+            public Snapshot() {
+                super(Serializer::new);
+            }
+        }
+    }
+
+    /** Tells Flink to use {@link Serializer}. */
+    public static final class FlinkType extends TypeInfoFactory<InferenceRequest> {
+        @Override
+        public TypeInformation<InferenceRequest> createTypeInfo(Type type, Map<String, TypeInformation<?>> generics) {
+            return new VersionedTypeInfo<>(InferenceRequest.class, Serializer::new);
+        }
     }
 }

@@ -1,29 +1,133 @@
 package io.flinfer.operators.records;
 
-import java.io.Serializable;
+import io.flinfer.engine.sampling.SamplingParams;
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * A request ready for the engine: tokenized, with the routing key of its prompt prefix and the
- * seed its sampling uses (its own, or one derived from its custom_id so a replay gives the same text).
+ * A request ready for the engine, all decided: its prompt token ids, its sampling parameters with
+ * the seed fixed (its own, or one derived from its custom_id so that a replay samples the same
+ * text), its cache salt, and the routing key of its prompt prefix. Plus what its result line names:
+ * custom_id, endpoint and model. It sits in the generate operator's checkpoints, written by its
+ * {@link Serializer}.
  */
-public final class PreparedRequest implements Serializable {
-    private static final long serialVersionUID = 1L;
-
-    private final InferenceRequest request;
+@TypeInfo(PreparedRequest.FlinkType.class)
+public final class PreparedRequest {
+    private final String customId;
+    private final Endpoint endpoint;
+    private final String model;
     private final int[] promptIds;
+    private final SamplingParams samplingParams;
+    private final String cacheSalt;
     private final String prefixKey;
-    private final long seed;
 
-    public PreparedRequest(InferenceRequest request, int[] promptIds, String prefixKey, long seed) {
-        this.request = request;
+    /**
+     * @param samplingParams with a seed
+     * @param cacheSalt null for none
+     */
+    public PreparedRequest(String customId, Endpoint endpoint, String model, int[] promptIds,
+            SamplingParams samplingParams, String cacheSalt, String prefixKey) {
+        if (samplingParams.seed == null) {
+            throw new IllegalArgumentException("a prepared request has its seed fixed; " + customId + " has none");
+        }
+        this.customId = customId;
+        this.endpoint = endpoint;
+        this.model = model;
         this.promptIds = promptIds;
+        this.samplingParams = samplingParams;
+        this.cacheSalt = cacheSalt;
         this.prefixKey = prefixKey;
-        this.seed = seed;
     }
 
-    public InferenceRequest request() { return request; }
-    public String customId() { return request.customId(); }
+    public String customId() { return customId; }
+    public Endpoint endpoint() { return endpoint; }
+    public String model() { return model; }
     public int[] promptIds() { return promptIds; }
+    public SamplingParams samplingParams() { return samplingParams; }
+    /** Null for none. */
+    public String cacheSalt() { return cacheSalt; }
     public String prefixKey() { return prefixKey; }
-    public long seed() { return seed; }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PreparedRequest other
+                && customId.equals(other.customId)
+                && endpoint == other.endpoint
+                && Objects.equals(model, other.model)
+                && Arrays.equals(promptIds, other.promptIds)
+                && samplingParams.equals(other.samplingParams)
+                && Objects.equals(cacheSalt, other.cacheSalt)
+                && prefixKey.equals(other.prefixKey);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(customId, prefixKey);
+    }
+
+    @Override
+    public String toString() {
+        return "PreparedRequest{custom_id=" + customId + ", prompt tokens=" + promptIds.length + ", key=" + prefixKey + "}";
+    }
+
+    /**
+     * Format version 1: custom_id, url, model, prompt ids, sampling parameters, cache salt, prefix key.
+     * A new field is a new version; {@link #read} keeps reading version 1 with the field's default.
+     */
+    public static final class Serializer extends VersionedSerializer<PreparedRequest> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected int version() {
+            return 1;
+        }
+
+        @Override
+        protected void write(PreparedRequest r, DataOutputView out) throws IOException {
+            RecordFormat.writeString(r.customId, out);
+            RecordFormat.writeString(r.endpoint.url(), out);
+            RecordFormat.writeString(r.model, out);
+            RecordFormat.writeInts(r.promptIds, out);
+            RecordFormat.writeSamplingParams(r.samplingParams, out);
+            RecordFormat.writeString(r.cacheSalt, out);
+            RecordFormat.writeString(r.prefixKey, out);
+        }
+
+        @Override
+        protected PreparedRequest read(int version, DataInputView in) throws IOException {
+            return new PreparedRequest(RecordFormat.readString(in), Endpoint.ofStoredUrl(RecordFormat.readString(in)),
+                    RecordFormat.readString(in), RecordFormat.readInts(in), RecordFormat.readSamplingParams(in),
+                    RecordFormat.readString(in), RecordFormat.readString(in));
+        }
+
+        @Override
+        public TypeSerializerSnapshot<PreparedRequest> snapshotConfiguration() {
+            return new Snapshot();
+        }
+
+        /** Stateless: every format version is read by the current serializer. */
+        public static final class Snapshot extends SimpleTypeSerializerSnapshot<PreparedRequest> {
+            public Snapshot() {
+                super(Serializer::new);
+            }
+        }
+    }
+
+    /** Tells Flink to use {@link Serializer}. */
+    public static final class FlinkType extends TypeInfoFactory<PreparedRequest> {
+        @Override
+        public TypeInformation<PreparedRequest> createTypeInfo(Type type, Map<String, TypeInformation<?>> generics) {
+            return new VersionedTypeInfo<>(PreparedRequest.class, Serializer::new);
+        }
+    }
 }

@@ -83,7 +83,7 @@ public final class RequestParser implements Serializable {
         JsonNode body = line.path("body");
         BodyFields.require(body.isObject(), "body", "an object (the OpenAI request)", body);
         String model = model(new BodyFields((ObjectNode) body));
-        return InferenceRequest.validated(customId, endpoint, model, (ObjectNode) body);
+        return InferenceRequest.parse(customId, endpoint, model, (ObjectNode) body);
     }
 
     private String model(BodyFields body) {

@@ -16,15 +16,14 @@ import java.util.HexFormat;
 public final class ResultWriter {
     private ResultWriter() {}
 
-    /** The line for a completed request; {@code created} is in Unix seconds. */
-    public static String success(InferenceRequest request, Completion completion, long created) {
-        String suffix = idSuffix(request.customId());
-        Endpoint endpoint = request.endpoint();
+    /** The line for a completed request; {@code model} as the request named it, {@code created} in Unix seconds. */
+    public static String success(String customId, Endpoint endpoint, String model, Completion completion, long created) {
+        String suffix = idSuffix(customId);
         ObjectNode body = Json.MAPPER.createObjectNode()
                 .put("id", endpoint.responseIdPrefix() + suffix)
                 .put("object", endpoint.responseObject())
                 .put("created", created)
-                .put("model", request.model());
+                .put("model", model);
         ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
         if (endpoint == Endpoint.CHAT) {
             choice.putObject("message").put("role", "assistant").put("content", completion.text());
@@ -32,14 +31,14 @@ public final class ResultWriter {
             choice.put("text", completion.text());
         }
         choice.putNull("logprobs");
-        choice.put("finish_reason", completion.finishReason());
+        choice.put("finish_reason", completion.finishReason().openAiName());
         ObjectNode usage = body.putObject("usage")
                 .put("prompt_tokens", completion.promptTokens())
                 .put("completion_tokens", completion.completionTokens())
                 .put("total_tokens", completion.promptTokens() + completion.completionTokens());
         usage.putObject("prompt_tokens_details").put("cached_tokens", completion.cachedTokens());
 
-        ObjectNode line = envelope(request.customId(), suffix, 200);
+        ObjectNode line = envelope(customId, suffix, 200);
         ((ObjectNode) line.get("response")).set("body", body);
         line.putNull("error");
         return line.toString();

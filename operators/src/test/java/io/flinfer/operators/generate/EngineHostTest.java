@@ -1,13 +1,12 @@
 package io.flinfer.operators.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.RequestOutput;
+import io.flinfer.engine.core.FinishReason;
 import io.flinfer.engine.sampling.SamplingParams;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.flinfer.models.BundledModels;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,9 +21,7 @@ class EngineHostTest {
 
     @BeforeAll
     static void startEngine() {
-        Path shared = Path.of(System.getProperty("flinfer.shared", "../shared")).toAbsolutePath().normalize();
-        assumeTrue(Files.isDirectory(shared.resolve("models")), "skipped: no shared test data at " + shared);
-        host = new EngineHost(EngineConfig.defaults(shared.resolve("models/stories260K")).withKvCacheMemory(8 << 20));
+        host = new EngineHost(EngineConfig.defaults(BundledModels.stories260K()).withKvCacheMemory(8 << 20));
     }
 
     @AfterAll
@@ -39,7 +36,7 @@ class EngineHostTest {
         Listener listener = new Listener();
         host.submit("ok", PROMPT, SamplingParams.greedy(12), null, new int[0], far(), listener);
         RequestOutput out = listener.finished.get(60, TimeUnit.SECONDS);
-        assertThat(out.error()).isNull();
+        assertThat(out.finishReason()).isEqualTo(FinishReason.LENGTH);
         assertThat(out.outputTokenIds()).hasSize(12);
         assertThat(listener.tokens.get()).as("tokens reported before the end").isEqualTo(11);
     }
@@ -49,9 +46,10 @@ class EngineHostTest {
         Listener listener = new Listener();
         SamplingParams longRun = SamplingParams.builder().temperature(0).maxTokens(400).ignoreEos(true).build();
         host.submit("slow", PROMPT, longRun, null, new int[0], System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50), listener);
-        RequestOutput out = listener.finished.get(60, TimeUnit.SECONDS);
-        assertThat(out.error()).isEqualTo(EngineHost.TIMED_OUT);
-        assertThat(out.finishReason()).isEqualTo("error");
+        Failure failure = listener.failed.get(60, TimeUnit.SECONDS);
+        assertThat(failure.kind()).isEqualTo(GenerationFailure.TIMEOUT);
+        assertThat(failure.message()).isEqualTo(EngineHost.TIMED_OUT);
+        assertThat(listener.finished).as("a failed request does not also finish").isNotDone();
         assertThat(host.engine().hasUnfinishedRequests()).as("the engine dropped it").isFalse();
     }
 
@@ -59,17 +57,21 @@ class EngineHostTest {
     void aRequestTheEngineRefusesComesBackAsAnError() throws Exception {
         Listener listener = new Listener();
         host.submit("too-long", new int[600], SamplingParams.greedy(4), null, new int[0], far(), listener);
-        RequestOutput out = listener.finished.get(60, TimeUnit.SECONDS);
-        assertThat(out.error()).contains("max_model_len");
+        Failure failure = listener.failed.get(60, TimeUnit.SECONDS);
+        assertThat(failure.kind()).isEqualTo(GenerationFailure.REJECTED);
+        assertThat(failure.message()).contains("max_model_len");
     }
 
     private static long far() {
         return System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     }
 
+    private record Failure(GenerationFailure kind, String message) {}
+
     private static final class Listener implements GenerationListener {
         final AtomicInteger tokens = new AtomicInteger();
         final CompletableFuture<RequestOutput> finished = new CompletableFuture<>();
+        final CompletableFuture<Failure> failed = new CompletableFuture<>();
 
         @Override
         public void onTokens(int[] newTokenIds) {
@@ -79,6 +81,11 @@ class EngineHostTest {
         @Override
         public void onFinished(RequestOutput output) {
             finished.complete(output);
+        }
+
+        @Override
+        public void onFailed(GenerationFailure kind, String message) {
+            failed.complete(new Failure(kind, message));
         }
     }
 }

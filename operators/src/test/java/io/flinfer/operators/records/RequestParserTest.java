@@ -3,7 +3,6 @@ package io.flinfer.operators.records;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.tokenizer.ChatMessage;
 import java.nio.charset.StandardCharsets;

@@ -5,9 +5,9 @@ import static io.flinfer.operators.records.RequestParserTest.chat;
 import static io.flinfer.operators.records.RequestParserTest.completion;
 import static org.assertj.core.api.Assertions.assertThat;
 
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinfer.engine.core.FinishReason;
 import org.junit.jupiter.api.Test;
 
 /** Parses every written line back with a plain ObjectMapper and checks it field by field. */
@@ -19,7 +19,7 @@ class ResultWriterTest {
     void chatSuccess() throws Exception {
         InferenceRequest request = request(chat("req-1",
                 "{\"model\": \"stories260K\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"));
-        JsonNode line = JSON.readTree(ResultWriter.success(request, new Completion("Hello there!", "stop", 12, 4, 8), CREATED));
+        JsonNode line = JSON.readTree(success(request, new Completion("Hello there!", FinishReason.STOP, 12, 4, 8), CREATED));
 
         assertThat(line.get("id").asText()).matches("batch_req_[0-9a-f]{24}");
         assertThat(line.get("custom_id").asText()).isEqualTo("req-1");
@@ -45,7 +45,7 @@ class ResultWriterTest {
     @Test
     void textCompletionSuccess() throws Exception {
         InferenceRequest request = request(completion("req-2", "{\"model\": \"stories260K\", \"prompt\": \"Once\"}"));
-        JsonNode body = JSON.readTree(ResultWriter.success(request, new Completion(" upon a time", "length", 2, 16, 0), CREATED))
+        JsonNode body = JSON.readTree(success(request, new Completion(" upon a time", FinishReason.LENGTH, 2, 16, 0), CREATED))
                 .get("response").get("body");
 
         assertThat(body.get("id").asText()).matches("cmpl-[0-9a-f]{24}");
@@ -60,7 +60,7 @@ class ResultWriterTest {
     @Test
     void servedModelNamesTheModelWhenTheRequestDoesNot() throws Exception {
         InferenceRequest request = request(completion("req-3", "{\"prompt\": \"x\"}"));
-        JsonNode body = JSON.readTree(ResultWriter.success(request, new Completion("y", "stop", 1, 1, 0), CREATED))
+        JsonNode body = JSON.readTree(success(request, new Completion("y", FinishReason.STOP, 1, 1, 0), CREATED))
                 .get("response").get("body");
         assertThat(body.get("model").asText()).isEqualTo("stories260K");
     }
@@ -106,7 +106,7 @@ class ResultWriterTest {
     void textIsEscapedAndLinesStayOneLine() throws Exception {
         String text = "line one\nline \"two\"\t\u00e9\u4e2d\ud83d\ude00";
         InferenceRequest request = request(completion("esc", "{\"prompt\": \"x\"}"));
-        String written = ResultWriter.success(request, new Completion(text, "stop", 1, 9, 0), CREATED);
+        String written = success(request, new Completion(text, FinishReason.STOP, 1, 9, 0), CREATED);
 
         assertThat(written).doesNotContain("\n");
         assertThat(JSON.readTree(written).get("response").get("body").get("choices").get(0).get("text").asText())
@@ -118,6 +118,10 @@ class ResultWriterTest {
         assertThat(usage.get("completion_tokens").asInt()).isEqualTo(completion);
         assertThat(usage.get("total_tokens").asInt()).isEqualTo(prompt + completion);
         assertThat(usage.get("prompt_tokens_details").get("cached_tokens").asInt()).isEqualTo(cached);
+    }
+
+    private static String success(InferenceRequest request, Completion completion, long created) {
+        return ResultWriter.success(request.customId(), request.endpoint(), request.model(), completion, created);
     }
 
     private static InferenceRequest request(String line) {
