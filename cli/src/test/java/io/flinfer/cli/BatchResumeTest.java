@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinfer.jobs.batch.DatasetFormat;
 import io.flinfer.jobs.batch.OutputRows;
+import io.flinfer.local.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,12 +47,10 @@ class BatchResumeTest {
         org.apache.flink.core.fs.Path parts = new org.apache.flink.core.fs.Path(work.resolve("parts").toUri());
 
         BatchProcess first = BatchProcess.start(dir.resolve("first.log"), "1g", args);
-        long deadline = System.nanoTime() + 180_000_000_000L;
-        while (OutputRows.inParts(parts, DatasetFormat.JSONL) == 0) {
+        Await.until("a committed part file", Duration.ofSeconds(180), () -> {
             assertThat(first.isAlive()).as("the first run ends only when killed; its output:\n%s", first.output()).isTrue();
-            assertThat(System.nanoTime()).as("no part file committed in time; output:\n%s", first.output()).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+            return OutputRows.inParts(parts, DatasetFormat.JSONL) > 0;
+        });
         first.kill();
         long committedBeforeKill = OutputRows.inParts(parts, DatasetFormat.JSONL);
         assertThat(committedBeforeKill).as("killed half-way").isLessThan(REQUESTS);

@@ -3,8 +3,10 @@ package io.flinfer.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinfer.deployments.MockApiServer;
+import io.flinfer.local.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.junit.jupiter.api.AfterEach;
@@ -90,11 +92,8 @@ class DeployCommandTest {
         return server.client().resources(FlinkDeployment.class).inNamespace(NAMESPACE).withName("flinfer-streaming").get();
     }
 
-    private void awaitParallelism(int parallelism) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (stored() == null || stored().getSpec().getJob().getParallelism() != parallelism) {
-            assertThat(System.nanoTime()).as("the update reached the API server").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+    private void awaitParallelism(int parallelism) throws Exception {
+        Await.until("the update to reach the API server", Duration.ofSeconds(30),
+                () -> stored() != null && stored().getSpec().getJob().getParallelism() == parallelism);
     }
 }

@@ -6,12 +6,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /** Waits for a condition, checking it every few milliseconds, and fails with what it waited for. */
-final class Await {
+public final class Await {
     private static final long CHECK_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private Await() {}
 
-    static void until(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
+    public static void until(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.call()) {
             if (System.nanoTime() - deadline > 0) {
