@@ -26,19 +26,7 @@ public record BenchResult(
         double kvWasteFrac,
         double prefixCacheHitRate,
         double mfu,
-        double mbu) {
-
-    public double requestsPerSecond() {
-        return numRequests / elapsedSeconds;
-    }
-
-    public double outputTokensPerSecond() {
-        return outputTokens / elapsedSeconds;
-    }
-
-    public double totalTokensPerSecond() {
-        return (promptTokens + outputTokens) / elapsedSeconds;
-    }
+        double mbu) implements TokenThroughput {
 
     public ObjectNode toJson() {
         ObjectNode node = new ObjectMapper().createObjectNode()

@@ -8,19 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * (their {@code usage}), timed from the first request published to the last result committed.
  */
 public record PipelineRunResult(int numRequests, double elapsedSeconds, long promptTokens, long outputTokens,
-        long cachedTokens) {
-
-    public double requestsPerSecond() {
-        return numRequests / elapsedSeconds;
-    }
-
-    public double outputTokensPerSecond() {
-        return outputTokens / elapsedSeconds;
-    }
-
-    public double totalTokensPerSecond() {
-        return (promptTokens + outputTokens) / elapsedSeconds;
-    }
+        long cachedTokens) implements TokenThroughput {
 
     public ObjectNode toJson() {
         return new ObjectMapper().createObjectNode()
