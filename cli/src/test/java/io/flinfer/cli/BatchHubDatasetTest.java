@@ -49,7 +49,7 @@ class BatchHubDatasetTest {
                     "data/train-00000-of-00002.parquet", parquet(0, 3),
                     "data/train-00001-of-00002.parquet", parquet(3, 5),
                     "data/test-00000-of-00001.parquet", parquet(100, 2)));
-            run = BatchProcess.start(dir.resolve("run.log"), "1g",
+            run = BatchProcess.start(dir.resolve("run.log"), List.of("-Xmx1g"),
                     Map.of("HF_ENDPOINT", hub.endpoint(), "HF_HOME", hfHome.toString()),
                     List.of("--model", TinyModel.get().toString(), "--kv-cache-memory", "16MiB",
                             "--input", "hf://datasets/" + REPO, "--split", "train", "--prompt-column", "prompt",

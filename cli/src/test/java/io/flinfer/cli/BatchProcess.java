@@ -23,19 +23,23 @@ final class BatchProcess {
     }
 
     static BatchProcess start(Path log, String maxHeap, List<String> args) throws IOException {
-        return start(log, maxHeap, Map.of(), args);
+        return start(log, List.of("-Xmx" + maxHeap), Map.of(), args);
     }
 
-    /** With {@code environment} added to this JVM's, e.g. the Hub's address, which a process cannot change for itself. */
-    static BatchProcess start(Path log, String maxHeap, Map<String, String> environment, List<String> args) throws IOException {
+    /**
+     * @param jvmOptions such as the heap size
+     * @param environment added to this JVM's, e.g. the Hub's address, which a process cannot change for itself
+     */
+    static BatchProcess start(Path log, List<String> jvmOptions, Map<String, String> environment, List<String> args)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx" + maxHeap);
         for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (flag.startsWith("--add-") || flag.startsWith("-Dai.djl")) {
                 command.add(flag);
             }
         }
+        command.addAll(jvmOptions);
         // The command line's own logging, as users see it, not the tests' quieter one.
         command.add("-Dlog4j2.configurationFile=" + FlinferCli.class.getResource("/log4j2.properties"));
         command.add("-cp");
