@@ -1,66 +1,39 @@
 package io.flinfer.bench;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
+import io.flinfer.bench.GemmBenchmark.GemmShape;
+import io.flinfer.bench.GemmBenchmark.Timing;
 import io.flinfer.engine.TensorThread;
-import java.util.function.Supplier;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The device's limits, measured in the benchmark's own process rather than taken from a datasheet,
  * so that MFU and MBU say how much of this machine's attainable rates a run used: the float32
  * matrix-multiply rate ({@code 2048x2048 @ 2048x768}) and the memory bandwidth of a matrix-vector
- * product over a 256 MiB matrix, the operation that bounds one-token decoding. Both run through
- * DJL on a tensor thread, as the engine issues its work, warmed up and then timed.
+ * product over a 256 MiB matrix, the operation that bounds one-token decoding. Each is the best of
+ * the library paths libtorch offers here ({@link GemmBenchmark}: MKL's sgemm, oneDNN, MKL packed), so
+ * an engine on the fastest path is still measured against what the device can do. They run on a
+ * tensor thread with the engine's thread count, as the engine issues its work.
  *
  * @param peakFlops float32 FLOP/s of the matrix product
  * @param bandwidth bytes/s the matrix-vector product reads
  */
 public record MachineLimits(double peakFlops, double bandwidth) {
-    private static final int RUNS = 20;
+    private static final GemmShape PEAK = new GemmShape("peak probe 2048x2048 @ 2048x768", 2048, 2048, 768);
+    private static final GemmShape MATVEC = new GemmShape("decode 1 row, 8192->8192 (256 MiB)", 1, 8192, 8192);
+
+    /** The probes' shapes, also among those {@code bench gemm} times. */
+    public static final List<GemmShape> PROBES = List.of(PEAK, MATVEC);
 
     public static MachineLimits measure(Device device) {
-        try (TensorThread thread = new TensorThread()) {
-            return thread.call(() -> {
-                try (NDManager m = NDManager.newBaseManager(device, "PyTorch")) {
-                    return new MachineLimits(matmulFlops(m), matvecBandwidth(m));
-                }
-            });
-        }
+        List<Timing> timings = GemmBenchmark.run(device, PROBES, List.of(TensorThread.numThreads()));
+        return new MachineLimits(best(timings, PEAK, Timing::gflops) * 1e9,
+                best(timings, MATVEC, Timing::weightGbPerSecond) * 1e9);
     }
 
-    private static double matmulFlops(NDManager m) {
-        NDArray a = m.randomNormal(new Shape(2048, 2048), DataType.FLOAT32);
-        NDArray b = m.randomNormal(new Shape(2048, 768), DataType.FLOAT32);
-        return 2.0 * 2048 * 2048 * 768 / secondsPerRun(() -> a.matMul(b));
-    }
-
-    /** {@code x @ W^T} with one row, as {@code linear} computes a decode step; W is {@code [8192, 8192]}. */
-    private static double matvecBandwidth(NDManager m) {
-        NDArray w = m.randomNormal(new Shape(8192, 8192), DataType.FLOAT32);
-        NDArray x = m.randomNormal(new Shape(1, 8192), DataType.FLOAT32);
-        NDArray wt = w.transpose();
-        return 4.0 * 8192 * 8192 / secondsPerRun(() -> x.matMul(wt));
-    }
-
-    /** Reading one value back waits for the device, so asynchronous GPUs are timed fully. */
-    private static double secondsPerRun(Supplier<NDArray> op) {
-        for (int i = 0; i < 3; i++) {
-            run(op);
-        }
-        long start = System.nanoTime();
-        for (int i = 0; i < RUNS; i++) {
-            run(op);
-        }
-        return (System.nanoTime() - start) / 1e9 / RUNS;
-    }
-
-    private static void run(Supplier<NDArray> op) {
-        try (NDArray c = op.get(); NDArray corner = c.get(0, 0)) {
-            corner.getFloat();
-        }
+    private static double best(List<Timing> timings, GemmShape shape, ToDoubleFunction<Timing> rate) {
+        return timings.stream().filter(t -> t.shape().equals(shape)).mapToDouble(rate).max().orElseThrow();
     }
 
     /** Model FLOPs utilisation of {@code flops} done in {@code seconds}. */

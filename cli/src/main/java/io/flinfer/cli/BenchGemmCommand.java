@@ -3,6 +3,7 @@ package io.flinfer.cli;
 import io.flinfer.bench.GemmBenchmark;
 import io.flinfer.bench.GemmBenchmark.GemmShape;
 import io.flinfer.bench.GemmBenchmark.Timing;
+import io.flinfer.bench.MachineLimits;
 import io.flinfer.engine.LlmEngine;
 import java.io.PrintWriter;
 import java.util.List;
@@ -19,12 +20,12 @@ import picocli.CommandLine.Option;
         description = "Float32 GEMM rate of libtorch's paths (mm, linear, oneDNN, MKL packed) at the engine's shapes.")
 final class BenchGemmCommand implements Callable<Integer> {
     private static final List<GemmShape> SHAPES = List.of(
-            new GemmShape("peak probe 2048x2048 @ 2048x768", 2048, 2048, 768),
+            MachineLimits.PROBES.get(0),
             new GemmShape("prefill 2048 tokens, q/k/v 768->1280", 2048, 768, 1280),
             new GemmShape("prefill 2048 tokens, gate/up 768->4096", 2048, 768, 4096),
             new GemmShape("decode 64 rows, gate/up 768->4096", 64, 768, 4096),
             new GemmShape("decode 1 row, gate/up 768->4096", 1, 768, 4096),
-            new GemmShape("decode 1 row, 8192->8192 (256 MiB)", 1, 8192, 8192));
+            MachineLimits.PROBES.get(1));
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda:N. Default: ${DEFAULT-VALUE}.")
     String device;

@@ -36,7 +36,8 @@ public final class TensorThread implements AutoCloseable {
         });
     }
 
-    static int numThreads() {
+    /** Intra-op threads a tensor thread uses: the processors the JVM sees, or {@code -Dai.djl.pytorch.num_threads}. */
+    public static int numThreads() {
         return Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
     }
 

@@ -6,9 +6,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * The paged KV cache on the device: per layer, K and V as {@code [numBlocks, blockSize, kvHeads,
- * headDim]}, the layout vLLM's paged-attention kernels read. The model's program writes new keys and
- * values in place at their slots and reads a sequence's context through its block table.
+ * The paged KV cache on the device: per layer, K and V as {@code [kvHeads, numBlocks, blockSize,
+ * headDim]}. Blocks, block tables and slots are vLLM's; the pool is head-major (vLLM puts the block
+ * first) so that selecting a sequence's blocks yields each KV head's context as one matrix, which the
+ * query heads sharing that KV head multiply directly, with no second copy. The model's program writes
+ * new keys and values in place at their slots and reads a sequence's context through its block table.
  */
 public final class KvCache {
     private final int numBlocks;
@@ -22,7 +24,7 @@ public final class KvCache {
         int layers = config.numLayers();
         keys = new NDArray[layers];
         values = new NDArray[layers];
-        Shape blocks = new Shape(numBlocks, blockSize, config.numKvHeads(), config.headDim());
+        Shape blocks = new Shape(config.numKvHeads(), numBlocks, blockSize, config.headDim());
         for (int l = 0; l < layers; l++) {
             keys[l] = manager.zeros(blocks, dtype);
             values[l] = manager.zeros(blocks, dtype);

@@ -1,5 +1,6 @@
 package io.flinfer.engine.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -46,7 +47,8 @@ public final class LlamaModel implements AutoCloseable {
     /** The cache the program holds; another one is handed over before it is used. */
     private KvCache boundCache;
 
-    private LlamaModel(ModelConfig config, Checkpoint ckpt, int maxPositions, DataType dtype, NDManager manager) {
+    private LlamaModel(ModelConfig config, Checkpoint ckpt, int maxPositions, DataType dtype, NDManager manager,
+            boolean oneDnn) {
         this.config = config;
         this.dtype = dtype;
         this.manager = manager;
@@ -60,6 +62,7 @@ public final class LlamaModel implements AutoCloseable {
             addLayer(ckpt, l);
         }
         program = load((PtNDManager) manager);
+        setUpWeights(oneDnn);
     }
 
     /**
@@ -68,13 +71,23 @@ public final class LlamaModel implements AutoCloseable {
      * @param maxPositions the longest sequence the model will see (sizes the RoPE tables)
      */
     public static LlamaModel load(Path dir, int maxPositions, DataType dtype, NDManager manager) {
+        return load(dir, maxPositions, dtype, manager, oneDnnByDefault(manager.getDevice(), dtype));
+    }
+
+    /**
+     * Loads as {@link #load(Path, int, DataType, NDManager)} does, choosing how to multiply.
+     *
+     * @param oneDnn multiply through oneDNN on weights reordered once (float32 on a CPU only), else
+     *     through ATen's {@code linear}
+     */
+    public static LlamaModel load(Path dir, int maxPositions, DataType dtype, NDManager manager, boolean oneDnn) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("model folder not found: " + dir);
         }
         ModelConfig config = ModelConfig.load(dir);
         NDManager own = manager.newSubManager();
         try {
-            return new LlamaModel(config, new Checkpoint(dir), maxPositions, dtype, own);
+            return new LlamaModel(config, new Checkpoint(dir), maxPositions, dtype, own, oneDnn);
         } catch (RuntimeException e) {
             own.close();
             throw e;
@@ -138,21 +151,48 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    /** Hands the weights, {@code cache} and the shape constants to the program, once per cache. */
+    /**
+     * Hands the weights and the shape constants to the program. On a CPU the program multiplies
+     * with copies reordered for oneDNN, so the original matrices are freed (the tied embedding,
+     * still looked up, stays). The rest stay referenced here: some alias Java buffers.
+     */
+    private void setUpWeights(boolean oneDnn) {
+        long[] dims = {
+            config.numLayers(), config.numHeads(), config.numKvHeads(), config.headDim(), config.intermediateSize(),
+            config.qkvBias() ? 1 : 0, config.qkNorm() ? 1 : 0
+        };
+        try (IValue w = tensors(weights);
+                IValue d = IValue.listFrom(dims);
+                IValue eps = IValue.from(config.rmsNormEps());
+                IValue onednn = IValue.from(oneDnn);
+                IValue reordered = IValueUtils.runMethod(program, "setup_weights", w, d, eps, onednn)) {
+            NDArray embedding = weights.get(0);
+            for (long index : reordered.toLongArray()) {
+                NDArray original = weights.get((int) index);
+                if (original != embedding) {
+                    original.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether the engine multiplies through oneDNN: for float32 on a CPU, where it beat MKL's sgemm
+     * at every batch size measured, unless {@code -Dflinfer.onednn=false} asks for ATen's linear.
+     */
+    public static boolean oneDnnByDefault(Device device, DataType dtype) {
+        return Device.Type.CPU.equals(device.getDeviceType()) && dtype == DataType.FLOAT32
+                && Boolean.parseBoolean(System.getProperty("flinfer.onednn", "true"));
+    }
+
+    /** Hands {@code cache} to the program, once per cache. */
     private void bind(KvCache cache) {
         if (cache == boundCache) {
             return;
         }
-        long[] dims = {
-            config.numLayers(), config.numHeads(), config.numKvHeads(), config.headDim(), config.intermediateSize(),
-            cache.blockSize(), config.qkvBias() ? 1 : 0, config.qkNorm() ? 1 : 0
-        };
-        try (IValue w = tensors(weights);
-                IValue k = tensors(List.of(cache.keys()));
+        try (IValue k = tensors(List.of(cache.keys()));
                 IValue v = tensors(List.of(cache.values()));
-                IValue d = IValue.listFrom(dims);
-                IValue eps = IValue.from(config.rmsNormEps());
-                IValue none = IValueUtils.runMethod(program, "setup", w, k, v, d, eps)) {
+                IValue none = IValueUtils.runMethod(program, "setup_cache", k, v)) {
             boundCache = cache;
         }
     }
@@ -198,6 +238,7 @@ public final class LlamaModel implements AutoCloseable {
             attributes.put(list, List.of());
         }
         attributes.put("eps", 0.0);
+        attributes.put("onednn", false);
         byte[] archive = TorchScriptArchive.write("Llama", SOURCE, attributes);
         try (InputStream in = new ByteArrayInputStream(archive)) {
             return JniUtils.loadModule(manager, in, true, false);

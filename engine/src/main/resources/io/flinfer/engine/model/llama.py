@@ -3,8 +3,9 @@ class Llama(Module):
   # Qwen3) over the paged KV cache. LlamaProgram writes it into a TorchScript archive as
   # code/__torch__.py; libtorch compiles it at load. Operators are ATen's, named torch.<op>.
   #
-  # Weights and the KV cache are handed over once by setup(); a step passes one int64 tensor of
-  # per-token data and block tables, and a list of ints per attention unit (see StepInput).
+  # The weights are handed over once by setup_weights(), the KV cache by setup_cache(); a step
+  # passes one int64 tensor of per-token data and block tables, and a list of ints per attention unit
+  # (see StepInput).
   __parameters__ = []
   __buffers__ = []
   training : bool
@@ -13,19 +14,46 @@ class Llama(Module):
   v_cache : List[Tensor]
   dims : List[int]
   eps : float
+  onednn : bool
 
-  def setup(self: __torch__.Llama, weights: List[Tensor], k_cache: List[Tensor], v_cache: List[Tensor],
-            dims: List[int], eps: float) -> None:
+  def setup_weights(self: __torch__.Llama, weights: List[Tensor], dims: List[int], eps: float,
+                    onednn: bool) -> List[int]:
     # weights: embedding, final norm, output head, rope cos, rope sin, then per layer
     #   input norm, qkv [q+2kv, hidden], qkv bias, q norm, k norm, o [hidden, q], post norm,
     #   gate+up [2 inter, hidden], down [hidden, inter] (an absent bias or norm is an empty tensor).
-    # k_cache, v_cache: per layer [blocks, block_size, kv_heads, head_dim].
-    # dims: layers, heads, kv_heads, head_dim, intermediate, block_size, has_qkv_bias, has_qk_norm.
-    self.weights = weights
-    self.k_cache = k_cache
-    self.v_cache = v_cache
+    # dims: layers, heads, kv_heads, head_dim, intermediate, has_qkv_bias, has_qk_norm.
+    # onednn: multiply through oneDNN's inner product on weights reordered once into its blocked
+    #   layout (CPU only), which beat MKL's sgemm at every batch size on the CPUs measured.
+    # Returns the indices of the weights replaced by reordered copies, which the caller may free.
     self.dims = dims
     self.eps = eps
+    self.onednn = onednn
+    matrices = [2]
+    for l in range(dims[0]):
+      b = 5 + 9 * l
+      matrices = matrices + [b + 1, b + 5, b + 7, b + 8]
+    self.weights = weights
+    if not onednn:
+      return annotate(List[int], [])
+    # The batch-size hint picks the blocked layout; the weights then serve every batch size.
+    packed = annotate(List[Tensor], [])
+    for w in weights:
+      packed.append(w)
+    for j in matrices:
+      packed[j] = ops.mkldnn._reorder_linear_weight(weights[j], 64)
+    self.weights = packed
+    return matrices
+
+  def setup_cache(self: __torch__.Llama, k_cache: List[Tensor], v_cache: List[Tensor]) -> None:
+    # k_cache, v_cache: per layer [kv_heads, blocks, block_size, head_dim].
+    self.k_cache = k_cache
+    self.v_cache = v_cache
+
+  def linear(self: __torch__.Llama, x: Tensor, j: int, bias: Optional[Tensor]) -> Tensor:
+    # x @ weights[j]^T (+ bias)
+    if self.onednn:
+      return ops.mkldnn._linear_pointwise(x, self.weights[j], bias, "none", annotate(List[Optional[number]], []), "")
+    return torch.linear(x, self.weights[j], bias)
 
   def forward(self: __torch__.Llama, data: Tensor, units: List[int], num_tokens: int,
               num_logits: int) -> Tensor:
@@ -48,49 +76,57 @@ class Llama(Module):
     kv_heads = self.dims[2]
     head_dim = self.dims[3]
     inter = self.dims[4]
-    block_size = self.dims[5]
-    has_bias = self.dims[6] == 1
-    has_qk_norm = self.dims[7] == 1
+    block_size = self.k_cache[0].size(2)
+    has_bias = self.dims[5] == 1
+    has_qk_norm = self.dims[6] == 1
     q_size = heads * head_dim
     kv_size = kv_heads * head_dim
     half = head_dim // 2
+    group = heads // kv_heads
     scale = float(head_dim) ** -0.5
     cos = w[3].index_select(0, positions).unsqueeze(1)
     sin = w[4].index_select(0, positions).unsqueeze(1)
-    # Per unit, once for all layers: its block tables, its token rows (groups) and its mask: causal
-    # for a sequence computing several tokens, the end of each context for a group, none else.
+    # Per unit, once for all layers: its block tables, its token rows (groups) and the keys each of
+    # its queries must not see: those past the end of each context for a group, the later ones of a
+    # sequence computing several tokens (causal), none for one token of one sequence.
     num_units = len(units) // 6
+    pool_blocks = self.k_cache[0].size(1)
+    head_offsets = torch.arange(kv_heads, device=data.device).unsqueeze(1) * pool_blocks
     tables = annotate(List[Tensor], [])
     rows = annotate(List[Tensor], [])
-    masks = annotate(List[Optional[Tensor]], [])
+    hidden_keys = annotate(List[Optional[Tensor]], [])
     for u in range(num_units):
       n = units[6 * u]
       q_len = units[6 * u + 2]
       blocks = units[6 * u + 4]
-      tables.append(data.narrow(0, units[6 * u + 3], n * blocks))
+      # Blocks of the pool seen as [kv_heads * pool_blocks, block_size, head_dim]: the unit's blocks
+      # for each KV head in turn. (Selecting along dim 0 of a 3-d view is a fast block copy in
+      # libtorch 2.7; along dim 1, or from a 2-d view, it ran at 1-3 GB/s.)
+      table = data.narrow(0, units[6 * u + 3], n * blocks)
+      tables.append((head_offsets + table.unsqueeze(0)).view(-1))
       if n > 1:
         rows.append(data.narrow(0, units[6 * u + 1], n))
         ends = data.narrow(0, units[6 * u + 5], n).unsqueeze(1)
         keys = torch.arange(blocks * block_size, device=data.device).unsqueeze(0)
-        masks.append(torch.lt(keys, ends).view(n, 1, 1, blocks * block_size))
+        hidden_keys.append(torch.ge(keys, ends).view(n, 1, 1, blocks * block_size))
       else:
         rows.append(logit_rows)
         ctx = units[6 * u + 5]
         if q_len == 1:
-          masks.append(None)
+          hidden_keys.append(None)
         else:
           keys = torch.arange(ctx, device=data.device)
           queries = torch.arange(ctx - q_len, ctx, device=data.device).unsqueeze(1)
-          masks.append(torch.le(keys.unsqueeze(0), queries))
+          hidden_keys.append(torch.gt(keys.unsqueeze(0), queries))
     x = torch.embedding(w[0], tokens)
     hidden = [x.size(1)]
     for l in range(layers):
       b = 5 + 9 * l
       h = torch.rms_norm(x, hidden, w[b], self.eps)
+      bias = annotate(Optional[Tensor], None)
       if has_bias:
-        qkv = torch.linear(h, w[b + 1], w[b + 2])
-      else:
-        qkv = torch.linear(h, w[b + 1])
+        bias = w[b + 2]
+      qkv = self.linear(h, b + 1, bias)
       q = qkv.narrow(1, 0, q_size).view(T, heads, head_dim)
       k = qkv.narrow(1, q_size, kv_size).view(T, kv_heads, head_dim)
       v = qkv.narrow(1, q_size + kv_size, kv_size).view(T, kv_heads, head_dim)
@@ -103,8 +139,8 @@ class Llama(Module):
                      k.narrow(2, half, half) * cos + k.narrow(2, 0, half) * sin], 2)
       k_pool = self.k_cache[l]
       v_pool = self.v_cache[l]
-      k_pool.view(-1, kv_heads, head_dim).index_copy_(0, slots, k)
-      v_pool.view(-1, kv_heads, head_dim).index_copy_(0, slots, v)
+      k_pool.view(kv_heads, -1, head_dim).index_copy_(1, slots, k.transpose(0, 1))
+      v_pool.view(kv_heads, -1, head_dim).index_copy_(1, slots, v.transpose(0, 1))
       attn = torch.empty_like(q)
       for u in range(num_units):
         n = units[6 * u]
@@ -112,33 +148,36 @@ class Llama(Module):
         q_len = units[6 * u + 2]
         blocks = units[6 * u + 4]
         # Only the unit's own blocks, read through its block tables: no padding to other sequences.
-        ks = k_pool.index_select(0, tables[u])
-        vs = v_pool.index_select(0, tables[u])
+        # The pool is head-major, so the selection is already [kv_heads, n, keys, head_dim] and the
+        # query heads that share a KV head attend to it as one matmul, without copying K or V again.
+        width = blocks * block_size
+        ctx = width
         if n == 1:
           ctx = units[6 * u + 5]
-          ks = ks.view(-1, kv_heads, head_dim).narrow(0, 0, ctx).transpose(0, 1)
-          vs = vs.view(-1, kv_heads, head_dim).narrow(0, 0, ctx).transpose(0, 1)
-          o = torch.scaled_dot_product_attention(q.narrow(0, start, q_len).transpose(0, 1), ks, vs,
-              masks[u], enable_gqa=True)
-          attn.narrow(0, start, q_len).copy_(o.transpose(0, 1))
+        ks = k_pool.view(-1, block_size, head_dim).index_select(0, tables[u])
+        vs = v_pool.view(-1, block_size, head_dim).index_select(0, tables[u])
+        ks = ks.view(kv_heads, n, width, head_dim).narrow(2, 0, ctx)
+        vs = vs.view(kv_heads, n, width, head_dim).narrow(2, 0, ctx)
+        if n == 1:
+          qg = q.narrow(0, start, q_len).view(q_len, kv_heads, group, head_dim).permute(1, 2, 0, 3)
         else:
-          # One query per sequence: the heads that share a KV head form one small matmul against it.
-          # (SDPA's CPU math path would repeat K and V for every query head first: 3/4 of a decode
-          # step's time at 64 rows, measured with --profile-trace.)
-          ks = ks.view(n, blocks * block_size, kv_heads, head_dim).transpose(1, 2)
-          vs = vs.view(n, blocks * block_size, kv_heads, head_dim).transpose(1, 2)
-          qg = q.index_select(0, rows[u]).view(n, kv_heads, heads // kv_heads, head_dim) * scale
-          scores = torch.matmul(qg, ks.transpose(2, 3))
-          mask = masks[u]
-          if mask is not None:
-            scores = scores.masked_fill(torch.logical_not(mask), float("-inf"))
-          o = torch.matmul(torch.softmax(scores, -1), vs)
-          attn.index_copy_(0, rows[u], o.view(n, heads, head_dim))
+          qg = q.index_select(0, rows[u]).view(n, kv_heads, group, head_dim).permute(1, 0, 2, 3)
+        scores = torch.matmul(qg.reshape(kv_heads, n, group * q_len, head_dim) * scale, ks.transpose(2, 3))
+        masked = hidden_keys[u]
+        if masked is not None:
+          scores = scores.view(kv_heads, n, group, q_len, ctx).masked_fill(masked, float("-inf"))
+        o = torch.matmul(torch.softmax(scores.view(kv_heads, n, group * q_len, ctx), -1), vs)
+        if n == 1:
+          attn.narrow(0, start, q_len).view(q_len, kv_heads, group, head_dim).copy_(
+              o.view(kv_heads, group, q_len, head_dim).permute(2, 0, 1, 3))
+        else:
+          o = o.view(kv_heads, n, group, head_dim).permute(1, 0, 2, 3)
+          attn.index_copy_(0, rows[u], o.reshape(n, heads, head_dim))
       attn = attn.reshape(T, q_size)
-      x = x + torch.linear(attn, w[b + 5])
+      x = x + self.linear(attn, b + 5, None)
       h = torch.rms_norm(x, hidden, w[b + 6], self.eps)
-      gate_up = torch.linear(h, w[b + 7])
+      gate_up = self.linear(h, b + 7, None)
       act = torch.silu(gate_up.narrow(1, 0, inter)) * gate_up.narrow(1, inter, inter)
-      x = x + torch.linear(act, w[b + 8])
+      x = x + self.linear(act, b + 8, None)
     last = torch.rms_norm(x.index_select(0, logit_rows), hidden, w[1], self.eps)
-    return torch.linear(last, w[2]).float()
+    return self.linear(last, 2, None).float()

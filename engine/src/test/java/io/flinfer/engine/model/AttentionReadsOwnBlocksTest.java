@@ -59,10 +59,14 @@ class AttentionReadsOwnBlocksTest {
         }
     }
 
-    /** Index lengths of the profiled index_select calls on a tensor of the KV pool's shape. */
+    /**
+     * Blocks taken by each profiled index_select on a K or V pool, seen as rows of one block of one KV
+     * head ({@code [kvHeads * blocks, blockSize, headDim]}): the index length over the KV heads.
+     */
     private static List<Integer> poolSelections(Path trace, ModelConfig config) throws Exception {
+        int kvHeads = config.numKvHeads();
         JsonNode poolShape = new ObjectMapper().valueToTree(
-                new int[] {POOL_BLOCKS, BLOCK, config.numKvHeads(), config.headDim()});
+                new int[] {kvHeads * POOL_BLOCKS, BLOCK, config.headDim()});
         List<Integer> lengths = new ArrayList<>();
         for (JsonNode event : new ObjectMapper().readTree(trace.toFile())) {
             if (!event.path("name").asText().equals("aten::index_select")) {
@@ -75,7 +79,7 @@ class AttentionReadsOwnBlocksTest {
                 }
             });
             if (inputs.size() == 2 && inputs.get(0).equals(poolShape)) {
-                lengths.add(inputs.get(1).get(0).asInt());
+                lengths.add(inputs.get(1).get(0).asInt() / kvHeads);
             }
         }
         return lengths;

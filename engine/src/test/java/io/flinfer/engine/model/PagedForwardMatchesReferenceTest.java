@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -29,8 +30,9 @@ class PagedForwardMatchesReferenceTest {
     private static final int BLOCK = 4;
     private static final double TOLERANCE = 1e-4;
 
-    static Stream<Variant> variants() {
-        return Stream.of(
+    /** Every variant, multiplied through oneDNN (the CPU default) and through ATen's linear. */
+    static Stream<Arguments> variants() {
+        return Stream.of(true, false).flatMap(oneDnn -> Stream.of(
                 new Variant("llama, 1 query head per KV head", "llama", 4, 4, 12, true, false, null),
                 new Variant("llama, GQA 2 per KV head", "llama", 4, 2, 12, true, false, null),
                 new Variant("llama, GQA 4 per KV head", "llama", 8, 2, 8, true, false, null),
@@ -40,18 +42,20 @@ class PagedForwardMatchesReferenceTest {
                 new Variant("mistral, untied head", "mistral", 4, 2, 12, false, false, null),
                 new Variant("qwen2, q/k/v bias", "qwen2", 4, 2, 12, false, false, null),
                 new Variant("qwen3, q/k norm, head_dim 16", "qwen3", 4, 2, 16, true, false, null),
-                new Variant("llama, bf16 weights", "llama", 4, 2, 12, false, true, null));
+                new Variant("llama, bf16 weights", "llama", 4, 2, 12, false, true, null))
+                .map(variant -> Arguments.of(variant, oneDnn)));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}, oneDNN {1}")
     @MethodSource("variants")
-    void batchedPagedChunkedAndSharedMatchReference(Variant variant, @TempDir Path dir) throws Exception {
+    void batchedPagedChunkedAndSharedMatchReference(Variant variant, boolean oneDnn, @TempDir Path dir)
+            throws Exception {
         TinyCheckpoint ckpt = TinyCheckpoint.random(variant, 42);
         ReferenceLlama reference = new ReferenceLlama(ckpt);
         ckpt.write(dir, null);
         Random rnd = new Random(7);
         try (NDManager root = NDManager.newBaseManager("PyTorch");
-                LlamaModel model = LlamaModel.load(dir, 128, DataType.FLOAT32, root)) {
+                LlamaModel model = LlamaModel.load(dir, 128, DataType.FLOAT32, root, oneDnn)) {
             KvCache cache = new KvCache(model.config(), 64, BLOCK, DataType.FLOAT32, model.manager());
             List<Integer> freeBlocks = shuffledBlocks(64, rnd);
             // Three sequences; the third starts with the first's first 8 tokens (two full blocks).
