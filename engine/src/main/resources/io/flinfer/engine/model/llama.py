@@ -86,15 +86,15 @@ class Llama(Module):
     scale = float(head_dim) ** -0.5
     cos = w[3].index_select(0, positions).unsqueeze(1)
     sin = w[4].index_select(0, positions).unsqueeze(1)
-    # Per unit, once for all layers: its block tables, its token rows (groups) and the keys each of
-    # its queries must not see: those past the end of each context for a group, the later ones of a
-    # sequence computing several tokens (causal), none for one token of one sequence.
+    # Per unit, once for all layers: its block tables, its token rows (groups) and its mask: for a
+    # group the keys past each context's end (hidden), for a prompt chunk after cached tokens the keys
+    # each query may see (visible); none for one token of one sequence, nor for a whole prompt (causal).
     num_units = len(units) // 6
     pool_blocks = self.k_cache[0].size(1)
     head_offsets = torch.arange(kv_heads, device=data.device).unsqueeze(1) * pool_blocks
     tables = annotate(List[Tensor], [])
     rows = annotate(List[Tensor], [])
-    hidden_keys = annotate(List[Optional[Tensor]], [])
+    masks = annotate(List[Optional[Tensor]], [])
     for u in range(num_units):
       n = units[6 * u]
       q_len = units[6 * u + 2]
@@ -108,16 +108,16 @@ class Llama(Module):
         rows.append(data.narrow(0, units[6 * u + 1], n))
         ends = data.narrow(0, units[6 * u + 5], n).unsqueeze(1)
         keys = torch.arange(blocks * block_size, device=data.device).unsqueeze(0)
-        hidden_keys.append(torch.ge(keys, ends).view(n, 1, 1, blocks * block_size))
+        masks.append(torch.ge(keys, ends).view(n, 1, blocks * block_size))
       else:
-        rows.append(logit_rows)
+        rows.append(logit_rows)  # unused: one sequence's rows are consecutive
         ctx = units[6 * u + 5]
-        if q_len == 1:
-          hidden_keys.append(None)
+        if q_len == 1 or q_len == ctx:
+          masks.append(None)
         else:
           keys = torch.arange(ctx, device=data.device)
           queries = torch.arange(ctx - q_len, ctx, device=data.device).unsqueeze(1)
-          hidden_keys.append(torch.gt(keys.unsqueeze(0), queries))
+          masks.append(torch.le(keys.unsqueeze(0), queries))
     x = torch.embedding(w[0], tokens)
     hidden = [x.size(1)]
     for l in range(layers):
@@ -148,8 +148,7 @@ class Llama(Module):
         q_len = units[6 * u + 2]
         blocks = units[6 * u + 4]
         # Only the unit's own blocks, read through its block tables: no padding to other sequences.
-        # The pool is head-major, so the selection is already [kv_heads, n, keys, head_dim] and the
-        # query heads that share a KV head attend to it as one matmul, without copying K or V again.
+        # The pool is head-major, so the selection is already [kv_heads, n, keys, head_dim].
         width = blocks * block_size
         ctx = width
         if n == 1:
@@ -158,21 +157,30 @@ class Llama(Module):
         vs = v_pool.view(-1, block_size, head_dim).index_select(0, tables[u])
         ks = ks.view(kv_heads, n, width, head_dim).narrow(2, 0, ctx)
         vs = vs.view(kv_heads, n, width, head_dim).narrow(2, 0, ctx)
-        if n == 1:
-          qg = q.narrow(0, start, q_len).view(q_len, kv_heads, group, head_dim).permute(1, 2, 0, 3)
+        if n == 1 and q_len > 1:
+          # A prompt chunk: one fused attention (CPU: flash, which skips what causality hides and
+          # never holds the scores), over K and V expanded to every query head.
+          qs = q.narrow(0, start, q_len).transpose(0, 1).unsqueeze(0)
+          ke = ks.expand(kv_heads, group, ctx, head_dim).reshape(1, heads, ctx, head_dim)
+          ve = vs.expand(kv_heads, group, ctx, head_dim).reshape(1, heads, ctx, head_dim)
+          mask = masks[u]
+          o = torch.scaled_dot_product_attention(qs, ke, ve, mask, 0.0, mask is None)
+          attn.narrow(0, start, q_len).copy_(o.squeeze(0).transpose(0, 1))
         else:
-          qg = q.index_select(0, rows[u]).view(n, kv_heads, group, head_dim).permute(1, 0, 2, 3)
-        scores = torch.matmul(qg.reshape(kv_heads, n, group * q_len, head_dim) * scale, ks.transpose(2, 3))
-        masked = hidden_keys[u]
-        if masked is not None:
-          scores = scores.view(kv_heads, n, group, q_len, ctx).masked_fill(masked, float("-inf"))
-        o = torch.matmul(torch.softmax(scores.view(kv_heads, n, group * q_len, ctx), -1), vs)
-        if n == 1:
-          attn.narrow(0, start, q_len).view(q_len, kv_heads, group, head_dim).copy_(
-              o.view(kv_heads, group, q_len, head_dim).permute(2, 0, 1, 3))
-        else:
-          o = o.view(kv_heads, n, group, head_dim).permute(1, 0, 2, 3)
-          attn.index_copy_(0, rows[u], o.reshape(n, heads, head_dim))
+          # Decoding: the query heads that share a KV head form one small matmul against it.
+          if n == 1:
+            qg = q.narrow(0, start, 1).view(kv_heads, 1, group, head_dim)
+          else:
+            qg = q.index_select(0, rows[u]).view(n, kv_heads, group, head_dim).permute(1, 0, 2, 3)
+          scores = torch.matmul(qg * scale, ks.transpose(2, 3))
+          past_end = masks[u]
+          if past_end is not None:
+            scores = scores.masked_fill(past_end, float("-inf"))
+          o = torch.matmul(torch.softmax(scores, -1), vs).permute(1, 0, 2, 3).reshape(n, heads, head_dim)
+          if n == 1:
+            attn.narrow(0, start, 1).copy_(o)
+          else:
+            attn.index_copy_(0, rows[u], o)
       attn = attn.reshape(T, q_size)
       x = x + self.linear(attn, b + 5, None)
       h = torch.rms_norm(x, hidden, w[b + 6], self.eps)
