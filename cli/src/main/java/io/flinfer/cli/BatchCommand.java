@@ -12,11 +12,14 @@ import io.flinfer.jobs.batch.OutputRows;
 import io.flinfer.local.LocalCluster;
 import io.flinfer.local.ResumableJob;
 import io.flinfer.local.StateDirectory;
+import io.flinfer.operators.generate.EngineHost;
+import io.flinfer.operators.generate.SharedEngines;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -46,7 +49,7 @@ import picocli.CommandLine.Spec;
         description = {"Generate for every line of an OpenAI Batch API request file, or every row of a dataset (JSONL,"
                 + " Parquet, a Hugging Face Hub dataset), into one output file.",
                 "Exit status 0 when the run completed, whatever errors single rows got (they are in the output);"
-                        + " 1 when the run itself failed; 130 when Ctrl-C stopped it (with a savepoint)."
+                        + " 1 when the run itself failed; 130 when Ctrl-C stopped it (after a checkpoint)."
                         + " Run the same command again to resume an interrupted run."})
 public final class BatchCommand implements Callable<Integer> {
     /** The exit status of a run stopped by Ctrl-C (SIGINT) before its end, as shells report such a stop. */
@@ -64,7 +67,7 @@ public final class BatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        long start = System.nanoTime();
+        long startMillis = System.currentTimeMillis();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String runId = UUID.randomUUID().toString();
@@ -74,7 +77,11 @@ public final class BatchCommand implements Callable<Integer> {
         if (plan.output().getFileSystem().exists(plan.output())) {
             throw new IllegalArgumentException("--output " + plan.output() + " already exists; a finished output is never overwritten");
         }
+        // The model loads while the cluster starts and the job deploys; the generate operator adopts it.
+        CompletableFuture<EngineHost> engineHost = SharedEngines.preload(o.generation().engine());
+        long sampledBefore = sampledTokens(engineHost);
         BatchCounters counters = BatchCounters.of(runId);
+        long runningSince;
         try (StateDirectory work = openWorkDir(plan)) {
             long rowsBefore = OutputRows.inParts(new org.apache.flink.core.fs.Path(o.parts()), o.outputFormat());
             AtomicLong total = countInBackground(new BatchInput(o.inputFiles(), o.inputFormat()));
@@ -83,28 +90,44 @@ public final class BatchCommand implements Callable<Integer> {
                 StreamExecutionEnvironment env = cluster.environment();
                 BatchJob.build(env, o);
                 try (ResumableJob job = ResumableJob.start(cluster, env, BatchJob.NAME, work, out)) {
-                    job.stopWithSavepointOnSignals(err);
+                    job.stopWithCheckpointOnSignals(err);
                     BatchProgressBar bar = new BatchProgressBar(err, counters, rowsBefore, total, System.console() != null);
                     awaitWithProgress(job, bar, plan);
                     bar.finish();
-                    if (job.stoppedWithSavepoint()) {
+                    if (job.stoppedBySignal()) {
                         out.println("Stopped before the end; run the same command again to resume from " + plan.workDir() + ".");
                         return STOPPED;
                     }
+                    runningSince = job.runningSinceMillis();
                 }
             }
             plan.commit();
             work.delete();
         }
         long rows = OutputRows.count(plan.output(), o.outputFormat());
-        double seconds = (System.nanoTime() - start) / 1e9;
+        long endMillis = System.currentTimeMillis();
+        double seconds = (endMillis - startMillis) / 1e3;
         out.printf("Wrote %s: %d rows in %s.%n", plan.output(), rows, formatSeconds(Math.round(seconds)));
         long prompt = counters.promptTokens.get();
         out.printf("This run: %d rows (%d errors), %d prompt tokens, %d generated tokens (%.1f tokens/s),"
                         + " prefix-cache hit rate %.1f%%%n",
                 counters.rows.get(), counters.errors.get(), prompt, counters.completionTokens.get(),
                 counters.completionTokens.get() / seconds, prompt == 0 ? 0.0 : 100.0 * counters.cachedTokens.get() / prompt);
+        long lastRow = Math.max(counters.lastRowMillis.get(), runningSince);
+        out.printf(Locale.ROOT, "Time: %.1f s to start (cluster, job, model), %.1f s generating, %.1f s to commit;"
+                        + " the engine sampled %d tokens.%n",
+                (runningSince - startMillis) / 1e3, (lastRow - runningSince) / 1e3, (endMillis - lastRow) / 1e3,
+                sampledTokens(engineHost) - sampledBefore);
         return 0;
+    }
+
+    /**
+     * Tokens the engine has sampled: new ones, not those resumed requests kept from a checkpoint. Zero for
+     * an engine still loading; one that failed to load was replaced by the operator's own (rare: a
+     * transient failure) and then counts nothing.
+     */
+    private static long sampledTokens(CompletableFuture<EngineHost> engine) {
+        return engine.isDone() && !engine.isCompletedExceptionally() ? engine.join().stats().generationTokens() : 0;
     }
 
     /**
@@ -139,6 +162,9 @@ public final class BatchCommand implements Callable<Integer> {
             } catch (TimeoutException stillRunning) {
                 // redraw and wait on
             } catch (ExecutionException e) {
+                if (job.stoppedBySignal()) {
+                    return; // cancelled after its checkpoint
+                }
                 bar.finish();
                 Throwable cause = ExceptionUtils.stripCompletionException(ExceptionUtils.stripExecutionException(e));
                 Throwable root = ExceptionUtils.findThrowable(cause, t -> t.getCause() == null).orElse(cause);

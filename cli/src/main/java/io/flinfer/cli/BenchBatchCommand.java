@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,6 +40,9 @@ import picocli.CommandLine.Option;
                 + " text prompts of random vocabulary words, greedy, EOS ignored."})
 final class BenchBatchCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The phases of a run, from the summary of {@link BatchCommand}. */
+    private static final Pattern PHASES = Pattern.compile(
+            "Time: ([0-9.]+) s to start .*?, ([0-9.]+) s generating, ([0-9.]+) s to commit");
 
     @Mixin EngineOptions engine;
 
@@ -103,17 +108,28 @@ final class BenchBatchCommand implements Callable<Integer> {
         }
         double batchRate = outputTokens / seconds;
         double ratio = batchRate / alone.outputTokensPerSecond();
+        Matcher phases = PHASES.matcher(batchOut.toString());
+        if (!phases.find()) {
+            throw new IllegalStateException("flinfer batch printed no timing line: " + batchOut);
+        }
+        double startup = Double.parseDouble(phases.group(1));
+        double generating = Double.parseDouble(phases.group(2));
+        double commit = Double.parseDouble(phases.group(3));
 
         PrintWriter out = spec.commandLine().getOut();
         out.print(BenchReport.table(List.of(alone)));
         out.printf("Throughput (engine): %.2f output tokens/s (%d output tokens)%n", alone.outputTokensPerSecond(), alone.outputTokens());
         out.printf("Throughput (flinfer batch): %.2f output tokens/s (%d output tokens in %.2f s, start to committed output)%n",
                 batchRate, outputTokens, seconds);
-        out.printf("flinfer batch over engine alone: %.3f of the output throughput (target >= %.1f)%n",
-                ratio, BenchPipelineCommand.TARGET_RATIO);
+        out.printf("  of which: %.2f s to start (cluster, job deployment, model load), %.2f s generating"
+                + " (%.2f output tokens/s), %.2f s to commit%n", startup, generating, outputTokens / generating, commit);
+        out.printf("flinfer batch over engine alone: %.3f of the output throughput (target >= %.1f);"
+                        + " while generating: %.3f%n",
+                ratio, BenchPipelineCommand.TARGET_RATIO, outputTokens / generating / alone.outputTokensPerSecond());
         ObjectNode report = JSON.createObjectNode();
         report.set("engine", alone.toJson());
         report.putObject("batch").put("output_tokens", outputTokens).put("elapsed_s", seconds).put("output_tokens_per_s", batchRate)
+                .put("startup_s", startup).put("generating_s", generating).put("commit_s", commit)
                 .put("arguments", String.join(" ", args));
         report.put("ratio", ratio).put("target_ratio", BenchPipelineCommand.TARGET_RATIO);
         BenchCommand.writeJson(outputJson, report);

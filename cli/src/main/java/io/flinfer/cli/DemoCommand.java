@@ -94,8 +94,8 @@ public final class DemoCommand implements Callable<Integer> {
         int port = usableMetricsPort(err);
         err.println("Loading " + model.name() + " from " + model.folder() + " ...");
         err.flush();
-        // The generate operator shares engines per JVM; loading it here keeps load time out of the numbers.
-        SharedEngines.get(config);
+        // The generate operator adopts the engine loaded here, which keeps load time out of the numbers.
+        SharedEngines.preload(config).join();
 
         DemoPrompts samples = DemoPrompts.bundled(model.hasChatTemplate());
         List<DemoPrompts.Request> requests = samples.requests(prompts, maxTokens);

@@ -142,6 +142,11 @@ public final class LocalCluster implements AutoCloseable {
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Takes a checkpoint now (unaligned, like the periodic ones) and returns its path once it is complete. */
+    public String checkpoint(JobID job, Duration timeout) throws Exception {
+        return cluster.triggerCheckpoint(job).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     public void cancel(JobID job) throws Exception {
         cluster.cancelJob(job).get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -5,14 +5,17 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.function.ThrowingRunnable;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
  * A job on a {@link LocalCluster} that outlives its process: its checkpoints stay in a
  * {@link StateDirectory}, a start resumes from the latest complete one there, and Ctrl-C (SIGINT or
- * SIGTERM) stops it with a savepoint, so that the next start neither loses nor repeats work.
+ * SIGTERM) stops it with a savepoint or a checkpoint, so that the next start neither loses nor repeats work.
  */
 public final class ResumableJob implements AutoCloseable {
     /** How long a graceful stop may take; the savepoint's barrier waits for the requests queued in front of it. */
@@ -63,29 +66,50 @@ public final class ResumableJob implements AutoCloseable {
      * hook: hooks run in no order, and the engines' own hook would close them under the savepoint.
      */
     public void stopWithSavepointOnSignals(PrintWriter log) {
+        onSignals(log, "a savepoint", () -> {
+            String savepoint = stopWithSavepoint();
+            log.println("Stopped with savepoint " + savepoint + "; start again with the same arguments to resume.");
+        });
+    }
+
+    /**
+     * From now on SIGINT (Ctrl-C) and SIGTERM take a checkpoint and then cancel the job, which keeps the
+     * checkpoint; {@link #awaitEnd} then returns and the process can exit. For a job that reads a file
+     * far ahead of its generate step: a checkpoint is unaligned, so it is quick however many requests
+     * wait in the network buffers (they go into it), where a savepoint is always aligned and would wait
+     * until all of them were generated.
+     */
+    public void stopWithCheckpointOnSignals(PrintWriter log) {
+        onSignals(log, "a checkpoint", () -> {
+            String checkpoint = cluster.checkpoint(id, STOP_TIMEOUT);
+            cluster.cancel(id);
+            log.println("Stopped after checkpoint " + checkpoint + "; start again with the same arguments to resume.");
+        });
+    }
+
+    private void onSignals(PrintWriter log, String snapshot, ThrowingRunnable<Exception> stop) {
         AtomicBoolean stopping = new AtomicBoolean();
         SignalHandler handler = signal -> {
             if (stopping.getAndSet(true)) {
-                log.println("Stopping now, without a savepoint: the next start resumes from the last checkpoint.");
+                log.println("Stopping now, without " + snapshot + ": the next start resumes from the last checkpoint.");
                 log.flush();
                 System.exit(128 + signal.getNumber());
             }
-            Thread stopper = new Thread(() -> stopGracefully(log), "flinfer-stop-with-savepoint");
+            Thread stopper = new Thread(() -> stopGracefully(log, snapshot, stop), "flinfer-stop-with-snapshot");
             stopper.start();
         };
         Signal.handle(new Signal("INT"), handler);
         Signal.handle(new Signal("TERM"), handler);
     }
 
-    private void stopGracefully(PrintWriter log) {
+    private void stopGracefully(PrintWriter log, String snapshot, ThrowingRunnable<Exception> stop) {
         stopped = true;
-        log.println("Stopping with a savepoint (Ctrl-C again stops at once)...");
+        log.println("Stopping with " + snapshot + " (Ctrl-C again stops at once)...");
         log.flush();
         try {
-            String savepoint = stopWithSavepoint();
-            log.println("Stopped with savepoint " + savepoint + "; start again with the same arguments to resume.");
+            stop.run();
         } catch (Exception e) {
-            log.println("Could not take a savepoint (" + e + "); cancelling. The next start resumes from the last"
+            log.println("Could not take " + snapshot + " (" + e + "); cancelling. The next start resumes from the last"
                     + " checkpoint and redoes what came after it.");
             try {
                 cluster.cancel(id);
@@ -102,8 +126,20 @@ public final class ResumableJob implements AutoCloseable {
     }
 
     /** Whether a signal stopped the job: it then ended without reaching the end of a bounded input. */
-    public boolean stoppedWithSavepoint() {
+    public boolean stoppedBySignal() {
         return stopped;
+    }
+
+    /**
+     * When the last of the job's tasks started running (epoch milliseconds): tasks run once they have
+     * restored and opened their operators, so this is when the job was ready to work.
+     */
+    public long runningSinceMillis() throws Exception {
+        long latest = 0;
+        for (AccessExecutionVertex task : cluster.executionGraph(id).getAllExecutionVertices()) {
+            latest = Math.max(latest, task.getStateTimestamp(ExecutionState.RUNNING));
+        }
+        return latest;
     }
 
     /** Blocks while the job runs; throws its failure. */

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,20 +23,33 @@ final class BatchProcess {
     }
 
     static BatchProcess start(Path log, String maxHeap, List<String> args) throws IOException {
+        return start(log, List.of("-Xmx" + maxHeap), Map.of(), args);
+    }
+
+    /**
+     * @param jvmOptions such as the heap size
+     * @param environment added to this JVM's, e.g. the Hub's address, which a process cannot change for itself
+     */
+    static BatchProcess start(Path log, List<String> jvmOptions, Map<String, String> environment, List<String> args)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx" + maxHeap);
         for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (flag.startsWith("--add-") || flag.startsWith("-Dai.djl")) {
                 command.add(flag);
             }
         }
+        command.addAll(jvmOptions);
+        // The command line's own logging, as users see it, not the tests' quieter one.
+        command.add("-Dlog4j2.configurationFile=" + FlinferCli.class.getResource("/log4j2.properties"));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(FlinferCli.class.getName());
         command.add("batch");
         command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         return new BatchProcess(process, log);
     }
 
@@ -43,6 +57,14 @@ final class BatchProcess {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
+    }
+
+    /** SIGINT, as Ctrl-C in a terminal sends it. */
+    void interrupt() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -INT " + process.pid() + " failed");
+        }
     }
 
     boolean isAlive() {

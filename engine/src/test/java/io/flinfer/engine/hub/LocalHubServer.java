@@ -61,7 +61,7 @@ public final class LocalHubServer implements AutoCloseable {
     }
 
     /** A server of one dataset repository, in the Hub's dataset URL layout. */
-    static LocalHubServer forDataset(String repoId) throws IOException {
+    public static LocalHubServer forDataset(String repoId) throws IOException {
         return new LocalHubServer(repoId, true);
     }
 

@@ -22,7 +22,9 @@ public final class BatchCommandOptions {
 
     @Option(names = "--input", required = true, paramLabel = "PATH|GLOB|hf://datasets/ORG/NAME",
             description = {"An OpenAI Batch API request file (JSONL), or a dataset: a JSONL or Parquet file, a folder of them,"
-                    + " a glob (data/train-*.parquet), or a Hugging Face Hub dataset. Any Flink file system (file://, s3://)."})
+                    + " a glob (data/train-*.parquet), or a Hugging Face Hub dataset. Any Flink file system (file://, s3://)."
+                    + " Read as a stream; only a request file's custom_ids (or --id-column's ids) are remembered,"
+                    + " to refuse repeats: about 100 bytes of heap each."})
     String input;
 
     @Option(names = "--output", required = true, paramLabel = "FILE",
@@ -45,7 +47,8 @@ public final class BatchCommandOptions {
     @Option(names = "--messages-column", paramLabel = "NAME", description = "Dataset column of chat messages (lists of {role, content}).")
     String messagesColumn;
 
-    @Option(names = "--id-column", paramLabel = "NAME", description = "Dataset column of row ids (unique). Default: the row number.")
+    @Option(names = "--id-column", paramLabel = "NAME", description = "Dataset column of row ids (unique; like a request file's custom_ids, each is remembered"
+                    + " to refuse repeats: about 100 bytes of heap per row). Default: the row number.")
     String idColumn;
 
     @Option(names = "--override-columns", split = ",", paramLabel = "NAME",

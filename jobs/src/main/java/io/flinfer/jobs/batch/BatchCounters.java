@@ -18,6 +18,8 @@ public final class BatchCounters {
     public final AtomicLong promptTokens = new AtomicLong();
     public final AtomicLong completionTokens = new AtomicLong();
     public final AtomicLong cachedTokens = new AtomicLong();
+    /** When the last row reached the sink (epoch milliseconds); 0 before the first. */
+    public final AtomicLong lastRowMillis = new AtomicLong();
 
     public static BatchCounters of(String runId) {
         return RUNS.computeIfAbsent(runId, id -> new BatchCounters());
@@ -31,6 +33,7 @@ public final class BatchCounters {
         promptTokens.addAndGet(row.promptTokens());
         completionTokens.addAndGet(row.completionTokens());
         cachedTokens.addAndGet(row.cachedTokens());
+        lastRowMillis.set(System.currentTimeMillis());
     }
 
     /** Counts each row on its way to the sink and passes it on. */

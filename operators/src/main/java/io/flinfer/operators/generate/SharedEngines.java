@@ -3,6 +3,8 @@ package io.flinfer.operators.generate;
 import io.flinfer.engine.EngineConfig;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One engine per (model, device, settings) per TaskManager, shared by every subtask in the
@@ -16,21 +18,67 @@ import java.util.Map;
 public final class SharedEngines {
     private record Key(EngineConfig config, String taskManagerId) {}
 
-    private static final Map<Key, EngineHost> ENGINES = new HashMap<>();
+    /** Each TaskManager's engine, loaded or loading; a load that failed is forgotten, so a restart tries again. */
+    private static final Map<Key, CompletableFuture<EngineHost>> ENGINES = new HashMap<>();
+    /** Engines loading or loaded ahead, for the first TaskManager of this JVM that asks for their settings. */
+    private static final Map<EngineConfig, CompletableFuture<EngineHost>> PRELOADED = new HashMap<>();
 
     private SharedEngines() {}
 
-    /** The engine of one TaskManager ({@code taskManagerId} is Flink's TaskManager resource id). */
-    public static synchronized EngineHost get(EngineConfig config, String taskManagerId) {
-        return ENGINES.computeIfAbsent(new Key(config, taskManagerId), key -> {
-            EngineHost host = new EngineHost(key.config());
-            Runtime.getRuntime().addShutdownHook(new Thread(host::close, "flinfer-engine-shutdown"));
-            return host;
+    /**
+     * The engine of one TaskManager ({@code taskManagerId} is Flink's TaskManager resource id); the
+     * first subtask to ask loads it (or adopts the one {@link #preload} loads) and the others wait for it.
+     */
+    public static EngineHost get(EngineConfig config, String taskManagerId) {
+        Key key = new Key(config, taskManagerId);
+        CompletableFuture<EngineHost> engine;
+        boolean loadHere = false;
+        synchronized (SharedEngines.class) {
+            engine = ENGINES.get(key);
+            if (engine == null) {
+                engine = PRELOADED.remove(config);
+                if (engine == null) {
+                    engine = new CompletableFuture<>();
+                    loadHere = true;
+                }
+                ENGINES.put(key, engine);
+            }
+        }
+        if (loadHere) {
+            load(config, engine);
+        }
+        try {
+            return engine.join();
+        } catch (CompletionException e) {
+            synchronized (SharedEngines.class) {
+                ENGINES.remove(key, engine);
+            }
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /**
+     * Starts loading an engine in the background for the first TaskManager of this JVM that asks for
+     * {@code config}: a local run loads its model while its cluster starts and its job deploys, whose
+     * TaskManager id is not known yet. Waiting on the result gives the load's failure, if any.
+     */
+    public static synchronized CompletableFuture<EngineHost> preload(EngineConfig config) {
+        return PRELOADED.computeIfAbsent(config, c -> {
+            CompletableFuture<EngineHost> loading = new CompletableFuture<>();
+            Thread loader = new Thread(() -> load(c, loading), "flinfer-engine-preload");
+            loader.setDaemon(true);
+            loader.start();
+            return loading;
         });
     }
 
-    /** The engine for code that runs outside any TaskManager; one per JVM. */
-    public static EngineHost get(EngineConfig config) {
-        return get(config, "");
+    private static void load(EngineConfig config, CompletableFuture<EngineHost> into) {
+        try {
+            EngineHost host = new EngineHost(config);
+            Runtime.getRuntime().addShutdownHook(new Thread(host::close, "flinfer-engine-shutdown"));
+            into.complete(host);
+        } catch (Throwable e) {
+            into.completeExceptionally(e);
+        }
     }
 }
