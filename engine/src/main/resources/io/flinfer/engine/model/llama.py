@@ -108,7 +108,7 @@ class Llama(Module):
         rows.append(data.narrow(0, units[6 * u + 1], n))
         ends = data.narrow(0, units[6 * u + 5], n).unsqueeze(1)
         keys = torch.arange(blocks * block_size, device=data.device).unsqueeze(0)
-        masks.append(torch.ge(keys, ends).view(n, 1, blocks * block_size))
+        masks.append(torch.ge(keys, ends).view(n, blocks * block_size, 1))
       else:
         rows.append(logit_rows)  # unused: one sequence's rows are consecutive
         ctx = units[6 * u + 5]
@@ -167,16 +167,19 @@ class Llama(Module):
           o = torch.scaled_dot_product_attention(qs, ke, ve, mask, 0.0, mask is None)
           attn.narrow(0, start, q_len).copy_(o.squeeze(0).transpose(0, 1))
         else:
-          # Decoding: the query heads that share a KV head form one small matmul against it.
+          # Decoding: the query heads that share a KV head form one small matmul against it, keys
+          # first ([keys, head_dim] x [head_dim, group]): MKL runs these tall, thin products far
+          # faster than [group, head_dim] x [head_dim, keys].
           if n == 1:
             qg = q.narrow(0, start, 1).view(kv_heads, 1, group, head_dim)
           else:
             qg = q.index_select(0, rows[u]).view(n, kv_heads, group, head_dim).permute(1, 0, 2, 3)
-          scores = torch.matmul(qg * scale, ks.transpose(2, 3))
+          scores = torch.matmul(ks, (qg * scale).transpose(2, 3))
           past_end = masks[u]
           if past_end is not None:
             scores = scores.masked_fill(past_end, float("-inf"))
-          o = torch.matmul(torch.softmax(scores, -1), vs).permute(1, 0, 2, 3).reshape(n, heads, head_dim)
+          o = torch.matmul(vs.transpose(2, 3), torch.softmax(scores, -2))
+          o = o.permute(1, 0, 3, 2).reshape(n, heads, head_dim)
           if n == 1:
             attn.narrow(0, start, 1).copy_(o)
           else:
