@@ -85,7 +85,7 @@ class BenchCommandsTest {
                 "machine limits on cpu: float32 matmul", "step profile (continuous):", "forward");
         // The trace holds the PyTorch operators the compiled program ran, attention among them.
         assertThat(java.nio.file.Files.readString(dir.resolve("trace.json")))
-                .contains("\"name\": \"aten::softmax\"", "\"name\": \"aten::index_copy_\"");
+                .contains("\"name\": \"aten::scaled_dot_product_attention\"", "\"name\": \"aten::index_copy_\"");
     }
 
     @Test

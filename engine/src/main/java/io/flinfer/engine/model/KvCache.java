@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.Shape;
  * The paged KV cache on the device: per layer, K and V as {@code [kvHeads, numBlocks, blockSize,
  * headDim]}. Blocks, block tables and slots are vLLM's; the pool is head-major (vLLM puts the block
  * first) so that selecting a sequence's blocks yields each KV head's context as one matrix, which the
- * query heads sharing that KV head multiply directly, with no second copy. The model's program writes
+ * query heads sharing that KV head attend to directly, with no second copy. The model's program writes
  * new keys and values in place at their slots and reads a sequence's context through its block table.
  */
 public final class KvCache {

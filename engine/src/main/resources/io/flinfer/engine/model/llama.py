@@ -86,9 +86,10 @@ class Llama(Module):
     scale = float(head_dim) ** -0.5
     cos = w[3].index_select(0, positions).unsqueeze(1)
     sin = w[4].index_select(0, positions).unsqueeze(1)
-    # Per unit, once for all layers: its block tables, its token rows (groups) and its mask: for a
-    # group the keys past each context's end (hidden), for a prompt chunk after cached tokens the keys
-    # each query may see (visible); none for one token of one sequence, nor for a whole prompt (causal).
+    # Per unit, once for all layers: its block tables, its token rows (groups) and the keys each query
+    # may see: up to each context's end for a group (per KV head and sequence), up to its own position
+    # for a prompt chunk after cached tokens; no mask for one token of one sequence, nor for a whole
+    # prompt (causal).
     num_units = len(units) // 6
     pool_blocks = self.k_cache[0].size(1)
     head_offsets = torch.arange(kv_heads, device=data.device).unsqueeze(1) * pool_blocks
@@ -108,7 +109,8 @@ class Llama(Module):
         rows.append(data.narrow(0, units[6 * u + 1], n))
         ends = data.narrow(0, units[6 * u + 5], n).unsqueeze(1)
         keys = torch.arange(blocks * block_size, device=data.device).unsqueeze(0)
-        masks.append(torch.ge(keys, ends).view(n, blocks * block_size, 1))
+        visible = torch.lt(keys, ends).unsqueeze(0).expand(kv_heads, n, blocks * block_size)
+        masks.append(visible.reshape(kv_heads * n, 1, 1, blocks * block_size))
       else:
         rows.append(logit_rows)  # unused: one sequence's rows are consecutive
         ctx = units[6 * u + 5]
@@ -167,19 +169,15 @@ class Llama(Module):
           o = torch.scaled_dot_product_attention(qs, ke, ve, mask, 0.0, mask is None)
           attn.narrow(0, start, q_len).copy_(o.squeeze(0).transpose(0, 1))
         else:
-          # Decoding: the query heads that share a KV head form one small matmul against it, keys
-          # first ([keys, head_dim] x [head_dim, group]): MKL runs these tall, thin products far
-          # faster than [group, head_dim] x [head_dim, keys].
+          # Decoding: per KV head and sequence, the query heads sharing that KV head attend to it
+          # as the queries of one single-head attention (fused on CPU, no copy of K or V).
           if n == 1:
             qg = q.narrow(0, start, 1).view(kv_heads, 1, group, head_dim)
           else:
             qg = q.index_select(0, rows[u]).view(n, kv_heads, group, head_dim).permute(1, 0, 2, 3)
-          scores = torch.matmul(ks, (qg * scale).transpose(2, 3))
-          past_end = masks[u]
-          if past_end is not None:
-            scores = scores.masked_fill(past_end, float("-inf"))
-          o = torch.matmul(vs.transpose(2, 3), torch.softmax(scores, -2))
-          o = o.permute(1, 0, 3, 2).reshape(n, heads, head_dim)
+          o = torch.scaled_dot_product_attention(qg.reshape(kv_heads * n, 1, group, head_dim),
+              ks.reshape(kv_heads * n, 1, ctx, head_dim), vs.reshape(kv_heads * n, 1, ctx, head_dim), masks[u])
+          o = o.view(kv_heads, n, group, head_dim).permute(1, 0, 2, 3).reshape(n, heads, head_dim)
           if n == 1:
             attn.narrow(0, start, 1).copy_(o)
           else:
