@@ -24,9 +24,10 @@ import java.util.Map;
 
 /**
  * Times one float32 product {@code y = x @ W^T} through each library path libtorch offers on this
- * device ({@code gemm.py}: plain mm on a transposed copy, {@code linear} as the engine calls it, oneDNN
- * and MKL packed GEMM on a weight prepared once), at the shapes the engine runs, with several
- * intra-op thread counts: how to find out why the GEMM falls short of an optimized BLAS here.
+ * device ({@code gemm.py}: plain mm on a transposed copy, ATen's {@code linear}, oneDNN as the
+ * engine calls it on a CPU, and MKL packed GEMM, on a weight prepared once), at the shapes the engine
+ * runs, with several intra-op thread counts: which path is fastest here, and how close to an optimized
+ * BLAS. {@link MachineLimits} takes the best of them as the device's limits.
  */
 public final class GemmBenchmark {
     public static final List<String> METHODS = List.of("mm", "linear", "onednn", "mkl_packed");

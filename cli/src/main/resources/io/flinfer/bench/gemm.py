@@ -15,14 +15,14 @@ class Gemm(Module):
     return y
 
   def linear(self: __torch__.Gemm, x: Tensor, w: Tensor, n: int) -> Tensor:
-    # What the engine's program calls: aten::linear on the [out, in] weight (MKL sgemm here).
+    # ATen's linear on the [out, in] weight (MKL's sgemm on a CPU; the engine's path on GPUs).
     y = x
     for i in range(n):
       y = torch.linear(x, w)
     return y
 
   def onednn(self: __torch__.Gemm, x: Tensor, w: Tensor, n: int) -> Tensor:
-    # oneDNN's inner product on a weight reordered once for this batch size.
+    # oneDNN's inner product on a weight reordered once, as the engine's program multiplies on a CPU.
     p = ops.mkldnn._reorder_linear_weight(w, x.size(0))
     y = x
     for i in range(n):
