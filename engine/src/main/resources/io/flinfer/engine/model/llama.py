@@ -1,6 +1,6 @@
 class Llama(Module):
   # TorchScript source of one forward step of a Llama-family decoder (Llama 2/3, Mistral, Qwen2,
-  # Qwen3) over the paged KV cache. LlamaProgram writes it into a TorchScript archive as
+  # Qwen3) over the paged KV cache. LlamaModel writes it into a TorchScript archive as
   # code/__torch__.py; libtorch compiles it at load. Operators are ATen's, named torch.<op>.
   #
   # The weights are handed over once by setup_weights(), the KV cache by setup_cache(); a step
@@ -83,7 +83,6 @@ class Llama(Module):
     kv_size = kv_heads * head_dim
     half = head_dim // 2
     group = heads // kv_heads
-    scale = float(head_dim) ** -0.5
     cos = w[3].index_select(0, positions).unsqueeze(1)
     sin = w[4].index_select(0, positions).unsqueeze(1)
     # Per unit, once for all layers: its block tables, its token rows (groups) and the keys each query
