@@ -7,9 +7,7 @@ import io.flinfer.bench.BenchReport;
 import io.flinfer.bench.BenchResult;
 import io.flinfer.bench.EngineAlone;
 import io.flinfer.bench.MachineLimits;
-import io.flinfer.bench.TextPrompts;
 import io.flinfer.bench.TextPrompts.TextRequest;
-import io.flinfer.bench.TokenRange;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.tokenizer.Tokenizer;
 import io.flinfer.jobs.EngineOptions;
@@ -49,16 +47,7 @@ final class BenchBatchCommand implements Callable<Integer> {
     @Option(names = "--num-prompts", defaultValue = "256", description = "Requests. Default: ${DEFAULT-VALUE}.")
     int numPrompts;
 
-    @Option(names = "--input-len", defaultValue = "128:256", converter = TokenRange.Converter.class,
-            paramLabel = "N|MIN:MAX", description = "Prompt length in tokens, uniform in the range. Default: ${DEFAULT-VALUE}.")
-    TokenRange inputLen;
-
-    @Option(names = "--output-len", defaultValue = "32:128", converter = TokenRange.Converter.class,
-            paramLabel = "N|MIN:MAX", description = "Output length in tokens (EOS ignored). Default: ${DEFAULT-VALUE}.")
-    TokenRange outputLen;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the random prompts. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Mixin TextWorkloadOptions workload;
 
     @Option(names = "--batch-args", paramLabel = "ARGS", split = " ",
             description = "More options for the batch run, e.g. \"--parallelism 2 --checkpoint-interval 5s\". Default: --checkpoint-interval 1s --max-in-flight 256.")
@@ -74,7 +63,7 @@ final class BenchBatchCommand implements Callable<Integer> {
         EngineConfig config = engine.toConfig();
         List<TextRequest> requests;
         try (Tokenizer tokenizer = Tokenizer.load(config.modelPath())) {
-            requests = new TextPrompts(tokenizer, seed).requests(numPrompts, inputLen, outputLen);
+            requests = workload.prompts(tokenizer).requests(numPrompts, workload.inputLen, workload.outputLen);
         }
         PrintWriter err = spec.commandLine().getErr();
         MachineLimits limits = BenchThroughputCommand.measureLimits(config, err);

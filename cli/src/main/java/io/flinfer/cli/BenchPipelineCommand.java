@@ -45,16 +45,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
     @Option(names = "--num-prompts", defaultValue = "64", description = "Requests. Default: ${DEFAULT-VALUE}.")
     int numPrompts;
 
-    @Option(names = "--input-len", defaultValue = "128:256", converter = TokenRange.Converter.class,
-            paramLabel = "N|MIN:MAX", description = "Prompt length in tokens, uniform in the range. Default: ${DEFAULT-VALUE}.")
-    TokenRange inputLen;
-
-    @Option(names = "--output-len", defaultValue = "32:128", converter = TokenRange.Converter.class,
-            paramLabel = "N|MIN:MAX", description = "Output length in tokens (EOS ignored). Default: ${DEFAULT-VALUE}.")
-    TokenRange outputLen;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the random prompts. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Mixin TextWorkloadOptions workload;
 
     @Option(names = "--parallelism", defaultValue = "1", description = "Parallel subtasks of the job (they share one engine). Default: ${DEFAULT-VALUE}.")
     int parallelism;
@@ -84,9 +75,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
         List<TextRequest> requests;
         TextRequest warmup;
         try (Tokenizer tokenizer = Tokenizer.load(config.modelPath())) {
-            TextPrompts prompts = new TextPrompts(tokenizer, seed);
-            requests = prompts.requests(numPrompts, inputLen, outputLen);
-            TextRequest first = prompts.requests(1, inputLen, new TokenRange(2, 2)).get(0);
+            TextPrompts prompts = workload.prompts(tokenizer);
+            requests = prompts.requests(numPrompts, workload.inputLen, workload.outputLen);
+            TextRequest first = prompts.requests(1, workload.inputLen, new TokenRange(2, 2)).get(0);
             warmup = new TextRequest(first.prompt(), new BenchRequest("warm-up", first.tokens().promptIds(), 2));
         }
         PrintWriter err = spec.commandLine().getErr();
@@ -112,8 +103,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
         report.set("pipeline", pipeline.toJson());
         report.put("ratio", ratio).put("target_ratio", TARGET_RATIO);
         report.putObject("workload")
-                .put("num_prompts", numPrompts).put("input_len", inputLen.toString()).put("output_len", outputLen.toString())
-                .put("seed", seed).put("parallelism", parallelism).put("checkpoint_interval_ms", checkpointInterval.toMillis())
+                .put("num_prompts", numPrompts).put("input_len", workload.inputLen.toString())
+                .put("output_len", workload.outputLen.toString())
+                .put("seed", workload.seed).put("parallelism", parallelism).put("checkpoint_interval_ms", checkpointInterval.toMillis())
                 .put("max_in_flight", maxInFlight).put("routing", routing.name());
         BenchCommand.writeJson(outputJson, report);
         return 0;
