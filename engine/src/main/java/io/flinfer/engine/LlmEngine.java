@@ -12,8 +12,10 @@ import io.flinfer.engine.core.Scheduler;
 import io.flinfer.engine.core.SchedulerConfig;
 import io.flinfer.engine.core.Sequence;
 import io.flinfer.engine.model.KvCache;
+import io.flinfer.engine.model.ComputePaths;
 import io.flinfer.engine.model.LlamaModel;
 import io.flinfer.engine.model.ModelConfig;
+import io.flinfer.engine.model.PathOptions;
 import io.flinfer.engine.sampling.SampledTokens;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.sampling.SamplingRow;
@@ -57,7 +59,9 @@ public final class LlmEngine implements AutoCloseable {
         tokenizer = Tokenizer.load(config.modelPath());
         manager = NDManager.newBaseManager(device(config.device()), "PyTorch");
         try {
-            model = LlamaModel.load(config.modelPath(), maxModelLen, dtype, manager);
+            // On the tensor thread, like every step: the load-time checks run the program as steps will.
+            model = tensorThread.call(() -> LlamaModel.load(config.modelPath(), maxModelLen, dtype, manager,
+                    PathOptions.defaults(manager.getDevice(), dtype, config.maxNumSeqs())));
             KvCache cache = new KvCache(modelConfig, numBlocks, config.blockSize(), dtype, model.manager());
             KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks, config.enablePrefixCaching()), config.blockSize());
             scheduler = new Scheduler(new SchedulerConfig(config.maxNumSeqs(), batchedTokens, maxModelLen,
@@ -83,6 +87,7 @@ public final class LlmEngine implements AutoCloseable {
     public Tokenizer tokenizer() { return tokenizer; }
     public ModelConfig modelConfig() { return model.config(); }
     public DataType dtype() { return model.dtype(); }
+    public ComputePaths computePaths() { return model.paths(); }
     public EngineConfig config() { return config; }
     public int maxModelLen() { return scheduler.config().maxModelLen(); }
     public int blockSize() { return config.blockSize(); }

@@ -19,10 +19,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Llama-family decoder (Llama 2/3, Mistral, Qwen2, Qwen3) whose forward pass runs a batch of
@@ -35,6 +39,7 @@ import java.util.stream.IntStream;
  * once; a step sends one int64 tensor and a list of ints ({@link StepInput}).
  */
 public final class LlamaModel implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LlamaModel.class);
     private static final String SOURCE = resource("llama.py");
     /** A warm-up prompt length that sets up what a real prefill uses. */
     public static final int WARM_UP_TOKENS = 256;
@@ -44,11 +49,14 @@ public final class LlamaModel implements AutoCloseable {
     private final NDManager manager;
     private final List<NDArray> weights = new ArrayList<>();
     private final PtSymbolBlock program;
+    /** Slots of the weights the step multiplies by, in the program's weight list. */
+    private final long[] matrixSlots;
+    private final ComputePaths paths;
     /** The cache the program holds; another one is handed over before it is used. */
     private KvCache boundCache;
 
     private LlamaModel(ModelConfig config, Checkpoint ckpt, int maxPositions, DataType dtype, NDManager manager,
-            boolean oneDnn) {
+            PathOptions options, UnaryOperator<NDArray> packSource) {
         this.config = config;
         this.dtype = dtype;
         this.manager = manager;
@@ -62,7 +70,9 @@ public final class LlamaModel implements AutoCloseable {
             addLayer(ckpt, l);
         }
         program = load((PtNDManager) manager);
-        setUpWeights(oneDnn);
+        matrixSlots = setUpWeights();
+        paths = FastPathCheck.choose(this, options, packSource);
+        LOG.info("{}: {}", config.modelType(), paths.summary());
     }
 
     /**
@@ -71,23 +81,31 @@ public final class LlamaModel implements AutoCloseable {
      * @param maxPositions the longest sequence the model will see (sizes the RoPE tables)
      */
     public static LlamaModel load(Path dir, int maxPositions, DataType dtype, NDManager manager) {
-        return load(dir, maxPositions, dtype, manager, oneDnnByDefault(manager.getDevice(), dtype));
+        return load(dir, maxPositions, dtype, manager,
+                PathOptions.defaults(manager.getDevice(), dtype, PathOptions.DEFAULT_LARGEST_BATCH));
     }
 
     /**
-     * Loads as {@link #load(Path, int, DataType, NDManager)} does, choosing how to multiply.
-     *
-     * @param oneDnn multiply through oneDNN on weights reordered once (float32 on a CPU only), else
-     *     through ATen's {@code linear}
+     * Loads as {@link #load(Path, int, DataType, NDManager)} does, with the fast paths {@code options}
+     * allow, each of which serves only if it agrees with ATen's plain ops on this machine.
      */
-    public static LlamaModel load(Path dir, int maxPositions, DataType dtype, NDManager manager, boolean oneDnn) {
+    public static LlamaModel load(Path dir, int maxPositions, DataType dtype, NDManager manager, PathOptions options) {
+        return load(dir, maxPositions, dtype, manager, options, UnaryOperator.identity());
+    }
+
+    /**
+     * Loads with oneDNN packing {@code packSource} of each weight instead of the weight: the test that
+     * proves the load-time check catches a wrong fast path hands it a perturbed copy.
+     */
+    static LlamaModel load(Path dir, int maxPositions, DataType dtype, NDManager manager, PathOptions options,
+            UnaryOperator<NDArray> packSource) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("model folder not found: " + dir);
         }
         ModelConfig config = ModelConfig.load(dir);
         NDManager own = manager.newSubManager();
         try {
-            return new LlamaModel(config, new Checkpoint(dir), maxPositions, dtype, own, oneDnn);
+            return new LlamaModel(config, new Checkpoint(dir), maxPositions, dtype, own, options, packSource);
         } catch (RuntimeException e) {
             own.close();
             throw e;
@@ -104,6 +122,11 @@ public final class LlamaModel implements AutoCloseable {
 
     public NDManager manager() {
         return manager;
+    }
+
+    /** The kernels this model computes with, and the checks that chose them. */
+    public ComputePaths paths() {
+        return paths;
     }
 
     /**
@@ -152,11 +175,11 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * Hands the weights and the shape constants to the program. On a CPU the program multiplies
-     * with copies reordered for oneDNN, so the original matrices are freed (the tied embedding,
-     * still looked up, stays). The rest stay referenced here: some alias Java buffers.
+     * Hands the weights and the shape constants to the program.
+     *
+     * @return the slots of the matrices the step multiplies by
      */
-    private void setUpWeights(boolean oneDnn) {
+    private long[] setUpWeights() {
         long[] dims = {
             config.numLayers(), config.numHeads(), config.numKvHeads(), config.headDim(), config.intermediateSize(),
             config.qkvBias() ? 1 : 0, config.qkNorm() ? 1 : 0
@@ -164,25 +187,75 @@ public final class LlamaModel implements AutoCloseable {
         try (IValue w = tensors(weights);
                 IValue d = IValue.listFrom(dims);
                 IValue eps = IValue.from(config.rmsNormEps());
-                IValue onednn = IValue.from(oneDnn);
-                IValue reordered = IValueUtils.runMethod(program, "setup_weights", w, d, eps, onednn)) {
-            NDArray embedding = weights.get(0);
-            for (long index : reordered.toLongArray()) {
-                NDArray original = weights.get((int) index);
-                if (original != embedding) {
-                    original.close();
-                }
-            }
+                IValue matrices = IValueUtils.runMethod(program, "setup_weights", w, d, eps)) {
+            return matrices.toLongArray();
         }
     }
 
+    // The fast-path controls FastPathCheck drives.
+
+    int[] matrixSlots() {
+        return Arrays.stream(matrixSlots).mapToInt(slot -> (int) slot).toArray();
+    }
+
+    NDArray weight(int slot) {
+        return weights.get(slot);
+    }
+
+    /** Weight {@code slot} multiplies through oneDNN, on {@code source} reordered once. */
+    void pack(int slot, NDArray source) {
+        call("pack", IValue.from(slot), IValue.from((PtNDArray) source), IValue.from((long) FastPathCheck.BATCH_HINT));
+    }
+
+    /** Weight {@code slot} multiplies through ATen's linear again. */
+    void unpack(int slot) {
+        call("unpack", IValue.from(slot));
+    }
+
     /**
-     * Whether the engine multiplies through oneDNN: for float32 on a CPU, where it beat MKL's sgemm
-     * at every batch size measured, unless {@code -Dflinfer.onednn=false} asks for ATen's linear.
+     * Weight {@code slot} multiplies only on its fast path from now on: the original is freed (the
+     * embedding, also looked up, stays). The reference path is gone with it.
      */
-    public static boolean oneDnnByDefault(Device device, DataType dtype) {
-        return Device.Type.CPU.equals(device.getDeviceType()) && dtype == DataType.FLOAT32
-                && Boolean.parseBoolean(System.getProperty("flinfer.onednn", "true"));
+    void forgetReference(int slot) {
+        call("forget_reference", IValue.from(slot));
+        NDArray original = weights.get(slot);
+        if (original != weights.get(0)) {
+            original.close();
+        }
+    }
+
+    /** While {@code reference}, every product takes ATen's linear and attention its math kernel. */
+    void setReference(boolean reference) {
+        call("set_reference", IValue.from(reference));
+    }
+
+    void setMathAttention(boolean math) {
+        call("set_math_attention", IValue.from(math));
+    }
+
+    /** Steps run only the first {@code layers} layers; 0 restores all. */
+    void setMaxLayers(int layers) {
+        call("set_max_layers", IValue.from(layers));
+    }
+
+    /** {@code [max |fast - reference|, max |reference|]} of {@code x} times weight {@code slot}. */
+    double[] compareLinear(int slot, NDArray x) {
+        try (IValue j = IValue.from(slot); IValue xv = IValue.from((PtNDArray) x);
+                IValue out = IValueUtils.runMethod(program, "compare_linear", j, xv);
+                NDArray diff = out.toTensor((PtNDManager) x.getManager())) {
+            float[] values = diff.toFloatArray();
+            return new double[] {values[0], values[1]};
+        }
+    }
+
+    private void call(String method, IValue... args) {
+        try (IValue result = IValueUtils.runMethod(program, method, args)) {
+            // Each method returns None.
+        } finally {
+            for (IValue arg : args) {
+                arg.close();
+            }
+        }
     }
 
     /** Hands {@code cache} to the program, once per cache. */
@@ -234,11 +307,13 @@ public final class LlamaModel implements AutoCloseable {
     private static PtSymbolBlock load(PtNDManager manager) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("training", false);
-        for (String list : new String[] {"weights", "k_cache", "v_cache", "dims"}) {
+        for (String list : new String[] {"weights", "fast", "use_fast", "k_cache", "v_cache", "dims"}) {
             attributes.put(list, List.of());
         }
         attributes.put("eps", 0.0);
-        attributes.put("onednn", false);
+        attributes.put("reference", false);
+        attributes.put("math_attention", false);
+        attributes.put("max_layers", 0);
         byte[] archive = TorchScriptArchive.write("Llama", SOURCE, attributes);
         try (InputStream in = new ByteArrayInputStream(archive)) {
             return JniUtils.loadModule(manager, in, true, false);

@@ -26,7 +26,7 @@ public final class TorchScriptArchive {
 
     /**
      * @param className the class the source declares, under {@code __torch__}
-     * @param attributes the module's attributes and their initial values: Boolean, Double, or an
+     * @param attributes the module's attributes and their initial values: Boolean, Integer, Double, or an
      *     empty List (filled later by a method)
      */
     public static byte[] write(String className, String source, Map<String, Object> attributes) {
@@ -88,6 +88,9 @@ public final class TorchScriptArchive {
     private static void value(ByteArrayOutputStream p, Object value) {
         if (value instanceof Boolean b) {
             p.write(b ? 0x88 : 0x89);
+        } else if (value instanceof Integer i) {
+            p.write('J'); // BININT: a 4-byte little-endian signed int
+            p.writeBytes(ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(i).array());
         } else if (value instanceof Double d) {
             p.write('G');
             p.writeBytes(ByteBuffer.allocate(8).putDouble(d).array());

@@ -6,43 +6,76 @@ class Llama(Module):
   # The weights are handed over once by setup_weights(), the KV cache by setup_cache(); a step
   # passes one int64 tensor of per-token data and block tables, and a list of ints per attention unit
   # (see StepInput).
+  #
+  # Every fast path has a reference path of ATen's plain ops beside it, and a fast path serves only
+  # after FastPathCheck has compared the two on this machine (pack, compare_linear, set_reference).
   __parameters__ = []
   __buffers__ = []
   training : bool
   weights : List[Tensor]
+  fast : List[Tensor]
+  use_fast : List[bool]
+  reference : bool
+  math_attention : bool
+  max_layers : int
   k_cache : List[Tensor]
   v_cache : List[Tensor]
   dims : List[int]
   eps : float
-  onednn : bool
 
-  def setup_weights(self: __torch__.Llama, weights: List[Tensor], dims: List[int], eps: float,
-                    onednn: bool) -> List[int]:
+  def setup_weights(self: __torch__.Llama, weights: List[Tensor], dims: List[int], eps: float) -> List[int]:
     # weights: embedding, final norm, output head, rope cos, rope sin, then per layer
     #   input norm, qkv [q+2kv, hidden], qkv bias, q norm, k norm, o [hidden, q], post norm,
     #   gate+up [2 inter, hidden], down [hidden, inter] (an absent bias or norm is an empty tensor).
     # dims: layers, heads, kv_heads, head_dim, intermediate, has_qkv_bias, has_qk_norm.
-    # onednn: multiply through oneDNN's inner product on weights reordered once into its blocked
-    #   layout (CPU only), which beat MKL's sgemm at every batch size on the CPUs measured.
-    # Returns the indices of the weights replaced by reordered copies, which the caller may free.
+    # Returns the slots of the matrices the step multiplies by, which may take a fast path.
     self.dims = dims
     self.eps = eps
-    self.onednn = onednn
+    self.weights = weights
+    self.fast = annotate(List[Tensor], [])
+    self.use_fast = annotate(List[bool], [])
+    for w in weights:
+      self.fast.append(torch.empty([0], dtype=w.dtype, device=w.device))
+      self.use_fast.append(False)
     matrices = [2]
     for l in range(dims[0]):
       b = 5 + 9 * l
       matrices = matrices + [b + 1, b + 5, b + 7, b + 8]
-    self.weights = weights
-    if not onednn:
-      return annotate(List[int], [])
-    # The batch-size hint picks the blocked layout; the weights then serve every batch size.
-    packed = annotate(List[Tensor], [])
-    for w in weights:
-      packed.append(w)
-    for j in matrices:
-      packed[j] = ops.mkldnn._reorder_linear_weight(weights[j], 64)
-    self.weights = packed
     return matrices
+
+  def pack(self: __torch__.Llama, j: int, source: Tensor, batch_hint: int) -> None:
+    # Multiply by weight j through oneDNN's inner product (CPU), on source reordered once into its
+    # blocked layout; the batch-size hint picks the layout, which then serves every batch size.
+    self.fast[j] = ops.mkldnn._reorder_linear_weight(source, batch_hint)
+    self.use_fast[j] = True
+
+  def unpack(self: __torch__.Llama, j: int) -> None:
+    # Multiply by weight j through ATen's linear again, and free its fast copy.
+    self.fast[j] = torch.empty([0], dtype=self.weights[j].dtype, device=self.weights[j].device)
+    self.use_fast[j] = False
+
+  def forget_reference(self: __torch__.Llama, j: int) -> None:
+    # Weight j is multiplied only on its fast path from now on: the program lets go of the original.
+    self.weights[j] = torch.empty([0], dtype=self.fast[j].dtype, device=self.fast[j].device)
+
+  def set_reference(self: __torch__.Llama, reference: bool) -> None:
+    # While set, every product takes ATen's linear and attention the math kernel: the reference
+    # the fast paths are checked against.
+    self.reference = reference
+
+  def set_math_attention(self: __torch__.Llama, math: bool) -> None:
+    self.math_attention = math
+
+  def set_max_layers(self: __torch__.Llama, max_layers: int) -> None:
+    # Steps run only the first max_layers layers (0: all): a check's short step, whose layers all
+    # take the same paths.
+    self.max_layers = max_layers
+
+  def compare_linear(self: __torch__.Llama, j: int, x: Tensor) -> Tensor:
+    # [max |fast - reference|, max |reference|] of x @ weights[j]^T.
+    expected = torch.linear(x, self.weights[j])
+    actual = self.linear(x, j, None)
+    return torch.stack([(actual - expected).abs().max(), expected.abs().max()]).float()
 
   def setup_cache(self: __torch__.Llama, k_cache: List[Tensor], v_cache: List[Tensor]) -> None:
     # k_cache, v_cache: per layer [kv_heads, blocks, block_size, head_dim].
@@ -51,9 +84,21 @@ class Llama(Module):
 
   def linear(self: __torch__.Llama, x: Tensor, j: int, bias: Optional[Tensor]) -> Tensor:
     # x @ weights[j]^T (+ bias)
-    if self.onednn:
-      return ops.mkldnn._linear_pointwise(x, self.weights[j], bias, "none", annotate(List[Optional[number]], []), "")
+    if self.use_fast[j] and not self.reference:
+      return ops.mkldnn._linear_pointwise(x, self.fast[j], bias, "none", annotate(List[Optional[number]], []), "")
     return torch.linear(x, self.weights[j], bias)
+
+  def attend(self: __torch__.Llama, q: Tensor, k: Tensor, v: Tensor, mask: Optional[Tensor],
+             causal: bool) -> Tensor:
+    # Scaled dot-product attention: ATen's fused kernel (CPU: flash, which skips what causality
+    # hides and never holds the scores), or its math kernel as the reference.
+    if self.math_attention or self.reference:
+      # The math kernel adds its mask: a boolean mask becomes 0 where visible, -inf elsewhere.
+      additive = annotate(Optional[Tensor], None)
+      if mask is not None:
+        additive = torch.zeros(mask.size(), dtype=q.dtype, device=q.device).masked_fill(mask.logical_not(), float("-inf"))
+      return torch._scaled_dot_product_attention_math(q, k, v, additive, 0.0, causal)[0]
+    return torch.scaled_dot_product_attention(q, k, v, mask, 0.0, causal)
 
   def forward(self: __torch__.Llama, data: Tensor, units: List[int], num_tokens: int,
               num_logits: int) -> Tensor:
@@ -72,6 +117,8 @@ class Llama(Module):
     logit_rows = data.narrow(0, 3 * T, num_logits)
     w = self.weights
     layers = self.dims[0]
+    if self.max_layers > 0:
+      layers = min(layers, self.max_layers)
     heads = self.dims[1]
     kv_heads = self.dims[2]
     head_dim = self.dims[3]
@@ -159,23 +206,22 @@ class Llama(Module):
         ks = ks.view(kv_heads, n, width, head_dim).narrow(2, 0, ctx)
         vs = vs.view(kv_heads, n, width, head_dim).narrow(2, 0, ctx)
         if n == 1 and q_len > 1:
-          # A prompt chunk: one fused attention (CPU: flash, which skips what causality hides and
-          # never holds the scores), over K and V expanded to every query head.
+          # A prompt chunk: one attention over K and V expanded to every query head.
           qs = q.narrow(0, start, q_len).transpose(0, 1).unsqueeze(0)
           ke = ks.expand(kv_heads, group, ctx, head_dim).reshape(1, heads, ctx, head_dim)
           ve = vs.expand(kv_heads, group, ctx, head_dim).reshape(1, heads, ctx, head_dim)
           mask = masks[u]
-          o = torch.scaled_dot_product_attention(qs, ke, ve, mask, 0.0, mask is None)
+          o = self.attend(qs, ke, ve, mask, mask is None)
           attn.narrow(0, start, q_len).copy_(o.squeeze(0).transpose(0, 1))
         else:
           # Decoding: per KV head and sequence, the query heads sharing that KV head attend to it
-          # as the queries of one single-head attention (fused on CPU, no copy of K or V).
+          # as the queries of one single-head attention (no copy of K or V).
           if n == 1:
             qg = q.narrow(0, start, 1).view(kv_heads, 1, group, head_dim)
           else:
             qg = q.index_select(0, rows[u]).view(n, kv_heads, group, head_dim).permute(1, 0, 2, 3)
-          o = torch.scaled_dot_product_attention(qg.reshape(kv_heads * n, 1, group, head_dim),
-              ks.reshape(kv_heads * n, 1, ctx, head_dim), vs.reshape(kv_heads * n, 1, ctx, head_dim), masks[u])
+          o = self.attend(qg.reshape(kv_heads * n, 1, group, head_dim),
+              ks.reshape(kv_heads * n, 1, ctx, head_dim), vs.reshape(kv_heads * n, 1, ctx, head_dim), masks[u], False)
           o = o.view(kv_heads, n, group, head_dim).permute(1, 0, 2, 3).reshape(n, heads, head_dim)
           if n == 1:
             attn.narrow(0, start, 1).copy_(o)

@@ -55,7 +55,7 @@ class PagedForwardMatchesReferenceTest {
         ckpt.write(dir, null);
         Random rnd = new Random(7);
         try (NDManager root = NDManager.newBaseManager("PyTorch");
-                LlamaModel model = LlamaModel.load(dir, 128, DataType.FLOAT32, root, oneDnn)) {
+                LlamaModel model = LlamaModel.load(dir, 128, DataType.FLOAT32, root, new PathOptions(oneDnn, 64))) {
             KvCache cache = new KvCache(model.config(), 64, BLOCK, DataType.FLOAT32, model.manager());
             List<Integer> freeBlocks = shuffledBlocks(64, rnd);
             // Three sequences; the third starts with the first's first 8 tokens (two full blocks).

@@ -1,0 +1,245 @@
+package io.flinfer.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses a model's compute paths by checking each fast path against ATen's plain ops on the machine
+ * that will run it, before the first request. A kernel that is fast on one CPU can be wrong on the
+ * next (oneDNN's avx512 inner product on weights whose output size its blocked layout pads was wrong
+ * on AMD Zen 5, see docs/architecture.md), so nothing is trusted because it passed elsewhere.
+ *
+ * <ul>
+ *   <li>Each weight shape's oneDNN product is compared with {@code linear} on that shape's first
+ *       matrix (the layout, and so the kernel, depends on the shape and the CPU only), at 1 row, an
+ *       odd count, and the largest decode batch up to 65 rows (a full 64-row block and a tail).
+ *       A shape that disagrees multiplies through {@code linear}.
+ *   <li>Then one short forward step (prompt chunks whole and after cached tokens, single and grouped
+ *       decoding) runs on the chosen paths and on the reference (every product {@code linear},
+ *       attention ATen's math kernel). If they disagree, attention falls back to the math kernel;
+ *       if that does not settle it, every product falls back to {@code linear}.
+ * </ul>
+ *
+ * Each fallback logs one WARN that names the path, the shape and the error.
+ */
+final class FastPathCheck {
+    private static final Logger LOG = LoggerFactory.getLogger(FastPathCheck.class);
+    /** oneDNN's layout hint: the batch size the blocked weight layout is chosen for. */
+    static final int BATCH_HINT = 64;
+    private static final int MAX_CHECK_ROWS = 65;
+    private static final int STEP_BLOCK_SIZE = 4;
+    /** Layers the forward step runs: every layer takes the same paths, and the shapes are checked apart. */
+    private static final int STEP_LAYERS = 2;
+
+    private final LlamaModel model;
+    private final Random random = new Random(1);
+    private final List<PathCheck> checks = new ArrayList<>();
+    private final double tolerance;
+
+    private FastPathCheck(LlamaModel model) {
+        this.model = model;
+        this.tolerance = tolerance(model.dtype());
+    }
+
+    /**
+     * Packs every matrix for oneDNN when {@code options} ask for it, checks, and keeps what passed.
+     *
+     * @param packSource the matrix oneDNN packs for a weight: the weight itself, except in the test
+     *     that proves a wrong fast path is caught
+     */
+    static ComputePaths choose(LlamaModel model, PathOptions options, UnaryOperator<NDArray> packSource) {
+        FastPathCheck check = new FastPathCheck(model);
+        Map<Shape, List<Integer>> packed = options.oneDnn() ? check.packAll(packSource) : Map.of();
+        long start = System.nanoTime();
+        List<Integer> fast = check.keepShapesThatAgree(packed, options);
+        String attention = ComputePaths.SDPA_FUSED;
+        if (!check.stepAgrees(fast, attention)) {
+            // Which path is wrong: the products (if the step still disagrees on the math kernel) or attention.
+            PathCheck failed = check.lastCheck();
+            model.setMathAttention(true);
+            if (!fast.isEmpty() && !check.stepAgrees(fast, ComputePaths.SDPA_MATH)) {
+                LOG.warn("A forward step on oneDNN's products disagrees with the reference on this machine ({}): every "
+                        + "product falls back to ATen's linear.", check.lastCheck());
+                fast.forEach(model::unpack);
+                fast = List.of();
+                model.setMathAttention(false);
+                if (!check.stepAgrees(fast, attention)) {
+                    attention = check.fallBackToMathAttention(check.lastCheck());
+                }
+            } else {
+                attention = check.fallBackToMathAttention(failed);
+            }
+        }
+        fast.forEach(model::forgetReference);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new ComputePaths(model.manager().getDevice().toString(), model.dtype().toString(),
+                check.linearPath(options, fast), attention, List.copyOf(check.checks), seconds);
+    }
+
+    private String fallBackToMathAttention(PathCheck failed) {
+        LOG.warn("ATen's fused attention disagrees with its math kernel on this machine ({}): attention falls back to "
+                + "the math kernel.", failed);
+        model.setMathAttention(true);
+        return ComputePaths.SDPA_MATH;
+    }
+
+    private PathCheck lastCheck() {
+        return checks.get(checks.size() - 1);
+    }
+
+    /** Largest accepted error relative to the reference's largest magnitude, per compute dtype. */
+    static double tolerance(DataType dtype) {
+        return switch (dtype) {
+            case FLOAT32, FLOAT64 -> 1e-3;
+            case FLOAT16 -> 1e-2;
+            default -> 3e-2;
+        };
+    }
+
+    /** Packs every matrix for oneDNN; returns their slots by shape. */
+    private Map<Shape, List<Integer>> packAll(UnaryOperator<NDArray> packSource) {
+        Map<Shape, List<Integer>> byShape = new LinkedHashMap<>();
+        for (int slot : model.matrixSlots()) {
+            byShape.computeIfAbsent(model.weight(slot).getShape(), s -> new ArrayList<>()).add(slot);
+            NDArray source = packSource.apply(model.weight(slot));
+            model.pack(slot, source);
+            if (source != model.weight(slot)) {
+                source.close();
+            }
+        }
+        return byShape;
+    }
+
+    /** Keeps the fast path of each shape whose check passed; the others multiply through linear. */
+    private List<Integer> keepShapesThatAgree(Map<Shape, List<Integer>> byShape, PathOptions options) {
+        int[] rows = {1, 3, Math.max(3, Math.min(options.largestBatch(), MAX_CHECK_ROWS))};
+        List<Integer> fast = new ArrayList<>();
+        byShape.forEach((shape, slots) -> {
+            PathCheck result = checkShape(shape, slots.get(0), rows);
+            if (result.passed()) {
+                fast.addAll(slots);
+            } else {
+                LOG.warn("oneDNN's inner product disagrees with ATen's linear on this machine for weights of shape {} x {}"
+                        + " ({} matrices; relative error {} at rows {}, tolerance {}): they multiply through ATen's linear.",
+                        shape.get(0), shape.get(1), slots.size(), String.format("%.2g", result.error()), result.rows(),
+                        result.tolerance());
+                slots.forEach(model::unpack);
+            }
+        });
+        return fast;
+    }
+
+    private PathCheck checkShape(Shape shape, int slot, int[] rows) {
+        double error = 0;
+        try (NDManager scratch = model.manager().newSubManager()) {
+            for (int n : rows) {
+                NDArray x = scratch.randomNormal(new Shape(n, shape.get(1)), model.dtype());
+                double[] diff = model.compareLinear(slot, x);
+                error = Math.max(error, relative(diff[0], diff[1]));
+            }
+        }
+        String rowText = Arrays.stream(rows).mapToObj(Integer::toString).collect(Collectors.joining(", "));
+        return record(new PathCheck(ComputePaths.ONEDNN, "linear " + shape.get(0) + "x" + shape.get(1), rowText, error,
+                tolerance));
+    }
+
+    /**
+     * Runs two steps over four sequences on the chosen paths and on the reference path and compares
+     * their logits: whole prompts, then a prompt chunk after cached tokens, one decoding sequence
+     * alone and two as a group (blocks of 4 tokens, so a few tokens reach every kind of unit).
+     */
+    private boolean stepAgrees(List<Integer> fast, String attention) {
+        String path = (fast.isEmpty() ? ComputePaths.ATEN_LINEAR : ComputePaths.ONEDNN) + " + " + attention;
+        int vocab = model.config().vocabSize();
+        int[][] prompts = {random.ints(7, 0, vocab).toArray(), random.ints(5, 0, vocab).toArray(),
+                random.ints(3, 0, vocab).toArray(), random.ints(3, 0, vocab).toArray()};
+        int[][] tables = {{0, 1}, {2, 3}, {4}, {5}};
+        int[][] newTokens = {{6, 3, 2, 2}, {1, 2, 1, 1}};
+        try (NDManager scratch = model.manager().newSubManager()) {
+            KvCache cache = new KvCache(model.config(), 6, STEP_BLOCK_SIZE, model.dtype(), scratch);
+            model.setMaxLayers(STEP_LAYERS);
+            model.setReference(true);
+            float[] expected = run(prompts, tables, newTokens, cache, scratch);
+            model.setReference(false);
+            float[] actual = run(prompts, tables, newTokens, cache, scratch);
+            double maxDiff = 0;
+            double maxRef = 0;
+            for (int i = 0; i < expected.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+                maxRef = Math.max(maxRef, Math.abs(expected[i]));
+            }
+            return record(new PathCheck(path, "forward step", "13, 5", relative(maxDiff, maxRef), tolerance)).passed();
+        } finally {
+            model.setReference(false);
+            model.setMaxLayers(0);
+        }
+    }
+
+    private float[] run(int[][] prompts, int[][] tables, int[][] newTokens, KvCache cache, NDManager scratch) {
+        int[] computed = new int[prompts.length];
+        List<Float> logits = new ArrayList<>();
+        for (int[] step : newTokens) {
+            List<Integer> tokens = new ArrayList<>();
+            List<Integer> positions = new ArrayList<>();
+            List<Integer> slots = new ArrayList<>();
+            int[] contextLens = new int[prompts.length];
+            for (int s = 0; s < prompts.length; s++) {
+                for (int p = computed[s]; p < computed[s] + step[s]; p++) {
+                    tokens.add(prompts[s][p]);
+                    positions.add(p);
+                    slots.add(tables[s][p / STEP_BLOCK_SIZE] * STEP_BLOCK_SIZE + p % STEP_BLOCK_SIZE);
+                }
+                computed[s] += step[s];
+                contextLens[s] = computed[s];
+            }
+            ForwardBatch batch = new ForwardBatch(ints(tokens), ints(positions), ints(slots), step, contextLens, tables);
+            try (NDManager stepManager = scratch.newSubManager()) {
+                for (float v : model.forward(batch, cache, stepManager).toFloatArray()) {
+                    logits.add(v);
+                }
+            }
+        }
+        float[] all = new float[logits.size()];
+        IntStream.range(0, all.length).forEach(i -> all[i] = logits.get(i));
+        return all;
+    }
+
+    private String linearPath(PathOptions options, List<Integer> fast) {
+        if (!options.oneDnn() || fast.isEmpty()) {
+            return ComputePaths.ATEN_LINEAR;
+        }
+        String fellBack = checks.stream().filter(c -> !c.passed() && c.subject().startsWith("linear "))
+                .map(c -> c.subject().substring("linear ".length())).collect(Collectors.joining(", "));
+        return fellBack.isEmpty() ? ComputePaths.ONEDNN
+                : ComputePaths.ONEDNN + ", " + ComputePaths.ATEN_LINEAR + " for " + fellBack;
+    }
+
+    private PathCheck record(PathCheck check) {
+        checks.add(check);
+        return check;
+    }
+
+    private static double relative(double diff, double reference) {
+        if (Double.isNaN(diff) || Double.isNaN(reference)) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return diff / Math.max(reference, Double.MIN_NORMAL);
+    }
+
+    private static int[] ints(List<Integer> list) {
+        return list.stream().mapToInt(Integer::intValue).toArray();
+    }
+}

@@ -1,0 +1,25 @@
+package io.flinfer.engine.model;
+
+/**
+ * One comparison of a fast path with its reference path on this machine.
+ *
+ * @param path the fast path checked ({@code onednn}, {@code sdpa-fused}, ...)
+ * @param subject what it computed: {@code linear 344x64} (an output x input weight shape) or
+ *     {@code forward step}
+ * @param rows the batch sizes it ran, as text ({@code 1, 3, 65})
+ * @param error the largest absolute difference from the reference, relative to the reference's
+ *     largest magnitude
+ * @param tolerance the largest relative error accepted for the dtype
+ */
+public record PathCheck(String path, String subject, String rows, double error, double tolerance) {
+
+    public boolean passed() {
+        return error <= tolerance;
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%s %s at rows %s: relative error %.1e (tolerance %.0e) %s", path, subject, rows, error,
+                tolerance, passed() ? "ok" : "FAILED");
+    }
+}
