@@ -9,8 +9,11 @@ import io.flinfer.models.BundledModels;
 import java.util.List;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
+import io.flinfer.engine.testing.OneDnnIsaCap;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The engine reproduces llama2.c's greedy output for stories260K token for token. */
+@ExtendWith(OneDnnIsaCap.class)
 class GoldenGreedyTest {
     /** llama2.c runs 256 positions; the token sampled at the last one is printed too. */
     private static final int POSITIONS = 256;

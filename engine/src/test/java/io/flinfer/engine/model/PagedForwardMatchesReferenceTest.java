@@ -19,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import io.flinfer.engine.testing.OneDnnIsaCap;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The batched forward pass over the paged KV cache — sequences of different lengths in one batch,
@@ -26,6 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * cache shares them, decoding sequences grouped by the blocks they read — gives the logits of a plain
  * per-sequence forward pass, for every variant.
  */
+@ExtendWith(OneDnnIsaCap.class)
 class PagedForwardMatchesReferenceTest {
     private static final int BLOCK = 4;
     private static final double TOLERANCE = 1e-4;

@@ -37,12 +37,15 @@ public final class TinyCheckpoint {
     }
 
     public static TinyCheckpoint random(Variant v, long seed) {
+        return random(v, seed, 48, 96);
+    }
+
+    /** A variant with a hidden and an intermediate size of its own (each layer's matrix shapes). */
+    public static TinyCheckpoint random(Variant v, long seed, int hidden, int inter) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode c = json.createObjectNode();
-        int hidden = 48;
         int vocab = 512;
         int layers = 2;
-        int inter = 96;
         c.put("model_type", v.modelType()).put("hidden_size", hidden).put("intermediate_size", inter)
                 .put("num_hidden_layers", layers).put("num_attention_heads", v.heads())
                 .put("num_key_value_heads", v.kvHeads()).put("head_dim", v.headDim()).put("vocab_size", vocab)

@@ -1,0 +1,127 @@
+package io.flinfer.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.flinfer.engine.testing.CapturedWarnings;
+import io.flinfer.engine.testing.ReferenceLlama;
+import io.flinfer.engine.testing.TinyCheckpoint;
+import io.flinfer.engine.testing.TinyCheckpoint.Variant;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import io.flinfer.engine.testing.OneDnnIsaCap;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The load-time check catches a wrong fast path and falls back to the reference path for what it
+ * got wrong, with a WARN that names it. A wrong path is made on purpose: oneDNN packs a perturbed
+ * copy of some weights, as a kernel that computes wrongly would.
+ */
+@ExtendWith(OneDnnIsaCap.class)
+class FastPathCheckTest {
+    private static final Variant VARIANT = new Variant("llama, GQA 2 per KV head", "llama", 4, 2, 16, false, false, null);
+    /** gate+up of a hidden-64, intermediate-128 model: 256 x 64, one per layer. */
+    private static final long[] GATE_UP = {256, 64};
+
+    @TempDir
+    static Path dir;
+    private static TinyCheckpoint ckpt;
+
+    @BeforeAll
+    static void writeModel() throws Exception {
+        ckpt = TinyCheckpoint.random(VARIANT, 3, 64, 128);
+        ckpt.write(dir, null);
+    }
+
+    @Test
+    void aWrongProductOfOneShapeFallsBackToLinearForThatShapeOnly() {
+        try (CapturedWarnings warnings = new CapturedWarnings(FastPathCheck.class);
+                NDManager root = NDManager.newBaseManager("PyTorch");
+                LlamaModel model = load(root, perturbed(w -> isGateUp(w)))) {
+            ComputePaths paths = model.paths();
+            assertThat(paths.linear()).startsWith("onednn").contains("aten for 256x64");
+            assertThat(failed(paths)).extracting(PathCheck::subject).containsExactly("linear 256x64");
+            assertThat(warnings.messages()).anySatisfy(m -> assertThat(m)
+                    .contains("oneDNN's inner product disagrees", "256 x 64", "2 matrices", "ATen's linear"));
+            assertMatchesReference(model, root);
+        }
+    }
+
+    @Test
+    void aWrongProductTheShapeCheckMissesIsCaughtByTheForwardStep() {
+        // Only layer 1's gate+up is wrong; each shape is checked on its first matrix (layer 0's).
+        int[] calls = {0};
+        try (CapturedWarnings warnings = new CapturedWarnings(FastPathCheck.class);
+                NDManager root = NDManager.newBaseManager("PyTorch");
+                LlamaModel model = load(root, perturbed(w -> isGateUp(w) && calls[0]++ == 1))) {
+            ComputePaths paths = model.paths();
+            assertThat(paths.linear()).isEqualTo(ComputePaths.ATEN_LINEAR);
+            assertThat(paths.attention()).isEqualTo(ComputePaths.SDPA_FUSED);
+            // The step disagrees on fused attention and still on its math kernel: the products are to blame.
+            assertThat(failed(paths)).extracting(PathCheck::subject).containsOnly("forward step");
+            assertThat(failed(paths)).extracting(PathCheck::path).containsExactly("onednn + sdpa-fused",
+                    "onednn + sdpa-math");
+            assertThat(warnings.messages()).anySatisfy(m -> assertThat(m)
+                    .contains("forward step on oneDNN's products disagrees", "falls back to ATen's linear"));
+            assertMatchesReference(model, root);
+        }
+    }
+
+    @Test
+    void everyCheckThatFailedIsAFallbackAndEveryPathInUsePassed() {
+        try (NDManager root = NDManager.newBaseManager("PyTorch");
+                LlamaModel model = load(root, UnaryOperator.identity())) {
+            ComputePaths paths = model.paths();
+            for (PathCheck check : failed(paths)) {
+                assertThat(paths.linear() + " " + paths.attention()).doesNotContain(check.path() + " ")
+                        .as("a failed %s check leaves its path unused", check.path());
+            }
+            assertThat(paths.checks()).isNotEmpty().allSatisfy(c -> assertThat(c.rows()).isNotEmpty());
+            assertThat(paths.summary()).contains("linear " + paths.linear(), "attention " + paths.attention());
+            assertMatchesReference(model, root);
+        }
+    }
+
+    private static LlamaModel load(NDManager root, UnaryOperator<NDArray> packSource) {
+        return LlamaModel.load(dir, 64, DataType.FLOAT32, root, new PathOptions(true, 8), packSource);
+    }
+
+    /** oneDNN packs {@code w * 1.5} for the weights {@code which} selects. */
+    private static UnaryOperator<NDArray> perturbed(Predicate<NDArray> which) {
+        return w -> which.test(w) ? w.mul(1.5f) : w;
+    }
+
+    private static boolean isGateUp(NDArray w) {
+        return Arrays.equals(w.getShape().getShape(), GATE_UP);
+    }
+
+    private static List<PathCheck> failed(ComputePaths paths) {
+        return paths.checks().stream().filter(c -> !c.passed()).toList();
+    }
+
+    /** One prompt of 5 tokens: the model's logits are the double-precision reference's. */
+    private static void assertMatchesReference(LlamaModel model, NDManager root) {
+        int[] tokens = {5, 17, 301, 42, 9};
+        int[] positions = {0, 1, 2, 3, 4};
+        KvCache cache = new KvCache(model.config(), 4, 4, DataType.FLOAT32, model.manager());
+        ForwardBatch batch = new ForwardBatch(tokens, positions, positions, new int[] {5}, new int[] {5},
+                new int[][] {{0, 1}});
+        double[] expected = new ReferenceLlama(ckpt).lastLogits(tokens);
+        try (NDManager step = root.newSubManager()) {
+            float[] actual = model.forward(batch, cache, step).toFloatArray();
+            for (int v = 0; v < expected.length; v++) {
+                assertThat((double) actual[v]).as("logit %d", v).isCloseTo(expected[v],
+                        Offset.offset(1e-4));
+            }
+        }
+    }
+}
