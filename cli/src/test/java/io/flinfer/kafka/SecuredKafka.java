@@ -68,6 +68,11 @@ public final class SecuredKafka implements AutoCloseable {
         return broker;
     }
 
+    /** The super user's client settings: for a test's own producers, readers and topics. */
+    public Map<String, String> adminClient() {
+        return client(ADMIN, ADMIN_PASSWORD);
+    }
+
     /** What a user puts in --kafka-properties to log in as {@code user}. */
     public static Map<String, String> client(String user, String password) {
         return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config", jaas(user, password));
@@ -121,7 +126,7 @@ public final class SecuredKafka implements AutoCloseable {
     }
 
     private Admin admin() {
-        Map<String, Object> config = new java.util.HashMap<>(client(ADMIN, ADMIN_PASSWORD));
+        Map<String, Object> config = new java.util.HashMap<>(adminClient());
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         return Admin.create(config);
     }
