@@ -3,7 +3,6 @@ package io.flinfer.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.flinfer.engine.EngineConfig;
 import io.flinfer.jobs.PipelineOptions;
 import io.flinfer.kafka.CommittedReader;
 import io.flinfer.local.LocalCluster;
@@ -14,7 +13,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Runs benchmark requests through the whole pipeline in this process: embedded Kafka, the real
+ * Runs benchmark requests through the whole pipeline in this process: embedded Kafka (or the user's), the real
  * streaming job on a MiniCluster, results committed exactly once. A warm-up request goes first, so
  * that the job is running and its engine loaded before the clock starts; then every request is
  * published at once, as the engine-alone benchmark adds them all at once.
@@ -31,10 +30,10 @@ public final class PipelineBenchmark {
 
     private PipelineBenchmark() {}
 
-    public static PipelineRunResult run(EngineConfig engine, Settings s, TextPrompts.TextRequest warmup,
+    /** @param kafka the job's options on its Kafka: broker, topics, group, client settings; {@code s} sets the rest */
+    public static PipelineRunResult run(PipelineOptions.Builder kafka, Settings s, TextPrompts.TextRequest warmup,
             List<TextPrompts.TextRequest> requests, BenchProgress progress) throws Exception {
-        PipelineOptions options = PipelineOptions.builder(null, engine).groupId("bench").maxInFlight(s.maxInFlight())
-                .requestTimeout(s.timeout()).routing(s.routing()).build();
+        PipelineOptions options = kafka.maxInFlight(s.maxInFlight()).requestTimeout(s.timeout()).routing(s.routing()).build();
         try (LocalPipeline pipeline = LocalPipeline.start(options, new LocalCluster.Settings(s.parallelism(), s.checkpointInterval(), 0));
                 CommittedReader results = pipeline.reader(options.outputTopic())) {
             pipeline.publish(List.of(requestLine(warmup)));

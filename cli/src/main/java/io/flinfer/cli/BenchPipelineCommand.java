@@ -42,6 +42,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
     @Mixin EngineOptions engine;
 
+    @Mixin PipelineKafkaOptions kafka;
+
     @Option(names = "--num-prompts", defaultValue = "64", description = "Requests. Default: ${DEFAULT-VALUE}.")
     int numPrompts;
 
@@ -86,7 +88,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
         List<BenchRequest> tokens = requests.stream().map(TextRequest::tokens).toList();
         BenchResult alone = EngineAlone.measure(config, tokens, limits, err);
         var settings = new PipelineBenchmark.Settings(parallelism, checkpointInterval, maxInFlight, routing, timeout);
-        PipelineRunResult pipeline = PipelineBenchmark.run(config, settings, warmup, requests, new BenchProgress(err, "pipeline"));
+        PipelineRunResult pipeline = PipelineBenchmark.run(kafka.options(config, "bench"), settings, warmup, requests, new BenchProgress(err, "pipeline"));
 
         double ratio = pipeline.outputTokensPerSecond() / alone.outputTokensPerSecond();
         PrintWriter out = spec.commandLine().getOut();

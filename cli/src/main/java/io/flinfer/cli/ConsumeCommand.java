@@ -2,13 +2,20 @@ package io.flinfer.cli;
 
 import io.flinfer.jobs.Durations;
 import io.flinfer.jobs.PipelineOptions;
+import io.flinfer.jobs.kafka.KafkaAccess;
+import io.flinfer.jobs.kafka.KafkaAcls;
+import io.flinfer.jobs.kafka.KafkaPropertiesOption;
 import io.flinfer.kafka.KafkaClients;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,7 +29,8 @@ import picocli.CommandLine.Spec;
                     + " (isolation.level=read_committed: results of a pipeline run that failed and was rolled"
                     + " back never show).",
             "Stops after --count records, or when --timeout passes without a new record."
-                    + " Commits no consumer offsets: every run reads the topic afresh."
+                    + " Reads in no consumer group and commits no offsets: every run reads the topic afresh, and"
+                    + " a secured cluster needs only Read and Describe on the topic."
         })
 final class ConsumeCommand implements Runnable {
     private static final Duration POLL = Duration.ofMillis(200);
@@ -32,6 +40,8 @@ final class ConsumeCommand implements Runnable {
     @Option(names = "--bootstrap-servers", paramLabel = "S", defaultValue = KafkaClients.DEFAULT_BOOTSTRAP_SERVERS,
             description = "Kafka to read from (host:port[,host:port...]). Default: ${DEFAULT-VALUE}.")
     String bootstrapServers;
+
+    @Mixin KafkaPropertiesOption kafkaProperties;
 
     @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = PipelineOptions.OUTPUT_TOPIC,
             description = "Topic to read. Default: ${DEFAULT-VALUE}.")
@@ -56,10 +66,12 @@ final class ConsumeCommand implements Runnable {
             throw new IllegalArgumentException("--count must be 0 (no limit) or more, got " + count);
         }
         PrintWriter out = spec.commandLine().getOut();
+        Map<String, String> client = kafkaProperties.settings();
+        KafkaAccess access = KafkaAccess.of(bootstrapServers, client, new KafkaAcls().read(topic));
         long printed = 0;
-        try (KafkaConsumer<String, String> consumer = KafkaClients.committedConsumer(bootstrapServers, fromBeginning)) {
-            consumer.subscribe(List.of(topic));
-            long idleSince = System.nanoTime();
+        long idleSince = System.nanoTime();
+        try (KafkaConsumer<String, String> consumer = KafkaClients.committedConsumer(bootstrapServers, client, fromBeginning)) {
+            KafkaClients.assignAll(consumer, List.of(topic), timeout);
             while ((count == 0 || printed < count) && System.nanoTime() - idleSince < timeout.toNanos()) {
                 for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
                     out.println(record.value());
@@ -70,6 +82,13 @@ final class ConsumeCommand implements Runnable {
                 }
                 out.flush();
             }
+        } catch (KafkaClients.NoPartitions e) {
+            // The topic did not show up within the timeout: nothing arrived, as the line below says.
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(KafkaClients.unreachable(bootstrapServers), e);
+        } catch (KafkaException e) {
+            access.throwIfDenied(e);
+            throw e;
         }
         PrintWriter err = spec.commandLine().getErr();
         err.println(printed > 0

@@ -55,6 +55,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Mixin EngineOptions engine;
 
+    @Mixin PipelineKafkaOptions kafka;
+
     @Option(names = "--prompts", defaultValue = "48", paramLabel = "N",
             description = "Requests to publish (4 openings x 12 continuations, repeated as needed). Default: ${DEFAULT-VALUE}.")
     int prompts;
@@ -100,11 +102,11 @@ public final class DemoCommand implements Callable<Integer> {
         DemoPrompts samples = DemoPrompts.bundled(model.hasChatTemplate());
         List<DemoPrompts.Request> requests = samples.requests(prompts, maxTokens);
         DemoResults results = new DemoResults(COMPLETIONS_SHOWN);
-        PipelineOptions options = PipelineOptions.builder(null, config).groupId("flinfer-demo").requestTimeout(timeout).build();
+        PipelineOptions options = kafka.options(config, "flinfer-demo").requestTimeout(timeout).build();
         try (LocalPipeline pipeline = LocalPipeline.start(options,
                 LocalPipeline.Settings.temporary(new LocalCluster.Settings(1, CHECKPOINT_INTERVAL, port)), err)) {
-            String kafka = pipeline.options().bootstrapServers();
-            err.println("Started the job on a local Flink cluster, Kafka at " + kafka
+            String servers = pipeline.options().bootstrapServers();
+            err.println("Started the job on a local Flink cluster, Kafka at " + servers
                     + (port > 0 ? ", metrics on http://localhost:" + port + "/metrics" : ""));
             long start = System.nanoTime();
             List<String> lines = new ArrayList<>(requests.stream().map(DemoPrompts.Request::json).toList());
@@ -113,7 +115,7 @@ public final class DemoCommand implements Callable<Integer> {
             err.println("Published " + requests.size() + " " + samples.kind() + " requests and 1 malformed line to "
                     + options.inputTopic());
             // A failing job restarts with backoff, and says why on stderr; the timeout ends the wait.
-            new DemoResultCollector(kafka, options.outputTopic(), options.deadLetterTopic())
+            new DemoResultCollector(servers, options.kafkaClient(), options.outputTopic(), options.deadLetterTopic())
                     .collect(requests.size(), 1, timeout, results, err);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             Map<String, String> cues = requests.stream()

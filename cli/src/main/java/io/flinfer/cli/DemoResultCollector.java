@@ -4,6 +4,7 @@ import io.flinfer.kafka.KafkaClients;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
@@ -15,11 +16,14 @@ final class DemoResultCollector {
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final String bootstrapServers;
+    private final Map<String, String> client;
     private final String resultsTopic;
     private final String deadLetterTopic;
 
-    DemoResultCollector(String bootstrapServers, String resultsTopic, String deadLetterTopic) {
+    /** @param client more client settings (--kafka-properties) */
+    DemoResultCollector(String bootstrapServers, Map<String, String> client, String resultsTopic, String deadLetterTopic) {
         this.bootstrapServers = bootstrapServers;
+        this.client = client;
         this.resultsTopic = resultsTopic;
         this.deadLetterTopic = deadLetterTopic;
     }
@@ -30,8 +34,8 @@ final class DemoResultCollector {
      */
     void collect(int expectedResults, int expectedDeadLetters, Duration timeout, DemoResults into, PrintWriter progress) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<String, String> consumer = KafkaClients.committedConsumer(bootstrapServers, true)) {
-            consumer.subscribe(List.of(resultsTopic, deadLetterTopic));
+        try (KafkaConsumer<String, String> consumer = KafkaClients.committedConsumer(bootstrapServers, client, true)) {
+            KafkaClients.assignAll(consumer, List.of(resultsTopic, deadLetterTopic), timeout);
             showProgress(progress, into, expectedResults, expectedDeadLetters);
             while ((into.results() < expectedResults || into.deadLetters() < expectedDeadLetters)
                     && System.nanoTime() < deadline) {

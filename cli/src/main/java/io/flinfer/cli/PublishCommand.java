@@ -1,6 +1,9 @@
 package io.flinfer.cli;
 
 import io.flinfer.jobs.PipelineOptions;
+import io.flinfer.jobs.kafka.KafkaAccess;
+import io.flinfer.jobs.kafka.KafkaAcls;
+import io.flinfer.jobs.kafka.KafkaPropertiesOption;
 import io.flinfer.kafka.KafkaClients;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -10,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -18,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -41,6 +46,8 @@ final class PublishCommand implements Runnable {
     @Option(names = "--bootstrap-servers", paramLabel = "S", defaultValue = KafkaClients.DEFAULT_BOOTSTRAP_SERVERS,
             description = "Kafka to publish to (host:port[,host:port...]). Default: ${DEFAULT-VALUE}.")
     String bootstrapServers;
+
+    @Mixin KafkaPropertiesOption kafkaProperties;
 
     @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = PipelineOptions.INPUT_TOPIC,
             description = "Topic to publish to. Default: ${DEFAULT-VALUE}.")
@@ -77,8 +84,10 @@ final class PublishCommand implements Runnable {
         }
         RequestLines lines = new RequestLines(chat, model, maxTokens, idPrefix);
         List<Future<RecordMetadata>> sent = new ArrayList<>();
+        Map<String, String> client = kafkaProperties.settings();
+        KafkaAccess access = KafkaAccess.of(bootstrapServers, client, new KafkaAcls().write(topic));
         try (BufferedReader reader = open();
-                KafkaProducer<String, String> producer = KafkaClients.producer(bootstrapServers)) {
+                KafkaProducer<String, String> producer = KafkaClients.producer(bootstrapServers, client)) {
             for (String text = reader.readLine(); text != null; text = reader.readLine()) {
                 Optional<RequestLines.Line> line = lines.toRequest(text);
                 line.ifPresent(l -> sent.add(producer.send(new ProducerRecord<>(topic, l.customId(), l.json()))));
@@ -92,6 +101,7 @@ final class PublishCommand implements Runnable {
         } catch (TimeoutException e) {
             throw new IllegalStateException(KafkaClients.unreachable(bootstrapServers), e);
         } catch (ExecutionException e) {
+            access.throwIfDenied(e);
             throw new IllegalStateException("Kafka refused a record: " + e.getCause().getMessage()
                     + (e.getCause() instanceof TimeoutException ? "; " + KafkaClients.unreachable(bootstrapServers) : ""),
                     e.getCause());

@@ -4,12 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -28,27 +26,14 @@ public final class CommittedReader implements AutoCloseable {
     private int handedOut;
 
     public CommittedReader(String bootstrapServers, String topic) {
-        consumer = KafkaClients.committedConsumer(bootstrapServers, true);
-        partitions = partitionsOf(topic);
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+        this(bootstrapServers, Map.of(), topic);
     }
 
-    /**
-     * The topic's partitions. Right after the topic is created the broker may answer with none (its
-     * metadata has not caught up), and assigning none would read nothing: ask again until it lists them.
-     */
-    private List<TopicPartition> partitionsOf(String topic) {
-        long deadline = System.nanoTime() + METADATA.toNanos();
-        List<PartitionInfo> found = consumer.partitionsFor(topic);
-        while (found.isEmpty()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("topic " + topic + " lists no partitions after " + METADATA);
-            }
-            LockSupport.parkNanos(POLL.toNanos()); // each ask is a metadata request to the broker
-            found = consumer.partitionsFor(topic);
-        }
-        return found.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    /** @param client more client settings (--kafka-properties) */
+    public CommittedReader(String bootstrapServers, Map<String, String> client, String topic) {
+        consumer = KafkaClients.committedConsumer(bootstrapServers, client, true);
+        partitions = KafkaClients.assignAll(consumer, List.of(topic), METADATA);
+        consumer.seekToBeginning(partitions);
     }
 
     /** Everything read so far, in the order read. */

@@ -1,5 +1,6 @@
 package io.flinfer.kafka;
 
+import io.flinfer.jobs.kafka.KafkaAcls;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -36,12 +37,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path logDir;
     private final KafkaConfig config;
     private final String bootstrapServers;
+    /** Client settings of the broker's own topic management ({@link #createTopic}). */
+    private final Map<String, String> adminClient;
     private KafkaRaftServer server;
 
-    private EmbeddedKafka(Path logDir, KafkaConfig config, String bootstrapServers) {
+    private EmbeddedKafka(Path logDir, KafkaConfig config, String bootstrapServers, Map<String, String> adminClient) {
         this.logDir = logDir;
         this.config = config;
         this.bootstrapServers = bootstrapServers;
+        this.adminClient = Map.copyOf(adminClient);
     }
 
     /** Starts a broker on a free port. */
@@ -51,13 +55,30 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Starts a broker whose clients connect to {@code localhost:port}; port 0 picks a free one. */
     public static EmbeddedKafka start(int port) {
+        return start(port, "PLAINTEXT", Map.of(), Map.of());
+    }
+
+    /**
+     * Starts a broker on a free port whose listener speaks {@code protocol} (SASL_PLAINTEXT, SSL, ...),
+     * with {@code settings} over the defaults (authentication, an authorizer, super users): a secured
+     * cluster as companies run one, for tests. Brokers talk to each other on the same listener.
+     *
+     * @param adminClient client settings of a super user, with which {@link #createTopic} works
+     */
+    public static EmbeddedKafka start(String protocol, Map<String, String> settings, Map<String, String> adminClient) {
+        return start(0, protocol, settings, adminClient);
+    }
+
+    private static EmbeddedKafka start(int port, String protocol, Map<String, String> settings, Map<String, String> adminClient) {
         Path logDir = createTempDir();
         try {
             int brokerPort = port == 0 ? freePort() : requireFree(port);
             int controllerPort = freePort();
-            KafkaConfig config = KafkaConfig.fromProps(brokerProperties(logDir, brokerPort, controllerPort));
+            Properties properties = brokerProperties(logDir, protocol, brokerPort, controllerPort);
+            properties.putAll(settings);
+            KafkaConfig config = KafkaConfig.fromProps(properties);
             formatStorage(config, logDir);
-            EmbeddedKafka kafka = new EmbeddedKafka(logDir, config, "localhost:" + brokerPort);
+            EmbeddedKafka kafka = new EmbeddedKafka(logDir, config, "localhost:" + brokerPort, adminClient);
             try {
                 kafka.startServer();
             } catch (RuntimeException e) {
@@ -78,7 +99,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates a topic (replication factor 1, the broker's default) unless it exists, and waits until the broker has it. */
     public void createTopic(String name, int partitions) {
-        KafkaClients.createMissingTopics(bootstrapServers, Map.of(), Map.of(name, partitions), 1);
+        KafkaClients.createMissingTopics(bootstrapServers, adminClient, new KafkaAcls(), Map.of(name, partitions), 1);
     }
 
     /** The temporary directory that holds the broker's logs and metadata; gone after close. */
@@ -119,18 +140,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static Properties brokerProperties(Path logDir, int brokerPort, int controllerPort) {
+    private static Properties brokerProperties(Path logDir, String protocol, int brokerPort, int controllerPort) {
         Properties p = new Properties();
         p.putAll(Map.ofEntries(
                 Map.entry("process.roles", "broker,controller"),
                 Map.entry("node.id", String.valueOf(NODE_ID)),
                 Map.entry("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort),
                 Map.entry("controller.listener.names", CONTROLLER_LISTENER),
-                Map.entry("listeners", "PLAINTEXT://localhost:" + brokerPort
+                Map.entry("listeners", protocol + "://localhost:" + brokerPort
                         + "," + CONTROLLER_LISTENER + "://localhost:" + controllerPort),
-                Map.entry("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort),
-                Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
-                Map.entry("inter.broker.listener.name", "PLAINTEXT"),
+                Map.entry("advertised.listeners", protocol + "://localhost:" + brokerPort),
+                Map.entry("listener.security.protocol.map", protocol + ":" + protocol + "," + CONTROLLER_LISTENER + ":PLAINTEXT"),
+                Map.entry("inter.broker.listener.name", protocol),
                 Map.entry("log.dirs", logDir.toString()),
                 Map.entry("num.partitions", "1"),
                 // One node: internal topics cannot have more than one replica.

@@ -1,5 +1,8 @@
 package io.flinfer.kafka;
 
+import io.flinfer.jobs.kafka.KafkaAccess;
+import io.flinfer.jobs.kafka.KafkaAccessDenied;
+import io.flinfer.jobs.kafka.KafkaAcls;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -19,6 +22,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -32,6 +37,7 @@ public final class KafkaClients {
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration BROKER_PROBE = Duration.ofSeconds(5);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration METADATA_RETRY = Duration.ofMillis(100);
 
     private KafkaClients() {}
 
@@ -43,28 +49,68 @@ public final class KafkaClients {
 
     /**
      * A consumer that sees only committed records ({@code read_committed}, as downstream of the exactly-once
-     * sinks) in a group of its own that commits nothing, so every reader reads afresh.
+     * sinks) and belongs to no group: it is assigned partitions ({@link #assignAll}) and commits nothing, so
+     * every reader reads afresh and needs no ACL on a group.
      *
-     * @param fromBeginning start at the earliest record when subscribing; otherwise at the latest
+     * @param client more client settings (--kafka-properties)
+     * @param fromBeginning start at the earliest record; otherwise at the latest
      */
-    public static KafkaConsumer<String, String> committedConsumer(String bootstrapServers, boolean fromBeginning) {
-        return new KafkaConsumer<>(Map.of(
+    public static KafkaConsumer<String, String> committedConsumer(String bootstrapServers, Map<String, String> client,
+            boolean fromBeginning) {
+        Map<String, Object> config = new HashMap<>(client);
+        config.putAll(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "flinfer-reader-" + UUID.randomUUID(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest"),
-                new StringDeserializer(), new StringDeserializer());
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest"));
+        return new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
+    }
+
+    /**
+     * Assigns {@code consumer} every partition of {@code topics}. Right after a topic is created the broker
+     * may list none of its partitions (its metadata has not caught up), and assigning none would read
+     * nothing: ask again until it lists them, for at most {@code timeout}.
+     *
+     * @return the partitions assigned
+     * @throws NoPartitions when a topic lists no partitions within {@code timeout}
+     */
+    public static List<TopicPartition> assignAll(KafkaConsumer<?, ?> consumer, List<String> topics, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            List<PartitionInfo> found = consumer.partitionsFor(topic);
+            while (found.isEmpty()) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new NoPartitions("topic " + topic + " lists no partitions after " + timeout);
+                }
+                LockSupport.parkNanos(METADATA_RETRY.toNanos()); // each ask is a metadata request to the broker
+                found = consumer.partitionsFor(topic);
+            }
+            found.forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        consumer.assign(partitions);
+        return partitions;
     }
 
     /** A producer of text records that waits for every replica and fails within seconds when no broker answers. */
     public static KafkaProducer<String, String> producer(String bootstrapServers) {
-        return new KafkaProducer<>(producerConfig(bootstrapServers), new StringSerializer(), new StringSerializer());
+        return producer(bootstrapServers, Map.of());
+    }
+
+    /** With more client settings (--kafka-properties). */
+    public static KafkaProducer<String, String> producer(String bootstrapServers, Map<String, String> client) {
+        return new KafkaProducer<>(producerConfig(bootstrapServers, client), new StringSerializer(), new StringSerializer());
     }
 
     /** {@link #producer}'s settings, for producers of other types or with more settings. */
     public static Map<String, Object> producerConfig(String bootstrapServers) {
-        return new HashMap<>(Map.of(
+        return producerConfig(bootstrapServers, Map.of());
+    }
+
+    /** With more client settings (--kafka-properties); ours win where both set one. */
+    public static Map<String, Object> producerConfig(String bootstrapServers, Map<String, String> client) {
+        Map<String, Object> config = new HashMap<>(client);
+        config.putAll(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
@@ -73,11 +119,14 @@ public final class KafkaClients {
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000));
+        return config;
     }
 
     /**
      * Waits until a broker answers at {@code bootstrapServers}, saying so while it waits, and returns the
      * id of its cluster. Waits as long as it takes: a service started before its broker should not exit.
+     * A broker that answers but refuses the client (credentials, certificate) is no reason to wait: that
+     * throws {@link KafkaAccessDenied} at once.
      *
      * @param client more client settings (security.protocol, sasl.*, ...), as the job's own clients get them
      */
@@ -88,6 +137,7 @@ public final class KafkaClients {
             try (Admin admin = admin(bootstrapServers, client, BROKER_PROBE)) {
                 return admin.describeCluster().clusterId().get(BROKER_PROBE.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
+                KafkaAccess.of(bootstrapServers, client, new KafkaAcls()).throwIfDenied(e);
                 log.println("Waiting for Kafka at " + bootstrapServers + ": not reachable yet ("
                         + (e.getCause() != null ? e.getCause() : e) + "); trying again in " + backoff.toSeconds() + " s.");
                 log.flush();
@@ -100,10 +150,11 @@ public final class KafkaClients {
     /**
      * Creates those of {@code partitions}' topics that do not exist yet; returns the names it created.
      *
+     * @param acls what the client's principal needs, for the words of a denial ({@link KafkaAccessDenied})
      * @param partitions partitions of each topic, by name
      * @param replicationFactor replicas of each new topic; 0 takes the broker's {@code default.replication.factor}
      */
-    public static List<String> createMissingTopics(String bootstrapServers, Map<String, String> client,
+    public static List<String> createMissingTopics(String bootstrapServers, Map<String, String> client, KafkaAcls acls,
             Map<String, Integer> partitions, int replicationFactor) {
         try (Admin admin = admin(bootstrapServers, client, ADMIN_TIMEOUT)) {
             Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -117,6 +168,7 @@ public final class KafkaClients {
             admin.createTopics(missing).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return missing.stream().map(NewTopic::name).toList();
         } catch (ExecutionException e) {
+            KafkaAccess.of(bootstrapServers, client, acls).throwIfDenied(e);
             throw new IllegalStateException("could not create topics " + partitions.keySet() + ": " + e.getCause().getMessage(), e);
         } catch (InterruptedException | TimeoutException e) {
             throw new IllegalStateException("could not create topics " + partitions.keySet() + ": " + e, e);
@@ -129,5 +181,12 @@ public final class KafkaClients {
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         return Admin.create(config);
+    }
+
+    /** A topic that lists no partitions: missing, or created a moment ago. */
+    public static final class NoPartitions extends IllegalStateException {
+        NoPartitions(String message) {
+            super(message);
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.flinfer.local;
 
 import io.flinfer.jobs.PipelineOptions;
 import io.flinfer.jobs.StreamingJob;
+import io.flinfer.jobs.kafka.KafkaAcls;
 import io.flinfer.kafka.CommittedReader;
 import io.flinfer.kafka.EmbeddedKafka;
 import io.flinfer.kafka.KafkaClients;
@@ -108,7 +109,10 @@ public final class LocalPipeline implements AutoCloseable {
         partitions.put(o.inputTopic(), s.topicPartitions() > 0 ? s.topicPartitions() : s.cluster().parallelism());
         partitions.putIfAbsent(o.outputTopic(), 1);
         partitions.putIfAbsent(o.deadLetterTopic(), 1);
-        List<String> created = KafkaClients.createMissingTopics(o.bootstrapServers(), o.kafkaClient(), partitions, s.replicationFactor());
+        KafkaAcls acls = StreamingJob.acls(o);
+        partitions.keySet().forEach(acls::create);
+        List<String> created = KafkaClients.createMissingTopics(o.bootstrapServers(), o.kafkaClient(), acls, partitions,
+                s.replicationFactor());
         if (!created.isEmpty()) {
             log.println("Created the missing topics " + String.join(", ", created) + " at " + o.bootstrapServers());
             log.flush();
@@ -142,7 +146,7 @@ public final class LocalPipeline implements AutoCloseable {
 
     /** Writes records to the input topic, keyed by nothing, and waits until the broker has them all. */
     public void publish(List<String> lines) throws InterruptedException, ExecutionException {
-        try (KafkaProducer<String, String> producer = KafkaClients.producer(options.bootstrapServers())) {
+        try (KafkaProducer<String, String> producer = KafkaClients.producer(options.bootstrapServers(), options.kafkaClient())) {
             List<Future<?>> sent = new ArrayList<>();
             for (String line : lines) {
                 sent.add(producer.send(new ProducerRecord<>(options.inputTopic(), line)));
@@ -155,7 +159,7 @@ public final class LocalPipeline implements AutoCloseable {
 
     /** A reader of a topic's committed records from its beginning. */
     public CommittedReader reader(String topic) {
-        return new CommittedReader(options.bootstrapServers(), topic);
+        return new CommittedReader(options.bootstrapServers(), options.kafkaClient(), topic);
     }
 
     /** Cancels the job if it still runs, shuts the local cluster down, then the broker (nothing talks to it any more). */

@@ -3,6 +3,7 @@ package io.flinfer.local;
 import java.io.PrintWriter;
 import java.time.Duration;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.runtime.executiongraph.ErrorInfo;
 
 /**
@@ -25,7 +26,8 @@ final class RestartReporter {
             try {
                 while (!Thread.currentThread().isInterrupted()) {
                     ErrorInfo failure = cluster.executionGraph(job).getFailureInfo();
-                    if (failure != null && failure.getTimestamp() != lastFailure) {
+                    // A failure no restart can fix (Kafka denied access) fails the job instead: the command says why.
+                    if (failure != null && failure.getTimestamp() != lastFailure && restarts(cluster.status(job))) {
                         lastFailure = failure.getTimestamp();
                         log.println("The job failed and restarts with backoff: " + rootCause(failure.getException()));
                         log.flush();
@@ -41,6 +43,10 @@ final class RestartReporter {
         thread.setDaemon(true);
         thread.start();
         return new RestartReporter(thread);
+    }
+
+    private static boolean restarts(JobStatus status) {
+        return status != JobStatus.FAILING && status != JobStatus.FAILED;
     }
 
     private static String rootCause(Throwable t) {

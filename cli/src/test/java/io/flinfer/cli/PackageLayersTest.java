@@ -39,6 +39,7 @@ class PackageLayersTest {
             List.of("io.flinfer.operators.records"),
             List.of("io.flinfer.operators.route"),
             List.of("io.flinfer.operators.prepare", "io.flinfer.operators.generate"),
+            List.of("io.flinfer.jobs.kafka"),
             List.of("io.flinfer.jobs"),
             List.of("io.flinfer.jobs.batch"),
             List.of("io.flinfer.deployments"),

@@ -1,13 +1,8 @@
 package io.flinfer.jobs;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.flinfer.jobs.kafka.KafkaPropertiesOption;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeMap;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -26,17 +21,15 @@ public final class PipelineCommandOptions {
     @Option(names = "--dlq-topic", defaultValue = PipelineOptions.DEAD_LETTER_TOPIC, description = "Dead-letter topic for records that are not requests. Default: ${DEFAULT-VALUE}.")
     String deadLetterTopic;
 
-    @Option(names = "--group-id", defaultValue = PipelineOptions.GROUP_ID, description = "Kafka consumer group of the job. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--group-id", defaultValue = PipelineOptions.GROUP_ID, description = "Kafka consumer group of the job; the transactional ids of its exactly-once sinks start with flinfer-GROUP."
+                    + " Default: ${DEFAULT-VALUE}.")
     String groupId;
 
     @Option(names = "--checkpoint-interval", defaultValue = PipelineOptions.CHECKPOINT_INTERVAL, converter = Durations.Converter.class,
             description = "How often to checkpoint; results commit to Kafka at checkpoints. Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 
-    @Option(names = "--kafka-properties", paramLabel = "FILE",
-            description = "Kafka client settings (security.protocol, sasl.*, ssl.*, ...) for the job's consumer and producers,"
-                    + " as a Java properties file, read where the job is built.")
-    Path kafkaProperties;
+    @Mixin KafkaPropertiesOption kafkaProperties;
 
     @Mixin GenerationCommandOptions generation;
 
@@ -54,18 +47,7 @@ public final class PipelineCommandOptions {
 
     /** The settings of --kafka-properties; they travel inside the job graph, so the TaskManagers need no file. */
     public Map<String, String> kafkaClient() {
-        if (kafkaProperties == null) {
-            return Map.of();
-        }
-        Properties properties = new Properties();
-        try (Reader in = Files.newBufferedReader(kafkaProperties)) {
-            properties.load(in);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read --kafka-properties " + kafkaProperties + ": " + e.getMessage(), e);
-        }
-        Map<String, String> settings = new TreeMap<>();
-        properties.stringPropertyNames().forEach(key -> settings.put(key, properties.getProperty(key)));
-        return settings;
+        return kafkaProperties.settings();
     }
 
     public Duration checkpointInterval() { return checkpointInterval; }

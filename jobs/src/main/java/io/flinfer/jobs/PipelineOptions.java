@@ -38,6 +38,16 @@ public record PipelineOptions(
         kafkaClient = Map.copyOf(kafkaClient);
     }
 
+    /** As a record prints itself, but with the Kafka settings' names only: their values include passwords. */
+    @Override
+    public String toString() {
+        return "PipelineOptions[bootstrapServers=" + bootstrapServers + ", inputTopic=" + inputTopic + ", outputTopic=" + outputTopic
+                + ", deadLetterTopic=" + deadLetterTopic + ", groupId=" + groupId + ", transactionalIdPrefix=" + transactionalIdPrefix
+                + ", engine=" + engine + ", maxInFlight=" + maxInFlight + ", requestTimeout=" + requestTimeout
+                + ", prefixKeyBlocks=" + prefixKeyBlocks + ", routing=" + routing + ", routingBalance=" + routingBalance
+                + ", servedModel=" + servedModel + ", kafkaClient=" + new java.util.TreeSet<>(kafkaClient.keySet()) + " (values hidden)]";
+    }
+
     public enum Routing { PREFIX, ROUND_ROBIN }
 
     /** The options of the inference steps, which the batch job shares. */

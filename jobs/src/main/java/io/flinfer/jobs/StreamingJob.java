@@ -1,10 +1,15 @@
 package io.flinfer.jobs;
 
+import io.flinfer.jobs.kafka.FailFastSink;
+import io.flinfer.jobs.kafka.FailFastSource;
+import io.flinfer.jobs.kafka.KafkaAccess;
+import io.flinfer.jobs.kafka.KafkaAcls;
 import io.flinfer.operators.records.RawRecord;
 import io.flinfer.operators.records.ResultLine;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -22,6 +27,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * KafkaSource(requests) -> {@link InferenceGraph} -> KafkaSink(results)
  *                                           \-> dead letters -> KafkaSink(dead-letter topic)
  * </pre>
+ *
+ * <p>The Kafka source and sinks fail the job, without restarts, when Kafka refuses the job's credentials
+ * or ACLs ({@link FailFastSource}, {@link FailFastSink}): no restart can fix that.
  */
 public final class StreamingJob {
     /** The name the job runs under, locally and on clusters. */
@@ -43,26 +51,40 @@ public final class StreamingJob {
                 .setProperty("isolation.level", "read_committed")
                 .setProperties(kafkaClient(o))
                 .build();
-        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "requests").uid("requests");
+        DataStream<RawRecord> raw = env.fromSource(new FailFastSource<>(source, access(o)), WatermarkStrategy.noWatermarks(), "requests")
+                .uid("requests");
         InferenceGraph.Outputs outputs = InferenceGraph.add(raw, o.generation());
         outputs.results().sinkTo(resultSink(o)).name("results").uid("results");
         outputs.deadLetters().sinkTo(deadLetterSink(o)).name("dead-letters").uid("dead-letters");
     }
 
-    private static KafkaSink<ResultLine> resultSink(PipelineOptions o) {
+    /**
+     * The ACLs the job's principal needs: read the input topic in the job's group, write the output and
+     * dead-letter topics in transactions whose ids start with the prefix {@code --group-id} sets.
+     */
+    public static KafkaAcls acls(PipelineOptions o) {
+        return new KafkaAcls().read(o.inputTopic()).group(o.groupId()).write(o.outputTopic()).write(o.deadLetterTopic())
+                .transactionalIds(o.transactionalIdPrefix());
+    }
+
+    private static KafkaAccess access(PipelineOptions o) {
+        return KafkaAccess.of(o.bootstrapServers(), o.kafkaClient(), acls(o));
+    }
+
+    private static Sink<ResultLine> resultSink(PipelineOptions o) {
         KafkaRecordSerializationSchema<ResultLine> serializer = (line, context, timestamp) -> new ProducerRecord<>(
                 o.outputTopic(), line.customId().getBytes(StandardCharsets.UTF_8), line.json().getBytes(StandardCharsets.UTF_8));
         return exactlyOnceSink(o, serializer, "-results");
     }
 
-    private static KafkaSink<String> deadLetterSink(PipelineOptions o) {
+    private static Sink<String> deadLetterSink(PipelineOptions o) {
         KafkaRecordSerializationSchema<String> serializer = (json, context, timestamp) ->
                 new ProducerRecord<>(o.deadLetterTopic(), null, json.getBytes(StandardCharsets.UTF_8));
         return exactlyOnceSink(o, serializer, "-dead-letters");
     }
 
-    private static <T> KafkaSink<T> exactlyOnceSink(PipelineOptions o, KafkaRecordSerializationSchema<T> serializer, String suffix) {
-        return KafkaSink.<T>builder()
+    private static <T> Sink<T> exactlyOnceSink(PipelineOptions o, KafkaRecordSerializationSchema<T> serializer, String suffix) {
+        KafkaSink<T> sink = KafkaSink.<T>builder()
                 .setBootstrapServers(o.bootstrapServers())
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
@@ -70,6 +92,7 @@ public final class StreamingJob {
                 .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
                 .setKafkaProducerConfig(kafkaClient(o))
                 .build();
+        return new FailFastSink<>(sink, access(o));
     }
 
     private static Properties kafkaClient(PipelineOptions o) {
