@@ -32,7 +32,7 @@ class PipelineMetricsTest {
     /** Every metric docs/metrics.md lists, as the Prometheus reporter names it. */
     static final List<String> DOCUMENTED = List.of(
             "num_requests_running", "num_requests_waiting", "kv_cache_usage_perc", "num_preemptions",
-            "in_flight_requests", "prompt_tokens", "generation_tokens", "prefix_cache_queries", "prefix_cache_hits",
+            "in_flight_requests", "device_dtype_linear_path_attention_path_engine_info", "prompt_tokens", "generation_tokens", "prefix_cache_queries", "prefix_cache_hits",
             "finished_reason_request_success", "error_kind_request_errors",
             "time_to_first_token_microseconds", "time_to_first_token_microseconds_count",
             "inter_token_latency_microseconds", "inter_token_latency_microseconds_count",

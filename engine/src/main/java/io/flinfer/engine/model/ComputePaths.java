@@ -8,8 +8,8 @@ import java.util.List;
  *
  * @param device {@code cpu} or {@code gpu(0)}, ...
  * @param dtype the compute dtype, {@code float32}, ...
- * @param linear the weight products' path: {@code onednn}, {@code aten}, or {@code onednn} with the
- *     shapes that fell back named ({@code onednn, aten for 344x64})
+ * @param linear the weight products' path: {@code onednn}, {@code aten}, or {@code onednn+aten}
+ *     when some weight shapes fell back to ATen's linear ({@link #fellBack()} names them)
  * @param attention {@code sdpa-fused} (ATen's fused kernel) or {@code sdpa-math} (its math kernel)
  * @param checks every comparison made, passed or not
  * @param checkSeconds how long the checks took
@@ -18,19 +18,30 @@ public record ComputePaths(String device, String dtype, String linear, String at
         double checkSeconds) {
 
     public static final String ONEDNN = "onednn";
+    /** How a weight product's check names its subject: {@code linear 344x64}. */
+    static final String LINEAR_SUBJECT = "linear ";
     public static final String ATEN_LINEAR = "aten";
     public static final String SDPA_FUSED = "sdpa-fused";
     public static final String SDPA_MATH = "sdpa-math";
+    public static final String MIXED = ONEDNN + "+" + ATEN_LINEAR;
 
     public boolean allPassed() {
         return checks.stream().allMatch(PathCheck::passed);
     }
 
+    /** The weight shapes ({@code 344x64}, output x input) whose oneDNN product failed its check. */
+    public List<String> fellBack() {
+        return checks.stream().filter(c -> !c.passed() && c.subject().startsWith(LINEAR_SUBJECT))
+                .map(c -> c.subject().substring(LINEAR_SUBJECT.length())).toList();
+    }
+
     /** One line for the startup log. */
     public String summary() {
         long failed = checks.stream().filter(c -> !c.passed()).count();
+        String linearText = linear.equals(MIXED) ? linear + " (" + ATEN_LINEAR + " for " + String.join(", ", fellBack())
+                + ")" : linear;
         return String.format("compute paths on %s %s: linear %s, attention %s; self-check %s in %.0f ms (%d checks)",
-                device, dtype, linear, attention, failed == 0 ? "passed" : failed + " fell back", checkSeconds * 1e3,
-                checks.size());
+                device, dtype, linearText, attention, failed == 0 ? "passed" : failed + " failed, fell back",
+                checkSeconds * 1e3, checks.size());
     }
 }

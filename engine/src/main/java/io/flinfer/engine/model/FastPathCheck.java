@@ -152,7 +152,7 @@ final class FastPathCheck {
             }
         }
         String rowText = Arrays.stream(rows).mapToObj(Integer::toString).collect(Collectors.joining(", "));
-        return record(new PathCheck(ComputePaths.ONEDNN, "linear " + shape.get(0) + "x" + shape.get(1), rowText, error,
+        return record(new PathCheck(ComputePaths.ONEDNN, ComputePaths.LINEAR_SUBJECT + shape.get(0) + "x" + shape.get(1), rowText, error,
                 tolerance));
     }
 
@@ -221,10 +221,7 @@ final class FastPathCheck {
         if (!options.oneDnn() || fast.isEmpty()) {
             return ComputePaths.ATEN_LINEAR;
         }
-        String fellBack = checks.stream().filter(c -> !c.passed() && c.subject().startsWith("linear "))
-                .map(c -> c.subject().substring("linear ".length())).collect(Collectors.joining(", "));
-        return fellBack.isEmpty() ? ComputePaths.ONEDNN
-                : ComputePaths.ONEDNN + ", " + ComputePaths.ATEN_LINEAR + " for " + fellBack;
+        return fast.size() == model.matrixSlots().length ? ComputePaths.ONEDNN : ComputePaths.MIXED;
     }
 
     private PathCheck record(PathCheck check) {

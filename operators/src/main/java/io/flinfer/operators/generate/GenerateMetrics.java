@@ -3,6 +3,7 @@ package io.flinfer.operators.generate;
 import io.flinfer.engine.RequestOutput;
 import io.flinfer.engine.RequestTimings;
 import io.flinfer.engine.core.FinishReason;
+import io.flinfer.engine.model.ComputePaths;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
@@ -40,6 +41,11 @@ final class GenerateMetrics {
         group.gauge("kv_cache_usage_perc", (Gauge<Double>) () -> engine.stats().kvCacheUsage());
         group.gauge("num_preemptions", (Gauge<Long>) () -> engine.stats().numPreemptions());
         group.gauge("in_flight_requests", (Gauge<Integer>) inFlight::getAsInt);
+        ComputePaths paths = engine.engine().computePaths();
+        // An info metric, as Prometheus writes them: always 1, the facts in its labels.
+        group.addGroup("device", paths.device()).addGroup("dtype", paths.dtype())
+                .addGroup("linear_path", paths.linear()).addGroup("attention_path", paths.attention())
+                .gauge("engine_info", (Gauge<Integer>) () -> 1);
         promptTokens = group.counter("prompt_tokens");
         generationTokens = group.counter("generation_tokens");
         prefixCacheQueries = group.counter("prefix_cache_queries");
