@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             BatchCommand.class,
             DeployCommand.class,
             DemoCommand.class,
+            DoctorCommand.class,
         })
 public final class FlinferCli implements Runnable {
 

@@ -1,5 +1,6 @@
 package io.flinfer.engine.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -85,7 +86,8 @@ final class FastPathCheck {
         }
         fast.forEach(model::forgetReference);
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new ComputePaths(model.manager().getDevice().toString(), model.dtype().toString(),
+        Device device = model.manager().getDevice();
+        return new ComputePaths(device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu", model.dtype().toString(),
                 check.linearPath(options, fast), attention, List.copyOf(check.checks), seconds);
     }
 

@@ -1,0 +1,76 @@
+package io.flinfer.doctor;
+
+import ai.djl.engine.Engine;
+import io.flinfer.engine.EngineConfig;
+import io.flinfer.engine.GreedyGolden;
+import io.flinfer.engine.GreedyGolden.Outcome;
+import io.flinfer.engine.Llm;
+import io.flinfer.engine.TensorThread;
+import io.flinfer.engine.model.ComputePaths;
+import io.flinfer.models.BundledModels;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What {@code flinfer doctor} finds: the machine as the engine's kernels see it, the compute paths
+ * a model's load-time check chose here (and what each check measured), and whether the engine
+ * still reproduces llama2.c's greedy output for the bundled stories260K.
+ *
+ * @param machine labelled facts, in the order to print them
+ * @param model the model whose paths were checked
+ * @param paths the paths chosen and their checks
+ * @param golden one outcome per golden prompt
+ * @param goldenSeconds how long the golden prompts took
+ */
+public record Diagnosis(Map<String, String> machine, Path model, ComputePaths paths, List<Outcome> golden,
+        double goldenSeconds) {
+    private static final long KV_CACHE_BYTES = 64L << 20;
+
+    /** Loads {@code model} (the bundled stories260K when null) on {@code device} and checks it. */
+    public static Diagnosis run(Path model, String device) {
+        Path stories = BundledModels.stories260K();
+        Path checked = model == null ? stories : model;
+        ComputePaths paths;
+        try (Llm llm = load(checked, device)) {
+            paths = llm.engine().computePaths();
+        }
+        GreedyGolden golden = GreedyGolden.read(BundledModels.stories260KGreedyGolden());
+        long start = System.nanoTime();
+        List<Outcome> outcomes;
+        try (Llm llm = load(stories, device)) {
+            outcomes = golden.replay(llm);
+        }
+        return new Diagnosis(machine(device), checked, paths, outcomes, (System.nanoTime() - start) / 1e9);
+    }
+
+    public boolean goldenPassed() {
+        return golden.stream().allMatch(Outcome::passed);
+    }
+
+    private static Llm load(Path model, String device) {
+        return Llm.load(EngineConfig.defaults(model).withKvCacheMemory(KV_CACHE_BYTES).withDevice(device));
+    }
+
+    private static Map<String, String> machine(String device) {
+        CpuInfo cpu = CpuInfo.read();
+        Runtime runtime = Runtime.getRuntime();
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("JVM", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " ("
+                + System.getProperty("java.vendor") + "), max heap " + runtime.maxMemory() / (1 << 20) + " MiB");
+        facts.put("OS", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        facts.put("CPU", cpu + ", " + runtime.availableProcessors() + " processors for the JVM");
+        facts.put("CPU flags", String.join(" ", cpu.flags()) + (cpu.missing().isEmpty() ? ""
+                : "  (lacks " + String.join(" ", cpu.missing()) + ")"));
+        facts.put("threads", TensorThread.numThreads() + " intra-op (-Dai.djl.pytorch.num_threads=N to change)");
+        facts.put("libtorch", Engine.getEngine("PyTorch").getVersion() + " through DJL " + Engine.getDjlVersion()
+                + ", with the oneDNN and MKL it bundles");
+        facts.put("oneDNN ISA", Objects.requireNonNullElse(System.getenv("ONEDNN_MAX_CPU_ISA"),
+                "the best this CPU has (ONEDNN_MAX_CPU_ISA not set)"));
+        facts.put("device", device);
+        return facts;
+    }
+}
