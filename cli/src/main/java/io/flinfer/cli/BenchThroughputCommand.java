@@ -77,8 +77,11 @@ final class BenchThroughputCommand implements Callable<Integer> {
 
         List<BenchResult> results = new ArrayList<>();
         int maxModelLen = config.maxModelLen() > 0 ? config.maxModelLen() : model.maxPositionEmbeddings();
+        String paths = null;
         if (continuous) {
             try (LlmEngine llm = LlmEngine.create(config)) {
+                paths = llm.computePaths().summary();
+                err.println(paths); // what the numbers below computed with, checked on this machine
                 maxModelLen = llm.maxModelLen();
                 requireFits(maxModelLen);
                 profile.start(llm);
@@ -109,6 +112,9 @@ final class BenchThroughputCommand implements Callable<Integer> {
             report.put("speedup", speedup);
         } else {
             report = results.get(0).toJson();
+        }
+        if (paths != null) {
+            report.put("compute_paths", paths);
         }
         BenchCommand.writeJson(outputJson, report);
         return 0;
