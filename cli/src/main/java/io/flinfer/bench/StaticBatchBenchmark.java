@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.flinfer.engine.TensorThread;
-import io.flinfer.engine.model.ForwardBatch;
 import io.flinfer.engine.model.KvCache;
 import io.flinfer.engine.model.LlamaModel;
 import io.flinfer.engine.model.ModelConfig;
+import io.flinfer.engine.model.StepInput;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -160,23 +160,14 @@ public final class StaticBatchBenchmark {
     private int[] forward(int[] tokens, int position, int[] queryLens, int[][] blockTables) {
         int n = queryLens.length;
         int perRow = queryLens[0];
-        int[] positions = new int[tokens.length];
-        int[] slots = new int[tokens.length];
-        int[] contextLens = new int[n];
-        int blockSize = setup.blockSize();
+        StepInput.Builder input = StepInput.builder(setup.blockSize());
         for (int r = 0; r < n; r++) {
-            for (int i = 0; i < perRow; i++) {
-                int p = position + i;
-                positions[r * perRow + i] = p;
-                slots[r * perRow + i] = blockTables[r][p / blockSize] * blockSize + p % blockSize;
-            }
-            contextLens[r] = position + perRow;
-            contextTokensRead += contextLens[r];
+            input.add(Arrays.copyOfRange(tokens, r * perRow, (r + 1) * perRow), position, blockTables[r]);
+            contextTokensRead += position + perRow;
         }
         steps++;
-        ForwardBatch batch = new ForwardBatch(tokens, positions, slots, queryLens.clone(), contextLens, blockTables);
         try (NDManager step = model.manager().newSubManager()) {
-            NDArray logits = model.forward(batch, cache, step);
+            NDArray logits = model.forward(input.build(), cache, step);
             long[] argmax = logits.argMax(1).toLongArray();
             int[] next = new int[n];
             for (int r = 0; r < n; r++) {

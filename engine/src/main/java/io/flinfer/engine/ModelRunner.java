@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.flinfer.engine.core.ScheduledBatch;
 import io.flinfer.engine.core.Sequence;
-import io.flinfer.engine.model.ForwardBatch;
 import io.flinfer.engine.model.KvCache;
 import io.flinfer.engine.model.LlamaModel;
+import io.flinfer.engine.model.StepInput;
 import io.flinfer.engine.sampling.SampledTokens;
 import io.flinfer.engine.sampling.Sampler;
 import io.flinfer.engine.sampling.SamplingRow;
@@ -34,7 +34,7 @@ final class ModelRunner {
      * holds one row of sampling state for each, in the same order.
      */
     SampledTokens run(ScheduledBatch batch, List<SamplingRow> sampling) {
-        ForwardBatch input = forwardBatch(batch);
+        StepInput input = stepInput(batch);
         profile.lap(StepProfile.Phase.PREPARE);
         try (NDManager step = model.manager().newSubManager()) {
             NDArray logits = model.forward(input, cache, step);
@@ -48,34 +48,19 @@ final class ModelRunner {
         }
     }
 
-    private ForwardBatch forwardBatch(ScheduledBatch batch) {
-        int total = batch.totalTokens();
-        int[] tokens = new int[total];
-        int[] positions = new int[total];
-        int[] slots = new int[total];
-        int n = batch.sequences().size();
-        int[] contextLens = new int[n];
-        int[] lastToken = new int[n];
-        int blockSize = cache.blockSize();
-        int t = 0;
-        for (int i = 0; i < n; i++) {
+    /** The batch as the model program takes it: each sequence's new tokens, then the sampling rows' logits. */
+    private StepInput stepInput(ScheduledBatch batch) {
+        StepInput.Builder input = StepInput.builder(cache.blockSize());
+        for (int i = 0; i < batch.sequences().size(); i++) {
             Sequence seq = batch.sequences().get(i);
-            int[] table = batch.blockTables()[i];
             int start = seq.numComputedTokens();
-            for (int p = start; p < start + batch.numNewTokens()[i]; p++, t++) {
-                tokens[t] = seq.tokenAt(p);
-                positions[t] = p;
-                slots[t] = table[p / blockSize] * blockSize + p % blockSize;
+            int[] tokens = new int[batch.numNewTokens()[i]];
+            for (int t = 0; t < tokens.length; t++) {
+                tokens[t] = seq.tokenAt(start + t);
             }
-            contextLens[i] = start + batch.numNewTokens()[i];
-            lastToken[i] = t - 1;
-            profile.readContext(contextLens[i]);
+            input.add(tokens, start, batch.blockTables()[i]);
+            profile.readContext(start + tokens.length);
         }
-        int[] logitRows = new int[batch.samplingRows().length];
-        for (int r = 0; r < logitRows.length; r++) {
-            logitRows[r] = lastToken[batch.samplingRows()[r]];
-        }
-        return new ForwardBatch(tokens, positions, slots, batch.numNewTokens(), contextLens, batch.blockTables(),
-                logitRows);
+        return input.build(batch.samplingRows());
     }
 }

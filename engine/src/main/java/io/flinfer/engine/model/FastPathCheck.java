@@ -194,22 +194,13 @@ final class FastPathCheck {
         int[] computed = new int[prompts.length];
         List<Float> logits = new ArrayList<>();
         for (int[] step : newTokens) {
-            List<Integer> tokens = new ArrayList<>();
-            List<Integer> positions = new ArrayList<>();
-            List<Integer> slots = new ArrayList<>();
-            int[] contextLens = new int[prompts.length];
+            StepInput.Builder input = StepInput.builder(STEP_BLOCK_SIZE);
             for (int s = 0; s < prompts.length; s++) {
-                for (int p = computed[s]; p < computed[s] + step[s]; p++) {
-                    tokens.add(prompts[s][p]);
-                    positions.add(p);
-                    slots.add(tables[s][p / STEP_BLOCK_SIZE] * STEP_BLOCK_SIZE + p % STEP_BLOCK_SIZE);
-                }
+                input.add(Arrays.copyOfRange(prompts[s], computed[s], computed[s] + step[s]), computed[s], tables[s]);
                 computed[s] += step[s];
-                contextLens[s] = computed[s];
             }
-            ForwardBatch batch = new ForwardBatch(ints(tokens), ints(positions), ints(slots), step, contextLens, tables);
             try (NDManager stepManager = scratch.newSubManager()) {
-                for (float v : model.forward(batch, cache, stepManager).toFloatArray()) {
+                for (float v : model.forward(input.build(), cache, stepManager).toFloatArray()) {
                     logits.add(v);
                 }
             }
@@ -236,9 +227,5 @@ final class FastPathCheck {
             return Double.POSITIVE_INFINITY;
         }
         return diff / Math.max(reference, Double.MIN_NORMAL);
-    }
-
-    private static int[] ints(List<Integer> list) {
-        return list.stream().mapToInt(Integer::intValue).toArray();
     }
 }

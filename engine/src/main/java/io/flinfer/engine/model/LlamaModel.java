@@ -1,6 +1,5 @@
 package io.flinfer.engine.model;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -11,17 +10,17 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import io.flinfer.engine.model.WeightLayout.Global;
+import io.flinfer.engine.model.WeightLayout.Layer;
+import java.io.ByteArrayInputStream;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
@@ -40,17 +39,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class LlamaModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaModel.class);
-    private static final String SOURCE = resource("llama.py");
+    private static final String SOURCE = WeightLayout.programSource() + resource("llama.py");
     /** A warm-up prompt length that sets up what a real prefill uses. */
     public static final int WARM_UP_TOKENS = 256;
 
     private final ModelConfig config;
     private final DataType dtype;
     private final NDManager manager;
-    private final List<NDArray> weights = new ArrayList<>();
+    /** The program's weights, in {@link WeightLayout}'s slots. */
+    private final List<NDArray> weights;
     private final PtSymbolBlock program;
-    /** Slots of the weights the step multiplies by, in the program's weight list. */
-    private final long[] matrixSlots;
     private final ComputePaths paths;
     /** The cache the program holds; another one is handed over before it is used. */
     private KvCache boundCache;
@@ -60,17 +58,21 @@ public final class LlamaModel implements AutoCloseable {
         this.config = config;
         this.dtype = dtype;
         this.manager = manager;
+        WeightLayout layout = new WeightLayout(config.numLayers());
         NDArray embedding = ckpt.read("model.embed_tokens.weight", manager, dtype);
         boolean tied = config.tieWordEmbeddings() || !ckpt.has("lm_head.weight");
-        weights.add(embedding);
-        weights.add(ckpt.read("model.norm.weight", manager, dtype));
-        weights.add(tied ? embedding : ckpt.read("lm_head.weight", manager, dtype));
-        weights.addAll(List.of(RotaryEmbedding.tables(config, maxPositions, dtype, manager)));
+        layout.put(Global.EMBEDDING, embedding);
+        layout.put(Global.FINAL_NORM, ckpt.read("model.norm.weight", manager, dtype));
+        layout.put(Global.LM_HEAD, tied ? embedding : ckpt.read("lm_head.weight", manager, dtype));
+        NDArray[] rope = RotaryEmbedding.tables(config, maxPositions, dtype, manager);
+        layout.put(Global.ROPE_COS, rope[0]);
+        layout.put(Global.ROPE_SIN, rope[1]);
         for (int l = 0; l < config.numLayers(); l++) {
-            addLayer(ckpt, l);
+            putLayer(layout, ckpt, l);
         }
+        weights = layout.toList();
         program = load((PtNDManager) manager);
-        matrixSlots = setUpWeights();
+        setUpWeights();
         paths = FastPathCheck.choose(this, options, packSource);
         LOG.info("{}: {}", config.modelType(), paths.summary());
     }
@@ -130,20 +132,20 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * Runs {@code batch}, writing its keys and values into {@code cache}. The result belongs to
-     * {@code step}, which the caller closes after reading it.
+     * Runs {@code input}, writing its keys and values into {@code cache} (whose block size it was
+     * built for). The result belongs to {@code step}, which the caller closes after reading it.
      *
-     * @return float32 logits {@code [batch.logitRows().length, vocab]}
+     * @return float32 logits {@code [input.numLogits(), vocab]}
      */
-    public NDArray forward(ForwardBatch batch, KvCache cache, NDManager step) {
+    public NDArray forward(StepInput input, KvCache cache, NDManager step) {
         bind(cache);
-        StepInput input = StepInput.of(batch, cache.blockSize());
         PtNDArray data = (PtNDArray) step.create(input.data());
         try (IValue dataValue = IValue.from(data);
-                IValue units = IValue.listFrom(input.units());
+                IValue chunks = IValue.listFrom(input.chunks());
+                IValue groups = IValue.listFrom(input.groups());
                 IValue tokens = IValue.from((long) input.numTokens());
                 IValue logits = IValue.from((long) input.numLogits());
-                IValue out = IValueUtils.runMethod(program, "forward", dataValue, units, tokens, logits)) {
+                IValue out = IValueUtils.runMethod(program, "forward", dataValue, chunks, groups, tokens, logits)) {
             return out.toTensor((PtNDManager) step);
         }
     }
@@ -160,42 +162,38 @@ public final class LlamaModel implements AutoCloseable {
         }
         int blockSize = cache.blockSize();
         int[] table = IntStream.range(0, (tokens + blockSize) / blockSize).toArray();
-        int[] positions = IntStream.range(0, tokens).toArray();
-        warmUpStep(cache, new ForwardBatch(new int[tokens], positions, positions, new int[] {tokens},
-                new int[] {tokens}, new int[][] {table}));
-        warmUpStep(cache, new ForwardBatch(new int[1], new int[] {tokens}, new int[] {tokens}, new int[] {1},
-                new int[] {tokens + 1}, new int[][] {table}));
+        warmUpStep(cache, StepInput.builder(blockSize).add(new int[tokens], 0, table).build());
+        warmUpStep(cache, StepInput.builder(blockSize).add(new int[1], tokens, table).build());
     }
 
-    private void warmUpStep(KvCache cache, ForwardBatch batch) {
+    private void warmUpStep(KvCache cache, StepInput input) {
         try (NDManager step = manager.newSubManager()) {
             // Reading the result waits for an asynchronous device too.
-            forward(batch, cache, step).argMax(1).toLongArray();
+            forward(input, cache, step).argMax(1).toLongArray();
         }
     }
 
-    /**
-     * Hands the weights and the shape constants to the program.
-     *
-     * @return the slots of the matrices the step multiplies by
-     */
-    private long[] setUpWeights() {
-        long[] dims = {
-            config.numLayers(), config.numHeads(), config.numKvHeads(), config.headDim(), config.intermediateSize(),
-            config.qkvBias() ? 1 : 0, config.qkNorm() ? 1 : 0
-        };
+    /** Hands the weights and the shape constants to the program. */
+    private void setUpWeights() {
         try (IValue w = tensors(weights);
-                IValue d = IValue.listFrom(dims);
+                IValue layers = IValue.from((long) config.numLayers());
+                IValue heads = IValue.from((long) config.numHeads());
+                IValue kvHeads = IValue.from((long) config.numKvHeads());
+                IValue headDim = IValue.from((long) config.headDim());
+                IValue intermediate = IValue.from((long) config.intermediateSize());
+                IValue qkvBias = IValue.from(config.qkvBias());
+                IValue qkNorm = IValue.from(config.qkNorm());
                 IValue eps = IValue.from(config.rmsNormEps());
-                IValue matrices = IValueUtils.runMethod(program, "setup_weights", w, d, eps)) {
-            return matrices.toLongArray();
+                IValue none = IValueUtils.runMethod(program, "setup_weights", w, layers, heads, kvHeads, headDim,
+                        intermediate, qkvBias, qkNorm, eps)) {
+            // Returns None.
         }
     }
 
     // The fast-path controls FastPathCheck drives.
 
     int[] matrixSlots() {
-        return Arrays.stream(matrixSlots).mapToInt(slot -> (int) slot).toArray();
+        return WeightLayout.matrixSlots(config.numLayers());
     }
 
     NDArray weight(int slot) {
@@ -275,23 +273,24 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * Adds one layer's weights in the program's order. Hugging Face's {@code [out, in]} matrices are
-     * kept as they are (the layout {@code linear} multiplies fastest); q/k/v and gate/up are stacked
-     * into one matrix each, so each takes a single multiply.
+     * Puts one layer's weights in their slots. Hugging Face's {@code [out, in]} matrices are kept as
+     * they are (the layout {@code linear} multiplies fastest); q/k/v and gate/up are stacked into one
+     * matrix each, so each takes a single multiply.
      */
-    private void addLayer(Checkpoint ckpt, int layer) {
+    private void putLayer(WeightLayout layout, Checkpoint ckpt, int layer) {
         String p = "model.layers." + layer + ".";
         String attn = p + "self_attn.";
         NDArray none = manager.zeros(new Shape(0), dtype);
-        weights.add(ckpt.read(p + "input_layernorm.weight", manager, dtype));
-        weights.add(stacked(ckpt, attn + "q_proj.weight", attn + "k_proj.weight", attn + "v_proj.weight"));
-        weights.add(config.qkvBias() ? stacked(ckpt, attn + "q_proj.bias", attn + "k_proj.bias", attn + "v_proj.bias") : none);
-        weights.add(config.qkNorm() ? ckpt.read(attn + "q_norm.weight", manager, dtype) : none);
-        weights.add(config.qkNorm() ? ckpt.read(attn + "k_norm.weight", manager, dtype) : none);
-        weights.add(ckpt.read(attn + "o_proj.weight", manager, dtype));
-        weights.add(ckpt.read(p + "post_attention_layernorm.weight", manager, dtype));
-        weights.add(stacked(ckpt, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"));
-        weights.add(ckpt.read(p + "mlp.down_proj.weight", manager, dtype));
+        layout.put(layer, Layer.INPUT_NORM, ckpt.read(p + "input_layernorm.weight", manager, dtype));
+        layout.put(layer, Layer.QKV, stacked(ckpt, attn + "q_proj.weight", attn + "k_proj.weight", attn + "v_proj.weight"));
+        layout.put(layer, Layer.QKV_BIAS, config.qkvBias()
+                ? stacked(ckpt, attn + "q_proj.bias", attn + "k_proj.bias", attn + "v_proj.bias") : none);
+        layout.put(layer, Layer.Q_NORM, config.qkNorm() ? ckpt.read(attn + "q_norm.weight", manager, dtype) : none);
+        layout.put(layer, Layer.K_NORM, config.qkNorm() ? ckpt.read(attn + "k_norm.weight", manager, dtype) : none);
+        layout.put(layer, Layer.O, ckpt.read(attn + "o_proj.weight", manager, dtype));
+        layout.put(layer, Layer.POST_NORM, ckpt.read(p + "post_attention_layernorm.weight", manager, dtype));
+        layout.put(layer, Layer.GATE_UP, stacked(ckpt, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"));
+        layout.put(layer, Layer.DOWN, ckpt.read(p + "mlp.down_proj.weight", manager, dtype));
     }
 
     private NDArray stacked(Checkpoint ckpt, String... names) {
@@ -307,13 +306,17 @@ public final class LlamaModel implements AutoCloseable {
     private static PtSymbolBlock load(PtNDManager manager) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("training", false);
-        for (String list : new String[] {"weights", "fast", "use_fast", "k_cache", "v_cache", "dims"}) {
+        for (String list : new String[] {"weights", "fast", "use_fast", "k_cache", "v_cache"}) {
             attributes.put(list, List.of());
         }
+        for (String size : new String[] {"layers", "heads", "kv_heads", "head_dim", "intermediate", "max_layers"}) {
+            attributes.put(size, 0);
+        }
+        attributes.put("has_qkv_bias", false);
+        attributes.put("has_qk_norm", false);
         attributes.put("eps", 0.0);
         attributes.put("reference", false);
         attributes.put("math_attention", false);
-        attributes.put("max_layers", 0);
         byte[] archive = TorchScriptArchive.write("Llama", SOURCE, attributes);
         try (InputStream in = new ByteArrayInputStream(archive)) {
             return JniUtils.loadModule(manager, in, true, false);

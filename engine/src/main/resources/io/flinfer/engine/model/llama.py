@@ -4,8 +4,8 @@ class Llama(Module):
   # code/__torch__.py; libtorch compiles it at load. Operators are ATen's, named torch.<op>.
   #
   # The weights are handed over once by setup_weights(), the KV cache by setup_cache(); a step
-  # passes one int64 tensor of per-token data and block tables, and a list of ints per attention unit
-  # (see StepInput).
+  # passes one int64 tensor of per-token data and block tables, and two lists of host ints: the
+  # prompt chunks and the decode groups (see StepInput.java).
   #
   # Every fast path has a reference path of ATen's plain ops beside it, and a fast path serves only
   # after FastPathCheck has compared the two on this machine (pack, compare_linear, set_reference).
@@ -20,16 +20,26 @@ class Llama(Module):
   max_layers : int
   k_cache : List[Tensor]
   v_cache : List[Tensor]
-  dims : List[int]
+  layers : int
+  heads : int
+  kv_heads : int
+  head_dim : int
+  intermediate : int
+  has_qkv_bias : bool
+  has_qk_norm : bool
   eps : float
 
-  def setup_weights(self: __torch__.Llama, weights: List[Tensor], dims: List[int], eps: float) -> List[int]:
-    # weights: embedding, final norm, output head, rope cos, rope sin, then per layer
-    #   input norm, qkv [q+2kv, hidden], qkv bias, q norm, k norm, o [hidden, q], post norm,
-    #   gate+up [2 inter, hidden], down [hidden, inter] (an absent bias or norm is an empty tensor).
-    # dims: layers, heads, kv_heads, head_dim, intermediate, has_qkv_bias, has_qk_norm.
-    # Returns the slots of the matrices the step multiplies by, which may take a fast path.
-    self.dims = dims
+  def setup_weights(self: __torch__.Llama, weights: List[Tensor], layers: int, heads: int, kv_heads: int,
+                    head_dim: int, intermediate: int, has_qkv_bias: bool, has_qk_norm: bool, eps: float) -> None:
+    # weights: in the slots the *_slot functions above name (WeightLayout.java writes them); an absent
+    # bias or norm is an empty tensor.
+    self.layers = layers
+    self.heads = heads
+    self.kv_heads = kv_heads
+    self.head_dim = head_dim
+    self.intermediate = intermediate
+    self.has_qkv_bias = has_qkv_bias
+    self.has_qk_norm = has_qk_norm
     self.eps = eps
     self.weights = weights
     self.fast = annotate(List[Tensor], [])
@@ -37,11 +47,6 @@ class Llama(Module):
     for w in weights:
       self.fast.append(torch.empty([0], dtype=w.dtype, device=w.device))
       self.use_fast.append(False)
-    matrices = [2]
-    for l in range(dims[0]):
-      b = 5 + 9 * l
-      matrices = matrices + [b + 1, b + 5, b + 7, b + 8]
-    return matrices
 
   def pack(self: __torch__.Llama, j: int, source: Tensor, batch_hint: int) -> None:
     # Multiply by weight j through oneDNN's inner product (CPU), on source reordered once into its
@@ -100,138 +105,169 @@ class Llama(Module):
       return torch._scaled_dot_product_attention_math(q, k, v, additive, 0.0, causal)[0]
     return torch.scaled_dot_product_attention(q, k, v, mask, 0.0, causal)
 
-  def forward(self: __torch__.Llama, data: Tensor, units: List[int], num_tokens: int,
+  def forward(self: __torch__.Llama, data: Tensor, chunks: List[int], groups: List[int], num_tokens: int,
               num_logits: int) -> Tensor:
     # data (int64): token ids [T], positions [T], KV slots [T], rows whose logits to return [R],
-    #   then what each attention unit reads (see units).
-    # units: 6 ints per attention unit, a sequence or a group of decoding sequences whose contexts
-    #   fill the same number of blocks: n (sequences), a, query length, offset of the block tables
-    #   in data (n x blocks ids), blocks per sequence, c. For one sequence a is its first token row
-    #   and c its context length (cached + new); for a group a and c are offsets in data of the n
-    #   token rows and of the n context lengths.
+    #   then the block tables, token rows and context lengths the units point at.
+    # chunks: 5 ints per sequence attending alone (a prompt chunk, or a lone decoding token):
+    #   first token row, query length, context length (cached + new), offset of its block table in
+    #   data, blocks its context fills.
+    # groups: 5 ints per group of decoding sequences whose contexts fill the same number of blocks:
+    #   sequences n, offset of their n block tables in data, blocks per sequence, offset of their n
+    #   token rows, offset of their n context lengths.
     # Returns float32 logits [R, vocab].
     T = num_tokens
     tokens = data.narrow(0, 0, T)
     positions = data.narrow(0, T, T)
     slots = data.narrow(0, 2 * T, T)
     logit_rows = data.narrow(0, 3 * T, num_logits)
-    w = self.weights
-    layers = self.dims[0]
+    cos = self.weights[__torch__.rope_cos_slot()].index_select(0, positions).unsqueeze(1)
+    sin = self.weights[__torch__.rope_sin_slot()].index_select(0, positions).unsqueeze(1)
+    chunk_tables, chunk_masks = self.chunk_views(data, chunks)
+    group_tables, group_rows, group_masks = self.group_views(data, groups)
+    layers = self.layers
     if self.max_layers > 0:
       layers = min(layers, self.max_layers)
-    heads = self.dims[1]
-    kv_heads = self.dims[2]
-    head_dim = self.dims[3]
-    inter = self.dims[4]
-    block_size = self.k_cache[0].size(2)
-    has_bias = self.dims[5] == 1
-    has_qk_norm = self.dims[6] == 1
-    q_size = heads * head_dim
-    kv_size = kv_heads * head_dim
-    half = head_dim // 2
-    group = heads // kv_heads
-    cos = w[3].index_select(0, positions).unsqueeze(1)
-    sin = w[4].index_select(0, positions).unsqueeze(1)
-    # Per unit, once for all layers: its block tables, its token rows (groups) and the keys each query
-    # may see: up to each context's end for a group (per KV head and sequence), up to its own position
-    # for a prompt chunk after cached tokens; no mask for one token of one sequence, nor for a whole
-    # prompt (causal).
-    num_units = len(units) // 6
+    x = torch.embedding(self.weights[__torch__.embedding_slot()], tokens)
+    for l in range(layers):
+      h = self.norm(x, __torch__.input_norm_slot(l))
+      q, k, v = self.qkv(h, l, cos, sin)
+      self.write_kv(l, k, v, slots)
+      attn = torch.empty_like(q)
+      for c in range(len(chunks) // 5):
+        self.attend_chunk(l, q, attn, chunks[5 * c], chunks[5 * c + 1], chunks[5 * c + 2], chunk_tables[c],
+                          chunk_masks[c])
+      for g in range(len(groups) // 5):
+        self.attend_group(l, q, attn, groups[5 * g], groups[5 * g + 2], group_tables[g], group_rows[g],
+                          group_masks[g])
+      x = x + self.linear(attn.view(T, -1), __torch__.o_slot(l), None)
+      x = x + self.mlp(self.norm(x, __torch__.post_norm_slot(l)), l)
+    last = self.norm(x.index_select(0, logit_rows), __torch__.final_norm_slot())
+    return self.linear(last, __torch__.lm_head_slot(), None).float()
+
+  def norm(self: __torch__.Llama, x: Tensor, j: int) -> Tensor:
+    return torch.rms_norm(x, [x.size(-1)], self.weights[j], self.eps)
+
+  def qkv(self: __torch__.Llama, h: Tensor, l: int, cos: Tensor, sin: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    # q [T, heads, head_dim] and k, v [T, kv_heads, head_dim] of one layer, q and k rotated.
+    T = h.size(0)
+    q_size = self.heads * self.head_dim
+    kv_size = self.kv_heads * self.head_dim
+    bias = annotate(Optional[Tensor], None)
+    if self.has_qkv_bias:
+      bias = self.weights[__torch__.qkv_bias_slot(l)]
+    qkv = self.linear(h, __torch__.qkv_slot(l), bias)
+    q = qkv.narrow(1, 0, q_size).view(T, self.heads, self.head_dim)
+    k = qkv.narrow(1, q_size, kv_size).view(T, self.kv_heads, self.head_dim)
+    v = qkv.narrow(1, q_size + kv_size, kv_size).view(T, self.kv_heads, self.head_dim)
+    if self.has_qk_norm:
+      q = self.norm(q, __torch__.q_norm_slot(l))
+      k = self.norm(k, __torch__.k_norm_slot(l))
+    return self.rope(q, cos, sin), self.rope(k, cos, sin), v
+
+  def rope(self: __torch__.Llama, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
+    # Rotary embedding, the halves-rotated form Hugging Face's Llama uses.
+    half = self.head_dim // 2
+    return torch.cat([x.narrow(2, 0, half) * cos - x.narrow(2, half, half) * sin,
+                      x.narrow(2, half, half) * cos + x.narrow(2, 0, half) * sin], 2)
+
+  def write_kv(self: __torch__.Llama, l: int, k: Tensor, v: Tensor, slots: Tensor) -> None:
+    # In place at each token's slot; the pool is head-major, [kv_heads, blocks * block_size, head_dim].
+    self.k_cache[l].view(self.kv_heads, -1, self.head_dim).index_copy_(1, slots, k.transpose(0, 1))
+    self.v_cache[l].view(self.kv_heads, -1, self.head_dim).index_copy_(1, slots, v.transpose(0, 1))
+
+  def mlp(self: __torch__.Llama, h: Tensor, l: int) -> Tensor:
+    gate_up = self.linear(h, __torch__.gate_up_slot(l), None)
+    act = torch.silu(gate_up.narrow(1, 0, self.intermediate)) * gate_up.narrow(1, self.intermediate, self.intermediate)
+    return self.linear(act, __torch__.down_slot(l), None)
+
+  def pool_rows(self: __torch__.Llama, table: Tensor) -> Tensor:
+    # The pool seen as [kv_heads * pool_blocks, block_size, head_dim]: the rows holding the table's
+    # blocks for each KV head in turn. (Selecting along dim 0 of a 3-d view is a fast block copy in
+    # libtorch 2.7; along dim 1, or from a 2-d view, it ran at 1-3 GB/s.)
     pool_blocks = self.k_cache[0].size(1)
-    head_offsets = torch.arange(kv_heads, device=data.device).unsqueeze(1) * pool_blocks
+    heads = torch.arange(self.kv_heads, device=table.device).unsqueeze(1) * pool_blocks
+    return (heads + table.unsqueeze(0)).view(-1)
+
+  def chunk_views(self: __torch__.Llama, data: Tensor, chunks: List[int]) -> Tuple[List[Tensor], List[Optional[Tensor]]]:
+    # Per chunk, once for all layers: its pool rows, and the keys each query may see: none masked for
+    # one token or a whole prompt (causal), up to its own position after cached tokens.
+    tables = annotate(List[Tensor], [])
+    masks = annotate(List[Optional[Tensor]], [])
+    for c in range(len(chunks) // 5):
+      q_len = chunks[5 * c + 1]
+      ctx = chunks[5 * c + 2]
+      tables.append(self.pool_rows(data.narrow(0, chunks[5 * c + 3], chunks[5 * c + 4])))
+      if q_len == 1 or q_len == ctx:
+        masks.append(None)
+      else:
+        keys = torch.arange(ctx, device=data.device)
+        queries = torch.arange(ctx - q_len, ctx, device=data.device).unsqueeze(1)
+        masks.append(torch.le(keys.unsqueeze(0), queries))
+    return tables, masks
+
+  def group_views(self: __torch__.Llama, data: Tensor, groups: List[int]) -> Tuple[List[Tensor], List[Tensor], List[Tensor]]:
+    # Per group, once for all layers: its pool rows, its token rows, and per KV head and sequence the
+    # keys up to each context's end.
+    block_size = self.k_cache[0].size(2)
     tables = annotate(List[Tensor], [])
     rows = annotate(List[Tensor], [])
-    masks = annotate(List[Optional[Tensor]], [])
-    for u in range(num_units):
-      n = units[6 * u]
-      q_len = units[6 * u + 2]
-      blocks = units[6 * u + 4]
-      # Blocks of the pool seen as [kv_heads * pool_blocks, block_size, head_dim]: the unit's blocks
-      # for each KV head in turn. (Selecting along dim 0 of a 3-d view is a fast block copy in
-      # libtorch 2.7; along dim 1, or from a 2-d view, it ran at 1-3 GB/s.)
-      table = data.narrow(0, units[6 * u + 3], n * blocks)
-      tables.append((head_offsets + table.unsqueeze(0)).view(-1))
-      if n > 1:
-        rows.append(data.narrow(0, units[6 * u + 1], n))
-        ends = data.narrow(0, units[6 * u + 5], n).unsqueeze(1)
-        keys = torch.arange(blocks * block_size, device=data.device).unsqueeze(0)
-        visible = torch.lt(keys, ends).unsqueeze(0).expand(kv_heads, n, blocks * block_size)
-        masks.append(visible.reshape(kv_heads * n, 1, 1, blocks * block_size))
-      else:
-        rows.append(logit_rows)  # unused: one sequence's rows are consecutive
-        ctx = units[6 * u + 5]
-        if q_len == 1 or q_len == ctx:
-          masks.append(None)
-        else:
-          keys = torch.arange(ctx, device=data.device)
-          queries = torch.arange(ctx - q_len, ctx, device=data.device).unsqueeze(1)
-          masks.append(torch.le(keys.unsqueeze(0), queries))
-    x = torch.embedding(w[0], tokens)
-    hidden = [x.size(1)]
-    for l in range(layers):
-      b = 5 + 9 * l
-      h = torch.rms_norm(x, hidden, w[b], self.eps)
-      bias = annotate(Optional[Tensor], None)
-      if has_bias:
-        bias = w[b + 2]
-      qkv = self.linear(h, b + 1, bias)
-      q = qkv.narrow(1, 0, q_size).view(T, heads, head_dim)
-      k = qkv.narrow(1, q_size, kv_size).view(T, kv_heads, head_dim)
-      v = qkv.narrow(1, q_size + kv_size, kv_size).view(T, kv_heads, head_dim)
-      if has_qk_norm:
-        q = torch.rms_norm(q, [head_dim], w[b + 3], self.eps)
-        k = torch.rms_norm(k, [head_dim], w[b + 4], self.eps)
-      q = torch.cat([q.narrow(2, 0, half) * cos - q.narrow(2, half, half) * sin,
-                     q.narrow(2, half, half) * cos + q.narrow(2, 0, half) * sin], 2)
-      k = torch.cat([k.narrow(2, 0, half) * cos - k.narrow(2, half, half) * sin,
-                     k.narrow(2, half, half) * cos + k.narrow(2, 0, half) * sin], 2)
-      k_pool = self.k_cache[l]
-      v_pool = self.v_cache[l]
-      k_pool.view(kv_heads, -1, head_dim).index_copy_(1, slots, k.transpose(0, 1))
-      v_pool.view(kv_heads, -1, head_dim).index_copy_(1, slots, v.transpose(0, 1))
-      attn = torch.empty_like(q)
-      for u in range(num_units):
-        n = units[6 * u]
-        start = units[6 * u + 1]
-        q_len = units[6 * u + 2]
-        blocks = units[6 * u + 4]
-        # Only the unit's own blocks, read through its block tables: no padding to other sequences.
-        # The pool is head-major, so the selection is already [kv_heads, n, keys, head_dim].
-        width = blocks * block_size
-        ctx = width
-        if n == 1:
-          ctx = units[6 * u + 5]
-        ks = k_pool.view(-1, block_size, head_dim).index_select(0, tables[u])
-        vs = v_pool.view(-1, block_size, head_dim).index_select(0, tables[u])
-        ks = ks.view(kv_heads, n, width, head_dim).narrow(2, 0, ctx)
-        vs = vs.view(kv_heads, n, width, head_dim).narrow(2, 0, ctx)
-        if n == 1 and q_len > 1:
-          # A prompt chunk: one attention over K and V expanded to every query head.
-          qs = q.narrow(0, start, q_len).transpose(0, 1).unsqueeze(0)
-          ke = ks.expand(kv_heads, group, ctx, head_dim).reshape(1, heads, ctx, head_dim)
-          ve = vs.expand(kv_heads, group, ctx, head_dim).reshape(1, heads, ctx, head_dim)
-          mask = masks[u]
-          o = self.attend(qs, ke, ve, mask, mask is None)
-          attn.narrow(0, start, q_len).copy_(o.squeeze(0).transpose(0, 1))
-        else:
-          # Decoding: per KV head and sequence, the query heads sharing that KV head attend to it
-          # as the queries of one single-head attention (no copy of K or V).
-          if n == 1:
-            qg = q.narrow(0, start, 1).view(kv_heads, 1, group, head_dim)
-          else:
-            qg = q.index_select(0, rows[u]).view(n, kv_heads, group, head_dim).permute(1, 0, 2, 3)
-          o = self.attend(qg.reshape(kv_heads * n, 1, group, head_dim),
-              ks.reshape(kv_heads * n, 1, ctx, head_dim), vs.reshape(kv_heads * n, 1, ctx, head_dim), masks[u], False)
-          o = o.view(kv_heads, n, group, head_dim).permute(1, 0, 2, 3).reshape(n, heads, head_dim)
-          if n == 1:
-            attn.narrow(0, start, 1).copy_(o)
-          else:
-            attn.index_copy_(0, rows[u], o)
-      attn = attn.reshape(T, q_size)
-      x = x + self.linear(attn, b + 5, None)
-      h = torch.rms_norm(x, hidden, w[b + 6], self.eps)
-      gate_up = self.linear(h, b + 7, None)
-      act = torch.silu(gate_up.narrow(1, 0, inter)) * gate_up.narrow(1, inter, inter)
-      x = x + self.linear(act, b + 8, None)
-    last = torch.rms_norm(x.index_select(0, logit_rows), hidden, w[1], self.eps)
-    return self.linear(last, 2, None).float()
+    masks = annotate(List[Tensor], [])
+    for g in range(len(groups) // 5):
+      n = groups[5 * g]
+      blocks = groups[5 * g + 2]
+      tables.append(self.pool_rows(data.narrow(0, groups[5 * g + 1], n * blocks)))
+      rows.append(data.narrow(0, groups[5 * g + 3], n))
+      ends = data.narrow(0, groups[5 * g + 4], n).unsqueeze(1)
+      keys = torch.arange(blocks * block_size, device=data.device).unsqueeze(0)
+      visible = torch.lt(keys, ends).unsqueeze(0).expand(self.kv_heads, n, blocks * block_size)
+      masks.append(visible.reshape(self.kv_heads * n, 1, 1, blocks * block_size))
+    return tables, rows, masks
+
+  def context(self: __torch__.Llama, l: int, table: Tensor, n: int, ctx: int) -> Tuple[Tensor, Tensor]:
+    # K and V [kv_heads, n, ctx, head_dim] of n sequences, read through their pool rows: only their own
+    # blocks, never padded to another sequence's.
+    block_size = self.k_cache[0].size(2)
+    width = table.size(0) // (self.kv_heads * n) * block_size
+    ks = self.k_cache[l].view(-1, block_size, self.head_dim).index_select(0, table)
+    vs = self.v_cache[l].view(-1, block_size, self.head_dim).index_select(0, table)
+    return (ks.view(self.kv_heads, n, width, self.head_dim).narrow(2, 0, ctx),
+            vs.view(self.kv_heads, n, width, self.head_dim).narrow(2, 0, ctx))
+
+  def attend_chunk(self: __torch__.Llama, l: int, q: Tensor, attn: Tensor, start: int, q_len: int, ctx: int,
+                   table: Tensor, mask: Optional[Tensor]) -> None:
+    # One sequence's q_len tokens from row start attend to its first ctx keys.
+    ks, vs = self.context(l, table, 1, ctx)
+    if q_len == 1:
+      # One decoding token: the query heads sharing a KV head are the queries of one single-head
+      # attention to it (no copy of K or V).
+      self.attend_decoding(q.narrow(0, start, 1), attn.narrow(0, start, 1), ks, vs, None, 1)
+      return
+    # A prompt chunk: one attention over K and V expanded to every query head.
+    group = self.heads // self.kv_heads
+    qs = q.narrow(0, start, q_len).transpose(0, 1).unsqueeze(0)
+    ke = ks.expand(self.kv_heads, group, ctx, self.head_dim).reshape(1, self.heads, ctx, self.head_dim)
+    ve = vs.expand(self.kv_heads, group, ctx, self.head_dim).reshape(1, self.heads, ctx, self.head_dim)
+    o = self.attend(qs, ke, ve, mask, mask is None)
+    attn.narrow(0, start, q_len).copy_(o.squeeze(0).transpose(0, 1))
+
+  def attend_group(self: __torch__.Llama, l: int, q: Tensor, attn: Tensor, n: int, blocks: int, table: Tensor,
+                   rows: Tensor, mask: Tensor) -> None:
+    # n decoding sequences, one token each at rows, whose contexts fill the same number of blocks.
+    block_size = self.k_cache[0].size(2)
+    ks, vs = self.context(l, table, n, blocks * block_size)
+    o = torch.empty([n, self.heads, self.head_dim], dtype=q.dtype, device=q.device)
+    self.attend_decoding(q.index_select(0, rows), o, ks, vs, mask, n)
+    attn.index_copy_(0, rows, o)
+
+  def attend_decoding(self: __torch__.Llama, q: Tensor, out: Tensor, ks: Tensor, vs: Tensor, mask: Optional[Tensor],
+                      n: int) -> None:
+    # q, out [n, heads, head_dim]; ks, vs [kv_heads, n, keys, head_dim]. Per KV head and sequence, the
+    # query heads sharing that KV head attend to it as the queries of one single-head attention.
+    group = self.heads // self.kv_heads
+    keys = ks.size(2)
+    qg = q.view(n, self.kv_heads, group, self.head_dim).permute(1, 0, 2, 3)
+    o = self.attend(qg.reshape(self.kv_heads * n, 1, group, self.head_dim),
+                    ks.reshape(self.kv_heads * n, 1, keys, self.head_dim),
+                    vs.reshape(self.kv_heads * n, 1, keys, self.head_dim), mask, False)
+    out.copy_(o.view(self.kv_heads, n, group, self.head_dim).permute(1, 0, 2, 3).reshape(n, self.heads, self.head_dim))

@@ -41,7 +41,7 @@ class AttentionReadsOwnBlocksTest {
                 next += 16;
                 run(model, cache, root, prefill(lengths[s], tables[s]));
             }
-            ForwardBatch decode = decode(lengths, tables);
+            StepInput decode = decode(lengths, tables);
 
             JniUtils.startProfile(false, true, false);
             run(model, cache, root, decode);
@@ -54,8 +54,8 @@ class AttentionReadsOwnBlocksTest {
                 // Per layer: K then V of each unit, in unit order.
                 assertThat(selected.subList(l * 6, l * 6 + 6)).containsExactly(11, 11, 2, 2, 2, 2);
             }
-            assertThat(selected.stream().mapToInt(Integer::intValue).sum())
-                    .isEqualTo(2 * layers * StepInput.of(decode, BLOCK).kvBlocksRead());
+            // Each context's own blocks, never padded: 41 tokens fill 11, 2 and 4 one each, 6 two.
+            assertThat(selected.stream().mapToInt(Integer::intValue).sum()).isEqualTo(2 * layers * (11 + 1 + 1 + 2));
         }
     }
 
@@ -85,30 +85,21 @@ class AttentionReadsOwnBlocksTest {
         return lengths;
     }
 
-    private static ForwardBatch prefill(int length, int[] table) {
-        int[] positions = IntStream.range(0, length).toArray();
-        int[] slots = IntStream.range(0, length).map(p -> table[p / BLOCK] * BLOCK + p % BLOCK).toArray();
-        return new ForwardBatch(new int[length], positions, slots, new int[] {length}, new int[] {length},
-                new int[][] {table});
+    private static StepInput prefill(int length, int[] table) {
+        return StepInput.builder(BLOCK).add(new int[length], 0, table).build();
     }
 
-    private static ForwardBatch decode(int[] lengths, int[][] tables) {
-        int n = lengths.length;
-        int[] positions = lengths.clone();
-        int[] slots = new int[n];
-        int[] contexts = new int[n];
-        for (int s = 0; s < n; s++) {
-            slots[s] = tables[s][lengths[s] / BLOCK] * BLOCK + lengths[s] % BLOCK;
-            contexts[s] = lengths[s] + 1;
+    private static StepInput decode(int[] lengths, int[][] tables) {
+        StepInput.Builder decode = StepInput.builder(BLOCK);
+        for (int s = 0; s < lengths.length; s++) {
+            decode.add(new int[1], lengths[s], tables[s]);
         }
-        int[] ones = new int[n];
-        java.util.Arrays.fill(ones, 1);
-        return new ForwardBatch(new int[n], positions, slots, ones, contexts, tables);
+        return decode.build();
     }
 
-    private static void run(LlamaModel model, KvCache cache, NDManager root, ForwardBatch batch) {
+    private static void run(LlamaModel model, KvCache cache, NDManager root, StepInput input) {
         try (NDManager step = root.newSubManager()) {
-            model.forward(batch, cache, step);
+            model.forward(input, cache, step);
         }
     }
 }

@@ -62,25 +62,12 @@ class DecodeBatchesMatchReferenceTest {
     /** Runs {@code count} tokens of each prompt from {@code from} on, one block per sequence. */
     private static void check(LlamaModel model, KvCache cache, ReferenceLlama reference, NDManager root,
             int[][] prompts, int from, int count, int n) {
-        int[] tokens = new int[n * count];
-        int[] positions = new int[n * count];
-        int[] slots = new int[n * count];
-        int[][] tables = new int[n][];
+        StepInput.Builder input = StepInput.builder(BLOCK);
         for (int s = 0; s < n; s++) {
-            tables[s] = new int[] {s};
-            for (int i = 0; i < count; i++) {
-                tokens[s * count + i] = prompts[s][from + i];
-                positions[s * count + i] = from + i;
-                slots[s * count + i] = s * BLOCK + from + i;
-            }
+            input.add(Arrays.copyOfRange(prompts[s], from, from + count), from, new int[] {s});
         }
-        int[] queryLens = new int[n];
-        int[] contextLens = new int[n];
-        Arrays.fill(queryLens, count);
-        Arrays.fill(contextLens, from + count);
         try (NDManager step = root.newSubManager()) {
-            NDArray logits = model.forward(new ForwardBatch(tokens, positions, slots, queryLens, contextLens, tables),
-                    cache, step);
+            NDArray logits = model.forward(input.build(), cache, step);
             for (int s = 0; s < n; s++) {
                 float[] actual = logits.get(s).toFloatArray();
                 double[] expected = reference.lastLogits(Arrays.copyOf(prompts[s], from + count));

@@ -116,13 +116,11 @@ class FastPathCheckTest {
     /** One prompt of 5 tokens: the model's logits are the double-precision reference's. */
     private static void assertMatchesReference(LlamaModel model, NDManager root) {
         int[] tokens = {5, 17, 301, 42, 9};
-        int[] positions = {0, 1, 2, 3, 4};
         KvCache cache = new KvCache(model.config(), 4, 4, DataType.FLOAT32, model.manager());
-        ForwardBatch batch = new ForwardBatch(tokens, positions, positions, new int[] {5}, new int[] {5},
-                new int[][] {{0, 1}});
+        StepInput prompt = StepInput.builder(4).add(tokens, 0, new int[] {0, 1}).build();
         double[] expected = new ReferenceLlama(ckpt).lastLogits(tokens);
         try (NDManager step = root.newSubManager()) {
-            float[] actual = model.forward(batch, cache, step).toFloatArray();
+            float[] actual = model.forward(prompt, cache, step).toFloatArray();
             for (int v = 0; v < expected.length; v++) {
                 assertThat((double) actual[v]).as("logit %d", v).isCloseTo(expected[v],
                         Offset.offset(1e-4));

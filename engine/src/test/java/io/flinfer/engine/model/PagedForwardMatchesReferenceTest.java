@@ -94,23 +94,15 @@ class PagedForwardMatchesReferenceTest {
 
     private static void check(LlamaModel model, KvCache cache, ReferenceLlama reference, NDManager root,
             List<Seq> seqs, int[] numNew) {
-        List<Integer> tokens = new ArrayList<>(), positions = new ArrayList<>(), slots = new ArrayList<>();
-        int[] contextLens = new int[seqs.size()];
-        int[][] tables = new int[seqs.size()][];
+        StepInput.Builder input = StepInput.builder(BLOCK);
         for (int i = 0; i < seqs.size(); i++) {
             Seq s = seqs.get(i);
-            for (int p = s.computed; p < s.computed + numNew[i]; p++) {
-                tokens.add(s.tokens[p]);
-                positions.add(p);
-                slots.add(s.blocks.get(p / BLOCK) * BLOCK + p % BLOCK);
-            }
+            input.add(Arrays.copyOfRange(s.tokens, s.computed, s.computed + numNew[i]), s.computed,
+                    s.blocks.stream().mapToInt(Integer::intValue).toArray());
             s.computed += numNew[i];
-            contextLens[i] = s.computed;
-            tables[i] = s.blocks.stream().mapToInt(Integer::intValue).toArray();
         }
-        ForwardBatch batch = new ForwardBatch(toArray(tokens), toArray(positions), toArray(slots), numNew, contextLens, tables);
         try (NDManager step = root.newSubManager()) {
-            NDArray logits = model.forward(batch, cache, step);
+            NDArray logits = model.forward(input.build(), cache, step);
             for (int i = 0; i < seqs.size(); i++) {
                 Seq s = seqs.get(i);
                 float[] actual = logits.get(i).toFloatArray();
@@ -158,9 +150,5 @@ class PagedForwardMatchesReferenceTest {
 
     private static int[] randomTokens(Random rnd, int n) {
         return rnd.ints(n, 0, 512).toArray();
-    }
-
-    private static int[] toArray(List<Integer> list) {
-        return list.stream().mapToInt(Integer::intValue).toArray();
     }
 }

@@ -17,23 +17,33 @@ class StepInputTest {
     @Test
     void eachSequenceReadsOnlyTheBlocksItsContextFills() {
         // A 40-token context (10 blocks, of a 16-block table) decoding next to 1-, 3- and 5-token ones.
-        int[][] tables = {range(100, 16), {7, 8}, {9, 10}, {11, 12}};
-        ForwardBatch batch = new ForwardBatch(new int[] {5, 6, 7, 8}, new int[] {39, 0, 2, 4}, new int[] {1, 2, 3, 4},
-                new int[] {1, 1, 1, 1}, new int[] {40, 1, 3, 5}, tables);
+        StepInput input = StepInput.builder(BLOCK).add(new int[] {5}, 39, range(100, 16)).add(new int[] {6}, 0,
+                new int[] {7, 8}).add(new int[] {7}, 2, new int[] {9, 10}).add(new int[] {8}, 4, new int[] {11, 12}).build();
 
-        StepInput input = StepInput.of(batch, BLOCK);
-
-        int padded = 4 * 10;
-        assertThat(input.kvBlocksRead()).as("blocks read per layer, not %d padded", padded).isEqualTo(10 + 1 + 1 + 2);
-        int tail = 3 * 4 + 4;
-        assertThat(input.units()).as("n, row, query length, tables, blocks, context per unit").containsExactly(
-                1, 0, 1, tail, 10, 40,
-                2, tail + 12, 1, tail + 10, 1, tail + 14, // the 1- and 3-token contexts fill one block each
-                1, 3, 1, tail + 16, 2, 5);
+        assertThat(Arrays.copyOfRange(input.data(), 0, 16)).as("tokens, positions, slots, logit rows").containsExactly(
+                5, 6, 7, 8, 39, 0, 2, 4, 109 * 4 + 3, 7 * 4, 9 * 4 + 2, 12 * 4, 0, 1, 2, 3);
+        int tail = 16;
+        assertThat(input.chunks()).as("row, query length, context, table, blocks per chunk").containsExactly(
+                0, 1, 40, tail, 10, // alone: no other context fills 10 blocks
+                3, 1, 5, tail + 16, 2);
+        assertThat(input.groups()).as("n, tables, blocks, rows, contexts per group").containsExactly(
+                2, tail + 10, 1, tail + 12, tail + 14); // the 1- and 3-token contexts fill one block each
         assertThat(Arrays.copyOfRange(input.data(), tail, input.data().length)).containsExactly(
-                100, 101, 102, 103, 104, 105, 106, 107, 108, 109, // the long context's own 10 blocks
+                100, 101, 102, 103, 104, 105, 106, 107, 108, 109, // the long context's own 10 blocks, not 16
                 7, 9, 1, 2, 1, 3, // the group's blocks, its token rows, its context lengths
                 11, 12);
+    }
+
+    @Test
+    void aPromptChunkAfterCachedTokensAndTheLogitsAsked() {
+        StepInput input = StepInput.builder(BLOCK).add(new int[] {1, 2, 3}, 5, new int[] {4, 6}).add(new int[] {9}, 0,
+                new int[] {8}).build(new int[] {1});
+        assertThat(input.numTokens()).isEqualTo(4);
+        assertThat(input.numLogits()).isEqualTo(1);
+        assertThat(Arrays.copyOfRange(input.data(), 0, 13)).containsExactly(
+                1, 2, 3, 9, 5, 6, 7, 0, 6 * 4 + 1, 6 * 4 + 2, 6 * 4 + 3, 8 * 4, 3);
+        assertThat(input.chunks()).containsExactly(0, 3, 8, 13, 2, 3, 1, 1, 15, 1);
+        assertThat(input.groups()).isEmpty();
     }
 
     private static int[] range(int from, int n) {

@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flinfer.engine.model.ForwardBatch;
+import io.flinfer.engine.model.StepInput;
 import io.flinfer.engine.model.KvCache;
 import io.flinfer.engine.model.LlamaModel;
 import io.flinfer.engine.model.ModelConfig;
@@ -55,9 +55,8 @@ class SyntheticCheckpointTest {
                 LlamaModel model = LlamaModel.load(dir, 128, DataType.FLOAT32, root);
                 NDManager step = root.newSubManager()) {
             KvCache cache = new KvCache(model.config(), 4, 16, DataType.FLOAT32, model.manager());
-            ForwardBatch batch = new ForwardBatch(new int[] {1, 5, 9, 300, 7}, new int[] {0, 1, 2, 3, 4},
-                    new int[] {0, 1, 2, 3, 4}, new int[] {5}, new int[] {5}, new int[][] {{0}});
-            NDArray logits = model.forward(batch, cache, step);
+            StepInput prompt = StepInput.builder(16).add(new int[] {1, 5, 9, 300, 7}, 0, new int[] {0}).build();
+            NDArray logits = model.forward(prompt, cache, step);
             assertThat(logits.getShape()).isEqualTo(new Shape(1, preset.vocabSize()));
             for (float v : logits.toFloatArray()) {
                 assertThat(Float.isFinite(v)).as("finite logit").isTrue();
