@@ -42,6 +42,8 @@ public final class LlmEngine implements AutoCloseable {
     private final Map<String, RequestState> requests = new LinkedHashMap<>();
     private final TensorThread tensorThread = new TensorThread();
     private final StepProfile profile = new StepProfile();
+    /** The longest sequence, prompt and output together. */
+    private final int maxModelLen;
     private long promptTokens;
     private long generationTokens;
 
@@ -50,9 +52,10 @@ public final class LlmEngine implements AutoCloseable {
         ModelConfig modelConfig = ModelConfig.load(config.modelPath());
         DataType dtype = dtype(config.dtype(), config.device());
         int numBlocks = KvCache.numBlocks(modelConfig, dtype, config.blockSize(), config.kvCacheMemoryBytes());
-        int maxModelLen = config.maxModelLen() > 0
+        maxModelLen = config.maxModelLen() > 0
                 ? config.maxModelLen()
                 : Math.min(modelConfig.maxPositionEmbeddings(), numBlocks * config.blockSize());
+        // Without chunked prefill every prompt must fit one step.
         int batchedTokens = config.enableChunkedPrefill()
                 ? config.maxNumBatchedTokens()
                 : Math.max(config.maxNumBatchedTokens(), maxModelLen);
@@ -64,7 +67,7 @@ public final class LlmEngine implements AutoCloseable {
                     PathOptions.defaults(manager.getDevice(), dtype, config.maxNumSeqs())));
             KvCache cache = new KvCache(modelConfig, numBlocks, config.blockSize(), dtype, model.manager());
             KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks, config.enablePrefixCaching()), config.blockSize());
-            scheduler = new Scheduler(new SchedulerConfig(config.maxNumSeqs(), batchedTokens, maxModelLen,
+            scheduler = new Scheduler(new SchedulerConfig(config.maxNumSeqs(), batchedTokens,
                     config.enableChunkedPrefill()), kv);
             runner = new ModelRunner(model, cache, profile);
             int room = Math.min(maxModelLen, numBlocks * config.blockSize()) - 1;
@@ -89,13 +92,9 @@ public final class LlmEngine implements AutoCloseable {
     public DataType dtype() { return model.dtype(); }
     public ComputePaths computePaths() { return model.paths(); }
     public EngineConfig config() { return config; }
-    public int maxModelLen() { return scheduler.config().maxModelLen(); }
+    public int maxModelLen() { return maxModelLen; }
     public int blockSize() { return config.blockSize(); }
     public boolean hasUnfinishedRequests() { return scheduler.hasUnfinished(); }
-
-    public void addRequest(String requestId, String prompt, SamplingParams params) {
-        addRequest(requestId, tokenizer.encode(prompt), params, null, new int[0]);
-    }
 
     /**
      * Adds a request. {@code resumedOutputIds} are tokens it generated before a restart: they are

@@ -107,7 +107,7 @@ class KvCacheManagerTest {
 
     @Test
     void withPrefixCachingOffNothingIsReused() {
-        SchedulerHarness h = new SchedulerHarness(32, BLOCK, new SchedulerConfig(8, 100, 4096, true), false);
+        SchedulerHarness h = new SchedulerHarness(32, BLOCK, new SchedulerConfig(8, 100, true), false);
         h.add(concat(SYSTEM, tokens(50, 1)));
         h.step();
         Sequence second = h.add(concat(SYSTEM, tokens(50, 1)));

@@ -27,7 +27,7 @@ final class SchedulerHarness {
     }
 
     static SchedulerHarness of(int numBlocks, int blockSize, int maxNumSeqs, int maxNumBatchedTokens) {
-        return new SchedulerHarness(numBlocks, blockSize, new SchedulerConfig(maxNumSeqs, maxNumBatchedTokens, 4096, true), true);
+        return new SchedulerHarness(numBlocks, blockSize, new SchedulerConfig(maxNumSeqs, maxNumBatchedTokens, true), true);
     }
 
     Sequence add(int[] prompt) {

@@ -58,7 +58,7 @@ class SchedulerTest {
 
     @Test
     void withoutChunkedPrefillAPromptWaitsForABudgetItFitsWhole() {
-        SchedulerHarness h = new SchedulerHarness(64, BLOCK, new SchedulerConfig(8, 10, 10, false), true);
+        SchedulerHarness h = new SchedulerHarness(64, BLOCK, new SchedulerConfig(8, 10, false), true);
         Sequence a = h.add(tokens(0, 6));
         Sequence b = h.add(tokens(10, 6));
 
