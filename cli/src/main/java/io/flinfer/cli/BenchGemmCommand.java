@@ -4,7 +4,9 @@ import io.flinfer.bench.GemmBenchmark;
 import io.flinfer.bench.GemmBenchmark.GemmShape;
 import io.flinfer.bench.GemmBenchmark.Timing;
 import io.flinfer.bench.MachineLimits;
-import io.flinfer.engine.LlmEngine;
+import io.flinfer.engine.ComputeDevice;
+import io.flinfer.engine.EngineConfig;
+import io.flinfer.jobs.EngineOptions;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,8 +29,9 @@ final class BenchGemmCommand implements Callable<Integer> {
             new GemmShape("decode 1 row, gate/up 768->4096", 1, 768, 4096),
             MachineLimits.PROBES.get(1));
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda:N. Default: ${DEFAULT-VALUE}.")
-    String device;
+    @Option(names = "--device", defaultValue = EngineConfig.DEFAULT_DEVICE, converter = EngineOptions.DeviceConverter.class,
+            description = "cpu or cuda:N. Default: ${DEFAULT-VALUE}.")
+    ComputeDevice device;
 
     @Option(names = "--threads", split = ",", description = "Intra-op thread counts to try. Default: 1 and the processors the JVM sees.")
     List<Integer> threads;
@@ -43,7 +46,7 @@ final class BenchGemmCommand implements Callable<Integer> {
         out.printf("%-44s %7s", "shape (GFLOP/s; weight GB/s for one row)", "threads");
         GemmBenchmark.METHODS.forEach(m -> out.printf("%14s", m));
         out.println();
-        List<Timing> timings = GemmBenchmark.run(LlmEngine.device(device), SHAPES, counts);
+        List<Timing> timings = GemmBenchmark.run(device.djl(), SHAPES, counts);
         for (int i = 0; i < timings.size(); i += GemmBenchmark.METHODS.size()) {
             Timing first = timings.get(i);
             out.printf("%-44s %7d", first.shape().name(), first.threads());

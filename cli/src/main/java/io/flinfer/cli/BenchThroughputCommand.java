@@ -91,8 +91,8 @@ final class BenchThroughputCommand implements Callable<Integer> {
         }
         if (staticBatches) {
             requireFits(maxModelLen);
-            var setup = new StaticBatchBenchmark.Setup(config.modelPath(), LlmEngine.dtype(config.dtype(), config.device()),
-                    LlmEngine.device(config.device()), config.blockSize(), config.kvCacheMemoryBytes(), maxModelLen);
+            var setup = new StaticBatchBenchmark.Setup(config.modelPath(), config.dataType(),
+                    config.device().djl(), config.blockSize(), config.kvCacheMemoryBytes(), maxModelLen);
             results.add(StaticBatchBenchmark.run(setup, requests, limits, new BenchProgress(err, "static")));
         }
 
@@ -130,7 +130,7 @@ final class BenchThroughputCommand implements Callable<Integer> {
 
     /** Measures the device's limits in this process, before the engine loads, and prints them. */
     static MachineLimits measureLimits(EngineConfig config, PrintWriter err) {
-        MachineLimits limits = MachineLimits.measure(LlmEngine.device(config.device()));
+        MachineLimits limits = MachineLimits.measure(config.device().djl());
         err.printf("machine limits on %s: %s%n", config.device(), limits);
         err.flush();
         return limits;

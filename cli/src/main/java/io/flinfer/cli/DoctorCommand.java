@@ -1,9 +1,12 @@
 package io.flinfer.cli;
 
 import io.flinfer.doctor.Diagnosis;
+import io.flinfer.engine.ComputeDevice;
+import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.GreedyGolden.Outcome;
 import io.flinfer.engine.model.ComputePaths;
 import io.flinfer.engine.model.PathCheck;
+import io.flinfer.jobs.EngineOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -35,8 +38,9 @@ final class DoctorCommand implements Callable<Integer> {
             description = "A checkpoint folder whose weight shapes to check the fast paths on. Default: the bundled stories260K.")
     Path model;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda:N. Default: ${DEFAULT-VALUE}.")
-    String device;
+    @Option(names = "--device", defaultValue = EngineConfig.DEFAULT_DEVICE, converter = EngineOptions.DeviceConverter.class,
+            description = "cpu or cuda:N. Default: ${DEFAULT-VALUE}.")
+    ComputeDevice device;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

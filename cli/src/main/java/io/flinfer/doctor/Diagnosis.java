@@ -1,6 +1,7 @@
 package io.flinfer.doctor;
 
 import ai.djl.engine.Engine;
+import io.flinfer.engine.ComputeDevice;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.GreedyGolden;
 import io.flinfer.engine.GreedyGolden.Outcome;
@@ -30,7 +31,7 @@ public record Diagnosis(Map<String, String> machine, Path model, ComputePaths pa
     private static final long KV_CACHE_BYTES = 64L << 20;
 
     /** Loads {@code model} (the bundled stories260K when null) on {@code device} and checks it. */
-    public static Diagnosis run(Path model, String device) {
+    public static Diagnosis run(Path model, ComputeDevice device) {
         Path stories = BundledModels.stories260K();
         Path checked = model == null ? stories : model;
         ComputePaths paths;
@@ -50,11 +51,11 @@ public record Diagnosis(Map<String, String> machine, Path model, ComputePaths pa
         return golden.stream().allMatch(Outcome::passed);
     }
 
-    private static Llm load(Path model, String device) {
+    private static Llm load(Path model, ComputeDevice device) {
         return Llm.load(EngineConfig.defaults(model).withKvCacheMemory(KV_CACHE_BYTES).withDevice(device));
     }
 
-    private static Map<String, String> machine(String device) {
+    private static Map<String, String> machine(ComputeDevice device) {
         CpuInfo cpu = CpuInfo.read();
         Runtime runtime = Runtime.getRuntime();
         Map<String, String> facts = new LinkedHashMap<>();
@@ -70,7 +71,7 @@ public record Diagnosis(Map<String, String> machine, Path model, ComputePaths pa
                 + ", with the oneDNN and MKL it bundles");
         facts.put("oneDNN ISA", Objects.requireNonNullElse(System.getenv("ONEDNN_MAX_CPU_ISA"),
                 "the best this CPU has (ONEDNN_MAX_CPU_ISA not set)"));
-        facts.put("device", device);
+        facts.put("device", device.toString());
         return facts;
     }
 }

@@ -1,6 +1,7 @@
 package io.flinfer.local;
 
 import io.flinfer.engine.EngineConfig;
+import io.flinfer.jobs.GenerationOptions;
 import io.flinfer.jobs.PipelineOptions;
 import io.flinfer.kafka.CommittedReader;
 import io.flinfer.kafka.EmbeddedKafka;
@@ -51,7 +52,7 @@ final class PipelineKafka implements BeforeAllCallback, AfterAllCallback {
     /** Options for the job on {@code topics}, with ids of its own so runs never share a group or transaction. */
     PipelineOptions options(Topics topics, EngineConfig engine, int maxInFlight,
             PipelineOptions.Routing routing) {
-        return options(topics, engine, maxInFlight, routing, PipelineOptions.ROUTING_BALANCE);
+        return options(topics, engine, maxInFlight, routing, GenerationOptions.ROUTING_BALANCE);
     }
 
     /** With {@code routingBalance} as prefix routing's ε. */

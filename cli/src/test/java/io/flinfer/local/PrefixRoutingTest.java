@@ -53,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PrefixRoutingTest {
     private static final int PARALLELISM = 4;
-    private static final double BALANCE = PipelineOptions.ROUTING_BALANCE;
+    private static final double BALANCE = GenerationOptions.ROUTING_BALANCE;
     private static final double PURE_AFFINITY = Double.POSITIVE_INFINITY;
     private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
     private static final String[] WORDS = {"river", "garden", "silver", "window", "thunder", "pencil", "forest",

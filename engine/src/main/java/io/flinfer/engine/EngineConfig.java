@@ -1,5 +1,6 @@
 package io.flinfer.engine;
 
+import ai.djl.ndarray.types.DataType;
 import java.io.Serializable;
 import java.nio.file.Path;
 
@@ -7,12 +8,13 @@ import java.nio.file.Path;
  * How to build an engine, with vLLM's option names: the model folder, where and in which dtype to
  * compute, and the scheduler and KV-cache limits. {@code maxModelLen} 0 means the model's own
  * {@code max_position_embeddings}, capped by what the KV cache can hold. Serializable, so a Flink
- * job can ship it to its operators; {@code model} is a folder path.
+ * job can ship it to its operators; {@code model} is a folder path. The defaults are here and only
+ * here: command-line options name these constants.
  */
 public record EngineConfig(
         String model,
-        String dtype,
-        String device,
+        Dtype dtype,
+        ComputeDevice device,
         int blockSize,
         long kvCacheMemoryBytes,
         int maxNumSeqs,
@@ -21,7 +23,11 @@ public record EngineConfig(
         boolean enablePrefixCaching,
         boolean enableChunkedPrefill) implements Serializable {
 
+    public static final String DEFAULT_DTYPE = "auto";
+    public static final String DEFAULT_DEVICE = "cpu";
     public static final int DEFAULT_BLOCK_SIZE = 16;
+    /** The KV cache's memory as {@code --kv-cache-memory} writes it; {@link #DEFAULT_KV_CACHE_MEMORY} in bytes. */
+    public static final String DEFAULT_KV_CACHE_MEMORY_SIZE = "512MiB";
     public static final long DEFAULT_KV_CACHE_MEMORY = 512L << 20;
     public static final int DEFAULT_MAX_NUM_SEQS = 256;
     public static final int DEFAULT_MAX_NUM_BATCHED_TOKENS = 2048;
@@ -30,14 +36,22 @@ public record EngineConfig(
         if (blockSize < 1) {
             throw new IllegalArgumentException("block_size must be positive, got " + blockSize);
         }
+        if (dtype == null || device == null) {
+            throw new IllegalArgumentException("dtype and device are required, got " + dtype + " and " + device);
+        }
         if (kvCacheMemoryBytes < 1) {
             throw new IllegalArgumentException("kv_cache_memory must be positive, got " + kvCacheMemoryBytes);
         }
     }
 
+    /** The tensor type the engine computes in: {@link #dtype} on {@link #device}. */
+    public DataType dataType() {
+        return dtype.on(device);
+    }
+
     /** Defaults for {@code model}: float32 on the CPU, prefix caching and chunked prefill on. */
     public static EngineConfig defaults(Path model) {
-        return new EngineConfig(model.toString(), "auto", "cpu", DEFAULT_BLOCK_SIZE, DEFAULT_KV_CACHE_MEMORY,
+        return new EngineConfig(model.toString(), Dtype.parse(DEFAULT_DTYPE), ComputeDevice.parse(DEFAULT_DEVICE), DEFAULT_BLOCK_SIZE, DEFAULT_KV_CACHE_MEMORY,
                 DEFAULT_MAX_NUM_SEQS, DEFAULT_MAX_NUM_BATCHED_TOKENS, 0, true, true);
     }
 
@@ -55,7 +69,7 @@ public record EngineConfig(
                 modelLen, enablePrefixCaching, enableChunkedPrefill);
     }
 
-    public EngineConfig withDevice(String d) {
+    public EngineConfig withDevice(ComputeDevice d) {
         return new EngineConfig(model, dtype, d, blockSize, kvCacheMemoryBytes, maxNumSeqs, maxNumBatchedTokens,
                 maxModelLen, enablePrefixCaching, enableChunkedPrefill);
     }

@@ -1,6 +1,5 @@
 package io.flinfer.engine;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
@@ -50,7 +49,7 @@ public final class LlmEngine implements AutoCloseable {
     private LlmEngine(EngineConfig config) {
         this.config = config;
         ModelConfig modelConfig = ModelConfig.load(config.modelPath());
-        DataType dtype = dtype(config.dtype(), config.device());
+        DataType dtype = config.dataType();
         int numBlocks = KvCache.numBlocks(modelConfig, dtype, config.blockSize(), config.kvCacheMemoryBytes());
         maxModelLen = config.maxModelLen() > 0
                 ? config.maxModelLen()
@@ -60,7 +59,7 @@ public final class LlmEngine implements AutoCloseable {
                 ? config.maxNumBatchedTokens()
                 : Math.max(config.maxNumBatchedTokens(), maxModelLen);
         tokenizer = Tokenizer.load(config.modelPath());
-        manager = NDManager.newBaseManager(device(config.device()), "PyTorch");
+        manager = NDManager.newBaseManager(config.device().djl(), "PyTorch");
         try {
             // On the tensor thread, like every step: the load-time checks run the program as steps will.
             model = tensorThread.call(() -> LlamaModel.load(config.modelPath(), maxModelLen, dtype, manager,
@@ -254,31 +253,5 @@ public final class LlmEngine implements AutoCloseable {
             return null;
         });
         tensorThread.close();
-    }
-
-    /** The compute dtype a {@code --dtype} name means on {@code device}. */
-    public static DataType dtype(String name, String device) {
-        return switch (name) {
-            // DJL 0.36's PyTorch JNI aborts on bfloat16 tensors, so GPUs compute in float16.
-            case "auto" -> device.startsWith("cuda") ? DataType.FLOAT16 : DataType.FLOAT32;
-            case "float32", "fp32" -> DataType.FLOAT32;
-            case "float16", "fp16", "half" -> DataType.FLOAT16;
-            case "bfloat16", "bf16" -> throw new IllegalArgumentException(
-                    "dtype bfloat16 is not supported by DJL's PyTorch engine; use float16 or float32"
-                            + " (bfloat16 checkpoints load fine and are converted)");
-            default -> throw new IllegalArgumentException(
-                    "unknown dtype '" + name + "'; use auto, float32 or float16");
-        };
-    }
-
-    /** The DJL device a {@code --device} name means. */
-    public static Device device(String name) {
-        if (name.equals("cpu")) {
-            return Device.cpu();
-        }
-        if (name.matches("cuda(:\\d+)?")) {
-            return Device.gpu(name.contains(":") ? Integer.parseInt(name.substring(5)) : 0);
-        }
-        throw new IllegalArgumentException("unknown device '" + name + "'; use cpu or cuda:N");
     }
 }

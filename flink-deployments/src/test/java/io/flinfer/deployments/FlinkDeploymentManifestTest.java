@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.flinfer.engine.ComputeDevice;
 import io.flinfer.jobs.Checkpointing;
 import io.flinfer.jobs.FlinferJob;
 import java.lang.reflect.Method;
@@ -143,7 +144,7 @@ class FlinkDeploymentManifestTest {
         assertThat(spec.getJobManager().getPodTemplate().getSpec().getContainers()).as("the JobManager needs no GPU").isEmpty();
 
         FlinferJob job = FlinferJob.parse(spec.getJob().getArgs());
-        assertThat(job.engine().device()).isEqualTo("cuda:0");
+        assertThat(job.engine().device()).isEqualTo(ComputeDevice.cuda(0));
     }
 
     @Test

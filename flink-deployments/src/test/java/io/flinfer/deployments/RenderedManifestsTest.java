@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.flinfer.engine.ComputeDevice;
 import io.flinfer.jobs.FlinferJob;
 import io.flinfer.jobs.ModelDownload;
 import io.flinfer.jobs.batch.BatchJobMain;
@@ -104,7 +105,7 @@ class RenderedManifestsTest {
         CommandLine.Model.CommandSpec parsed = jobCli.getCommandSpec();
         assertThat(value(parsed, "--model")).isEqualTo(rendered.model);
         assertThat(value(parsed, "--revision")).isEqualTo(rendered.revision);
-        assertThat(value(parsed, "--device")).isEqualTo(rendered.gpuType.device());
+        assertThat(value(parsed, "--device")).isEqualTo(ComputeDevice.parse(rendered.gpuType.device()));
         assertThat(value(parsed, "--checkpoint-interval")).isEqualTo(TimeUtils.parseDuration(rendered.checkpointInterval))
                 .isEqualTo(TimeUtils.parseDuration(deployment.getSpec().getFlinkConfiguration().get("execution.checkpointing.interval")));
         if (rendered.batch()) {

@@ -1,9 +1,14 @@
 package io.flinfer.jobs;
 
+import io.flinfer.engine.ComputeDevice;
+import io.flinfer.engine.Dtype;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.hub.ModelSource;
 import java.nio.file.Path;
+import java.util.function.Function;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** The engine's options, with vLLM's names, shared by every command that runs the engine. */
 public final class EngineOptions {
@@ -14,23 +19,28 @@ public final class EngineOptions {
     @Option(names = "--revision", paramLabel = "REV", description = "Hub revision (branch, tag or commit) of --model. Default: main.")
     String revision;
 
-    @Option(names = "--dtype", defaultValue = "auto", description = "Compute dtype: auto (float32 on CPU, float16 on GPU), float32 or float16. Default: ${DEFAULT-VALUE}.")
-    String dtype;
+    @Option(names = "--dtype", defaultValue = EngineConfig.DEFAULT_DTYPE, converter = DtypeConverter.class,
+            description = "Compute dtype: auto (float32 on CPU, float16 on GPU), float32 or float16. Default: ${DEFAULT-VALUE}.")
+    Dtype dtype;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda:N. Default: ${DEFAULT-VALUE}.")
-    String device;
+    @Option(names = "--device", defaultValue = EngineConfig.DEFAULT_DEVICE, converter = DeviceConverter.class,
+            description = "cpu or cuda:N. Default: ${DEFAULT-VALUE}.")
+    ComputeDevice device;
 
-    @Option(names = "--block-size", defaultValue = "16", description = "Tokens per KV-cache block. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--block-size", defaultValue = "" + EngineConfig.DEFAULT_BLOCK_SIZE,
+            description = "Tokens per KV-cache block. Default: ${DEFAULT-VALUE}.")
     int blockSize;
 
-    @Option(names = "--kv-cache-memory", defaultValue = "512MiB", converter = ByteSize.class, paramLabel = "SIZE",
-            description = "Memory for the KV cache, e.g. 256MiB or 2GiB. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--kv-cache-memory", defaultValue = EngineConfig.DEFAULT_KV_CACHE_MEMORY_SIZE, converter = ByteSize.class,
+            paramLabel = "SIZE", description = "Memory for the KV cache, e.g. 256MiB or 2GiB. Default: ${DEFAULT-VALUE}.")
     long kvCacheMemory;
 
-    @Option(names = "--max-num-seqs", defaultValue = "256", description = "Most sequences in one step. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-num-seqs", defaultValue = "" + EngineConfig.DEFAULT_MAX_NUM_SEQS,
+            description = "Most sequences in one step. Default: ${DEFAULT-VALUE}.")
     int maxNumSeqs;
 
-    @Option(names = "--max-num-batched-tokens", defaultValue = "2048", description = "Token budget of one step. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-num-batched-tokens", defaultValue = "" + EngineConfig.DEFAULT_MAX_NUM_BATCHED_TOKENS,
+            description = "Token budget of one step. Default: ${DEFAULT-VALUE}.")
     int maxNumBatchedTokens;
 
     @Option(names = "--max-model-len", defaultValue = "0", description = "Longest sequence, prompt and output. Default: the model's max_position_embeddings, capped by the KV cache.")
@@ -63,7 +73,32 @@ public final class EngineOptions {
         return revision;
     }
 
-    public String device() {
+    public ComputeDevice device() {
         return device;
+    }
+
+    /** Reads {@code --dtype} with {@link Dtype#parse}'s names and messages. */
+    public static final class DtypeConverter implements ITypeConverter<Dtype> {
+        @Override
+        public Dtype convert(String value) {
+            return parsed(Dtype::parse, value);
+        }
+    }
+
+    /** Reads {@code --device} (cpu, cuda:N) with {@link ComputeDevice#parse}'s messages. */
+    public static final class DeviceConverter implements ITypeConverter<ComputeDevice> {
+        @Override
+        public ComputeDevice convert(String value) {
+            return parsed(ComputeDevice::parse, value);
+        }
+    }
+
+    /** picocli prints a {@link TypeConversionException}'s message as it is, after the option's name. */
+    private static <T> T parsed(Function<String, T> parse, String value) {
+        try {
+            return parse.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
+        }
     }
 }

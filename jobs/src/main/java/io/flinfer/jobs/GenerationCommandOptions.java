@@ -7,15 +7,15 @@ import picocli.CommandLine.Option;
 
 /** The options of the inference steps, shared by the streaming and the batch job. */
 public final class GenerationCommandOptions {
-    @Option(names = "--max-in-flight", defaultValue = "" + PipelineOptions.MAX_IN_FLIGHT,
+    @Option(names = "--max-in-flight", defaultValue = "" + GenerationOptions.MAX_IN_FLIGHT,
             description = "Most requests in flight per generate subtask; beyond it the job backpressures. Default: ${DEFAULT-VALUE}.")
     int maxInFlight;
 
-    @Option(names = "--request-timeout", defaultValue = PipelineOptions.REQUEST_TIMEOUT, converter = Durations.Converter.class,
+    @Option(names = "--request-timeout", defaultValue = GenerationOptions.REQUEST_TIMEOUT, converter = Durations.Converter.class,
             description = "A request not finished by then gets an error result. Default: ${DEFAULT-VALUE}.")
     Duration requestTimeout;
 
-    @Option(names = "--prefix-key-blocks", defaultValue = "" + PipelineOptions.PREFIX_KEY_BLOCKS,
+    @Option(names = "--prefix-key-blocks", defaultValue = "" + GenerationOptions.PREFIX_KEY_BLOCKS,
             description = "Leading KV blocks of a prompt that make its routing key. Default: ${DEFAULT-VALUE}.")
     int prefixKeyBlocks;
 
@@ -23,7 +23,7 @@ public final class GenerationCommandOptions {
             description = "How requests reach generate subtasks: PREFIX (by prompt prefix, for cache hits, with bounded load) or ROUND_ROBIN. Default: ${DEFAULT-VALUE}.")
     PipelineOptions.Routing routing;
 
-    @Option(names = "--routing-balance", defaultValue = "" + PipelineOptions.ROUTING_BALANCE, paramLabel = "EPSILON",
+    @Option(names = "--routing-balance", defaultValue = "" + GenerationOptions.ROUTING_BALANCE, paramLabel = "EPSILON",
             description = "PREFIX routing sends a prefix elsewhere once its subtask has more than (1 + EPSILON) times the average"
                     + " recent load; Infinity for pure affinity. Default: ${DEFAULT-VALUE}.")
     double routingBalance;

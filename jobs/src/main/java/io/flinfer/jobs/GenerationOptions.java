@@ -6,13 +6,15 @@ import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * What the inference steps of every job need, whatever feeds them (Kafka or files).
+ * What the inference steps of every job need, whatever feeds them (Kafka or files). The defaults are
+ * constants here, so that command-line options can name them in their annotations.
  *
  * @param maxInFlight most requests in flight per generate subtask
  * @param prefixKeyBlocks how many leading KV blocks of a prompt make its routing key
  * @param routing how requests reach generate subtasks: by prefix key (cache affinity) or round robin
  * @param routingBalance ε of prefix routing: a generate subtask takes at most (1 + ε) times the average
- *     recent load before a prefix spills to the next subtask on its ring
+ *     recent load before a prefix spills to the next subtask on its ring; {@code Double.POSITIVE_INFINITY}
+ *     for pure affinity
  * @param servedModel the names requests may give in "model"; others are answered 404
  */
 public record GenerationOptions(
@@ -22,4 +24,11 @@ public record GenerationOptions(
         int prefixKeyBlocks,
         PipelineOptions.Routing routing,
         double routingBalance,
-        ServedModel servedModel) implements Serializable {}
+        ServedModel servedModel) implements Serializable {
+
+    public static final int MAX_IN_FLIGHT = 128;
+    public static final String REQUEST_TIMEOUT = "10m";
+    public static final int PREFIX_KEY_BLOCKS = 4;
+    /** A fair share and a quarter: affinity keeps most keys, no subtask runs far ahead of the rest. */
+    public static final double ROUTING_BALANCE = 0.25;
+}

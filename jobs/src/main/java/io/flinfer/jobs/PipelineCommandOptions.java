@@ -39,10 +39,8 @@ public final class PipelineCommandOptions {
      */
     public PipelineOptions toOptions(String bootstrapServers, EngineOptions engine) {
         GenerationOptions g = generation.toOptions(engine.toConfig(), engine.model());
-        return PipelineOptions.builder(bootstrapServers, g.engine()).topics(inputTopic, outputTopic, deadLetterTopic)
-                .groupId(groupId).maxInFlight(g.maxInFlight()).requestTimeout(g.requestTimeout()).prefixKeyBlocks(g.prefixKeyBlocks())
-                .routing(g.routing()).routingBalance(g.routingBalance()).servedModel(g.servedModel())
-                .kafkaClient(kafkaClient()).build();
+        return PipelineOptions.builder(bootstrapServers, g.engine()).generation(g).topics(inputTopic, outputTopic, deadLetterTopic)
+                .groupId(groupId).kafkaClient(kafkaClient()).build();
     }
 
     /** The settings of --kafka-properties; they travel inside the job graph, so the TaskManagers need no file. */

@@ -3,6 +3,8 @@ package io.flinfer.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinfer.engine.ComputeDevice;
+import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.synth.SynthPreset;
 import io.flinfer.engine.synth.SyntheticCheckpoint;
 import java.nio.file.Files;
@@ -67,9 +69,21 @@ class FlinferJobTest {
         FlinferJob job = FlinferJob.parse("--model", "Qwen/Qwen2.5-0.5B-Instruct", "--device", "cuda:0",
                 "--bootstrap-servers", "kafka:9092");
         assertThat(job.engine().model()).isEqualTo("Qwen/Qwen2.5-0.5B-Instruct");
-        assertThat(job.engine().device()).isEqualTo("cuda:0");
+        assertThat(job.engine().device()).isEqualTo(ComputeDevice.cuda(0));
         assertThat(job.bootstrapServers()).isEqualTo("kafka:9092");
         assertThat(job.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void refusesAnUnknownDtypeOrDeviceWhileParsing() {
+        assertThatThrownBy(() -> FlinferJob.parse("--model", "/models/m", "--bootstrap-servers", "kafka:9092", "--dtype", "bf16"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--dtype").hasMessageContaining("bfloat16 is not supported by DJL's PyTorch engine");
+        assertThatThrownBy(() -> FlinferJob.parse("--model", "/models/m", "--bootstrap-servers", "kafka:9092", "--device", "gpu"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown device 'gpu'; use cpu or cuda:N");
+        assertThat(FlinferJob.parse("--model", "/models/m", "--bootstrap-servers", "kafka:9092").engine().toConfig(Path.of("/models/m")))
+                .isEqualTo(EngineConfig.defaults(Path.of("/models/m")));
     }
 
     @Test

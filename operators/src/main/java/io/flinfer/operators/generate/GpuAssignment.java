@@ -1,5 +1,6 @@
 package io.flinfer.operators.generate;
 
+import io.flinfer.engine.ComputeDevice;
 import io.flinfer.engine.EngineConfig;
 import java.util.Set;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
@@ -20,6 +21,6 @@ final class GpuAssignment {
         // Subtasks of one TaskManager share its first GPU and thus one engine.
         String index = gpus.iterator().next().getProperty("index")
                 .orElseThrow(() -> new IllegalStateException("Flink's gpu resource gave no 'index' property"));
-        return config.withDevice("cuda:" + index);
+        return config.withDevice(ComputeDevice.cuda(Integer.parseInt(index)));
     }
 }
