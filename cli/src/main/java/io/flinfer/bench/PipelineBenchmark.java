@@ -1,14 +1,12 @@
 package io.flinfer.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinfer.jobs.PipelineOptions;
 import io.flinfer.kafka.CommittedReader;
 import io.flinfer.local.LocalCluster;
 import io.flinfer.local.LocalPipeline;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.flinfer.operators.records.ResultSummary;
 import java.time.Duration;
 import java.util.List;
 
@@ -37,7 +35,7 @@ public final class PipelineBenchmark {
         try (LocalPipeline pipeline = LocalPipeline.start(options, new LocalCluster.Settings(s.parallelism(), s.checkpointInterval(), 0));
                 CommittedReader results = pipeline.reader(options.outputTopic())) {
             pipeline.publish(List.of(requestLine(warmup)));
-            usage(results.read(1, s.timeout()).get(0));
+            succeeded(results.read(1, s.timeout()).get(0));
 
             long start = System.nanoTime();
             pipeline.publish(requests.stream().map(PipelineBenchmark::requestLine).toList());
@@ -45,10 +43,10 @@ public final class PipelineBenchmark {
             long outputTokens = 0;
             long cachedTokens = 0;
             for (int i = 1; i <= requests.size(); i++) {
-                JsonNode usage = usage(results.read(1, s.timeout()).get(0));
-                promptTokens += usage.path("prompt_tokens").asLong();
-                outputTokens += usage.path("completion_tokens").asLong();
-                cachedTokens += usage.path("prompt_tokens_details").path("cached_tokens").asLong();
+                ResultSummary result = succeeded(results.read(1, s.timeout()).get(0));
+                promptTokens += result.promptTokens();
+                outputTokens += result.completionTokens();
+                cachedTokens += result.cachedTokens();
                 progress.update(i, requests.size(), outputTokens, (System.nanoTime() - start) / 1e9);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -70,16 +68,11 @@ public final class PipelineBenchmark {
         return line.toString();
     }
 
-    private static JsonNode usage(String resultLine) {
-        try {
-            JsonNode result = JSON.readTree(resultLine);
-            if (!result.path("error").isNull()) {
-                throw new IllegalStateException("request " + result.path("custom_id").asText() + " failed in the pipeline: "
-                        + result.path("error"));
-            }
-            return result.path("response").path("body").path("usage");
-        } catch (IOException e) {
-            throw new UncheckedIOException("the pipeline wrote a result that is not JSON: " + resultLine, e);
+    private static ResultSummary succeeded(String resultLine) {
+        ResultSummary result = ResultSummary.read(resultLine);
+        if (result.failed()) {
+            throw new IllegalStateException("request " + result.customId() + " failed in the pipeline: " + result.errorMessage());
         }
+        return result;
     }
 }

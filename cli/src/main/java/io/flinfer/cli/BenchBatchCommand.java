@@ -1,6 +1,5 @@
 package io.flinfer.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinfer.bench.BenchReport;
@@ -11,6 +10,7 @@ import io.flinfer.bench.TextPrompts.TextRequest;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.tokenizer.Tokenizer;
 import io.flinfer.jobs.EngineOptions;
+import io.flinfer.operators.records.ResultSummary;
 import java.io.BufferedWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -89,11 +89,11 @@ final class BenchBatchCommand implements Callable<Integer> {
         }
         long outputTokens = 0;
         for (String line : Files.readAllLines(output)) {
-            JsonNode result = JSON.readTree(line);
-            if (result.path("response").path("status_code").asInt() != 200) {
+            ResultSummary result = ResultSummary.read(line);
+            if (result.failed()) {
                 throw new IllegalStateException("a request of the benchmark failed: " + line);
             }
-            outputTokens += result.path("response").path("body").path("usage").path("completion_tokens").asLong();
+            outputTokens += result.completionTokens();
         }
         double batchRate = outputTokens / seconds;
         double ratio = batchRate / alone.outputTokensPerSecond();

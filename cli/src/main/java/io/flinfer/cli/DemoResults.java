@@ -1,8 +1,6 @@
 package io.flinfer.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinfer.operators.records.ResultSummary;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -13,8 +11,6 @@ import java.util.TreeMap;
 final class DemoResults {
     /** A result line, shortened to what the demo prints. */
     record Completion(String customId, String text) {}
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int keep;
     private final TreeMap<String, String> firstCompletions = new TreeMap<>();
@@ -33,22 +29,17 @@ final class DemoResults {
 
     /** Adds one line of the results topic (an OpenAI Batch API output line). */
     void addResult(String line) {
-        JsonNode result = parse(line);
+        ResultSummary result = ResultSummary.read(line);
         results++;
-        String customId = result.path("custom_id").asText();
-        JsonNode body = result.path("response").path("body");
-        if (result.path("response").path("status_code").asInt() != 200) {
+        if (result.failed()) {
             errors++;
-            keepFirst(firstErrors, customId, result.path("error").path("message").asText(line));
+            keepFirst(firstErrors, result.customId(), result.errorMessage());
             return;
         }
-        JsonNode usage = body.path("usage");
-        promptTokens += usage.path("prompt_tokens").asLong();
-        completionTokens += usage.path("completion_tokens").asLong();
-        cachedTokens += usage.path("prompt_tokens_details").path("cached_tokens").asLong();
-        JsonNode choice = body.path("choices").path(0);
-        String text = choice.has("message") ? choice.path("message").path("content").asText() : choice.path("text").asText();
-        keepFirst(firstCompletions, customId, text);
+        promptTokens += result.promptTokens();
+        completionTokens += result.completionTokens();
+        cachedTokens += result.cachedTokens();
+        keepFirst(firstCompletions, result.customId(), result.text());
     }
 
     /** Counts one record of the dead-letter topic. */
@@ -79,13 +70,5 @@ final class DemoResults {
 
     private static List<Completion> completions(TreeMap<String, String> kept) {
         return kept.entrySet().stream().map(e -> new Completion(e.getKey(), e.getValue())).toList();
-    }
-
-    private static JsonNode parse(String line) {
-        try {
-            return JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("the pipeline wrote a result that is not JSON: " + line, e);
-        }
     }
 }

@@ -4,12 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinfer.operators.records.ResultSummary;
 import java.util.List;
 
 /**
  * The columns a dataset row gets: {@code generated_text}, {@code finish_reason}, {@code prompt_tokens},
  * {@code completion_tokens}, {@code cached_tokens} and {@code error}, read from the row's OpenAI
- * Batch API result line (the format the generate step writes, so this never depends on its classes).
+ * Batch API result line by {@link ResultSummary}, the one reader of result lines.
  */
 public final class GeneratedColumns {
     public static final List<String> NAMES = List.of(
@@ -21,25 +22,17 @@ public final class GeneratedColumns {
     /** The row with the result's columns added after its own. */
     static OutputRow withResult(String rowJson, String resultLine) {
         ObjectNode row = (ObjectNode) read(rowJson);
-        JsonNode result = read(resultLine);
-        JsonNode error = result.path("error");
-        if (!error.isNull() && !error.isMissingNode()) {
-            return withError(row, error.path("message").asText(error.toString()));
+        ResultSummary result = ResultSummary.read(resultLine);
+        if (result.failed()) {
+            return withError(row, result.errorMessage());
         }
-        JsonNode body = result.path("response").path("body");
-        JsonNode choice = body.path("choices").path(0);
-        JsonNode text = choice.has("message") ? choice.path("message").path("content") : choice.path("text");
-        JsonNode usage = body.path("usage");
-        long prompt = usage.path("prompt_tokens").asLong();
-        long completion = usage.path("completion_tokens").asLong();
-        long cached = usage.path("prompt_tokens_details").path("cached_tokens").asLong();
-        row.put("generated_text", text.asText())
-                .put("finish_reason", choice.path("finish_reason").asText())
-                .put("prompt_tokens", prompt)
-                .put("completion_tokens", completion)
-                .put("cached_tokens", cached)
+        row.put("generated_text", result.text())
+                .put("finish_reason", result.finishReason())
+                .put("prompt_tokens", result.promptTokens())
+                .put("completion_tokens", result.completionTokens())
+                .put("cached_tokens", result.cachedTokens())
                 .putNull("error");
-        return new OutputRow(row.toString(), false, prompt, completion, cached);
+        return new OutputRow(row.toString(), false, result.promptTokens(), result.completionTokens(), result.cachedTokens());
     }
 
     /** The row with empty generated columns and the reason it got no result. */
@@ -57,14 +50,9 @@ public final class GeneratedColumns {
 
     /** Counts of an OpenAI result line, for an output that is the line itself. */
     static OutputRow resultLine(String resultLine) {
-        JsonNode result = read(resultLine);
-        JsonNode error = result.path("error");
-        if (!error.isNull() && !error.isMissingNode()) {
-            return OutputRow.error(resultLine);
-        }
-        JsonNode usage = result.path("response").path("body").path("usage");
-        return new OutputRow(resultLine, false, usage.path("prompt_tokens").asLong(),
-                usage.path("completion_tokens").asLong(), usage.path("prompt_tokens_details").path("cached_tokens").asLong());
+        ResultSummary result = ResultSummary.read(resultLine);
+        return result.failed() ? OutputRow.error(resultLine)
+                : new OutputRow(resultLine, false, result.promptTokens(), result.completionTokens(), result.cachedTokens());
     }
 
     private static JsonNode read(String json) {
