@@ -1,5 +1,12 @@
 package io.flinfer.cli;
 
+import io.flinfer.demo.DemoModel;
+import io.flinfer.demo.DemoPrompts;
+import io.flinfer.demo.DemoReport;
+import io.flinfer.demo.DemoResultCollector;
+import io.flinfer.demo.DemoResults;
+import io.flinfer.demo.PrometheusQuantiles;
+import io.flinfer.demo.SyntheticModelCache;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.hub.HubSettings;
 import io.flinfer.jobs.Durations;

@@ -1,5 +1,6 @@
 package io.flinfer.cli;
 
+import io.flinfer.cli.deploy.DeployCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -2,6 +2,8 @@ package io.flinfer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinfer.demo.DemoModel;
+import io.flinfer.demo.SyntheticModelCache;
 import io.flinfer.engine.hub.HubSettings;
 import io.flinfer.engine.synth.SynthPreset;
 import io.flinfer.engine.synth.SyntheticCheckpoint;

@@ -45,7 +45,7 @@ class PackageLayersTest {
             List.of("io.flinfer.deployments"),
             List.of("io.flinfer.kafka"),
             List.of("io.flinfer.local"),
-            List.of("io.flinfer.bench", "io.flinfer.doctor"),
+            List.of("io.flinfer.bench", "io.flinfer.doctor", "io.flinfer.demo", "io.flinfer.cli.deploy"),
             List.of("io.flinfer.cli"));
     private static final Pattern EDGE = Pattern.compile("^\\s+(io\\.flinfer\\.\\S+)\\s+->\\s+(io\\.flinfer\\.\\S+)\\s");
 

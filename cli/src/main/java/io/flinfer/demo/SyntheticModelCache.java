@@ -1,4 +1,4 @@
-package io.flinfer.cli;
+package io.flinfer.demo;
 
 import io.flinfer.engine.synth.SynthPreset;
 import io.flinfer.engine.synth.SyntheticCheckpoint;
@@ -17,22 +17,22 @@ import java.util.stream.Stream;
  * written into a temporary sibling and renamed into place, so a folder under its final name is
  * always complete, even when a run is interrupted or two runs race.
  */
-final class SyntheticModelCache {
+public final class SyntheticModelCache {
     private final Path root;
 
-    SyntheticModelCache(Path root) {
+    public SyntheticModelCache(Path root) {
         this.root = root;
     }
 
     /** {@code $XDG_CACHE_HOME/flinfer/synthetic}, by default {@code ~/.cache/flinfer/synthetic}. */
-    static SyntheticModelCache userDefault() {
+    public static SyntheticModelCache userDefault() {
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path cache = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         return new SyntheticModelCache(cache.resolve("flinfer").resolve("synthetic"));
     }
 
     /** The folder of the preset's checkpoint with this seed, written first if it is not there yet. */
-    Path get(SynthPreset preset, long seed) {
+    public Path get(SynthPreset preset, long seed) {
         Path dir = root.resolve(preset.name() + "-seed" + seed);
         if (Files.isDirectory(dir)) {
             return dir;

@@ -1,4 +1,4 @@
-package io.flinfer.cli;
+package io.flinfer.cli.deploy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.flinfer.cli;
+package io.flinfer.demo;
 
 import io.flinfer.operators.records.ResultSummary;
 import java.util.List;
@@ -8,9 +8,9 @@ import java.util.TreeMap;
  * What came back from the pipeline during the demo: counts, token sums, and the completions (and
  * errors) of the requests with the lowest custom_ids, whatever order they arrived in.
  */
-final class DemoResults {
+public final class DemoResults {
     /** A result line, shortened to what the demo prints. */
-    record Completion(String customId, String text) {}
+    public record Completion(String customId, String text) {}
 
     private final int keep;
     private final TreeMap<String, String> firstCompletions = new TreeMap<>();
@@ -23,12 +23,12 @@ final class DemoResults {
     private long completionTokens;
 
     /** @param keep how many completions (and errors) to keep for printing */
-    DemoResults(int keep) {
+    public DemoResults(int keep) {
         this.keep = keep;
     }
 
     /** Adds one line of the results topic (an OpenAI Batch API output line). */
-    void addResult(String line) {
+    public void addResult(String line) {
         ResultSummary result = ResultSummary.read(line);
         results++;
         if (result.failed()) {
@@ -43,21 +43,21 @@ final class DemoResults {
     }
 
     /** Counts one record of the dead-letter topic. */
-    void addDeadLetter() {
+    public void addDeadLetter() {
         deadLetters++;
     }
 
-    int results() { return results; }
-    int errors() { return errors; }
-    int deadLetters() { return deadLetters; }
-    long promptTokens() { return promptTokens; }
-    long cachedTokens() { return cachedTokens; }
-    long completionTokens() { return completionTokens; }
-    List<Completion> firstCompletions() { return completions(firstCompletions); }
-    List<Completion> firstErrors() { return completions(firstErrors); }
+    public int results() { return results; }
+    public int errors() { return errors; }
+    public int deadLetters() { return deadLetters; }
+    public long promptTokens() { return promptTokens; }
+    public long cachedTokens() { return cachedTokens; }
+    public long completionTokens() { return completionTokens; }
+    public List<Completion> firstCompletions() { return completions(firstCompletions); }
+    public List<Completion> firstErrors() { return completions(firstErrors); }
 
     /** Share of prompt tokens served from the prefix cache, as vLLM's prefix_cache_hits / queries. */
-    double prefixCacheHitRate() {
+    public double prefixCacheHitRate() {
         return promptTokens == 0 ? 0 : (double) cachedTokens / promptTokens;
     }
 

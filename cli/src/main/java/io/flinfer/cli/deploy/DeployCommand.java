@@ -1,4 +1,4 @@
-package io.flinfer.cli;
+package io.flinfer.cli.deploy;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
                 + " validate manifests against the operator's CRD schema, apply them, read their status, delete them.",
         subcommands = {DeployRenderCommand.class, DeployValidateCommand.class, DeployApplyCommand.class,
             DeployStatusCommand.class, DeployDeleteCommand.class})
-final class DeployCommand implements Runnable {
+public final class DeployCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override

@@ -1,4 +1,4 @@
-package io.flinfer.cli;
+package io.flinfer.cli.deploy;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,4 +1,4 @@
-package io.flinfer.cli;
+package io.flinfer.cli.deploy;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.flinfer.deployments.Deployer;

@@ -1,4 +1,4 @@
-package io.flinfer.cli;
+package io.flinfer.demo;
 
 import io.flinfer.kafka.KafkaClients;
 import java.io.PrintWriter;
@@ -12,7 +12,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * Reads the demo's results and dead letters as the job commits them (read_committed: what a
  * downstream consumer would see), showing progress on one line of stderr.
  */
-final class DemoResultCollector {
+public final class DemoResultCollector {
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final String bootstrapServers;
@@ -21,7 +21,7 @@ final class DemoResultCollector {
     private final String deadLetterTopic;
 
     /** @param client more client settings (--kafka-properties) */
-    DemoResultCollector(String bootstrapServers, Map<String, String> client, String resultsTopic, String deadLetterTopic) {
+    public DemoResultCollector(String bootstrapServers, Map<String, String> client, String resultsTopic, String deadLetterTopic) {
         this.bootstrapServers = bootstrapServers;
         this.client = client;
         this.resultsTopic = resultsTopic;
@@ -32,7 +32,7 @@ final class DemoResultCollector {
      * Adds records to {@code into} until {@code expectedResults} results and {@code expectedDeadLetters}
      * dead letters have arrived or {@code timeout} has passed; the caller compares the counts with what it expected.
      */
-    void collect(int expectedResults, int expectedDeadLetters, Duration timeout, DemoResults into, PrintWriter progress) {
+    public void collect(int expectedResults, int expectedDeadLetters, Duration timeout, DemoResults into, PrintWriter progress) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<String, String> consumer = KafkaClients.committedConsumer(bootstrapServers, client, true)) {
             KafkaClients.assignAll(consumer, List.of(resultsTopic, deadLetterTopic), timeout);

@@ -1,4 +1,4 @@
-package io.flinfer.cli;
+package io.flinfer.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,12 +15,12 @@ import java.util.List;
  * with a chat template gets chat requests (a system prompt and a question); a story model such as
  * stories260K gets completion requests (the start of a story and a cue to go on from).
  */
-final class DemoPrompts {
+public final class DemoPrompts {
     /** One request line of the OpenAI Batch API, with its distinct part (for printing). */
-    record Request(String customId, String cue, String json) {}
+    public record Request(String customId, String cue, String json) {}
 
     /** Bytes that are not a request: the pipeline must send them to the dead-letter topic. */
-    static final String MALFORMED_LINE = "this line is not a request {";
+    public static final String MALFORMED_LINE = "this line is not a request {";
 
     private static final String RESOURCE = "demo-prompts.json";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,7 +36,7 @@ final class DemoPrompts {
     }
 
     /** @param chat whether the model renders chat messages (it has a chat template) */
-    static DemoPrompts bundled(boolean chat) {
+    public static DemoPrompts bundled(boolean chat) {
         try (InputStream in = DemoPrompts.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("the demo's prompts " + RESOURCE + " are missing from the jar; rebuild it");
@@ -51,7 +51,7 @@ final class DemoPrompts {
     }
 
     /** What a request is: {@code "chat"} or {@code "completion"}. */
-    String kind() {
+    public String kind() {
         return chat ? "chat" : "completion";
     }
 
@@ -59,7 +59,7 @@ final class DemoPrompts {
      * {@code count} requests. Request i takes opening i mod S and the next cue for that opening, so
      * consecutive requests alternate prefixes and each prefix recurs every S requests.
      */
-    List<Request> requests(int count, int maxTokens) {
+    public List<Request> requests(int count, int maxTokens) {
         List<Request> requests = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String opening = openings.get(i % openings.size());

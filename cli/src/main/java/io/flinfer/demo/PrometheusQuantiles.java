@@ -1,4 +1,4 @@
-package io.flinfer.cli;
+package io.flinfer.demo;
 
 import java.io.IOException;
 import java.net.URI;
@@ -13,7 +13,7 @@ import java.util.OptionalDouble;
  * exports a histogram as a summary, one sample per quantile:
  * {@code flink_taskmanager_job_task_operator_<name>{...,operator_name="generate",...,quantile="0.5",} 1234.0}.
  */
-final class PrometheusQuantiles {
+public final class PrometheusQuantiles {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final String text;
@@ -23,7 +23,7 @@ final class PrometheusQuantiles {
     }
 
     /** Fetches {@code http://localhost:port/metrics}. */
-    static PrometheusQuantiles scrape(int port) throws IOException {
+    public static PrometheusQuantiles scrape(int port) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/metrics")).timeout(TIMEOUT).build();
         try {
             HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(TIMEOUT).build()
@@ -38,7 +38,7 @@ final class PrometheusQuantiles {
         }
     }
 
-    static PrometheusQuantiles of(String text) {
+    public static PrometheusQuantiles of(String text) {
         return new PrometheusQuantiles(text);
     }
 
@@ -48,7 +48,7 @@ final class PrometheusQuantiles {
      *
      * @param metric the full Prometheus name, e.g. {@code flink_taskmanager_job_task_operator_time_to_first_token_microseconds}
      */
-    OptionalDouble quantile(String metric, String operatorName, String quantile) {
+    public OptionalDouble quantile(String metric, String operatorName, String quantile) {
         String operatorLabel = "operator_name=\"" + operatorName + "\"";
         String quantileLabel = "quantile=\"" + quantile + "\"";
         return text.lines()

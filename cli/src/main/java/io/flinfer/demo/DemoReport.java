@@ -1,4 +1,4 @@
-package io.flinfer.cli;
+package io.flinfer.demo;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -6,13 +6,13 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /** Prints what the demo produced: a few completions, then the summary. */
-final class DemoReport {
+public final class DemoReport {
     /** Longest completion text printed, so that a rambling model does not flood the terminal. */
     private static final int MAX_TEXT = 160;
 
     /** Time to first token at the 50th and 99th percentile, in microseconds; empty when unknown. */
-    record Ttft(OptionalDouble p50Micros, OptionalDouble p99Micros) {
-        static Ttft unknown() {
+    public record Ttft(OptionalDouble p50Micros, OptionalDouble p99Micros) {
+        public static Ttft unknown() {
             return new Ttft(OptionalDouble.empty(), OptionalDouble.empty());
         }
     }
@@ -20,7 +20,7 @@ final class DemoReport {
     private DemoReport() {}
 
     /** @param cues each request's distinct part: its question, or the cue its story goes on from */
-    static void print(PrintWriter out, DemoModel model, Map<String, String> cues, DemoResults results,
+    public static void print(PrintWriter out, DemoModel model, Map<String, String> cues, DemoResults results,
             int requests, Duration elapsed, Ttft ttft) {
         out.println();
         out.println("Completions (" + results.firstCompletions().size() + " of " + results.results() + "), model "

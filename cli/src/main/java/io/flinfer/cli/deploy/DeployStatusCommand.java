@@ -1,4 +1,4 @@
-package io.flinfer.cli;
+package io.flinfer.cli.deploy;
 
 import io.flinfer.deployments.Deployer;
 import java.util.Optional;

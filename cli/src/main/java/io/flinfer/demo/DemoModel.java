@@ -1,4 +1,4 @@
-package io.flinfer.cli;
+package io.flinfer.demo;
 
 import io.flinfer.engine.hub.HubSettings;
 import io.flinfer.engine.hub.ModelSource;
@@ -17,17 +17,17 @@ import java.util.function.Supplier;
  *
  * @param name what to call the model in the output
  */
-record DemoModel(Path folder, String name, boolean randomWeights) {
-    static final String BUNDLED_NAME = "stories260K (llama2.c's TinyStories model, bundled)";
-    static final String FALLBACK_PRESET = "tiny";
-    static final String RANDOM_LABEL = "[random weights]";
+public record DemoModel(Path folder, String name, boolean randomWeights) {
+    public static final String BUNDLED_NAME = "stories260K (llama2.c's TinyStories model, bundled)";
+    public static final String FALLBACK_PRESET = "tiny";
+    public static final String RANDOM_LABEL = "[random weights]";
 
     /**
      * @param asked the user's {@code --model}, or null for the default; a model the user named
      *     never falls back: failing to get it is an error
      * @param bundled the folder of the bundled stories260K
      */
-    static DemoModel resolve(String asked, String revision, HubSettings hub, Supplier<Path> bundled,
+    public static DemoModel resolve(String asked, String revision, HubSettings hub, Supplier<Path> bundled,
             SyntheticModelCache synthetic, PrintWriter err) {
         if (asked != null) {
             return new DemoModel(ModelSource.resolve(asked, revision, hub, err::println), asked, false);
@@ -42,14 +42,14 @@ record DemoModel(Path folder, String name, boolean randomWeights) {
     }
 
     /** Whether the model renders chat messages; a story model continues a text instead. */
-    boolean hasChatTemplate() {
+    public boolean hasChatTemplate() {
         try (Tokenizer tokenizer = Tokenizer.load(folder)) {
             return tokenizer.hasChatTemplate();
         }
     }
 
     /** Prefixes a line of model output with the random-weights label when the weights are random. */
-    String label(String text) {
+    public String label(String text) {
         return randomWeights ? RANDOM_LABEL + " " + text : text;
     }
 

@@ -1,4 +1,4 @@
-package io.flinfer.cli;
+package io.flinfer.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
