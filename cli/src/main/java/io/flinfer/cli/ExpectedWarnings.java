@@ -16,19 +16,27 @@ import org.apache.logging.log4j.message.SimpleMessage;
 
 /**
  * Logs as information, without a stack trace, the warnings Flink and Kafka write on every local run,
- * when a job ends, the cluster stops or the embedded broker starts and stops: a checkpoint declined by
- * a task that is finishing, a timer a stopped executor ignores, a new broker's empty metadata log, a
- * client closed twice. A warning in the log then means something to look at. A log4j plugin (rewrite
- * policy), named in log4j2-command.properties.
+ * when a job starts or ends, the cluster stops or the embedded broker starts and stops: a checkpoint
+ * declined by a task still starting or already finishing, a timer a stopped executor ignores, a new
+ * broker's empty metadata log, a client closed twice. A warning in the log then means something to
+ * look at. A log4j plugin (rewrite policy), named in log4j2-command.properties.
  */
 @Plugin(name = "ExpectedWarnings", category = Node.CATEGORY, elementType = "rewritePolicy", printObject = true)
 public final class ExpectedWarnings implements RewritePolicy {
-    /** Why checkpoints fail while a job or a task ends, by design of Flink's final checkpoints. */
-    static final Set<CheckpointFailureReason> ENDING = EnumSet.of(
+    /**
+     * Why checkpoints fail while tasks start or a job ends: a periodic checkpoint may be triggered
+     * before every task runs, and while tasks finish (Flink takes final checkpoints past them) or the
+     * coordinator stops with the job (a failover's cause is logged, and printed, on its own).
+     */
+    static final Set<CheckpointFailureReason> STARTING_OR_ENDING = EnumSet.of(
+            CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_NOT_READY,
             CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_CLOSING,
             CheckpointFailureReason.CHECKPOINT_DECLINED_INPUT_END_OF_STREAM,
             CheckpointFailureReason.CHECKPOINT_COORDINATOR_SHUTDOWN,
+            CheckpointFailureReason.CHECKPOINT_COORDINATOR_SUSPEND,
             CheckpointFailureReason.PERIODIC_SCHEDULER_SHUTDOWN);
+    /** A checkpoint reached a TaskManager after the task had finished and left it. */
+    private static final String FINISHED_TASK = "TaskManager received a checkpoint request for unknown task";
 
     /** A warning known by its logger and a part of its message. */
     private record Known(String logger, String messagePart, String why) {
@@ -62,8 +70,13 @@ public final class ExpectedWarnings implements RewritePolicy {
 
     /** Why the event is expected, or null when it is a real warning. */
     private static String expectedBecause(LogEvent event) {
-        if (event.getThrown() instanceof CheckpointException e && ENDING.contains(e.getCheckpointFailureReason())) {
-            return e.getCheckpointFailureReason().message() + " as the job ends";
+        if (event.getThrown() instanceof CheckpointException e) {
+            if (STARTING_OR_ENDING.contains(e.getCheckpointFailureReason())) {
+                return e.getCheckpointFailureReason().message() + ", as tasks start or the job ends";
+            }
+            if (e.getMessage() != null && e.getMessage().startsWith(FINISHED_TASK)) {
+                return "a finished task";
+            }
         }
         return KNOWN.stream().filter(known -> known.matches(event)).map(Known::why).findFirst().orElse(null);
     }

@@ -61,19 +61,22 @@ class CommandLogTest {
     }
 
     @Test
-    void aCheckpointDeclinedAsTheJobEndsIsInformationAndAFailedOneAWarning() throws Exception {
+    void checkpointsDeclinedAsTheJobEndsAreInformationAndAFailedOneAWarning() throws Exception {
         Logged logged = logged(false, () -> {
             CHECKPOINTS.warn("Failed to trigger or complete checkpoint 2 for job j.",
                     new CheckpointException(CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_CLOSING));
-            CHECKPOINTS.warn("Failed to trigger or complete checkpoint 3 for job j.",
+            CHECKPOINTS.warn("Failed to trigger or complete checkpoint 3 for job j.", new CheckpointException(
+                    "TaskManager received a checkpoint request for unknown task t.", CheckpointFailureReason.TASK_CHECKPOINT_FAILURE));
+            CHECKPOINTS.warn("Failed to trigger or complete checkpoint 4 for job j.",
                     new CheckpointException(CheckpointFailureReason.CHECKPOINT_EXPIRED));
         });
 
+        String manager = "[main] org.apache.flink.runtime.checkpoint.CheckpointFailureManager - Failed to trigger or complete";
         assertThat(logged.console()).isEmpty();
-        assertThat(logged.file()).contains("INFO  [main] org.apache.flink.runtime.checkpoint.CheckpointFailureManager - Failed to"
-                + " trigger or complete checkpoint 2 for job j. (expected: Checkpoint was declined (task is closing) as the job ends)");
-        assertThat(logged.file()).contains("WARN  [main] org.apache.flink.runtime.checkpoint.CheckpointFailureManager - Failed to"
-                + " trigger or complete checkpoint 3 for job j.");
+        assertThat(logged.file()).contains("INFO  " + manager + " checkpoint 2 for job j."
+                        + " (expected: Checkpoint was declined (task is closing), as tasks start or the job ends)",
+                "INFO  " + manager + " checkpoint 3 for job j. (expected: a finished task)",
+                "WARN  " + manager + " checkpoint 4 for job j.");
         assertThat(logged.file().split("CheckpointException")).as("a stack trace for the real failure only").hasSize(2);
     }
 
