@@ -38,7 +38,7 @@ final class JsonSchemaCompiler {
             "date", Formats.DATE,
             "time", Formats.TIME,
             "date-time", Formats.DATE + "T" + Formats.TIME,
-            "email", "[A-Za-z0-9]+(?:[._+-][A-Za-z0-9]+)*@" + Formats.HOST,
+            "email", "[A-Za-z0-9]{1,20}(?:[._+-][A-Za-z0-9]{1,20}){0,2}@" + Formats.HOST,
             "uuid", "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
             "uri", "https?://" + Formats.HOST + "(?:/[A-Za-z0-9._~-]*)*",
             "ipv4", Formats.OCTET + "(?:\\." + Formats.OCTET + "){3}");
@@ -481,11 +481,14 @@ final class JsonSchemaCompiler {
 
     /** Regexes of the supported formats (ASCII, so they need no escaping inside a JSON string). */
     private static final class Formats {
-        static final String DATE = "\\d{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+        static final String DATE = "[1-9]\\d{3}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
                 + "|(?:0[13578]|1[02])-31)";
-        static final String TIME = "(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{1,6})?(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)";
-        static final String LABEL = "[a-z0-9](?:[a-z0-9-]{0,20}[a-z0-9])?";
-        static final String HOST = LABEL + "(?:\\." + LABEL + ")*\\.[a-z]{2,6}";
+        // Offsets within +-18:00, which java.time (behind validators) accepts; not -00:00 ("unknown offset").
+        static final String TIME = "(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{1,6})?(?:Z|\\+(?:0\\d|1[0-7]):[0-5]\\d|-(?:0[1-9]|1[0-7]):[0-5]\\d)";
+        // Within RFC 1034's limits (labels <= 63, names <= 253), no "--" (IDNA reserves it).
+        static final String LABEL = "[a-z0-9]{1,20}(?:-[a-z0-9]{1,20}){0,2}";
+        // Validators check the top-level domain against the IANA list, so only well-known ones.
+        static final String HOST = LABEL + "(?:\\." + LABEL + "){0,2}\\.(?:com|org|net|io|dev|edu)";
         static final String OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
     }
 }
