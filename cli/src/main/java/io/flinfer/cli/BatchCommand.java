@@ -1,6 +1,5 @@
 package io.flinfer.cli;
 
-import io.flinfer.engine.EngineConfig;
 import io.flinfer.jobs.EngineOptions;
 import io.flinfer.jobs.batch.BatchCommandOptions;
 import io.flinfer.jobs.batch.BatchCounters;
@@ -55,7 +54,8 @@ public final class BatchCommand implements Callable<Integer> {
     /** The exit status of a run stopped by Ctrl-C (SIGINT) before its end, as shells report such a stop. */
     private static final int STOPPED = 130;
     /** Options that do not change what a run produces, so a resumed run may change them. */
-    private static final Set<String> FREE_TO_CHANGE = Set.of("--work-dir", "--parallelism", "--checkpoint-interval", "--help", "--version");
+    private static final Set<String> FREE_TO_CHANGE = Set.of("--work-dir", "--parallelism", "--checkpoint-interval",
+            "--log-file", "--verbose", "--help", "--version");
 
     @Mixin EngineOptions engine;
     @Mixin BatchCommandOptions batch;
@@ -63,20 +63,26 @@ public final class BatchCommand implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "1", description = "Parallel subtasks of every operator. Default: ${DEFAULT-VALUE}.")
     int parallelism;
 
+    @Mixin LogOptions logging;
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         long startMillis = System.currentTimeMillis();
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         String runId = UUID.randomUUID().toString();
-        EngineConfig config = engine.toConfig();
-        BatchPlan plan = batch.plan(config, engine.model(), runId);
-        BatchOptions o = plan.options();
+        BatchPlan plan = batch.plan(engine.toConfig(), engine.model(), runId);
         if (plan.output().getFileSystem().exists(plan.output())) {
             throw new IllegalArgumentException("--output " + plan.output() + " already exists; a finished output is never overwritten");
         }
+        try (CommandLog log = logging.open(spec)) {
+            return run(plan, runId, startMillis);
+        }
+    }
+
+    private int run(BatchPlan plan, String runId, long startMillis) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        BatchOptions o = plan.options();
         // The model loads while the cluster starts and the job deploys; the generate operator adopts it.
         CompletableFuture<EngineHost> engineHost = SharedEngines.preload(o.generation().engine());
         long sampledBefore = sampledTokens(engineHost);

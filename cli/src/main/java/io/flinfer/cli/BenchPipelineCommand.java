@@ -69,6 +69,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
     @Option(names = "--output-json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path outputJson;
 
+    @Mixin LogOptions logging;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -88,7 +89,11 @@ final class BenchPipelineCommand implements Callable<Integer> {
         List<BenchRequest> tokens = requests.stream().map(TextRequest::tokens).toList();
         BenchResult alone = EngineAlone.measure(config, tokens, limits, err);
         var settings = new PipelineBenchmark.Settings(parallelism, checkpointInterval, maxInFlight, routing, timeout);
-        PipelineRunResult pipeline = PipelineBenchmark.run(kafka.options(config, "bench"), settings, warmup, requests, new BenchProgress(err, "pipeline"));
+        PipelineRunResult pipeline;
+        try (CommandLog log = logging.open(spec)) {
+            pipeline = PipelineBenchmark.run(kafka.options(config, "bench"), settings, warmup, requests,
+                    new BenchProgress(err, "pipeline"));
+        }
 
         double ratio = pipeline.outputTokensPerSecond() / alone.outputTokensPerSecond();
         PrintWriter out = spec.commandLine().getOut();

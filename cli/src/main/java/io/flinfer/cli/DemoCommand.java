@@ -80,6 +80,7 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Give up when not every result has arrived by then. Default: ${DEFAULT-VALUE}.")
     Duration timeout;
 
+    @Mixin LogOptions logging;
     @Spec CommandSpec spec;
 
     /** Where the Hub is; from the environment (HF_ENDPOINT, HF_HOME, ...), replaced by tests. */
@@ -96,6 +97,12 @@ public final class DemoCommand implements Callable<Integer> {
         if (prompts < 1 || maxTokens < 1) {
             throw new IllegalArgumentException("--prompts and --max-tokens must be at least 1");
         }
+        try (CommandLog log = logging.open(spec)) {
+            return run();
+        }
+    }
+
+    private int run() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         DemoModel model = DemoModel.resolve(engine.model(), engine.revision(), hubSettings, bundledModel, syntheticModels, err);

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,6 +30,8 @@ final class KafkaCommand implements Runnable {
             description = "Port for Kafka clients on localhost; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int port;
 
+    @Mixin LogOptions logging;
+
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
@@ -45,7 +48,8 @@ final class KafkaCommand implements Runnable {
                 Thread.currentThread().interrupt();
             }
         }, "flinfer-kafka-shutdown");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(port)) {
+        try (CommandLog log = logging.open(spec);
+                EmbeddedKafka kafka = EmbeddedKafka.start(port)) {
             out.println("Kafka is running at " + kafka.bootstrapServers()
                     + " (data in " + kafka.logDirectory() + ", deleted on exit). Press Ctrl-C to stop.");
             out.flush();

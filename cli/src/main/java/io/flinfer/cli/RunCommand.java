@@ -51,6 +51,7 @@ public final class RunCommand implements Callable<Integer> {
             description = "Replicas of topics it creates. Default: the broker's default.replication.factor.")
     int replicationFactor;
 
+    @Mixin LogOptions logging;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -61,7 +62,8 @@ public final class RunCommand implements Callable<Integer> {
         LocalPipeline.Settings settings = new LocalPipeline.Settings(
                 new LocalCluster.Settings(parallelism, pipeline.checkpointInterval(), metricsPort), state, fresh,
                 topicPartitions, replicationFactor);
-        try (LocalPipeline running = LocalPipeline.start(options, settings, out)) {
+        try (CommandLog log = logging.open(spec);
+                LocalPipeline running = LocalPipeline.start(options, settings, out)) {
             String servers = running.options().bootstrapServers();
             if (running.startedBroker()) {
                 out.println("Started an embedded Kafka broker at " + servers

@@ -2,6 +2,7 @@ package io.flinfer.demo;
 
 import io.flinfer.engine.synth.SynthPreset;
 import io.flinfer.engine.synth.SyntheticCheckpoint;
+import io.flinfer.local.UserCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -26,9 +27,7 @@ public final class SyntheticModelCache {
 
     /** {@code $XDG_CACHE_HOME/flinfer/synthetic}, by default {@code ~/.cache/flinfer/synthetic}. */
     public static SyntheticModelCache userDefault() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path cache = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return new SyntheticModelCache(cache.resolve("flinfer").resolve("synthetic"));
+        return new SyntheticModelCache(UserCache.folder("synthetic"));
     }
 
     /** The folder of the preset's checkpoint with this seed, written first if it is not there yet. */

@@ -46,9 +46,7 @@ public final class StateDirectory implements AutoCloseable {
 
     /** The default folder of a job named {@code name}: under the user's cache folder ({@code XDG_CACHE_HOME}, else ~/.cache). */
     public static Path defaultFor(String name) {
-        String cache = System.getenv("XDG_CACHE_HOME");
-        Path base = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("flinfer").resolve("state").resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
+        return UserCache.folder("state").resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
     }
 
     /**

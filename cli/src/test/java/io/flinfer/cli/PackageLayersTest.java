@@ -34,7 +34,7 @@ class PackageLayersTest {
             List.of("io.flinfer.models"),
             List.of("io.flinfer.engine.sampling", "io.flinfer.engine.tokenizer", "io.flinfer.engine.hub",
                     "io.flinfer.engine.model"),
-            List.of("io.flinfer.engine.core", "io.flinfer.engine.synth"),
+            List.of("io.flinfer.engine.core", "io.flinfer.engine.synth", "io.flinfer.engine.structured"),
             List.of("io.flinfer.engine"),
             List.of("io.flinfer.operators.records"),
             List.of("io.flinfer.operators.route"),

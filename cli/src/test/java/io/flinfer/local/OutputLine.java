@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.UncheckedIOException;
 
 /** The fields of an output line (OpenAI Batch API) that the tests check. */
-record OutputLine(String customId, int statusCode, String model, String text, int promptTokens, int cachedTokens,
-        String errorCode, String error) {
+record OutputLine(String customId, int statusCode, String model, String text, int promptTokens, int completionTokens,
+        int cachedTokens, String errorCode, String error) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static OutputLine parse(String json) {
@@ -20,6 +20,7 @@ record OutputLine(String customId, int statusCode, String model, String text, in
                     body.path("model").asText(null),
                     body.path("choices").path(0).path("text").asText(null),
                     usage.path("prompt_tokens").asInt(),
+                    usage.path("completion_tokens").asInt(),
                     usage.path("prompt_tokens_details").path("cached_tokens").asInt(),
                     line.path("error").path("code").asText(null),
                     line.path("error").path("message").asText(null));

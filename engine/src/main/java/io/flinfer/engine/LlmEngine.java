@@ -18,6 +18,9 @@ import io.flinfer.engine.model.PathOptions;
 import io.flinfer.engine.sampling.SampledTokens;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.sampling.SamplingRow;
+import io.flinfer.engine.structured.GrammarMatcher;
+import io.flinfer.engine.structured.StructuredOutputs;
+import io.flinfer.engine.structured.TokenVocabulary;
 import io.flinfer.engine.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,6 +48,8 @@ public final class LlmEngine implements AutoCloseable {
     private final int maxModelLen;
     private long promptTokens;
     private long generationTokens;
+    /** Built with the first constrained request: the vocabulary's preprocessing is not free. */
+    private volatile StructuredOutputs structuredOutputs;
 
     private LlmEngine(EngineConfig config) {
         this.config = config;
@@ -107,8 +112,9 @@ public final class LlmEngine implements AutoCloseable {
             throw new IllegalArgumentException("request id " + requestId + " is already in the engine");
         }
         validate(promptIds, params);
+        GrammarMatcher grammar = params.structuredOutput == null ? null : structuredOutputs().matcher(params.structuredOutput);
         Sequence seq = new Sequence(requestId, promptIds, resumedOutputIds, params, cacheSalt, System.nanoTime());
-        requests.put(requestId, new RequestState(seq, tokenizer, resumedOutputIds));
+        requests.put(requestId, new RequestState(seq, tokenizer, resumedOutputIds, grammar));
         scheduler.add(seq);
     }
 
@@ -167,8 +173,15 @@ public final class LlmEngine implements AutoCloseable {
         profile.start(begin);
         countPromptTokens(batch);
         List<SamplingRow> rows = new ArrayList<>(batch.samplingRows().length);
+        boolean constrained = false;
+        long masksBegin = System.nanoTime();
         for (int r : batch.samplingRows()) {
-            rows.add(requests.get(batch.sequences().get(r).requestId()).samplingRow());
+            RequestState state = requests.get(batch.sequences().get(r).requestId());
+            constrained |= state.isConstrained();
+            rows.add(state.samplingRow());
+        }
+        if (constrained) {
+            structuredOutputs.recordMaskTime(System.nanoTime() - masksBegin);
         }
         profile.lap(StepProfile.Phase.SCHEDULE);
         SampledTokens sampled = runner.run(batch, rows);
@@ -231,6 +244,26 @@ public final class LlmEngine implements AutoCloseable {
      */
     public long numComputedTokens() {
         return requests.values().stream().mapToLong(r -> r.seq.numComputedTokens()).sum();
+    }
+
+    /**
+     * The engine's structured-output support: its grammar cache for this tokenizer and its counters.
+     * Created on first use.
+     */
+    public StructuredOutputs structuredOutputs() {
+        StructuredOutputs s = structuredOutputs;
+        if (s == null) {
+            synchronized (this) {
+                s = structuredOutputs;
+                if (s == null) {
+                    byte[][] bytes = java.util.Arrays.copyOf(tokenizer.tokenBytes(), model.config().vocabSize());
+                    s = new StructuredOutputs(new TokenVocabulary(bytes, tokenizer.eosTokenIds()),
+                            StructuredOutputs.DEFAULT_CACHE_SIZE);
+                    structuredOutputs = s;
+                }
+            }
+        }
+        return s;
     }
 
     public EngineStats stats() {

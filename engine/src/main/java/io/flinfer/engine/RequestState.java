@@ -5,6 +5,7 @@ import io.flinfer.engine.core.Sequence;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.sampling.SamplingRow;
 import io.flinfer.engine.sampling.TokenLogprobs;
+import io.flinfer.engine.structured.GrammarMatcher;
 import io.flinfer.engine.tokenizer.IncrementalDetokenizer;
 import io.flinfer.engine.tokenizer.StopStringMatcher;
 import io.flinfer.engine.tokenizer.Tokenizer;
@@ -26,11 +27,19 @@ final class RequestState {
     private final Set<Integer> eosIds;
     private final StringBuilder text = new StringBuilder();
     private final List<TokenLogprobs> logprobs;
+    /** The structured output's matcher and its mask, or null for free text. */
+    private final GrammarMatcher grammar;
+    private final long[] mask;
     private int reportedTokens;
     private int reportedChars;
 
-    RequestState(Sequence seq, Tokenizer tokenizer, int[] resumedOutputIds) {
+    /**
+     * @param grammar the request's grammar matcher, fresh; null for free text
+     */
+    RequestState(Sequence seq, Tokenizer tokenizer, int[] resumedOutputIds, GrammarMatcher grammar) {
         this.seq = seq;
+        this.grammar = grammar;
+        this.mask = grammar == null ? null : grammar.newMask();
         SamplingParams p = seq.params();
         this.random = p.newRandom();
         this.detokenizer = tokenizer.newDetokenizer(seq.promptIds());
@@ -42,6 +51,9 @@ final class RequestState {
         }
         for (int token : resumedOutputIds) {
             text.append(stops.accept(detokenizer.append(token)));
+            if (grammar != null) {
+                grammar.accept(token); // a restored request continues where its grammar was
+            }
         }
         reportedTokens = resumedOutputIds.length;
         reportedChars = text.length();
@@ -53,7 +65,19 @@ final class RequestState {
         return new SamplingRow(p, random,
                 needHistory ? seq.promptIds() : new int[0],
                 needHistory ? seq.outputIds() : new int[0],
-                seq.numOutputTokens() < p.minTokens ? stopTokens() : Set.of());
+                seq.numOutputTokens() < p.minTokens ? stopTokens() : Set.of(), grammarMask());
+    }
+
+    boolean isConstrained() {
+        return grammar != null;
+    }
+
+    private long[] grammarMask() {
+        if (grammar == null) {
+            return null;
+        }
+        grammar.fillMask(mask);
+        return mask;
     }
 
     private Set<Integer> stopTokens() {
@@ -71,12 +95,20 @@ final class RequestState {
         if (logprobs != null) {
             logprobs.add(tokenLogprobs);
         }
+        if (grammar != null) {
+            grammar.accept(token);
+        }
         if (p.stopTokenIds.contains(token) || eosIds.contains(token)) {
             text.append(stops.flush());
             return FinishReason.STOP;
         }
         text.append(stops.accept(detokenizer.append(token)));
         if (stops.stopped()) {
+            return FinishReason.STOP;
+        }
+        if (grammar != null && grammar.isTerminated()) {
+            // Nothing can follow: end now rather than spend a step sampling the only allowed token, EOS.
+            text.append(stops.accept(detokenizer.flush())).append(stops.flush());
             return FinishReason.STOP;
         }
         if (seq.numOutputTokens() >= p.maxTokens || seq.numTokens() >= maxModelLen) {

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import java.util.stream.LongStream;
 
 /**
  * One forward step as the model program takes it: one int64 array ({@code data}) that goes to the
@@ -56,37 +55,69 @@ public record StepInput(long[] data, long[] chunks, long[] groups, int numTokens
 
         /** The step, returning the logits after the last token of the sequences {@code logitsOf} lists, in its order. */
         public StepInput build(int[] logitsOf) {
-            LongStream.Builder data = LongStream.builder();
             int[] firstRow = new int[sequences.size()];
             int t = 0;
             for (int s = 0; s < sequences.size(); s++) {
                 firstRow[s] = t;
                 t += sequences.get(s).tokenIds().length;
             }
-            sequences.forEach(s -> IntStream.of(s.tokenIds()).forEach(data::add));
-            sequences.forEach(s -> IntStream.range(s.start(), s.end()).forEach(data::add));
-            sequences.forEach(s -> IntStream.range(s.start(), s.end()).forEach(p -> data.add(s.slot(p, blockSize))));
-            IntStream.of(logitsOf).forEach(s -> data.add(firstRow[s] + sequences.get(s).tokenIds().length - 1));
-            long offset = 3L * t + logitsOf.length;
-            List<Long> chunks = new ArrayList<>();
-            List<Long> groups = new ArrayList<>();
-            for (List<Integer> unit : units()) {
-                int blocks = sequences.get(unit.get(0)).blocksRead(blockSize);
-                long tables = offset;
-                unit.forEach(s -> IntStream.of(sequences.get(s).blockTable()).limit(blocks).forEach(data::add));
-                offset += (long) unit.size() * blocks;
-                if (unit.size() == 1) {
-                    Sequence seq = sequences.get(unit.get(0));
-                    chunks.addAll(List.of((long) firstRow[unit.get(0)], (long) seq.tokenIds().length, (long) seq.end(),
-                            tables, (long) blocks));
-                } else {
-                    unit.forEach(s -> data.add(firstRow[s]));
-                    unit.forEach(s -> data.add(sequences.get(s).end()));
-                    groups.addAll(List.of((long) unit.size(), tables, (long) blocks, offset, offset + unit.size()));
-                    offset += 2L * unit.size();
+            List<List<Integer>> units = units();
+            int size = 3 * t + logitsOf.length;
+            for (List<Integer> unit : units) {
+                size += unit.size() * (sequences.get(unit.get(0)).blocksRead(blockSize) + (unit.size() > 1 ? 2 : 0));
+            }
+            long[] data = new long[size];
+            for (int s = 0; s < sequences.size(); s++) {
+                Sequence seq = sequences.get(s);
+                for (int i = 0; i < seq.tokenIds().length; i++) {
+                    int row = firstRow[s] + i;
+                    int position = seq.start() + i;
+                    data[row] = seq.tokenIds()[i];
+                    data[t + row] = position;
+                    data[2 * t + row] = seq.slot(position, blockSize);
                 }
             }
-            return new StepInput(data.build().toArray(), longs(chunks), longs(groups), t, logitsOf.length);
+            int offset = 3 * t;
+            for (int s : logitsOf) {
+                data[offset++] = firstRow[s] + sequences.get(s).tokenIds().length - 1;
+            }
+            long[] chunks = new long[5 * (int) units.stream().filter(u -> u.size() == 1).count()];
+            long[] groups = new long[5 * (units.size() - chunks.length / 5)];
+            int c = 0;
+            int g = 0;
+            for (List<Integer> unit : units) {
+                int blocks = sequences.get(unit.get(0)).blocksRead(blockSize);
+                int tables = offset;
+                for (int s : unit) {
+                    System.arraycopy(toLongs(sequences.get(s).blockTable(), blocks), 0, data, offset, blocks);
+                    offset += blocks;
+                }
+                if (unit.size() == 1) {
+                    Sequence seq = sequences.get(unit.get(0));
+                    long[] chunk = {firstRow[unit.get(0)], seq.tokenIds().length, seq.end(), tables, blocks};
+                    System.arraycopy(chunk, 0, chunks, c, 5);
+                    c += 5;
+                } else {
+                    long[] group = {unit.size(), tables, blocks, offset, offset + unit.size()};
+                    System.arraycopy(group, 0, groups, g, 5);
+                    g += 5;
+                    for (int s : unit) {
+                        data[offset] = firstRow[s];
+                        data[offset + unit.size()] = sequences.get(s).end();
+                        offset++;
+                    }
+                    offset += unit.size();
+                }
+            }
+            return new StepInput(data, chunks, groups, t, logitsOf.length);
+        }
+
+        private static long[] toLongs(int[] values, int n) {
+            long[] out = new long[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = values[i];
+            }
+            return out;
         }
 
         /** Sequences computing several tokens alone; decoding ones grouped by the blocks they read. */
@@ -106,10 +137,6 @@ public record StepInput(long[] data, long[] chunks, long[] groups, int numTokens
                 }
             }
             return units;
-        }
-
-        private static long[] longs(List<Long> values) {
-            return values.stream().mapToLong(Long::longValue).toArray();
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Picks the next token of every batch row from one engine step's logits, following vLLM v1's
- * sampler: penalties and banned tokens apply to every row; greedy rows then take the argmax; the
+ * sampler: penalties, banned tokens and grammar masks apply to every row; greedy rows then take the argmax; the
  * other rows divide by their temperature, drop tokens by min-p, top-k and top-p (in that order), and
  * draw from what is left with their own random generator. Logprobs come from the raw logits.
  *
@@ -39,7 +39,7 @@ public final class Sampler {
         try (NDManager step = logits.getManager().newSubManager()) {
             logits.tempAttach(step);
             NDArray raw = logits.toType(DataType.FLOAT32, false);
-            NDArray penalized = LogitPenalties.of(rows, vocabSize).applyTo(raw);
+            NDArray penalized = AllowedTokens.applyTo(LogitPenalties.of(rows, vocabSize).applyTo(raw), rows);
             NDArray tokens = pickTokens(penalized, rows);
             long[] ids = tokens.toLongArray();
             int[] tokenIds = new int[ids.length];

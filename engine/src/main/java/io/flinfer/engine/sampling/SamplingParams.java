@@ -30,6 +30,8 @@ public final class SamplingParams {
     public final double repetitionPenalty;
     /** Number of most likely tokens to report with each generated token; null reports none. */
     public final Integer logprobs;
+    /** A constraint the output must satisfy (JSON Schema, regex, ...); null for none. */
+    public final StructuredOutput structuredOutput;
 
     private SamplingParams(Builder b) {
         temperature = b.temperature;
@@ -46,6 +48,7 @@ public final class SamplingParams {
         frequencyPenalty = b.frequencyPenalty;
         repetitionPenalty = b.repetitionPenalty;
         logprobs = b.logprobs;
+        structuredOutput = b.structuredOutput;
     }
 
     public static Builder builder() {
@@ -78,7 +81,7 @@ public final class SamplingParams {
                 .maxTokens(maxTokens).minTokens(minTokens).stop(stop).stopTokenIds(stopTokenIds)
                 .ignoreEos(ignoreEos).presencePenalty(presencePenalty)
                 .frequencyPenalty(frequencyPenalty).repetitionPenalty(repetitionPenalty)
-                .logprobs(logprobs);
+                .logprobs(logprobs).structuredOutput(structuredOutput);
     }
 
     @Override
@@ -88,13 +91,14 @@ public final class SamplingParams {
                 && Objects.equals(seed, p.seed) && maxTokens == p.maxTokens && minTokens == p.minTokens
                 && stop.equals(p.stop) && stopTokenIds.equals(p.stopTokenIds) && ignoreEos == p.ignoreEos
                 && presencePenalty == p.presencePenalty && frequencyPenalty == p.frequencyPenalty
-                && repetitionPenalty == p.repetitionPenalty && Objects.equals(logprobs, p.logprobs);
+                && repetitionPenalty == p.repetitionPenalty && Objects.equals(logprobs, p.logprobs)
+                && Objects.equals(structuredOutput, p.structuredOutput);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(temperature, topP, topK, minP, seed, maxTokens, minTokens, stop, stopTokenIds, ignoreEos,
-                presencePenalty, frequencyPenalty, repetitionPenalty, logprobs);
+                presencePenalty, frequencyPenalty, repetitionPenalty, logprobs, structuredOutput);
     }
 
     @Override
@@ -104,7 +108,8 @@ public final class SamplingParams {
                 + ", min_tokens=" + minTokens + ", stop=" + stop + ", stop_token_ids=" + stopTokenIds
                 + ", ignore_eos=" + ignoreEos + ", presence_penalty=" + presencePenalty
                 + ", frequency_penalty=" + frequencyPenalty + ", repetition_penalty="
-                + repetitionPenalty + ", logprobs=" + logprobs + "}";
+                + repetitionPenalty + ", logprobs=" + logprobs
+                + (structuredOutput == null ? "" : ", structured_output=" + structuredOutput.kind()) + "}";
     }
 
     public static final class Builder {
@@ -122,6 +127,7 @@ public final class SamplingParams {
         private double frequencyPenalty;
         private double repetitionPenalty = 1.0;
         private Integer logprobs;
+        private StructuredOutput structuredOutput;
 
         public Builder temperature(double v) { temperature = v; return this; }
         public Builder topP(double v) { topP = v; return this; }
@@ -138,6 +144,7 @@ public final class SamplingParams {
         public Builder frequencyPenalty(double v) { frequencyPenalty = v; return this; }
         public Builder repetitionPenalty(double v) { repetitionPenalty = v; return this; }
         public Builder logprobs(Integer v) { logprobs = v; return this; }
+        public Builder structuredOutput(StructuredOutput v) { structuredOutput = v; return this; }
 
         public SamplingParams build() {
             check(temperature >= 0 && Double.isFinite(temperature),

@@ -19,9 +19,11 @@ import java.util.SplittableRandom;
  * @param outputTokenIds the tokens generated so far, for all three penalties
  * @param bannedTokenIds tokens that must not be sampled in this step (e.g. EOS and stop tokens
  *     before {@code min_tokens} is reached)
+ * @param allowedTokens a bitset over token ids ({@code (V + 63) / 64} longs) of the only tokens this
+ *     step may sample (a structured output's grammar mask); null allows every token
  */
 public record SamplingRow(SamplingParams params, SplittableRandom random, int[] promptTokenIds,
-        int[] outputTokenIds, Set<Integer> bannedTokenIds) {
+        int[] outputTokenIds, Set<Integer> bannedTokenIds, long[] allowedTokens) {
 
     public SamplingRow {
         Objects.requireNonNull(params, "params");
@@ -29,6 +31,11 @@ public record SamplingRow(SamplingParams params, SplittableRandom random, int[] 
         Objects.requireNonNull(promptTokenIds, "promptTokenIds");
         Objects.requireNonNull(outputTokenIds, "outputTokenIds");
         Objects.requireNonNull(bannedTokenIds, "bannedTokenIds");
+    }
+
+    public SamplingRow(SamplingParams params, SplittableRandom random, int[] promptTokenIds,
+            int[] outputTokenIds, Set<Integer> bannedTokenIds) {
+        this(params, random, promptTokenIds, outputTokenIds, bannedTokenIds, null);
     }
 
     /** A row with no history and no banned tokens. */

@@ -30,15 +30,17 @@ public final class Tokenizer implements AutoCloseable {
     private final Set<Integer> eosTokenIds;
     private final Boolean addBosToken;
     private final ChatTemplate chatTemplate;
+    private final byte[][] tokenBytes;
 
     private Tokenizer(HuggingFaceTokenizer tokenizer, int vocabSize, Integer bosTokenId,
-            Set<Integer> eosTokenIds, Boolean addBosToken, ChatTemplate chatTemplate) {
+            Set<Integer> eosTokenIds, Boolean addBosToken, ChatTemplate chatTemplate, byte[][] tokenBytes) {
         this.tokenizer = tokenizer;
         this.vocabSize = vocabSize;
         this.bosTokenId = bosTokenId;
         this.eosTokenIds = eosTokenIds;
         this.addBosToken = addBosToken;
         this.chatTemplate = chatTemplate;
+        this.tokenBytes = tokenBytes;
     }
 
     /**
@@ -61,7 +63,8 @@ public final class Tokenizer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalArgumentException("Cannot read " + file + ": " + e.getMessage(), e);
         }
-        Vocabulary vocabulary = Vocabulary.of(file, ModelJsonFile.parse(file, json));
+        JsonNode tokenizerJson = ModelJsonFile.parse(file, json);
+        Vocabulary vocabulary = Vocabulary.of(file, tokenizerJson);
         TokenizerConfig config = TokenizerConfig.read(modelDir);
         GenerationConfig generation = GenerationConfig.read(modelDir);
 
@@ -80,7 +83,7 @@ public final class Tokenizer implements AutoCloseable {
 
         HuggingFaceTokenizer tokenizer = createDjlTokenizer(file, json);
         return new Tokenizer(tokenizer, vocabulary.size(), bosTokenId, Set.copyOf(eosTokenIds),
-                config.addBosToken(), chatTemplate);
+                config.addBosToken(), chatTemplate, TokenBytes.of(tokenizerJson, vocabulary.size()));
     }
 
     private static HuggingFaceTokenizer createDjlTokenizer(Path file, String json) {
@@ -153,6 +156,14 @@ public final class Tokenizer implements AutoCloseable {
     }
 
     /** Number of token ids the tokenizer knows (one more than the largest id). */
+    /**
+     * The bytes each token id decodes to within a text (a space-led SentencePiece token with its
+     * space); null for special tokens. The array is shared: do not modify it.
+     */
+    public byte[][] tokenBytes() {
+        return tokenBytes;
+    }
+
     public int vocabSize() {
         return vocabSize;
     }

@@ -36,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * mailbox when full, which backpressures the input), the engine's progress enters the task through
  * the mailbox, and the in-flight requests with the tokens generated so far are checkpointed, so that
  * after a failure they resume instead of starting over, and their results are emitted once.
+ *
+ * <p>Every record gets its own result, whatever its custom_id: Kafka keeps no field of a value
+ * unique, so a producer's retry or a re-publish may bring an id again while the first is still
+ * generating. In-flight requests are therefore known by a number this operator gives each on
+ * admission, never by their custom_id, and so is the engine's request.
  */
 public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         implements OneInputStreamOperator<PreparedRequest, ResultLine>, BoundedOneInput {
@@ -53,7 +58,9 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private final transient MailboxExecutor mailbox;
 
     private transient EngineHost engine;
-    private transient Map<String, InFlightRequest> inFlight;
+    /** By admission number: unique within this operator instance, which is all the engine's ids need. */
+    private transient Map<Long, InFlightRequest> inFlight;
+    private transient long admitted;
     private transient ListState<InFlightRequest> checkpointed;
     private transient String instanceId;
     private transient GenerateMetrics metrics;
@@ -77,8 +84,9 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         inFlight = new LinkedHashMap<>();
         if (context.isRestored()) {
             requireNoLegacyRequests(store);
+            // Numbered afresh: after a rescale this subtask may restore the requests of several.
             for (InFlightRequest restored : checkpointed.get()) {
-                inFlight.put(restored.request().customId(), restored);
+                inFlight.put(admitted++, restored);
             }
             restoredCheckpointId = context.getRestoredCheckpointId().orElse(-1);
         }
@@ -111,10 +119,10 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         routing = new RoutingMetrics(getMetricGroup(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                 getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
         long keptTokens = 0;
-        for (InFlightRequest restored : new ArrayList<>(inFlight.values())) {
-            metrics.resumed(restored.generated().length);
-            keptTokens += restored.generated().length;
-            submit(restored);
+        for (Map.Entry<Long, InFlightRequest> restored : inFlight.entrySet()) {
+            metrics.resumed(restored.getValue().generated().length);
+            keptTokens += restored.getValue().generated().length;
+            submit(restored.getKey(), restored.getValue());
         }
         if (!inFlight.isEmpty()) {
             RESUME_LOG.info("generate {}/{} resumed {} in-flight requests from checkpoint {}, keeping {} generated tokens",
@@ -135,14 +143,15 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         }
         routing.received(element.getValue().prefixKey());
         InFlightRequest request = new InFlightRequest(element.getValue(), new int[0]);
-        inFlight.put(request.request().customId(), request);
-        submit(request);
+        long number = admitted++;
+        inFlight.put(number, request);
+        submit(number, request);
     }
 
-    private void submit(InFlightRequest request) {
+    private void submit(long number, InFlightRequest request) {
         PreparedRequest prepared = request.request();
         long deadline = System.nanoTime() + requestTimeout.toNanos();
-        engine.submit(engineId(prepared.customId()), prepared.promptIds(), prepared.samplingParams(), prepared.cacheSalt(),
+        engine.submit(engineId(number), prepared.promptIds(), prepared.samplingParams(), prepared.cacheSalt(),
                 request.generated(), deadline, new GenerationListener() {
                     @Override
                     public void onTokens(int[] newTokenIds) {
@@ -151,12 +160,12 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
 
                     @Override
                     public void onFinished(RequestOutput result) {
-                        toTask(() -> complete(request, result), "emit result");
+                        toTask(() -> complete(number, result), "emit result");
                     }
 
                     @Override
                     public void onFailed(GenerationFailure failure, String message) {
-                        toTask(() -> fail(request, failure, message), "emit error result");
+                        toTask(() -> fail(number, failure, message), "emit error result");
                     }
                 });
     }
@@ -174,8 +183,9 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         }
     }
 
-    private void complete(InFlightRequest request, RequestOutput result) {
-        if (!remove(request)) {
+    private void complete(long number, RequestOutput result) {
+        InFlightRequest request = inFlight.remove(number);
+        if (request == null) {
             return;
         }
         metrics.finished(result);
@@ -186,25 +196,22 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
                 System.currentTimeMillis() / 1000));
     }
 
-    private void fail(InFlightRequest request, GenerationFailure failure, String message) {
-        if (!remove(request)) {
+    private void fail(long number, GenerationFailure failure, String message) {
+        InFlightRequest request = inFlight.remove(number);
+        if (request == null) {
             return;
         }
         metrics.failed(failure);
         emit(request.request().customId(), ResultWriter.badRequest(request.request().customId(), message));
     }
 
-    /** False when {@code request} was superseded: the task restarted and resubmitted it. */
-    private boolean remove(InFlightRequest request) {
-        return inFlight.remove(request.request().customId()) == request;
-    }
-
     private void emit(String customId, String json) {
         output.collect(new StreamRecord<>(new ResultLine(customId, json)));
     }
 
-    private String engineId(String customId) {
-        return instanceId + "/" + customId;
+    /** Unique in the shared engine: this operator instance's id, then the request's admission number. */
+    private String engineId(long number) {
+        return instanceId + "/" + number;
     }
 
     @Override
@@ -224,8 +231,8 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     @Override
     public void close() throws Exception {
         if (engine != null && inFlight != null) {
-            for (String customId : inFlight.keySet()) {
-                engine.abort(engineId(customId));
+            for (long number : inFlight.keySet()) {
+                engine.abort(engineId(number));
             }
         }
         super.close();

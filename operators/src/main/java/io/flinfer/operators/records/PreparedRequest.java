@@ -82,14 +82,15 @@ public final class PreparedRequest {
 
     /**
      * Format version 1: custom_id, url, model, prompt ids, sampling parameters, cache salt, prefix key.
-     * A new field is a new version; {@link #read} keeps reading version 1 with the field's default.
+     * Version 2 adds the sampling parameters' structured output at the end. A new field is a new
+     * version; {@link #read} keeps reading older versions with the field's default.
      */
     public static final class Serializer extends VersionedSerializer<PreparedRequest> {
         private static final long serialVersionUID = 1L;
 
         @Override
         protected int version() {
-            return 1;
+            return 2;
         }
 
         @Override
@@ -101,13 +102,22 @@ public final class PreparedRequest {
             RecordFormat.writeSamplingParams(r.samplingParams, out);
             RecordFormat.writeString(r.cacheSalt, out);
             RecordFormat.writeString(r.prefixKey, out);
+            RecordFormat.writeStructuredOutput(r.samplingParams.structuredOutput, out);
         }
 
         @Override
         protected PreparedRequest read(int version, DataInputView in) throws IOException {
-            return new PreparedRequest(RecordFormat.readString(in), Endpoint.ofStoredUrl(RecordFormat.readString(in)),
-                    RecordFormat.readString(in), RecordFormat.readInts(in), RecordFormat.readSamplingParams(in),
-                    RecordFormat.readString(in), RecordFormat.readString(in));
+            String customId = RecordFormat.readString(in);
+            Endpoint endpoint = Endpoint.ofStoredUrl(RecordFormat.readString(in));
+            String model = RecordFormat.readString(in);
+            int[] promptIds = RecordFormat.readInts(in);
+            SamplingParams params = RecordFormat.readSamplingParams(in);
+            String cacheSalt = RecordFormat.readString(in);
+            String prefixKey = RecordFormat.readString(in);
+            if (version >= 2) {
+                params = params.toBuilder().structuredOutput(RecordFormat.readStructuredOutput(in)).build();
+            }
+            return new PreparedRequest(customId, endpoint, model, promptIds, params, cacheSalt, prefixKey);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.flinfer.operators.records;
 
 import io.flinfer.engine.sampling.SamplingParams;
+import io.flinfer.engine.sampling.StructuredOutput;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,6 +86,22 @@ public final class RecordFormat {
                 .repetitionPenalty(in.readDouble());
         int logprobs = in.readInt();
         return b.logprobs(logprobs < 0 ? null : logprobs).build();
+    }
+
+    /** The output constraint, or its absence (format version 2 of prepared requests). */
+    static void writeStructuredOutput(StructuredOutput c, DataOutputView out) throws IOException {
+        out.writeBoolean(c != null);
+        if (c != null) {
+            writeString(c.kind().name(), out);
+            writeString(c.spec(), out);
+            out.writeBoolean(c.anyWhitespace());
+        }
+    }
+
+    static StructuredOutput readStructuredOutput(DataInputView in) throws IOException {
+        return in.readBoolean()
+                ? new StructuredOutput(StructuredOutput.Kind.valueOf(readString(in)), readString(in), in.readBoolean())
+                : null;
     }
 
     private static void writeNullableLong(Long v, DataOutputView out) throws IOException {

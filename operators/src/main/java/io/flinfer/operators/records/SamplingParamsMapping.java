@@ -28,6 +28,7 @@ final class SamplingParamsMapping {
         body.number("frequency_penalty").ifPresent(params::frequencyPenalty);
         body.number("repetition_penalty").ifPresent(params::repetitionPenalty);
         logprobs(body, endpoint).ifPresent(params::logprobs);
+        params.structuredOutput(StructuredOutputFields.read(body));
         try {
             return params.build();
         } catch (IllegalArgumentException e) {

@@ -13,6 +13,7 @@ import io.flinfer.operators.records.Endpoint;
 import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.ResultLine;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Timeout;
 class GenerateOperatorTest {
     private static final EngineConfig ENGINE = EngineConfig.defaults(BundledModels.stories260K()).withKvCacheMemory(8 << 20);
     private static final int[] ONCE_UPON_A_TIME = {1, 403, 407, 261, 378};
+    private static final int[] ONCE_UPON = {1, 403, 407};
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
@@ -94,6 +96,56 @@ class GenerateOperatorTest {
         }
     }
 
+    /**
+     * Kafka does not keep a field of a record's value unique: a producer's retry or a re-publish sends
+     * a custom_id again while the first is still generating. Each record is answered, once.
+     */
+    @Test
+    void aCustomIdRepeatedWhileInFlightGetsOneResultPerRecord() throws Exception {
+        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness()) {
+            h.open();
+            h.processElement(request("retried", 12), 0);
+            h.processElement(request("retried", 12), 0);
+            h.processElement(request("reused", ONCE_UPON_A_TIME, 6), 0);
+            h.processElement(request("reused", ONCE_UPON, 9), 0);
+            h.endInput();
+
+            List<JsonNode> lines = lines(h);
+            assertThat(lines).extracting(line -> line.path("custom_id").asText())
+                    .containsExactlyInAnyOrder("retried", "retried", "reused", "reused");
+            assertThat(lines).extracting(line -> line.path("response").path("status_code").asInt()).containsOnly(200);
+            assertThat(lines).filteredOn(line -> line.path("custom_id").asText().equals("reused"))
+                    .extracting(GenerateOperatorTest::promptAndCompletionTokens)
+                    .as("one line for each record").containsExactlyInAnyOrder("5+6", "3+9");
+        }
+    }
+
+    /** Two records with one custom_id in flight at a snapshot are two requests after the restore. */
+    @Test
+    void aRepeatedCustomIdInFlightAtASnapshotResumesAsTwoRequests() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness()) {
+            h.open();
+            h.processElement(request("twice", ONCE_UPON_A_TIME, 40), 0);
+            h.processElement(request("twice", ONCE_UPON, 50), 0);
+            h.processElement(request("short", 3), 0);
+            while (h.extractOutputValues().isEmpty()) {
+                h.getTaskMailbox().take(TaskMailbox.MIN_PRIORITY).run();
+            }
+            snapshot = h.snapshot(1, 1);
+            assertThat(h.extractOutputValues()).extracting(ResultLine::customId).containsExactly("short");
+        }
+
+        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness()) {
+            h.initializeState(snapshot);
+            h.open();
+            h.endInput();
+
+            assertThat(lines(h)).extracting(GenerateOperatorTest::promptAndCompletionTokens)
+                    .as("each record of custom_id twice, resumed and answered once").containsExactlyInAnyOrder("5+40", "3+50");
+        }
+    }
+
     @Test
     void stateOfFlinfer01RestoresWhenDrained() throws Exception {
         try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness()) {
@@ -143,14 +195,32 @@ class GenerateOperatorTest {
 
     /** Greedy, and long enough: it ignores the end-of-story token. */
     private static PreparedRequest request(String customId, int maxTokens) {
+        return request(customId, ONCE_UPON_A_TIME, maxTokens);
+    }
+
+    private static PreparedRequest request(String customId, int[] promptIds, int maxTokens) {
         SamplingParams params = SamplingParams.builder().temperature(0).maxTokens(maxTokens).ignoreEos(true).seed(1L).build();
-        return new PreparedRequest(customId, Endpoint.COMPLETION, "stories260K", ONCE_UPON_A_TIME, params, null, "id:" + customId);
+        return new PreparedRequest(customId, Endpoint.COMPLETION, "stories260K", promptIds, params, null, "id:" + customId);
     }
 
     private static JsonNode single(OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h) throws Exception {
-        List<ResultLine> out = h.extractOutputValues();
+        List<JsonNode> out = lines(h);
         assertThat(out).hasSize(1);
-        return JSON.readTree(out.get(0).json());
+        return out.get(0);
+    }
+
+    private static List<JsonNode> lines(OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h) throws Exception {
+        List<JsonNode> lines = new ArrayList<>();
+        for (ResultLine line : h.extractOutputValues()) {
+            lines.add(JSON.readTree(line.json()));
+        }
+        return lines;
+    }
+
+    /** Tells apart the records of one custom_id: "prompt tokens+completion tokens". */
+    private static String promptAndCompletionTokens(JsonNode line) {
+        JsonNode usage = line.path("response").path("body").path("usage");
+        return usage.path("prompt_tokens").asInt() + "+" + usage.path("completion_tokens").asInt();
     }
 
     private static String text(JsonNode line) {

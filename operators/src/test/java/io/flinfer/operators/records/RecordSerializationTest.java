@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flinfer.engine.sampling.SamplingParams;
+import io.flinfer.engine.sampling.StructuredOutput;
 import java.io.IOException;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -61,6 +62,15 @@ class RecordSerializationTest {
         assertThat(copy.promptIds()).containsExactly(1, 5, 9);
         assertThat(copy.samplingParams().seed).isEqualTo(-7L);
         assertThat(copy.cacheSalt()).isNull();
+    }
+
+    @Test
+    void aPreparedRequestKeepsItsOutputConstraint() throws Exception {
+        StructuredOutput constraint = new StructuredOutput(StructuredOutput.Kind.JSON_SCHEMA, "{\"type\":\"string\"}", true);
+        PreparedRequest prepared = new PreparedRequest("p-2", Endpoint.COMPLETION, "m", new int[] {1},
+                SamplingParams.builder().seed(3L).structuredOutput(constraint).build(), "salt", "p:01");
+
+        assertThat(roundTrip(prepared, PreparedRequest.class).samplingParams().structuredOutput).isEqualTo(constraint);
     }
 
     @Test
