@@ -35,13 +35,16 @@ public record ComputePaths(String device, String dtype, String linear, String at
                 .map(c -> c.subject().substring(LINEAR_SUBJECT.length())).toList();
     }
 
+    /** The linear path with the shapes that fell back named: {@code onednn+aten (aten for 344x64)}. */
+    public String linearDescription() {
+        return fellBack().isEmpty() ? linear : linear + " (" + ATEN_LINEAR + " for " + String.join(", ", fellBack()) + ")";
+    }
+
     /** One line for the startup log. */
     public String summary() {
         long failed = checks.stream().filter(c -> !c.passed()).count();
-        String linearText = linear.equals(MIXED) ? linear + " (" + ATEN_LINEAR + " for " + String.join(", ", fellBack())
-                + ")" : linear;
         return String.format("compute paths on %s %s: linear %s, attention %s; self-check %s in %.0f ms (%d checks)",
-                device, dtype, linearText, attention, failed == 0 ? "passed" : failed + " failed, fell back",
+                device, dtype, linearDescription(), attention, failed == 0 ? "passed" : failed + " failed, fell back",
                 checkSeconds * 1e3, checks.size());
     }
 }

@@ -89,8 +89,10 @@ public record StepInput(long[] data, long[] chunks, long[] groups, int numTokens
                 int blocks = sequences.get(unit.get(0)).blocksRead(blockSize);
                 int tables = offset;
                 for (int s : unit) {
-                    System.arraycopy(toLongs(sequences.get(s).blockTable(), blocks), 0, data, offset, blocks);
-                    offset += blocks;
+                    int[] table = sequences.get(s).blockTable();
+                    for (int b = 0; b < blocks; b++) {
+                        data[offset++] = table[b];
+                    }
                 }
                 if (unit.size() == 1) {
                     Sequence seq = sequences.get(unit.get(0));
@@ -110,14 +112,6 @@ public record StepInput(long[] data, long[] chunks, long[] groups, int numTokens
                 }
             }
             return new StepInput(data, chunks, groups, t, logitsOf.length);
-        }
-
-        private static long[] toLongs(int[] values, int n) {
-            long[] out = new long[n];
-            for (int i = 0; i < n; i++) {
-                out[i] = values[i];
-            }
-            return out;
         }
 
         /** Sequences computing several tokens alone; decoding ones grouped by the blocks they read. */
