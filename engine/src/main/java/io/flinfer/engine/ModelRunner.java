@@ -6,11 +6,13 @@ import io.flinfer.engine.core.ScheduledBatch;
 import io.flinfer.engine.core.Sequence;
 import io.flinfer.engine.model.KvCache;
 import io.flinfer.engine.model.LlamaModel;
+import io.flinfer.engine.model.LoraBatch;
 import io.flinfer.engine.model.StepInput;
 import io.flinfer.engine.sampling.SampledTokens;
 import io.flinfer.engine.sampling.Sampler;
 import io.flinfer.engine.sampling.SamplingRow;
 import java.util.List;
+import java.util.function.ToIntFunction;
 
 /**
  * Turns a scheduled batch into the model's input, runs the model and samples. Each step's tensors
@@ -31,13 +33,15 @@ final class ModelRunner {
 
     /**
      * Runs one step. The model computes logits only for the batch's sampling rows; {@code sampling}
-     * holds one row of sampling state for each, in the same order.
+     * holds one row of sampling state for each, in the same order; {@code loraSlot} gives the program
+     * slot of a sequence's adapter, -1 for the base model.
      */
-    SampledTokens run(ScheduledBatch batch, List<SamplingRow> sampling) {
+    SampledTokens run(ScheduledBatch batch, List<SamplingRow> sampling, ToIntFunction<Sequence> loraSlot) {
         StepInput input = stepInput(batch);
+        LoraBatch lora = loraBatch(batch, loraSlot);
         profile.lap(StepProfile.Phase.PREPARE);
         try (NDManager step = model.manager().newSubManager()) {
-            NDArray logits = model.forward(input, cache, step);
+            NDArray logits = model.forward(input, cache, step, lora);
             profile.lap(StepProfile.Phase.FORWARD);
             if (sampling.isEmpty()) {
                 return new SampledTokens(new int[0], List.of());
@@ -46,6 +50,17 @@ final class ModelRunner {
             profile.lap(StepProfile.Phase.SAMPLE);
             return tokens;
         }
+    }
+
+    /** Which rows take which adapter slot: each sequence's new tokens are consecutive rows, in batch order. */
+    private static LoraBatch loraBatch(ScheduledBatch batch, ToIntFunction<Sequence> loraSlot) {
+        LoraBatch.Builder lora = LoraBatch.builder();
+        int row = 0;
+        for (int i = 0; i < batch.sequences().size(); i++) {
+            lora.add(loraSlot.applyAsInt(batch.sequences().get(i)), row, batch.numNewTokens()[i]);
+            row += batch.numNewTokens()[i];
+        }
+        return lora.build();
     }
 
     /** The batch as the model program takes it: each sequence's new tokens, then the sampling rows' logits. */
