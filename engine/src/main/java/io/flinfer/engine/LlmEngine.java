@@ -54,7 +54,8 @@ public final class LlmEngine implements AutoCloseable {
     /** Built with the first constrained request: the vocabulary's preprocessing is not free. */
     private volatile StructuredOutputs structuredOutputs;
 
-    private LlmEngine(EngineConfig config, LoraConfig lora) {
+    private LlmEngine(EngineConfig config) {
+        LoraConfig lora = config.lora();
         this.config = config;
         ModelConfig modelConfig = ModelConfig.load(config.modelPath());
         DataType dtype = config.dataType();
@@ -91,13 +92,9 @@ public final class LlmEngine implements AutoCloseable {
         }
     }
 
+    /** An engine of {@code config}'s model, serving its LoRA adapters too. */
     public static LlmEngine create(EngineConfig config) {
-        return new LlmEngine(config, LoraConfig.NONE);
-    }
-
-    /** An engine that also serves {@code lora}'s adapters over its model. */
-    public static LlmEngine create(EngineConfig config, LoraConfig lora) {
-        return new LlmEngine(config, lora);
+        return new LlmEngine(config);
     }
 
     public Tokenizer tokenizer() { return tokenizer; }

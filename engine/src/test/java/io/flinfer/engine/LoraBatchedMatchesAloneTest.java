@@ -58,7 +58,7 @@ class LoraBatchedMatchesAloneTest {
         }
         EngineConfig plain = EngineConfig.defaults(model).withLimits(1, 2048, 128).withFeatures(false, false);
         alone = new ArrayList<>();
-        try (LlmEngine engine = LlmEngine.create(plain, new LoraConfig(modules, 1, 16, 1))) {
+        try (LlmEngine engine = LlmEngine.create(plain.withLora(new LoraConfig(modules, 1, 16, 1)))) {
             for (int i = 0; i < REQUESTS; i++) {
                 alone.add(run(engine, List.of(i)).get(0));
             }
@@ -75,7 +75,7 @@ class LoraBatchedMatchesAloneTest {
     @CsvSource({"3, 3", "2, 2", "1, 1"})
     void mixedAdaptersGiveTheTokensEachGivesAlone(int maxLoras, int maxCpuLoras) {
         EngineConfig config = EngineConfig.defaults(model).withKvCacheMemory(8 << 20).withLimits(64, 2048, 128);
-        try (LlmEngine engine = LlmEngine.create(config, new LoraConfig(modules, maxLoras, 16, maxCpuLoras))) {
+        try (LlmEngine engine = LlmEngine.create(config.withLora(new LoraConfig(modules, maxLoras, 16, maxCpuLoras)))) {
             List<Integer> all = new ArrayList<>();
             for (int i = 0; i < REQUESTS; i++) {
                 all.add(i);
@@ -113,7 +113,7 @@ class LoraBatchedMatchesAloneTest {
         Map<String, String> withBroken = new LinkedHashMap<>(modules);
         withBroken.put("broken", broken.toString());
         EngineConfig config = EngineConfig.defaults(model).withKvCacheMemory(8 << 20).withLimits(64, 2048, 128);
-        try (LlmEngine engine = LlmEngine.create(config, new LoraConfig(withBroken, 2, 16, 2))) {
+        try (LlmEngine engine = LlmEngine.create(config.withLora(new LoraConfig(withBroken, 2, 16, 2)))) {
             SamplingParams params = greedy();
             engine.addRequest("r1", prompts.get(1), params, null, new int[0], "qv");
             assertThatThrownBy(() -> engine.addRequest("b", prompts.get(1), params, null, new int[0], "broken"))

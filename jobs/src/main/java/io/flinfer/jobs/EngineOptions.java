@@ -3,8 +3,11 @@ package io.flinfer.jobs;
 import io.flinfer.engine.ComputeDevice;
 import io.flinfer.engine.Dtype;
 import io.flinfer.engine.EngineConfig;
+import io.flinfer.engine.LoraConfig;
 import io.flinfer.engine.hub.ModelSource;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Function;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -54,6 +57,23 @@ public final class EngineOptions {
             description = "Split long prompts over several steps within the token budget. Default: on.")
     boolean chunkedPrefill;
 
+    @Option(names = "--lora-modules", paramLabel = "NAME=PATH", split = " ",
+            description = "LoRA adapters served over the model (repeatable): a PEFT folder (adapter_config.json,"
+                    + " adapter_model.safetensors) under a name requests give in \"model\".")
+    Map<String, Path> loraModules = new LinkedHashMap<>();
+
+    @Option(names = "--max-loras", defaultValue = "" + LoraConfig.DEFAULT_MAX_LORAS,
+            description = "LoRA adapters in one step; requests of further adapters wait for a slot. Default: ${DEFAULT-VALUE}.")
+    int maxLoras;
+
+    @Option(names = "--max-lora-rank", defaultValue = "" + LoraConfig.DEFAULT_MAX_LORA_RANK,
+            description = "Largest LoRA rank; an adapter above it fails its requests. Default: ${DEFAULT-VALUE}.")
+    int maxLoraRank;
+
+    @Option(names = "--max-cpu-loras", defaultValue = "0",
+            description = "Loaded LoRA adapters kept in memory, least recently used evicted beyond it. Default: --max-loras.")
+    int maxCpuLoras;
+
     /** Resolves the model (downloading it when it is a Hub id) and builds the engine's config. */
     public EngineConfig toConfig() {
         return toConfig(ModelSource.resolve(model, revision));
@@ -61,8 +81,10 @@ public final class EngineOptions {
 
     /** The engine's config for a model folder found some other way (the demo falls back to a synthetic model). */
     public EngineConfig toConfig(Path folder) {
+        Map<String, String> adapters = new LinkedHashMap<>();
+        loraModules.forEach((name, path) -> adapters.put(name, path.toAbsolutePath().toString()));
         return new EngineConfig(folder.toString(), dtype, device, blockSize, kvCacheMemory, maxNumSeqs, maxNumBatchedTokens,
-                maxModelLen, prefixCaching, chunkedPrefill);
+                maxModelLen, prefixCaching, chunkedPrefill, new LoraConfig(adapters, maxLoras, maxLoraRank, maxCpuLoras));
     }
 
     public String model() {

@@ -35,7 +35,8 @@ public final class GenerationCommandOptions {
 
     /** @param modelArgument the {@code --model} as given, whose name requests may use unless --served-model-name says otherwise */
     public GenerationOptions toOptions(EngineConfig engine, String modelArgument) {
-        ServedModel served = servedModelName != null ? ServedModel.named(servedModelName) : ServedModel.ofModelArgument(modelArgument);
+        ServedModel served = (servedModelName != null ? ServedModel.named(servedModelName) : ServedModel.ofModelArgument(modelArgument))
+                .withAdapters(engine.lora().modules().keySet());
         return new GenerationOptions(engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, routingBalance, served);
     }
 }

@@ -142,7 +142,8 @@ public record PipelineOptions(
         public PipelineOptions build() {
             return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
                     "flinfer-" + groupId, new GenerationOptions(engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing,
-                    routingBalance, servedModel != null ? servedModel : ServedModel.ofModelArgument(engine.model())), kafkaClient);
+                    routingBalance, servedModel != null ? servedModel
+                            : ServedModel.ofModelArgument(engine.model()).withAdapters(engine.lora().modules().keySet())), kafkaClient);
         }
     }
 }

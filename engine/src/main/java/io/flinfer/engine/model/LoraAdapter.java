@@ -69,7 +69,12 @@ public final class LoraAdapter implements AutoCloseable {
             throw new IllegalArgumentException("LoRA adapter " + name + " has rank " + config.rank()
                     + ", above --max-lora-rank " + maxRank);
         }
-        Checkpoint tensors = new Checkpoint(dir);
+        Checkpoint tensors;
+        try {
+            tensors = new Checkpoint(dir);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("LoRA adapter " + name + ": " + e.getMessage(), e);
+        }
         checkNames(name, tensors.names(), model.numLayers());
         List<NDArray> a = new ArrayList<>();
         List<NDArray> b = new ArrayList<>();
