@@ -4,6 +4,7 @@ import io.flinfer.engine.EngineConfig;
 import io.flinfer.operators.records.ServedModel;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -69,6 +70,7 @@ public record PipelineOptions(
         private Routing routing = Routing.PREFIX;
         private double routingBalance = GenerationOptions.ROUTING_BALANCE;
         private ServedModel servedModel;
+        private List<ModelRoute> moreModels = List.of();
         private Map<String, String> kafkaClient = Map.of();
 
         private Builder(String bootstrapServers, EngineConfig engine) {
@@ -85,6 +87,7 @@ public record PipelineOptions(
             routing = g.routing();
             routingBalance = g.routingBalance();
             servedModel = g.servedModel();
+            moreModels = g.moreModels();
             return this;
         }
 
@@ -143,7 +146,8 @@ public record PipelineOptions(
             return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
                     "flinfer-" + groupId, new GenerationOptions(engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing,
                     routingBalance, servedModel != null ? servedModel
-                            : ServedModel.ofModelArgument(engine.model()).withAdapters(engine.lora().modules().keySet())), kafkaClient);
+                            : ServedModel.ofModelArgument(engine.model()).withAdapters(engine.lora().modules().keySet()),
+                    moreModels), kafkaClient);
         }
     }
 }

@@ -148,16 +148,14 @@ public final class LlamaModel implements AutoCloseable {
     public NDArray forward(StepInput input, KvCache cache, NDManager step, LoraBatch lora) {
         bind(cache);
         PtNDArray data = (PtNDArray) step.create(input.data());
-        PtNDArray rows = lora.isEmpty() ? data : (PtNDArray) step.create(lora.rows());
         try (IValue dataValue = IValue.from(data);
                 IValue chunks = IValue.listFrom(input.chunks());
                 IValue groups = IValue.listFrom(input.groups());
                 IValue tokens = IValue.from((long) input.numTokens());
                 IValue logits = IValue.from((long) input.numLogits());
-                IValue rowsValue = IValue.from(rows);
                 IValue plan = IValue.listFrom(lora.plan());
                 IValue out = IValueUtils.runMethod(program, "forward_lora", dataValue, chunks, groups, tokens, logits,
-                        rowsValue, plan)) {
+                        plan)) {
             return out.toTensor((PtNDManager) step);
         }
     }
@@ -329,7 +327,7 @@ public final class LlamaModel implements AutoCloseable {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("training", false);
         for (String list : new String[] {"weights", "fast", "use_fast", "k_cache", "v_cache", "lora_a", "lora_b",
-                "lora_slots", "lora_rows"}) {
+                "lora_plan"}) {
             attributes.put(list, List.of());
         }
         for (String size : new String[] {"layers", "heads", "kv_heads", "head_dim", "intermediate", "max_layers"}) {

@@ -1,21 +1,18 @@
 package io.flinfer.engine.model;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.Arrays;
 
 /**
- * Which token rows of a step take which adapter slot: the program adds each adapter's low-rank
- * delta to its rows with one pair of products per adapter (Punica's segmented products), so one
- * step mixes rows of several adapters and rows of none.
+ * Which token rows of a step take which adapter slot. The step's sequences come grouped by adapter,
+ * so each adapter's rows are one range: the program adds its low-rank delta to them with one pair
+ * of products over the range (Punica's segmented products), and one step mixes rows of several
+ * adapters and rows of none.
  *
- * @param rows the token rows of each adapter in turn, ascending within each
- * @param plan three ints per adapter: its program slot, the offset of its rows in {@code rows}, how many
+ * @param plan three ints per adapter: its program slot, its first row, how many rows
  */
-public record LoraBatch(long[] rows, long[] plan) {
+public record LoraBatch(long[] plan) {
     /** A step of the base model alone. */
-    public static final LoraBatch NONE = new LoraBatch(new long[0], new long[0]);
+    public static final LoraBatch NONE = new LoraBatch(new long[0]);
 
     public boolean isEmpty() {
         return plan.length == 0;
@@ -25,39 +22,43 @@ public record LoraBatch(long[] rows, long[] plan) {
         return new Builder();
     }
 
-    /** Collects row ranges per slot, in the order the step's sequences come. */
+    /** Collects the rows of each sequence in step order. */
     public static final class Builder {
-        private final Map<Integer, List<long[]>> ranges = new LinkedHashMap<>();
+        private long[] plan = new long[0];
+        private int n;
+        private int lastSlot = -1;
 
-        /** Rows {@code [first, first + count)} take the adapter in {@code slot}; a negative slot is the base model. */
+        /**
+         * Rows {@code [first, first + count)} take the adapter in {@code slot}; a negative slot is the
+         * base model. Rows come in order, and an adapter's rows in one run.
+         *
+         * @throws IllegalStateException when an adapter's rows come apart
+         */
         public Builder add(int slot, int first, int count) {
-            if (slot >= 0 && count > 0) {
-                ranges.computeIfAbsent(slot, s -> new ArrayList<>()).add(new long[] {first, count});
+            if (slot < 0 || count == 0) {
+                lastSlot = slot;
+                return this;
             }
+            if (slot == lastSlot && plan[3 * (n - 1) + 1] + plan[3 * (n - 1) + 2] == first) {
+                plan[3 * (n - 1) + 2] += count;
+                return this;
+            }
+            for (int i = 0; i < n; i++) {
+                if (plan[3 * i] == slot) {
+                    throw new IllegalStateException("the rows of adapter slot " + slot + " are not consecutive");
+                }
+            }
+            plan = Arrays.copyOf(plan, 3 * (n + 1));
+            plan[3 * n] = slot;
+            plan[3 * n + 1] = first;
+            plan[3 * n + 2] = count;
+            n++;
+            lastSlot = slot;
             return this;
         }
 
         public LoraBatch build() {
-            if (ranges.isEmpty()) {
-                return NONE;
-            }
-            int total = ranges.values().stream().flatMap(List::stream).mapToInt(r -> (int) r[1]).sum();
-            long[] rows = new long[total];
-            long[] plan = new long[3 * ranges.size()];
-            int n = 0;
-            int i = 0;
-            for (Map.Entry<Integer, List<long[]>> slot : ranges.entrySet()) {
-                plan[3 * i] = slot.getKey();
-                plan[3 * i + 1] = n;
-                for (long[] range : slot.getValue()) {
-                    for (long r = range[0]; r < range[0] + range[1]; r++) {
-                        rows[n++] = r;
-                    }
-                }
-                plan[3 * i + 2] = n - plan[3 * i + 1];
-                i++;
-            }
-            return new LoraBatch(rows, plan);
+            return n == 0 ? NONE : new LoraBatch(plan);
         }
     }
 }

@@ -30,8 +30,7 @@ class Llama(Module):
   eps : float
   lora_a : List[Tensor]
   lora_b : List[Tensor]
-  lora_slots : List[int]
-  lora_rows : List[Tensor]
+  lora_plan : List[int]
 
   def setup_weights(self: __torch__.Llama, weights: List[Tensor], layers: int, heads: int, kv_heads: int,
                     head_dim: int, intermediate: int, has_qkv_bias: bool, has_qk_norm: bool, eps: float) -> None:
@@ -109,8 +108,7 @@ class Llama(Module):
     for i in range(max_loras * self.layers * 4):
       self.lora_a.append(torch.empty([0], dtype=self.weights[0].dtype, device=self.weights[0].device))
       self.lora_b.append(torch.empty([0], dtype=self.weights[0].dtype, device=self.weights[0].device))
-    self.lora_slots = annotate(List[int], [])
-    self.lora_rows = annotate(List[Tensor], [])
+    self.lora_plan = annotate(List[int], [])
 
   def set_lora(self: __torch__.Llama, slot: int, a: List[Tensor], b: List[Tensor]) -> None:
     # Puts an adapter's layers * 4 matrices into slot.
@@ -120,33 +118,24 @@ class Llama(Module):
       self.lora_b[base + i] = b[i]
 
   def forward_lora(self: __torch__.Llama, data: Tensor, chunks: List[int], groups: List[int], num_tokens: int,
-                   num_logits: int, rows: Tensor, plan: List[int]) -> Tensor:
-    # forward() with adapters: plan has 3 ints per adapter in the step (slot, offset of its token rows
-    # in rows, how many), the rows of each adapter ascending. Rows of no adapter take the base model.
-    self.lora_slots = annotate(List[int], [])
-    self.lora_rows = annotate(List[Tensor], [])
-    for i in range(len(plan) // 3):
-      self.lora_slots.append(plan[3 * i])
-      self.lora_rows.append(rows.narrow(0, plan[3 * i + 1], plan[3 * i + 2]))
-    logits = self.forward(data, chunks, groups, num_tokens, num_logits)
-    # (TorchScript has no finally: a step that failed leaves its plan, which the next call replaces.)
-    self.lora_slots = annotate(List[int], [])
-    self.lora_rows = annotate(List[Tensor], [])
-    return logits
+                   num_logits: int, plan: List[int]) -> Tensor:
+    # forward() with adapters: plan has 3 ints per adapter in the step (slot, first row, rows), each
+    # adapter's rows one range. Rows of no adapter take the base model.
+    self.lora_plan = plan
+    return self.forward(data, chunks, groups, num_tokens, num_logits)
 
   def adapted(self: __torch__.Llama, x: Tensor, j: int, bias: Optional[Tensor], l: int, m: int) -> Tensor:
-    # x @ weights[j]^T (+ bias), plus, for the rows of each adapter in the step, (x A^T) B^T: one pair
+    # x @ weights[j]^T (+ bias), plus, on the rows of each adapter in the step, (x A^T) B^T: one pair
     # of small products per adapter over all its rows, whatever sequences they belong to.
     y = self.linear(x, j, bias)
-    for i in range(len(self.lora_slots)):
-      k = (self.lora_slots[i] * self.layers + l) * 4 + m
+    plan = self.lora_plan
+    for i in range(len(plan) // 3):
+      k = (plan[3 * i] * self.layers + l) * 4 + m
       a = self.lora_a[k]
       if a.numel() > 0:
-        rows = self.lora_rows[i]
-        if rows.size(0) == x.size(0):
-          y.add_(torch.linear(torch.linear(x, a), self.lora_b[k]))
-        else:
-          y.index_add_(0, rows, torch.linear(torch.linear(x.index_select(0, rows), a), self.lora_b[k]))
+        first = plan[3 * i + 1]
+        n = plan[3 * i + 2]
+        y.narrow(0, first, n).addmm_(torch.linear(x.narrow(0, first, n), a), self.lora_b[k].t())
     return y
 
   def attend(self: __torch__.Llama, q: Tensor, k: Tensor, v: Tensor, mask: Optional[Tensor],

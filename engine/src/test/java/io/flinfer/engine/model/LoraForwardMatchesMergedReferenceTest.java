@@ -65,9 +65,9 @@ class LoraForwardMatchesMergedReferenceTest {
             model.setLora(1, testedAdapter);
             model.setLora(0, otherAdapter);
             KvCache cache = new KvCache(model.config(), 64, BLOCK, DataType.FLOAT32, model.manager());
-            // Slots per sequence: base, tested, other, tested.
-            int[] slots = {-1, 1, 0, 1};
-            List<ReferenceLlama> refs = List.of(baseRef, testedRef, otherRef, testedRef);
+            // Slots per sequence, grouped by adapter as the runner orders them: base, tested twice, other.
+            int[] slots = {-1, 1, 1, 0};
+            List<ReferenceLlama> refs = List.of(baseRef, testedRef, testedRef, otherRef);
             int[][] tokens = {rnd.ints(9, 0, 512).toArray(), rnd.ints(13, 0, 512).toArray(),
                     rnd.ints(6, 0, 512).toArray(), rnd.ints(7, 0, 512).toArray()};
             int[][] tables = IntStream.range(0, 4).mapToObj(s -> IntStream.range(s * 8, s * 8 + 8).toArray())
