@@ -37,6 +37,7 @@ public final class PipelineBenchmark {
             pipeline.publish(List.of(requestLine(warmup)));
             succeeded(results.read(1, s.timeout()).get(0));
 
+            EngineActivity engines = EngineActivity.ofLoadedEngines();
             long start = System.nanoTime();
             pipeline.publish(requests.stream().map(PipelineBenchmark::requestLine).toList());
             long promptTokens = 0;
@@ -50,7 +51,8 @@ public final class PipelineBenchmark {
                 progress.update(i, requests.size(), outputTokens, (System.nanoTime() - start) / 1e9);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            return new PipelineRunResult(requests.size(), seconds, promptTokens, outputTokens, cachedTokens);
+            return new PipelineRunResult(requests.size(), seconds, promptTokens, outputTokens, cachedTokens,
+                    engines.idleFractionSince(seconds));
         }
     }
 

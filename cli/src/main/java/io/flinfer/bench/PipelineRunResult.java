@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * What a run through the whole pipeline delivered, counted from the results it committed to Kafka
  * (their {@code usage}), timed from the first request published to the last result committed.
+ *
+ * @param engineIdleFraction the part of that time the engines waited for work instead of stepping
  */
 public record PipelineRunResult(int numRequests, double elapsedSeconds, long promptTokens, long outputTokens,
-        long cachedTokens) implements TokenThroughput {
+        long cachedTokens, double engineIdleFraction) implements TokenThroughput {
 
     public ObjectNode toJson() {
         return new ObjectMapper().createObjectNode()
@@ -20,6 +22,7 @@ public record PipelineRunResult(int numRequests, double elapsedSeconds, long pro
                 .put("cached_tokens", cachedTokens)
                 .put("requests_per_s", requestsPerSecond())
                 .put("output_tokens_per_s", outputTokensPerSecond())
-                .put("total_tokens_per_s", totalTokensPerSecond());
+                .put("total_tokens_per_s", totalTokensPerSecond())
+                .put("engine_idle_fraction", engineIdleFraction);
     }
 }

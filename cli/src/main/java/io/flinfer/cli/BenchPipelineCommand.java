@@ -104,6 +104,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 pipeline.requestsPerSecond(), pipeline.totalTokensPerSecond(), pipeline.outputTokensPerSecond(),
                 pipeline.outputTokens(), pipeline.elapsedSeconds());
         out.printf("Pipeline over engine alone: %.3f of the output throughput (target >= %.1f)%n", ratio, TARGET_RATIO);
+        out.printf("Engine idle in the pipeline: %.1f%% of the time (waiting for the task to hand it work)%n",
+                100 * pipeline.engineIdleFraction());
 
         ObjectNode report = new ObjectMapper().createObjectNode();
         report.set("engine", alone.toJson());

@@ -34,7 +34,8 @@ class BenchPipelineCommandTest {
                 "--timeout", "3m", "--output-json", json.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("Throughput (engine):", "Throughput (pipeline):", "Pipeline over engine alone:");
+        assertThat(run.out()).contains("Throughput (engine):", "Throughput (pipeline):", "Pipeline over engine alone:",
+                "Engine idle in the pipeline:");
         JsonNode report = new ObjectMapper().readTree(json.toFile());
         assertThat(report.fieldNames()).toIterable().containsExactlyInAnyOrder("engine", "pipeline", "ratio", "target_ratio", "workload");
         JsonNode engine = report.get("engine");
@@ -54,6 +55,8 @@ class BenchPipelineCommandTest {
         long promptTokens = expected.stream().mapToLong(r -> r.tokens().promptIds().length).sum();
         assertThat(engine.get("output_tokens").asLong()).isEqualTo(outputTokens);
         assertThat(pipeline.get("output_tokens").asLong()).as("the pipeline generated what the engine did").isEqualTo(outputTokens);
+        assertThat(pipeline.get("engine_idle_fraction").asDouble()).as("the engines stepped part of the time, not all of it")
+                .isGreaterThan(0).isLessThan(1);
         assertThat(engine.get("prompt_tokens").asLong()).isEqualTo(promptTokens);
         assertThat(pipeline.get("prompt_tokens").asLong()).as("the pipeline's tokenizer made the same prompts").isEqualTo(promptTokens);
         assertThat(report.get("ratio").asDouble())
