@@ -28,7 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Llama-family decoder (Llama 2/3, Mistral, Qwen2, Qwen3) whose forward pass runs a batch of
+ * A Llama-family decoder (Llama 2/3, Mistral, Qwen2, Qwen3, Phi-3, and the mixtures of experts
+ * Mixtral, Qwen2-MoE and Qwen3-MoE) whose forward pass runs a batch of
  * sequences over the paged KV cache and returns the logits of the tokens asked for.
  *
  * <p>The whole forward pass is one compiled TorchScript program ({@code llama.py} next to this
@@ -48,6 +49,8 @@ public final class LlamaModel implements AutoCloseable {
     private final NDManager manager;
     /** The program's weights, in {@link WeightLayout}'s slots. */
     private final List<NDArray> weights;
+    /** The slots of the matrices this model has that may take a fast path. */
+    private final int[] matrixSlots;
     private final PtSymbolBlock program;
     private final ComputePaths paths;
     /** The cache the program holds; another one is handed over before it is used. */
@@ -71,6 +74,8 @@ public final class LlamaModel implements AutoCloseable {
             putLayer(layout, ckpt, l);
         }
         weights = layout.toList();
+        matrixSlots = IntStream.of(WeightLayout.matrixSlots(config.numLayers()))
+                .filter(slot -> weights.get(slot).size() > 0).toArray();
         program = load((PtNDManager) manager);
         setUpWeights();
         paths = FastPathCheck.choose(this, options, packSource);
@@ -188,12 +193,15 @@ public final class LlamaModel implements AutoCloseable {
                         intermediate, qkvBias, qkNorm, eps)) {
             // Returns None.
         }
+        if (config.moe() != null) {
+            call("setup_experts", IValue.from((long) config.moe().topK()), IValue.from(config.moe().normTopkProb()));
+        }
     }
 
     // The fast-path controls FastPathCheck drives.
 
     int[] matrixSlots() {
-        return WeightLayout.matrixSlots(config.numLayers());
+        return matrixSlots;
     }
 
     NDArray weight(int slot) {
@@ -275,25 +283,42 @@ public final class LlamaModel implements AutoCloseable {
     /**
      * Puts one layer's weights in their slots. Hugging Face's {@code [out, in]} matrices are kept as
      * they are (the layout {@code linear} multiplies fastest); q/k/v and gate/up are stacked into one
-     * matrix each, so each takes a single multiply.
+     * matrix each, so each takes a single multiply (Phi-3's checkpoints hold them stacked already).
      */
     private void putLayer(WeightLayout layout, Checkpoint ckpt, int layer) {
         String p = "model.layers." + layer + ".";
         String attn = p + "self_attn.";
         NDArray none = manager.zeros(new Shape(0), dtype);
         layout.put(layer, Layer.INPUT_NORM, ckpt.read(p + "input_layernorm.weight", manager, dtype));
-        layout.put(layer, Layer.QKV, stacked(ckpt, attn + "q_proj.weight", attn + "k_proj.weight", attn + "v_proj.weight"));
+        layout.put(layer, Layer.QKV, ckpt.has(attn + "qkv_proj.weight") ? ckpt.read(attn + "qkv_proj.weight", manager, dtype)
+                : stacked(ckpt, attn + "q_proj.weight", attn + "k_proj.weight", attn + "v_proj.weight"));
         layout.put(layer, Layer.QKV_BIAS, config.qkvBias()
                 ? stacked(ckpt, attn + "q_proj.bias", attn + "k_proj.bias", attn + "v_proj.bias") : none);
         layout.put(layer, Layer.Q_NORM, config.qkNorm() ? ckpt.read(attn + "q_norm.weight", manager, dtype) : none);
         layout.put(layer, Layer.K_NORM, config.qkNorm() ? ckpt.read(attn + "k_norm.weight", manager, dtype) : none);
         layout.put(layer, Layer.O, ckpt.read(attn + "o_proj.weight", manager, dtype));
         layout.put(layer, Layer.POST_NORM, ckpt.read(p + "post_attention_layernorm.weight", manager, dtype));
-        layout.put(layer, Layer.GATE_UP, stacked(ckpt, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"));
+        if (config.sparse(layer)) {
+            layout.put(layer, Layer.GATE_UP, none);
+            layout.put(layer, Layer.DOWN, none);
+            ExpertWeights.put(layout, layer, ckpt, config, manager, dtype);
+            return;
+        }
+        layout.put(layer, Layer.GATE_UP, ckpt.has(p + "mlp.gate_up_proj.weight")
+                ? ckpt.read(p + "mlp.gate_up_proj.weight", manager, dtype)
+                : stacked(ckpt, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"));
         layout.put(layer, Layer.DOWN, ckpt.read(p + "mlp.down_proj.weight", manager, dtype));
+        for (Layer absent : ExpertWeights.SLOTS) {
+            layout.put(layer, absent, none);
+        }
     }
 
     private NDArray stacked(Checkpoint ckpt, String... names) {
+        return stacked(ckpt, manager, dtype, names);
+    }
+
+    /** The named tensors concatenated along their first dimension. */
+    static NDArray stacked(Checkpoint ckpt, NDManager manager, DataType dtype, String... names) {
         NDArray result = ckpt.read(names[0], manager, dtype);
         for (int i = 1; i < names.length; i++) {
             try (NDArray previous = result; NDArray next = ckpt.read(names[i], manager, dtype)) {
@@ -315,6 +340,8 @@ public final class LlamaModel implements AutoCloseable {
         attributes.put("has_qkv_bias", false);
         attributes.put("has_qk_norm", false);
         attributes.put("eps", 0.0);
+        attributes.put("top_k", 0);
+        attributes.put("norm_topk_prob", false);
         attributes.put("reference", false);
         attributes.put("math_attention", false);
         byte[] archive = TorchScriptArchive.write("Llama", SOURCE, attributes);

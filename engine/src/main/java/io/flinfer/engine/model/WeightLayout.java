@@ -19,12 +19,22 @@ final class WeightLayout {
 
     /**
      * Each layer's weights, layer after layer. q/k/v and gate/up are stacked (one product each);
-     * an absent bias or norm is an empty tensor.
+     * an absent bias, norm or matrix is an empty tensor. A dense layer has GATE_UP and DOWN; a
+     * mixture of experts has ROUTER {@code [experts, hidden]}, the experts stacked into
+     * EXPERT_GATE_UP {@code [experts, 2 * inter, hidden]} and EXPERT_DOWN {@code [experts, hidden, inter]},
+     * and Qwen2-MoE's shared expert SHARED_GATE_UP, SHARED_DOWN and its gate SHARED_GATE {@code [1, hidden]}.
      */
-    enum Layer { INPUT_NORM, QKV, QKV_BIAS, Q_NORM, K_NORM, O, POST_NORM, GATE_UP, DOWN }
+    enum Layer {
+        INPUT_NORM, QKV, QKV_BIAS, Q_NORM, K_NORM, O, POST_NORM, GATE_UP, DOWN,
+        ROUTER, EXPERT_GATE_UP, EXPERT_DOWN, SHARED_GATE_UP, SHARED_DOWN, SHARED_GATE
+    }
 
-    /** The layer weights the step multiplies by, which may take a fast path. */
-    private static final List<Layer> LAYER_MATRICES = List.of(Layer.QKV, Layer.O, Layer.GATE_UP, Layer.DOWN);
+    /**
+     * The layer weights the step multiplies by, which may take a fast path (those a layer lacks are
+     * skipped by the model). The router stays on linear: see {@code moe} in llama.py.
+     */
+    private static final List<Layer> LAYER_MATRICES =
+            List.of(Layer.QKV, Layer.O, Layer.GATE_UP, Layer.DOWN, Layer.SHARED_GATE_UP, Layer.SHARED_DOWN);
 
     private final NDArray[] weights;
 

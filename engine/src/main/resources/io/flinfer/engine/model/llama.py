@@ -1,6 +1,6 @@
 class Llama(Module):
   # TorchScript source of one forward step of a Llama-family decoder (Llama 2/3, Mistral, Qwen2,
-  # Qwen3) over the paged KV cache. LlamaModel writes it into a TorchScript archive as
+  # Qwen3, Phi-3, and the mixtures of experts Mixtral, Qwen2-MoE, Qwen3-MoE) over the paged KV cache. LlamaModel writes it into a TorchScript archive as
   # code/__torch__.py; libtorch compiles it at load. Operators are ATen's, named torch.<op>.
   #
   # The weights are handed over once by setup_weights(), the KV cache by setup_cache(); a step
@@ -28,6 +28,8 @@ class Llama(Module):
   has_qkv_bias : bool
   has_qk_norm : bool
   eps : float
+  top_k : int
+  norm_topk_prob : bool
 
   def setup_weights(self: __torch__.Llama, weights: List[Tensor], layers: int, heads: int, kv_heads: int,
                     head_dim: int, intermediate: int, has_qkv_bias: bool, has_qk_norm: bool, eps: float) -> None:
@@ -47,6 +49,11 @@ class Llama(Module):
     for w in weights:
       self.fast.append(torch.empty([0], dtype=w.dtype, device=w.device))
       self.use_fast.append(False)
+
+  def setup_experts(self: __torch__.Llama, top_k: int, norm_topk_prob: bool) -> None:
+    # A mixture of experts' routing: experts per token, and whether their weights are renormalized.
+    self.top_k = top_k
+    self.norm_topk_prob = norm_topk_prob
 
   def pack(self: __torch__.Llama, j: int, source: Tensor, batch_hint: int) -> None:
     # Multiply by weight j through oneDNN's inner product (CPU), on source reordered once into its
@@ -141,7 +148,11 @@ class Llama(Module):
         self.attend_group(l, q, attn, groups[5 * g], groups[5 * g + 2], group_tables[g], group_rows[g],
                           group_masks[g])
       x = x + self.linear(attn.view(T, -1), __torch__.o_slot(l), None)
-      x = x + self.mlp(self.norm(x, __torch__.post_norm_slot(l)), l)
+      h = self.norm(x, __torch__.post_norm_slot(l))
+      if self.weights[__torch__.router_slot(l)].numel() > 0:
+        x = x + self.moe(h, l)
+      else:
+        x = x + self.mlp(h, l)
     last = self.norm(x.index_select(0, logit_rows), __torch__.final_norm_slot())
     return self.linear(last, __torch__.lm_head_slot(), None).float()
 
@@ -166,10 +177,14 @@ class Llama(Module):
     return self.rope(q, cos, sin), self.rope(k, cos, sin), v
 
   def rope(self: __torch__.Llama, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
-    # Rotary embedding, the halves-rotated form Hugging Face's Llama uses.
-    half = self.head_dim // 2
-    return torch.cat([x.narrow(2, 0, half) * cos - x.narrow(2, half, half) * sin,
-                      x.narrow(2, half, half) * cos + x.narrow(2, 0, half) * sin], 2)
+    # Rotary embedding, the halves-rotated form Hugging Face's Llama uses, of the first 2 * half
+    # dimensions; the rest (Phi-4-mini's partial rotary) pass through.
+    half = cos.size(-1)
+    rotated = torch.cat([x.narrow(2, 0, half) * cos - x.narrow(2, half, half) * sin,
+                         x.narrow(2, half, half) * cos + x.narrow(2, 0, half) * sin], 2)
+    if 2 * half == self.head_dim:
+      return rotated
+    return torch.cat([rotated, x.narrow(2, 2 * half, self.head_dim - 2 * half)], 2)
 
   def write_kv(self: __torch__.Llama, l: int, k: Tensor, v: Tensor, slots: Tensor) -> None:
     # In place at each token's slot; the pool is head-major, [kv_heads, blocks * block_size, head_dim].
@@ -177,9 +192,51 @@ class Llama(Module):
     self.v_cache[l].view(self.kv_heads, -1, self.head_dim).index_copy_(1, slots, v.transpose(0, 1))
 
   def mlp(self: __torch__.Llama, h: Tensor, l: int) -> Tensor:
-    gate_up = self.linear(h, __torch__.gate_up_slot(l), None)
-    act = torch.silu(gate_up.narrow(1, 0, self.intermediate)) * gate_up.narrow(1, self.intermediate, self.intermediate)
-    return self.linear(act, __torch__.down_slot(l), None)
+    return self.gated_mlp(h, __torch__.gate_up_slot(l), __torch__.down_slot(l))
+
+  def moe(self: __torch__.Llama, h: Tensor, l: int) -> Tensor:
+    # A mixture of experts. Each token takes the top_k experts of the router's softmax (their weights
+    # renormalized to sum 1 when norm_topk_prob). The (token, expert) pairs are sorted by expert, so
+    # each expert with tokens multiplies just those rows in one product and an expert without any
+    # costs nothing; each pair's output, scaled by its router weight, goes back to its place, and a
+    # token's top_k outputs are summed. The router multiplies through linear on every path: a
+    # rounding difference there could change which experts a token takes.
+    T = h.size(0)
+    logits = torch.linear(h, self.weights[__torch__.router_slot(l)])
+    top, experts = torch.topk(torch.softmax(logits.float(), 1), self.top_k, 1)
+    if self.norm_topk_prob:
+      top = top / top.sum(1, True)
+    flat = experts.view(-1)
+    order = torch.argsort(flat, stable=True)
+    counts = annotate(List[int], torch.bincount(flat, None, logits.size(1)).tolist())
+    rows = torch.div(order, self.top_k, rounding_mode="floor")
+    xs = h.index_select(0, rows)
+    ys = torch.empty_like(xs)
+    gate_up = self.weights[__torch__.expert_gate_up_slot(l)]
+    down = self.weights[__torch__.expert_down_slot(l)]
+    inter = down.size(2)
+    start = 0
+    for e in range(len(counts)):
+      n = counts[e]
+      if n > 0:
+        gu = torch.linear(xs.narrow(0, start, n), gate_up[e])
+        act = torch.silu(gu.narrow(1, 0, inter)) * gu.narrow(1, inter, inter)
+        ys.narrow(0, start, n).copy_(torch.linear(act, down[e]))
+        start = start + n
+    scaled = ys * top.view(-1).index_select(0, order).to(h.dtype).unsqueeze(1)
+    out = torch.empty_like(scaled).index_copy_(0, order, scaled).view(T, self.top_k, -1).sum(1)
+    if self.weights[__torch__.shared_gate_slot(l)].numel() > 0:
+      # Qwen2-MoE's shared expert, which every token takes, behind a sigmoid gate of its own.
+      shared = self.gated_mlp(h, __torch__.shared_gate_up_slot(l), __torch__.shared_down_slot(l))
+      out = out + torch.sigmoid(torch.linear(h, self.weights[__torch__.shared_gate_slot(l)])) * shared
+    return out
+
+  def gated_mlp(self: __torch__.Llama, h: Tensor, gate_up_slot: int, down_slot: int) -> Tensor:
+    # down(silu(gate(h)) * up(h)), gate and up stacked in one matrix.
+    gate_up = self.linear(h, gate_up_slot, None)
+    inter = gate_up.size(1) // 2
+    act = torch.silu(gate_up.narrow(1, 0, inter)) * gate_up.narrow(1, inter, inter)
+    return self.linear(act, down_slot, None)
 
   def pool_rows(self: __torch__.Llama, table: Tensor) -> Tensor:
     # The pool seen as [kv_heads * pool_blocks, block_size, head_dim]: the rows holding the table's
