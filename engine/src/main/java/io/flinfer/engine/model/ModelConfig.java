@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * The architecture of a Llama-family checkpoint, read from its Hugging Face {@code config.json}.
  * The variants differ only in a few switches: q/k/v bias (Qwen2), q/k RMSNorm (Qwen3), tied output
- * head, how RoPE frequencies are scaled and how many dimensions of a head they rotate (Phi-3), and
- * whether MLPs are mixtures of experts (Mixtral, Qwen2-MoE, Qwen3-MoE).
+ * head, how RoPE frequencies are scaled and how many dimensions of a head they rotate (Phi-3),
+ * whether MLPs are mixtures of experts (Mixtral, Qwen2-MoE, Qwen3-MoE), and Gemma's differences.
  */
 public record ModelConfig(
         String modelType,
@@ -32,10 +32,11 @@ public record ModelConfig(
         boolean qkvBias,
         boolean qkNorm,
         int rotaryDim,
-        MixtureOfExperts moe) {
+        MixtureOfExperts moe,
+        Gemma gemma) {
 
-    public static final List<String> SUPPORTED_TYPES =
-            List.of("llama", "mistral", "qwen2", "qwen3", "phi3", "mixtral", "qwen2_moe", "qwen3_moe");
+    public static final List<String> SUPPORTED_TYPES = List.of(
+            "llama", "mistral", "qwen2", "qwen3", "phi3", "mixtral", "qwen2_moe", "qwen3_moe", "gemma2", "gemma3_text");
 
     /**
      * Families refused with the feature they need, rather than as unknown types: the message says
@@ -44,10 +45,8 @@ public record ModelConfig(
     private static final Map<String, String> REFUSED = Map.of(
             "deepseek_v2", "DeepSeek's multi-head latent attention",
             "deepseek_v3", "DeepSeek's multi-head latent attention",
-            "gemma", "Gemma's (1 + w) RMSNorm, embedding scale and GELU-tanh MLP",
-            "gemma2", "Gemma 2's sliding-window layers and attention soft-capping",
-            "gemma3_text", "Gemma 3's sliding-window layers and local RoPE base",
-            "gemma3", "Gemma 3's vision tower (and its text model's sliding-window layers)",
+            "gemma", "Gemma 1's architecture (Gemma 2 and Gemma 3 text models are supported)",
+            "gemma3", "Gemma 3's vision tower (the text-only gemma3_text checkpoints, such as gemma-3-1b, run)",
             "mllama", "Llama 3.2 Vision's cross-attention vision tower",
             "qwen2_vl", "Qwen2-VL's vision tower");
 
@@ -73,6 +72,17 @@ public record ModelConfig(
             return !denseLayers.contains(layer) && (layer + 1) % sparseStep == 0;
         }
     }
+
+    /**
+     * Gemma 2 and Gemma 3 (text): every RMSNorm scales by {@code 1 + w}, the embedding is multiplied
+     * by sqrt(hidden), the MLP's activation is GELU-tanh, attention scales by
+     * {@code queryPreAttnScalar^-0.5}, and the attention output and MLP output are normalized before
+     * their residual adds. {@code slidingLayers[l]} layers attend only to the last
+     * {@code slidingWindow} positions and rotate with {@code localRopeTheta} (Gemma 3's
+     * rope_local_base_freq, without scaling). A soft-cap of 0 is none.
+     */
+    public record Gemma(int slidingWindow, boolean[] slidingLayers, double queryPreAttnScalar, double attnSoftcap,
+            double finalSoftcap, double localRopeTheta) {}
 
     /** Whether layer {@code layer}'s MLP is a mixture of experts. */
     public boolean sparse(int layer) {
@@ -161,9 +171,29 @@ public record ModelConfig(
                 ropeScaling(c, rotaryDim),
                 c.path("tie_word_embeddings").asBoolean(false),
                 qwen2 || c.path("attention_bias").asBoolean(false),
-                type.equals("qwen3") || type.equals("qwen3_moe"),
+                type.equals("qwen3") || type.equals("qwen3_moe") || type.equals("gemma3_text"),
                 rotaryDim,
-                mixtureOfExperts(c, type));
+                mixtureOfExperts(c, type),
+                type.startsWith("gemma") ? gemma(c, type, headDim) : null);
+    }
+
+    /** Gemma 3 names its sliding layers in layer_types or by sliding_window_pattern; Gemma 2 alternates. */
+    private static Gemma gemma(JsonNode c, String type, int headDim) {
+        int layers = required(c, "num_hidden_layers");
+        boolean[] sliding = new boolean[layers];
+        JsonNode types = c.path("layer_types");
+        int pattern = c.path("sliding_window_pattern").asInt(type.equals("gemma2") ? 2 : 6);
+        for (int l = 0; l < layers; l++) {
+            sliding[l] = types.isArray() ? types.path(l).asText().equals("sliding_attention")
+                    : type.equals("gemma2") ? l % 2 == 0 : (l + 1) % pattern != 0;
+        }
+        return new Gemma(
+                required(c, "sliding_window"),
+                sliding,
+                c.path("query_pre_attn_scalar").asDouble(headDim),
+                c.path("attn_logit_softcapping").asDouble(0),
+                c.path("final_logit_softcapping").asDouble(0),
+                c.path("rope_local_base_freq").asDouble(c.path("rope_theta").asDouble(10000.0)));
     }
 
     /** The expert fields as each family names them; null for a dense model. */

@@ -20,18 +20,30 @@ import ai.djl.ndarray.types.Shape;
 final class RotaryEmbedding {
     private RotaryEmbedding() {}
 
-    /** Cos and sin of every position's angles, each {@code [maxPositions, headDim/2]} in {@code dtype}. */
+    /** Cos and sin of every position's angles, each {@code [maxPositions, rotaryDim/2]} in {@code dtype}. */
     static NDArray[] tables(ModelConfig config, int maxPositions, DataType dtype, NDManager manager) {
-        int half = config.rotaryDim() / 2;
         ModelConfig.RopeScaling s = config.ropeScaling();
         boolean longRope = s != null && s.type().equals("longrope");
         float[] invFreq = inverseFrequencies(config);
         float[] longInvFreq = longRope ? longRopeFrequencies(config, s.longFactor()) : invFreq;
-        double magnitude = longRope ? s.attentionFactor() : 1.0;
+        int switchAt = longRope ? s.originalMaxPositionEmbeddings() : maxPositions;
+        return tables(invFreq, longInvFreq, switchAt, longRope ? s.attentionFactor() : 1.0, maxPositions, dtype, manager);
+    }
+
+    /** Gemma's sliding-window layers' tables: their own base, unscaled. */
+    static NDArray[] localTables(ModelConfig config, int maxPositions, DataType dtype, NDManager manager) {
+        float[] inv = plainFrequencies(config.rotaryDim(), config.gemma().localRopeTheta());
+        return tables(inv, inv, maxPositions, 1.0, maxPositions, dtype, manager);
+    }
+
+    /** Positions below {@code switchAt} take {@code invFreq}, the others {@code laterInvFreq}. */
+    private static NDArray[] tables(float[] invFreq, float[] laterInvFreq, int switchAt, double magnitude,
+            int maxPositions, DataType dtype, NDManager manager) {
+        int half = invFreq.length;
         float[] cosTable = new float[maxPositions * half];
         float[] sinTable = new float[maxPositions * half];
         for (int p = 0; p < maxPositions; p++) {
-            float[] inv = longRope && p >= s.originalMaxPositionEmbeddings() ? longInvFreq : invFreq;
+            float[] inv = p >= switchAt ? laterInvFreq : invFreq;
             for (int j = 0; j < half; j++) {
                 float angle = p * inv[j];
                 cosTable[p * half + j] = (float) (Math.cos(angle) * magnitude);
@@ -49,16 +61,20 @@ final class RotaryEmbedding {
         if (s != null && s.type().equals("longrope")) {
             return longRopeFrequencies(config, s.shortFactor());
         }
-        int dim = config.rotaryDim();
-        float[] inv = new float[dim / 2];
-        for (int j = 0; j < inv.length; j++) {
-            inv[j] = (float) (1.0 / Math.pow(config.ropeTheta(), (2.0 * j) / dim));
-        }
+        float[] inv = plainFrequencies(config.rotaryDim(), config.ropeTheta());
         if (s == null) {
             return inv;
         }
         for (int j = 0; j < inv.length; j++) {
             inv[j] = s.type().equals("linear") ? (float) (inv[j] / s.factor()) : llama3(inv[j], s);
+        }
+        return inv;
+    }
+
+    private static float[] plainFrequencies(int dim, double theta) {
+        float[] inv = new float[dim / 2];
+        for (int j = 0; j < inv.length; j++) {
+            inv[j] = (float) (1.0 / Math.pow(theta, (2.0 * j) / dim));
         }
         return inv;
     }

@@ -50,6 +50,9 @@ public record SynthPreset(
             new SynthPreset("tiny", "llama", 64, 192, 4, 4, 2, 1024, 2048, 10000.0, 1e-5),
             new SynthPreset("tiny-qwen2", "qwen2", 64, 192, 4, 4, 2, 1024, 2048, 1000000.0, 1e-6),
             new SynthPreset("tiny-phi3", "phi3", 64, 192, 4, 4, 2, 1024, 4096, 10000.0, 1e-5),
+            // Gemma: sliding window 32; Gemma 3 with every other layer global.
+            new SynthPreset("tiny-gemma2", "gemma2", 64, 192, 4, 4, 2, 1024, 2048, 10000.0, 1e-6),
+            new SynthPreset("tiny-gemma3", "gemma3_text", 64, 192, 4, 4, 1, 1024, 2048, 1000000.0, 1e-6),
             new SynthPreset("tiny-mixtral", "mixtral", 64, 96, 4, 4, 2, 1024, 2048, 1000000.0, 1e-5,
                     new Experts(8, 2, 96, 0)),
             new SynthPreset("tiny-qwen3-moe", "qwen3_moe", 64, 192, 4, 4, 2, 1024, 2048, 1000000.0, 1e-6,
@@ -85,7 +88,16 @@ public record SynthPreset(
     }
 
     private boolean qkNorm() {
-        return modelType.startsWith("qwen3");
+        return modelType.startsWith("qwen3") || modelType.equals("gemma3_text");
+    }
+
+    private boolean gemma() {
+        return modelType.startsWith("gemma");
+    }
+
+    /** What every RMSNorm weight is written as: 1, or Gemma's 0 (it scales by 1 + w). */
+    public float normWeight() {
+        return gemma() ? 0f : 1f;
     }
 
     private boolean phi3() {
@@ -119,6 +131,10 @@ public record SynthPreset(
             }
             t.add(new TensorSpec(p + "self_attn.o_proj.weight", hiddenSize, q));
             t.add(new TensorSpec(p + "post_attention_layernorm.weight", hiddenSize));
+            if (gemma()) {
+                t.add(new TensorSpec(p + "pre_feedforward_layernorm.weight", hiddenSize));
+                t.add(new TensorSpec(p + "post_feedforward_layernorm.weight", hiddenSize));
+            }
             if (experts != null) {
                 addExperts(t, p);
             } else if (phi3()) {
@@ -165,6 +181,8 @@ public record SynthPreset(
             case "mixtral" -> "MixtralForCausalLM";
             case "qwen2_moe" -> "Qwen2MoeForCausalLM";
             case "qwen3_moe" -> "Qwen3MoeForCausalLM";
+            case "gemma2" -> "Gemma2ForCausalLM";
+            case "gemma3_text" -> "Gemma3ForCausalLM";
             default -> "LlamaForCausalLM";
         };
     }
@@ -188,7 +206,7 @@ public record SynthPreset(
                 .put("max_position_embeddings", maxPositionEmbeddings)
                 .put("rms_norm_eps", rmsNormEps)
                 .put("rope_theta", ropeTheta)
-                .put("hidden_act", "silu")
+                .put(gemma() ? "hidden_activation" : "hidden_act", gemma() ? "gelu_pytorch_tanh" : "silu")
                 .put("tie_word_embeddings", true)
                 .put("attention_bias", qkvBias())
                 .put("bos_token_id", BOS_ID)
@@ -196,6 +214,14 @@ public record SynthPreset(
                 .put("initializer_range", SyntheticCheckpoint.WEIGHT_STD)
                 .put("torch_dtype", torchDtype)
                 .put("use_cache", true);
+        if (gemma()) {
+            c.put("sliding_window", 32).put("query_pre_attn_scalar", headDim());
+            if (modelType.equals("gemma2")) {
+                c.put("attn_logit_softcapping", 50.0).put("final_logit_softcapping", 30.0);
+            } else {
+                c.put("sliding_window_pattern", 2).put("rope_local_base_freq", 10000.0);
+            }
+        }
         if (experts == null) {
             return c;
         }

@@ -36,7 +36,7 @@ class SyntheticCheckpointTest {
 
     @ParameterizedTest(name = "{0}, bf16={1}")
     @CsvSource({"tiny, false", "tiny, true", "tiny-qwen2, false", "tiny-phi3, false", "tiny-mixtral, false",
-        "tiny-qwen3-moe, true", "tiny-qwen2-moe, false"})
+        "tiny-qwen3-moe, true", "tiny-qwen2-moe, false", "tiny-gemma2, false", "tiny-gemma3, false"})
     void writesACheckpointThatLoadsAndRuns(String presetName, boolean bf16, @TempDir Path dir) throws Exception {
         SynthPreset preset = SynthPreset.named(presetName);
         List<Long> progress = new ArrayList<>();

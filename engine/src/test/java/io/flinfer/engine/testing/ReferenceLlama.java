@@ -13,6 +13,8 @@ public final class ReferenceLlama {
     private final JsonNode c;
     private final Map<String, float[]> w;
     private final int hidden, heads, kvHeads, headDim, rotaryDim, layers, inter, vocab;
+    /** Gemma 2/3: (1 + w) norms, scaled embedding, GELU-tanh, output norms, sliding layers, soft-caps. */
+    private final boolean gemma;
 
     public ReferenceLlama(TinyCheckpoint ckpt) {
         this.c = ckpt.config;
@@ -22,6 +24,7 @@ public final class ReferenceLlama {
         kvHeads = c.get("num_key_value_heads").asInt();
         headDim = c.get("head_dim").asInt();
         rotaryDim = (int) (headDim * c.path("partial_rotary_factor").asDouble(1.0));
+        gemma = c.get("model_type").asText().startsWith("gemma");
         layers = c.get("num_hidden_layers").asInt();
         inter = c.get("intermediate_size").asInt();
         vocab = c.get("vocab_size").asInt();
@@ -33,9 +36,18 @@ public final class ReferenceLlama {
         double[][] x = new double[n][];
         for (int t = 0; t < n; t++) {
             x[t] = row(w.get("model.embed_tokens.weight"), tokens[t], hidden);
+            if (gemma) {
+                for (int i = 0; i < hidden; i++) {
+                    x[t][i] *= Math.sqrt(hidden);
+                }
+            }
         }
         for (int l = 0; l < layers; l++) {
             String p = "model.layers." + l + ".";
+            boolean sliding = sliding(l);
+            int window = sliding ? c.get("sliding_window").asInt() : Integer.MAX_VALUE;
+            double scale = 1 / Math.sqrt(c.path("query_pre_attn_scalar").asDouble(headDim));
+            double cap = c.path("attn_logit_softcapping").asDouble(0);
             double[][] q = new double[n][], k = new double[n][], v = new double[n][];
             for (int t = 0; t < n; t++) {
                 double[] h = rmsNorm(x[t], w.get(p + "input_layernorm.weight"));
@@ -54,8 +66,8 @@ public final class ReferenceLlama {
                     headNorm(q[t], heads, w.get(p + "self_attn.q_norm.weight"));
                     headNorm(k[t], kvHeads, w.get(p + "self_attn.k_norm.weight"));
                 }
-                rope(q[t], heads, t);
-                rope(k[t], kvHeads, t);
+                rope(q[t], heads, t, sliding);
+                rope(k[t], kvHeads, t, sliding);
             }
             for (int t = 0; t < n; t++) {
                 double[] attn = new double[heads * headDim];
@@ -63,15 +75,23 @@ public final class ReferenceLlama {
                     int kvh = hd / (heads / kvHeads);
                     double[] scores = new double[t + 1];
                     double max = Double.NEGATIVE_INFINITY;
-                    for (int s = 0; s <= t; s++) {
+                    // A sliding layer's query at t sees keys t - window + 1 .. t.
+                    int first = Math.max(0, t - window + 1);
+                    for (int s = first; s <= t; s++) {
                         double dot = 0;
                         for (int d = 0; d < headDim; d++) {
                             dot += q[t][hd * headDim + d] * k[s][kvh * headDim + d];
                         }
-                        scores[s] = dot / Math.sqrt(headDim);
+                        scores[s] = dot * scale;
+                        if (cap > 0) {
+                            scores[s] = Math.tanh(scores[s] / cap) * cap;
+                        }
                         max = Math.max(max, scores[s]);
                     }
                     double sum = 0;
+                    for (int s = 0; s < first; s++) {
+                        scores[s] = Double.NEGATIVE_INFINITY;
+                    }
                     for (int s = 0; s <= t; s++) {
                         scores[s] = Math.exp(scores[s] - max);
                         sum += scores[s];
@@ -82,14 +102,37 @@ public final class ReferenceLlama {
                         }
                     }
                 }
-                add(x[t], matVec(w.get(p + "self_attn.o_proj.weight"), attn, hidden));
-                double[] h = rmsNorm(x[t], w.get(p + "post_attention_layernorm.weight"));
-                add(x[t], mlp(h, p));
+                double[] o = matVec(w.get(p + "self_attn.o_proj.weight"), attn, hidden);
+                if (gemma) {
+                    // transformers' Gemma2DecoderLayer: norms around attention and MLP on both sides.
+                    add(x[t], rmsNorm(o, w.get(p + "post_attention_layernorm.weight")));
+                    double[] m = mlp(rmsNorm(x[t], w.get(p + "pre_feedforward_layernorm.weight")), p);
+                    add(x[t], rmsNorm(m, w.get(p + "post_feedforward_layernorm.weight")));
+                } else {
+                    add(x[t], o);
+                    add(x[t], mlp(rmsNorm(x[t], w.get(p + "post_attention_layernorm.weight")), p));
+                }
             }
         }
         double[] last = rmsNorm(x[n - 1], w.get("model.norm.weight"));
         float[] head = w.containsKey("lm_head.weight") ? w.get("lm_head.weight") : w.get("model.embed_tokens.weight");
-        return matVec(head, last, vocab);
+        double[] logits = matVec(head, last, vocab);
+        double finalCap = c.path("final_logit_softcapping").asDouble(0);
+        if (finalCap > 0) {
+            for (int i = 0; i < vocab; i++) {
+                logits[i] = Math.tanh(logits[i] / finalCap) * finalCap;
+            }
+        }
+        return logits;
+    }
+
+    /** Gemma 2 alternates sliding and global layers from a sliding one; Gemma 3 repeats its pattern. */
+    private boolean sliding(int l) {
+        return switch (c.get("model_type").asText()) {
+            case "gemma2" -> l % 2 == 0;
+            case "gemma3_text" -> (l + 1) % c.get("sliding_window_pattern").asInt() != 0;
+            default -> false;
+        };
     }
 
     /** The layer's MLP: a mixture of experts where the checkpoint has a router, else dense. */
@@ -156,9 +199,13 @@ public final class ReferenceLlama {
         double[] g = matVec(gateWeight, h, size);
         double[] u = matVec(w.get(prefix + up + ".weight"), h, size);
         for (int i = 0; i < size; i++) {
-            g[i] = silu(g[i]) * u[i];
+            g[i] = (gemma ? geluTanh(g[i]) : silu(g[i])) * u[i];
         }
         return matVec(w.get(prefix + down + ".weight"), g, hidden);
+    }
+
+    private static double geluTanh(double x) {
+        return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
     }
 
     private static double silu(double x) {
@@ -191,12 +238,12 @@ public final class ReferenceLlama {
     }
 
     /** Rotates the first rotaryDim dimensions of each head (Phi-3's partial_rotary_factor); the rest stay. */
-    private void rope(double[] x, int numHeads, int pos) {
+    private void rope(double[] x, int numHeads, int pos, boolean local) {
         int half = rotaryDim / 2;
         double magnitude = longRopeAttentionFactor();
         for (int hd = 0; hd < numHeads; hd++) {
             for (int j = 0; j < half; j++) {
-                double angle = pos * inverseFrequency(j, pos);
+                double angle = pos * (local ? localInverseFrequency(j) : inverseFrequency(j, pos));
                 double cos = Math.cos(angle) * magnitude;
                 double sin = Math.sin(angle) * magnitude;
                 double a = x[hd * headDim + j];
@@ -205,6 +252,12 @@ public final class ReferenceLlama {
                 x[hd * headDim + j + half] = b * cos + a * sin;
             }
         }
+    }
+
+    /** Gemma 3's sliding layers: rope_local_base_freq, never scaled (Gemma 2: rope_theta). */
+    private double localInverseFrequency(int j) {
+        double base = c.path("rope_local_base_freq").asDouble(c.get("rope_theta").asDouble());
+        return 1.0 / Math.pow(base, 2.0 * j / rotaryDim);
     }
 
     /** transformers' _compute_longrope_parameters: cos and sin scaled by sqrt(1 + ln(s) / ln(original)). */
@@ -262,7 +315,7 @@ public final class ReferenceLlama {
         double inv = 1 / Math.sqrt(ss / x.length + c.get("rms_norm_eps").asDouble());
         double[] y = new double[x.length];
         for (int i = 0; i < x.length; i++) {
-            y[i] = x[i] * inv * weight[i];
+            y[i] = x[i] * inv * (gemma ? 1 + weight[i] : weight[i]);
         }
         return y;
     }

@@ -88,6 +88,7 @@ public final class TinyCheckpoint {
             c.put("partial_rotary_factor", v.partialRotary());
         }
         addExpertFields(c, v.modelType());
+        addGemmaFields(c, v.modelType());
         TinyCheckpoint ckpt = new TinyCheckpoint(c, v.bf16());
         Random rnd = new Random(seed);
         int q = v.heads() * v.headDim();
@@ -109,12 +110,16 @@ public final class TinyCheckpoint {
                 ckpt.add(p + "self_attn.k_proj.bias", rnd, 0.5f, kv);
                 ckpt.add(p + "self_attn.v_proj.bias", rnd, 0.5f, kv);
             }
-            if (v.modelType().startsWith("qwen3")) {
+            if (v.modelType().startsWith("qwen3") || v.modelType().equals("gemma3_text")) {
                 ckpt.addNorm(p + "self_attn.q_norm.weight", rnd, v.headDim());
                 ckpt.addNorm(p + "self_attn.k_norm.weight", rnd, v.headDim());
             }
             ckpt.add(p + "self_attn.o_proj.weight", rnd, 0.3f, hidden, q);
             ckpt.addNorm(p + "post_attention_layernorm.weight", rnd, hidden);
+            if (v.modelType().startsWith("gemma")) {
+                ckpt.addNorm(p + "pre_feedforward_layernorm.weight", rnd, hidden);
+                ckpt.addNorm(p + "post_feedforward_layernorm.weight", rnd, hidden);
+            }
             if (isSparse(c, l)) {
                 ckpt.addExperts(v.modelType(), p, rnd, hidden);
             } else if (phi3) {
@@ -149,6 +154,25 @@ public final class TinyCheckpoint {
                     .put("moe_intermediate_size", EXPERT_INTERMEDIATE).put("norm_topk_prob", false)
                     .put("decoder_sparse_step", 2).put("shared_expert_intermediate_size", SHARED_INTERMEDIATE);
             default -> { }
+        }
+    }
+
+    /**
+     * Gemma: windows shorter than the test's prompts (layer 0 slides, layer 1 is global), a query
+     * scalar other than head_dim; Gemma 2's soft-caps low enough that tanh bends the scores and
+     * logits; Gemma 3's local RoPE base apart from its global one.
+     */
+    private static void addGemmaFields(ObjectNode c, String type) {
+        if (!type.startsWith("gemma")) {
+            return;
+        }
+        c.put("hidden_activation", "gelu_pytorch_tanh").put("query_pre_attn_scalar", 24);
+        if (type.equals("gemma2")) {
+            c.put("sliding_window", 6).put("attn_logit_softcapping", 3.0).put("final_logit_softcapping", 5.0);
+        } else {
+            c.put("sliding_window", 5).put("sliding_window_pattern", 2).put("rope_local_base_freq", 100.0);
+            c.putNull("attn_logit_softcapping");
+            c.putNull("final_logit_softcapping");
         }
     }
 
