@@ -25,6 +25,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *          \-> error results (valid JSON, invalid request) /
  *          \-> dead letters (not a request)
  * </pre>
+ * The batch job parses its rows itself and joins after parse ({@link #addAfterParse}).
  */
 public final class InferenceGraph {
     /** What comes out: a result line per request, and the records that were not requests. */
@@ -36,6 +37,15 @@ public final class InferenceGraph {
         SingleOutputStreamOperator<InferenceRequest> parsed = raw
                 .process(new ParseFunction(new RequestParser(o.servedModel())))
                 .name("parse").uid("parse");
+        DataStream<ResultLine> results = addAfterParse(parsed, o).union(parsed.getSideOutput(SideOutputs.ERROR_RESULTS));
+        return new Outputs(results, parsed.getSideOutput(SideOutputs.DEAD_LETTERS));
+    }
+
+    /**
+     * From parsed requests on, for a job that parses its own input (the batch job reads rows, not
+     * request lines): a result per request, error results of prepare included.
+     */
+    public static DataStream<ResultLine> addAfterParse(DataStream<InferenceRequest> parsed, GenerationOptions o) {
         SingleOutputStreamOperator<PreparedRequest> prepared = parsed
                 .process(new PrepareFunction(o.engine(), o.prefixKeyBlocks()))
                 .name("prepare").uid("prepare");
@@ -43,9 +53,7 @@ public final class InferenceGraph {
                 .transform("generate", TypeInformation.of(ResultLine.class),
                         new GenerateOperatorFactory(o.engine(), o.maxInFlight(), o.requestTimeout()))
                 .uid("generate");
-        DataStream<ResultLine> results = generated.union(
-                parsed.getSideOutput(SideOutputs.ERROR_RESULTS), prepared.getSideOutput(SideOutputs.ERROR_RESULTS));
-        return new Outputs(results, parsed.getSideOutput(SideOutputs.DEAD_LETTERS));
+        return generated.union(prepared.getSideOutput(SideOutputs.ERROR_RESULTS));
     }
 
     /**

@@ -253,10 +253,11 @@ public final class LlamaModel implements AutoCloseable {
         call("set_max_layers", IValue.from(layers));
     }
 
-    /** {@code [max |fast - reference|, max |reference|]} of {@code x} times weight {@code slot}. */
-    double[] compareLinear(int slot, NDArray x) {
+    /** [largest |fast - reference|, largest |reference|] of {@code x}'s product with a weight, over the given outputs. */
+    double[] compareLinear(int slot, NDArray x, NDArray outputs) {
         try (IValue j = IValue.from(slot); IValue xv = IValue.from((PtNDArray) x);
-                IValue out = IValueUtils.runMethod(program, "compare_linear", j, xv);
+                IValue ov = IValue.from((PtNDArray) outputs);
+                IValue out = IValueUtils.runMethod(program, "compare_linear", j, xv, ov);
                 NDArray diff = out.toTensor((PtNDManager) x.getManager())) {
             float[] values = diff.toFloatArray();
             return new double[] {values[0], values[1]};
