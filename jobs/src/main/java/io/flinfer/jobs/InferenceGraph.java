@@ -28,6 +28,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *          \-> error results (valid JSON, invalid request) /
  *          \-> dead letters (not a request)
  * </pre>
+ * The batch job parses its rows itself and joins after parse ({@link #addAfterParse}).
  */
 public final class InferenceGraph {
     /** What comes out: a result line per request, and the records that were not requests. */
@@ -36,18 +37,36 @@ public final class InferenceGraph {
     private InferenceGraph() {}
 
     public static Outputs add(DataStream<RawRecord> raw, GenerationOptions o) {
-        List<ModelRoute> models = o.models();
         SingleOutputStreamOperator<InferenceRequest> parsed = raw
-                .process(new ParseFunction(new RequestParser(RequestParser.DEFAULT_MAX_RECORD_BYTES,
-                        models.stream().map(ModelRoute::served).toList())))
+                .process(new ParseFunction(parser(o)))
                 .name("parse").uid("parse");
-        DataStream<ResultLine> results = parsed.getSideOutput(SideOutputs.ERROR_RESULTS);
-        for (int m = 0; m < models.size(); m++) {
-            results = results.union(models.size() == 1 ? generate(parsed, models.get(0), "", o)
-                    : generate(parsed.filter(new ServesModel(models.get(m).served())).name("model " + models.get(m).name())
-                            .uid("route-" + models.get(m).name()), models.get(m), m == 0 ? "" : "-" + models.get(m).name(), o));
-        }
+        DataStream<ResultLine> results = addAfterParse(parsed, o).union(parsed.getSideOutput(SideOutputs.ERROR_RESULTS));
         return new Outputs(results, parsed.getSideOutput(SideOutputs.DEAD_LETTERS));
+    }
+
+    /** The parser of requests for these models: a request naming none of their names is a 404. */
+    public static RequestParser parser(GenerationOptions o) {
+        return new RequestParser(RequestParser.DEFAULT_MAX_RECORD_BYTES, o.models().stream().map(ModelRoute::served).toList());
+    }
+
+    /**
+     * From parsed requests on, for a job that parses its own input (the batch job reads rows, not
+     * request lines): a result per request, error results of prepare included, each request answered
+     * by the model it names.
+     */
+    public static DataStream<ResultLine> addAfterParse(DataStream<InferenceRequest> parsed, GenerationOptions o) {
+        List<ModelRoute> models = o.models();
+        if (models.size() == 1) {
+            return generate(parsed, models.get(0), "", o);
+        }
+        DataStream<ResultLine> results = null;
+        for (int m = 0; m < models.size(); m++) {
+            ModelRoute model = models.get(m);
+            DataStream<ResultLine> generated = generate(parsed.filter(new ServesModel(model.served())).name("model " + model.name())
+                    .uid("route-" + model.name()), model, m == 0 ? "" : "-" + model.name(), o);
+            results = results == null ? generated : results.union(generated);
+        }
+        return results;
     }
 
     /**

@@ -59,7 +59,7 @@ public final class PipelineCommandOptions {
     public Duration checkpointInterval() { return checkpointInterval; }
 
     /** The two guarantees the job offers, by the names Flink's documentation uses. */
-    static final class DeliveryGuaranteeConverter implements CommandLine.ITypeConverter<DeliveryGuarantee> {
+    public static final class DeliveryGuaranteeConverter implements CommandLine.ITypeConverter<DeliveryGuarantee> {
         @Override
         public DeliveryGuarantee convert(String value) {
             return switch (value) {

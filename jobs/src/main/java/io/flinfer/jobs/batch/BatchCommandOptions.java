@@ -110,7 +110,7 @@ public final class BatchCommandOptions {
             return OutputSchema.of(ParquetRowReader.schema(first));
         }
         try (JsonLineReader lines = new JsonLineReader(first.getFileSystem().open(first))) {
-            for (String line; (line = lines.next()) != null; ) {
+            for (String line; (line = lines.nextLine()) != null; ) {
                 if (!line.isBlank()) {
                     JsonNode row = JSON.readTree(line);
                     if (row.isObject()) {

@@ -66,6 +66,14 @@ public final class RequestParser implements Serializable {
         } catch (IOException e) {
             return new ParsedRecord.NotARequest(DeadLetterReason.NOT_JSON, "not JSON: " + e.getMessage());
         }
+        return parse(root);
+    }
+
+    /**
+     * The same judgement for a line already read as JSON (the batch job builds a dataset row's
+     * request as a tree); a tree has no byte size, so the record size limit does not apply.
+     */
+    public ParsedRecord parse(JsonNode root) {
         if (root == null || !root.isObject()) {
             return new ParsedRecord.NotARequest(DeadLetterReason.NOT_JSON, "not a JSON object but " + kind(root));
         }
