@@ -8,10 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.sampling.SamplingParams;
+import io.flinfer.engine.synth.SynthPreset;
+import io.flinfer.engine.synth.SyntheticCheckpoint;
 import io.flinfer.models.BundledModels;
 import io.flinfer.operators.records.Endpoint;
 import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.ResultLine;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +32,7 @@ import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The generate operator in Flink's operator harness, tested the way Flink tests its
@@ -176,12 +180,53 @@ class GenerateOperatorTest {
         }
     }
 
+    /**
+     * A savepoint restored after an upgrade to a model with another tokenizer: the in-flight request's
+     * ids belong to the old vocabulary, so it is answered with an error instead of continuing on the new
+     * one; a request admitted after the restore runs.
+     */
+    @Test
+    void aRequestOfAnotherTokenizerIsAnsweredNotContinued(@TempDir Path dir) throws Exception {
+        OperatorSubtaskState snapshot;
+        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness()) {
+            h.open();
+            h.processElement(request("story", 60), 0);
+            h.processElement(request("short", 3), 0);
+            while (h.extractOutputValues().isEmpty()) {
+                h.getTaskMailbox().take(TaskMailbox.MIN_PRIORITY).run();
+            }
+            snapshot = h.snapshot(1, 1);
+        }
+        Path other = dir.resolve("other-vocabulary");
+        SyntheticCheckpoint.write(SynthPreset.named("tiny"), other, 7, false, (done, total) -> { });
+        EngineConfig upgraded = EngineConfig.defaults(other).withKvCacheMemory(8 << 20);
+        InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness(upgraded, metrics)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(request("after", 4), 0);
+            h.endInput();
+
+            assertThat(((Counter) metrics.get("resumed_requests")).getCount()).isZero();
+            List<JsonNode> out = lines(h);
+            assertThat(out).extracting(l -> l.path("custom_id").asText()).containsExactlyInAnyOrder("story", "after");
+            JsonNode story = out.stream().filter(l -> l.path("custom_id").asText().equals("story")).findFirst().orElseThrow();
+            assertThat(story.path("response").path("status_code").asInt()).isEqualTo(400);
+            assertThat(story.path("error").path("message").asText()).contains("tokenizer changed");
+        }
+    }
+
     private static OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> harness() throws Exception {
         return harness(new InterceptingOperatorMetricGroup());
     }
 
-    /** A harness whose operator registers its metrics in {@code metrics}. */
     private static OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> harness(
+            InterceptingOperatorMetricGroup metrics) throws Exception {
+        return harness(ENGINE, metrics);
+    }
+
+    /** A harness of an operator on {@code engine} that registers its metrics in {@code metrics}. */
+    private static OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> harness(EngineConfig engine,
             InterceptingOperatorMetricGroup metrics) throws Exception {
         TaskMetricGroup task = new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
             @Override
@@ -189,7 +234,7 @@ class GenerateOperatorTest {
                 return metrics;
             }
         };
-        return new OneInputStreamOperatorTestHarness<>(new GenerateOperatorFactory(ENGINE, 4, Duration.ofMinutes(5)),
+        return new OneInputStreamOperatorTestHarness<>(new GenerateOperatorFactory(engine, 4, Duration.ofMinutes(5)),
                 new PreparedRequest.Serializer(), new MockEnvironmentBuilder().setMetricGroup(task).build());
     }
 
