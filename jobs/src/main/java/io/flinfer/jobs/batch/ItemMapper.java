@@ -9,7 +9,7 @@ import org.apache.flink.api.common.functions.MapFunction;
 /**
  * Turns an input record into a {@link BatchItem}: an OpenAI request line passes as it is (the parser
  * downstream judges it); a dataset row becomes a request line whose body holds the row's prompt or
- * messages, the sampling defaults and the row's override columns. Values are copied, not checked:
+ * messages, the sampling defaults, the run's output constraint and the row's override columns. Values are copied, not checked:
  * the request parser reports a bad one as it reports a bad request line.
  */
 public final class ItemMapper implements MapFunction<SourceRow, BatchItem> {
@@ -84,6 +84,9 @@ public final class ItemMapper implements MapFunction<SourceRow, BatchItem> {
     private ObjectNode defaults() {
         if (defaults == null) {
             defaults = (ObjectNode) parse(columns.samplingDefaults());
+            if (columns.structured() != null) {
+                defaults.set("structured_outputs", columns.structured().requestField());
+            }
         }
         return defaults;
     }

@@ -18,7 +18,7 @@ class GeneratedColumnsTest {
 
     @Test
     void aCompletionAddsItsTextFinishReasonAndCountsAfterTheRowsOwnColumns() throws Exception {
-        OutputRow out = GeneratedColumns.withResult("{\"question\":\"Why?\",\"n\":1}", COMPLETION);
+        OutputRow out = GeneratedColumns.withResult("{\"question\":\"Why?\",\"n\":1}", COMPLETION, null);
         JsonNode row = JSON.readTree(out.json());
         assertThat(row.fieldNames()).toIterable().containsExactly("question", "n", "generated_text", "finish_reason",
                 "prompt_tokens", "completion_tokens", "cached_tokens", "error");
@@ -34,14 +34,14 @@ class GeneratedColumnsTest {
 
     @Test
     void aChatCompletionTakesTheMessagesContent() throws Exception {
-        JsonNode row = JSON.readTree(GeneratedColumns.withResult("{\"messages\":[]}", CHAT).json());
+        JsonNode row = JSON.readTree(GeneratedColumns.withResult("{\"messages\":[]}", CHAT, null).json());
         assertThat(row.path("generated_text").asText()).isEqualTo("Hello");
         assertThat(row.path("finish_reason").asText()).isEqualTo("stop");
     }
 
     @Test
     void anErrorResultLeavesTheGeneratedColumnsEmptyAndSaysWhy() throws Exception {
-        OutputRow out = GeneratedColumns.withResult("{\"question\":\"Why?\"}", FAILED);
+        OutputRow out = GeneratedColumns.withResult("{\"question\":\"Why?\"}", FAILED, null);
         JsonNode row = JSON.readTree(out.json());
         assertThat(out.isError()).isTrue();
         assertThat(out.promptTokens()).isZero();
@@ -51,7 +51,7 @@ class GeneratedColumnsTest {
         }
         assertThat(row.path("question").asText()).isEqualTo("Why?");
 
-        JsonNode refused = JSON.readTree(GeneratedColumns.withError("{\"q\":1}", "the id column is empty").json());
+        JsonNode refused = JSON.readTree(GeneratedColumns.withError("{\"q\":1}", "the id column is empty", null).json());
         assertThat(refused.path("error").asText()).isEqualTo("the id column is empty");
         assertThat(refused.path("generated_text").isNull()).isTrue();
     }

@@ -12,7 +12,7 @@ class ItemMapperTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FILE = "file:/data/rows.jsonl";
     private static final DatasetColumns PROMPTS = new DatasetColumns("question", null, null,
-            "{\"max_tokens\":8,\"temperature\":0.0}", List.of("max_tokens", "seed"));
+            "{\"max_tokens\":8,\"temperature\":0.0}", List.of("max_tokens", "seed"), null);
 
     @Test
     void aRequestLinePassesAsItIsKeyedByItsCustomId() {
@@ -55,7 +55,7 @@ class ItemMapperTest {
 
     @Test
     void aChatDatasetSendsItsMessagesAndManyFilesPrefixTheRowNumberWithTheFileName() throws Exception {
-        DatasetColumns chat = new DatasetColumns(null, "conversation", null, "{}", List.of());
+        DatasetColumns chat = new DatasetColumns(null, "conversation", null, "{}", List.of(), null);
         String row = "{\"conversation\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
         BatchItem item = new ItemMapper(chat, true).map(new SourceRow("file:/data/part-2.jsonl", 0, row));
         assertThat(item.key()).isEqualTo("part-2.jsonl:0");
@@ -67,7 +67,7 @@ class ItemMapperTest {
 
     @Test
     void anIdColumnNamesTheRequestAndAnEmptyIdIsTheRowsError() throws Exception {
-        DatasetColumns withIds = new DatasetColumns("question", null, "qid", "{}", List.of());
+        DatasetColumns withIds = new DatasetColumns("question", null, "qid", "{}", List.of(), null);
         ItemMapper mapper = new ItemMapper(withIds, false);
         BatchItem named = mapper.map(new SourceRow(FILE, 0, "{\"qid\":42,\"question\":\"Why?\"}"));
         assertThat(named.key()).isEqualTo("42");

@@ -19,7 +19,7 @@ class RowResultJoinTest {
 
     @BeforeEach
     void open() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new RowResultJoin(),
+        harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new RowResultJoin(null),
                 BatchItem::key, ResultLine::customId, Types.STRING);
     }
 
