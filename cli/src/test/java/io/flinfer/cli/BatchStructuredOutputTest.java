@@ -71,21 +71,25 @@ class BatchStructuredOutputTest {
     }
 
     @Test
-    void choiceAndRegexRowsCarryTheirTextInTheColumn() throws Exception {
+    void choiceAndRegexRowsCarryTheirTextInTheColumnForPromptsAndChats() throws Exception {
         Path input = Files.writeString(dir.resolve("questions.jsonl"),
                 "{\"q\":\"Is the sky blue?\"}\n{\"q\":\"Do dogs bark?\"}\n{\"q\":\"Is it hot?\"}\n");
+        Path chats = Files.writeString(dir.resolve("chats.jsonl"), "{\"m\":[{\"role\":\"user\",\"content\":\"Your code?\"}]}\n"
+                + "{\"m\":[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"Code!\"}]}\n");
         Path choices = dir.resolve("choices.jsonl");
         Path codes = dir.resolve("codes.jsonl");
 
         CliRun choice = BatchRequestFileTest.batch(input, choices, "--prompt-column", "q", "--choice", "yes,no,maybe");
-        CliRun regex = BatchRequestFileTest.batch(input, codes, "--prompt-column", "q", "--regex", "[A-Z]{2}-\\d{3}");
+        CliRun regex = BatchRequestFileTest.batch(chats, codes, "--messages-column", "m", "--regex", "[A-Z]{2}-\\d{3}");
 
         assertThat(choice.exitCode()).as(choice.err()).isZero();
+        assertThat(BatchRequestFileTest.lines(choices)).hasSize(3);
         for (JsonNode row : BatchRequestFileTest.lines(choices)) {
             assertThat(row.path("generated_text").asText()).isIn("yes", "no", "maybe");
             assertThat(row.path("structured_output")).isEqualTo(row.path("generated_text"));
         }
         assertThat(regex.exitCode()).as(regex.err()).isZero();
+        assertThat(BatchRequestFileTest.lines(codes)).hasSize(2);
         for (JsonNode row : BatchRequestFileTest.lines(codes)) {
             assertThat(row.path("generated_text").asText()).matches("[A-Z]{2}-\\d{3}");
             assertThat(row.path("structured_output")).isEqualTo(row.path("generated_text"));
