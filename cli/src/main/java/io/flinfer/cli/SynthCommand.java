@@ -22,7 +22,7 @@ final class SynthCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--preset", required = true,
-            description = "Model shape: tiny, tiny-qwen2, llama-110m, smollm2-135m, qwen2.5-0.5b.")
+            description = "Model shape: tiny, tiny-qwen2, llama-110m, smollm2-135m, qwen2.5-0.5b, llama3.2-1b.")
     String preset;
 
     @Option(names = "--out", required = true, description = "Folder to create; must not exist or be empty.")

@@ -38,7 +38,9 @@ public record SynthPreset(
             // HuggingFaceTB/SmolLM2-135M's config.json.
             new SynthPreset("smollm2-135m", "llama", 576, 1536, 30, 9, 3, 49152, 8192, 100000.0, 1e-5),
             // Qwen/Qwen2.5-0.5B's config.json.
-            new SynthPreset("qwen2.5-0.5b", "qwen2", 896, 4864, 24, 14, 2, 151936, 32768, 1000000.0, 1e-6));
+            new SynthPreset("qwen2.5-0.5b", "qwen2", 896, 4864, 24, 14, 2, 151936, 32768, 1000000.0, 1e-6),
+            // meta-llama/Llama-3.2-1B's config.json (its llama3 RoPE scaling left out: it changes no cost).
+            new SynthPreset("llama3.2-1b", "llama", 2048, 8192, 16, 32, 8, 128256, 131072, 500000.0, 1e-5));
 
     public static SynthPreset named(String name) {
         return ALL.stream().filter(p -> p.name.equals(name)).findFirst().orElseThrow(() ->
