@@ -1,6 +1,5 @@
 package io.flinfer.engine.structured;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -49,7 +48,7 @@ final class MaskClasses {
     private static int[] refine(RuleDfa rule, int[] classes) {
         int n = rule.numStates();
         int[] refined = new int[n];
-        Map<Key, Integer> ids = new HashMap<>();
+        Map<IntArrayKey, Integer> ids = new HashMap<>();
         for (int s = 0; s < n; s++) {
             int[] signature = new int[rule.numClasses + 1];
             signature[0] = classes[s];
@@ -57,7 +56,7 @@ final class MaskClasses {
                 int t = rule.next[s * rule.numClasses + c];
                 signature[c + 1] = t < 0 ? -1 : classes[t];
             }
-            refined[s] = ids.computeIfAbsent(new Key(signature), k -> ids.size());
+            refined[s] = ids.computeIfAbsent(new IntArrayKey(signature), k -> ids.size());
         }
         return refined;
     }
@@ -69,17 +68,5 @@ final class MaskClasses {
             classes[s] = ids.computeIfAbsent(classes[s], k -> ids.size());
         }
         return ids.size();
-    }
-
-    private record Key(int[] signature) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key other && Arrays.equals(signature, other.signature);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(signature);
-        }
     }
 }

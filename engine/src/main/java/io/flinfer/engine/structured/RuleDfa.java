@@ -117,23 +117,21 @@ final class RuleDfa {
      * construction hashes one per transition; a {@code BitSet} over the whole NFA would cost its full
      * length (tens of thousands of bits for a long bounded string) on every hash.
      */
-    private record StateSet(int[] states) {
+    private record StateSet(IntArrayKey key) {
+        StateSet(int[] sorted) {
+            this(new IntArrayKey(sorted));
+        }
+
+        int[] states() {
+            return key.values();
+        }
+
         boolean isEmpty() {
-            return states.length == 0;
+            return states().length == 0;
         }
 
         boolean contains(int s) {
-            return Arrays.binarySearch(states, s) >= 0;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof StateSet other && Arrays.equals(states, other.states);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(states);
+            return Arrays.binarySearch(states(), s) >= 0;
         }
     }
 
