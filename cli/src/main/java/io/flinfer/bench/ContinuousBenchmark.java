@@ -55,7 +55,7 @@ public final class ContinuousBenchmark {
                 .maxTokens(r.outputLen())
                 .structuredOutput(constraint)
                 .build();
-        engine.addRequest(r.id(), r.promptIds(), params, null, new int[0]);
+        engine.addRequest(r.id(), r.promptIds(), params, null, new int[0], r.lora());
     }
 
     private static void drain(LlmEngine engine, RunRecorder recorder) {

@@ -138,6 +138,14 @@ public final class LlamaModel implements AutoCloseable {
      * @return float32 logits {@code [input.numLogits(), vocab]}
      */
     public NDArray forward(StepInput input, KvCache cache, NDManager step) {
+        return forward(input, cache, step, LoraBatch.NONE);
+    }
+
+    /**
+     * Runs {@code input} as {@link #forward(StepInput, KvCache, NDManager)} does, the rows of
+     * {@code lora} with the adapters in their slots ({@link #setLora}).
+     */
+    public NDArray forward(StepInput input, KvCache cache, NDManager step, LoraBatch lora) {
         bind(cache);
         PtNDArray data = (PtNDArray) step.create(input.data());
         try (IValue dataValue = IValue.from(data);
@@ -145,9 +153,21 @@ public final class LlamaModel implements AutoCloseable {
                 IValue groups = IValue.listFrom(input.groups());
                 IValue tokens = IValue.from((long) input.numTokens());
                 IValue logits = IValue.from((long) input.numLogits());
-                IValue out = IValueUtils.runMethod(program, "forward", dataValue, chunks, groups, tokens, logits)) {
+                IValue plan = IValue.listFrom(lora.plan());
+                IValue out = IValueUtils.runMethod(program, "forward_lora", dataValue, chunks, groups, tokens, logits,
+                        plan)) {
             return out.toTensor((PtNDManager) step);
         }
+    }
+
+    /** Makes room in the program for {@code maxLoras} adapters in one step; call once, before {@link #setLora}. */
+    public void setUpLora(int maxLoras) {
+        call("setup_lora", IValue.from(maxLoras));
+    }
+
+    /** Puts {@code adapter}'s matrices into program slot {@code slot}; the adapter must outlive its use there. */
+    public void setLora(int slot, LoraAdapter adapter) {
+        call("set_lora", IValue.from(slot), tensors(adapter.a()), tensors(adapter.b()));
     }
 
     /**
@@ -236,10 +256,11 @@ public final class LlamaModel implements AutoCloseable {
         call("set_max_layers", IValue.from(layers));
     }
 
-    /** {@code [max |fast - reference|, max |reference|]} of {@code x} times weight {@code slot}. */
-    double[] compareLinear(int slot, NDArray x) {
+    /** [largest |fast - reference|, largest |reference|] of {@code x}'s product with a weight, over the given outputs. */
+    double[] compareLinear(int slot, NDArray x, NDArray outputs) {
         try (IValue j = IValue.from(slot); IValue xv = IValue.from((PtNDArray) x);
-                IValue out = IValueUtils.runMethod(program, "compare_linear", j, xv);
+                IValue ov = IValue.from((PtNDArray) outputs);
+                IValue out = IValueUtils.runMethod(program, "compare_linear", j, xv, ov);
                 NDArray diff = out.toTensor((PtNDManager) x.getManager())) {
             float[] values = diff.toFloatArray();
             return new double[] {values[0], values[1]};
@@ -306,7 +327,8 @@ public final class LlamaModel implements AutoCloseable {
     private static PtSymbolBlock load(PtNDManager manager) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("training", false);
-        for (String list : new String[] {"weights", "fast", "use_fast", "k_cache", "v_cache"}) {
+        for (String list : new String[] {"weights", "fast", "use_fast", "k_cache", "v_cache", "lora_a", "lora_b",
+                "lora_plan"}) {
             attributes.put(list, List.of());
         }
         for (String size : new String[] {"layers", "heads", "kv_heads", "head_dim", "intermediate", "max_layers"}) {

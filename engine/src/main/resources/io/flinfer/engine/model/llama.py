@@ -28,6 +28,9 @@ class Llama(Module):
   has_qkv_bias : bool
   has_qk_norm : bool
   eps : float
+  lora_a : List[Tensor]
+  lora_b : List[Tensor]
+  lora_plan : List[int]
 
   def setup_weights(self: __torch__.Llama, weights: List[Tensor], layers: int, heads: int, kv_heads: int,
                     head_dim: int, intermediate: int, has_qkv_bias: bool, has_qk_norm: bool, eps: float) -> None:
@@ -72,14 +75,15 @@ class Llama(Module):
     self.math_attention = math
 
   def set_max_layers(self: __torch__.Llama, max_layers: int) -> None:
-    # Steps run only the first max_layers layers (0: all): a check's short step, whose layers all
-    # take the same paths.
+    # Steps run only the first max_layers layers (0: all) and return the final-normed hidden states of
+    # the logit rows instead of logits: a check's short step, whose layers all take the same paths.
     self.max_layers = max_layers
 
-  def compare_linear(self: __torch__.Llama, j: int, x: Tensor) -> Tensor:
-    # [max |fast - reference|, max |reference|] of x @ weights[j]^T.
-    expected = torch.linear(x, self.weights[j])
-    actual = self.linear(x, j, None)
+  def compare_linear(self: __torch__.Llama, j: int, x: Tensor, outputs: Tensor) -> Tensor:
+    # [max |fast - reference|, max |reference|] of x @ weights[j]^T over a sample of its outputs: the
+    # reference pays for the sample only, the fast path runs whole as it will serve.
+    expected = torch.linear(x, self.weights[j].index_select(0, outputs))
+    actual = self.linear(x, j, None).index_select(1, outputs)
     return torch.stack([(actual - expected).abs().max(), expected.abs().max()]).float()
 
   def setup_cache(self: __torch__.Llama, k_cache: List[Tensor], v_cache: List[Tensor]) -> None:
@@ -92,6 +96,48 @@ class Llama(Module):
     if self.use_fast[j] and not self.reference:
       return ops.mkldnn._linear_pointwise(x, self.fast[j], bias, "none", annotate(List[Optional[number]], []), "")
     return torch.linear(x, self.weights[j], bias)
+
+  # LoRA: the adapters of one step, each a low-rank delta added after a layer's product, per row.
+  # lora_a/lora_b hold max_loras slots of layers * 4 matrices each, at (slot * layers + layer) * 4 + m,
+  # m = 0 q/k/v, 1 o, 2 gate/up, 3 down (LoraAdapter.java stacks them the way the weights are stacked:
+  # A [ranks, in], B [out, ranks] scaled, block-diagonal across q/k/v and gate/up; an untargeted matrix
+  # is an empty tensor).
+
+  def setup_lora(self: __torch__.Llama, max_loras: int) -> None:
+    self.lora_a = annotate(List[Tensor], [])
+    self.lora_b = annotate(List[Tensor], [])
+    for i in range(max_loras * self.layers * 4):
+      self.lora_a.append(torch.empty([0], dtype=self.weights[0].dtype, device=self.weights[0].device))
+      self.lora_b.append(torch.empty([0], dtype=self.weights[0].dtype, device=self.weights[0].device))
+    self.lora_plan = annotate(List[int], [])
+
+  def set_lora(self: __torch__.Llama, slot: int, a: List[Tensor], b: List[Tensor]) -> None:
+    # Puts an adapter's layers * 4 matrices into slot.
+    base = slot * self.layers * 4
+    for i in range(len(a)):
+      self.lora_a[base + i] = a[i]
+      self.lora_b[base + i] = b[i]
+
+  def forward_lora(self: __torch__.Llama, data: Tensor, chunks: List[int], groups: List[int], num_tokens: int,
+                   num_logits: int, plan: List[int]) -> Tensor:
+    # forward() with adapters: plan has 3 ints per adapter in the step (slot, first row, rows), each
+    # adapter's rows one range. Rows of no adapter take the base model.
+    self.lora_plan = plan
+    return self.forward(data, chunks, groups, num_tokens, num_logits)
+
+  def adapted(self: __torch__.Llama, x: Tensor, j: int, bias: Optional[Tensor], l: int, m: int) -> Tensor:
+    # x @ weights[j]^T (+ bias), plus, on the rows of each adapter in the step, (x A^T) B^T: one pair
+    # of small products per adapter over all its rows, whatever sequences they belong to.
+    y = self.linear(x, j, bias)
+    plan = self.lora_plan
+    for i in range(len(plan) // 3):
+      k = (plan[3 * i] * self.layers + l) * 4 + m
+      a = self.lora_a[k]
+      if a.numel() > 0:
+        first = plan[3 * i + 1]
+        n = plan[3 * i + 2]
+        y.narrow(0, first, n).addmm_(torch.linear(x.narrow(0, first, n), a), self.lora_b[k].t())
+    return y
 
   def attend(self: __torch__.Llama, q: Tensor, k: Tensor, v: Tensor, mask: Optional[Tensor],
              causal: bool) -> Tensor:
@@ -140,9 +186,13 @@ class Llama(Module):
       for g in range(len(groups) // 5):
         self.attend_group(l, q, attn, groups[5 * g], groups[5 * g + 2], group_tables[g], group_rows[g],
                           group_masks[g])
-      x = x + self.linear(attn.view(T, -1), __torch__.o_slot(l), None)
+      x = x + self.adapted(attn.view(T, -1), __torch__.o_slot(l), None, l, 1)
       x = x + self.mlp(self.norm(x, __torch__.post_norm_slot(l)), l)
     last = self.norm(x.index_select(0, logit_rows), __torch__.final_norm_slot())
+    if self.max_layers > 0:
+      # A check's short step compares hidden states: the vocabulary head's product is checked on its
+      # own, and multiplying it twice more would cost more than the rest of the step.
+      return last.float()
     return self.linear(last, __torch__.lm_head_slot(), None).float()
 
   def norm(self: __torch__.Llama, x: Tensor, j: int) -> Tensor:
@@ -156,7 +206,7 @@ class Llama(Module):
     bias = annotate(Optional[Tensor], None)
     if self.has_qkv_bias:
       bias = self.weights[__torch__.qkv_bias_slot(l)]
-    qkv = self.linear(h, __torch__.qkv_slot(l), bias)
+    qkv = self.adapted(h, __torch__.qkv_slot(l), bias, l, 0)
     q = qkv.narrow(1, 0, q_size).view(T, self.heads, self.head_dim)
     k = qkv.narrow(1, q_size, kv_size).view(T, self.kv_heads, self.head_dim)
     v = qkv.narrow(1, q_size + kv_size, kv_size).view(T, self.kv_heads, self.head_dim)
@@ -177,9 +227,9 @@ class Llama(Module):
     self.v_cache[l].view(self.kv_heads, -1, self.head_dim).index_copy_(1, slots, v.transpose(0, 1))
 
   def mlp(self: __torch__.Llama, h: Tensor, l: int) -> Tensor:
-    gate_up = self.linear(h, __torch__.gate_up_slot(l), None)
+    gate_up = self.adapted(h, __torch__.gate_up_slot(l), None, l, 2)
     act = torch.silu(gate_up.narrow(1, 0, self.intermediate)) * gate_up.narrow(1, self.intermediate, self.intermediate)
-    return self.linear(act, __torch__.down_slot(l), None)
+    return self.adapted(act, __torch__.down_slot(l), None, l, 3)
 
   def pool_rows(self: __torch__.Llama, table: Tensor) -> Tensor:
     # The pool seen as [kv_heads * pool_blocks, block_size, head_dim]: the rows holding the table's

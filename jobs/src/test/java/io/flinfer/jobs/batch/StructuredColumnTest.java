@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinfer.engine.core.FinishReason;
 import io.flinfer.engine.sampling.StructuredOutput;
-import io.flinfer.operators.records.ResultSummary;
+import io.flinfer.operators.records.Completion;
+import io.flinfer.operators.records.Endpoint;
+import io.flinfer.operators.records.ResultLine;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
@@ -61,7 +65,7 @@ class StructuredColumnTest {
                 + "\"currency\":\"EUR\",\"note\":\"late\",\"parent\":{\"vendor\":\"X\",\"total\":1}}";
         MessageType schema = OutputSchema.of(MessageTypeParser.parseMessageType("message row { optional binary q (STRING); }"), column);
 
-        JsonNode row = JSON.readTree(GeneratedColumns.withResult("{\"q\":\"?\"}", result(text, "stop"), column).json());
+        JsonNode row = JSON.readTree(GeneratedColumns.withResult(row("{\"q\":\"?\"}"), result(text, FinishReason.STOP), column).json());
         Group written = ParquetJson.toGroup(row, schema);
 
         Group struct = written.getGroup(StructuredColumn.NAME, 0);
@@ -79,7 +83,7 @@ class StructuredColumnTest {
         StructuredColumn column = column(StructuredOutput.Kind.JSON_SCHEMA, INVOICE, false);
         String text = "{\"vendor\":\"ACME\",\"total\":3,\"note\":7}";
 
-        JsonNode row = JSON.readTree(GeneratedColumns.withResult("{}", result(text, "stop"), column).json());
+        JsonNode row = JSON.readTree(GeneratedColumns.withResult(row("{}"), result(text, FinishReason.STOP), column).json());
 
         assertThat(row.path(StructuredColumn.NAME)).isEqualTo(JSON.readTree(text));
     }
@@ -88,9 +92,9 @@ class StructuredColumnTest {
     void onlyFinishedGenerationsHaveAValue() throws Exception {
         StructuredColumn choice = column(StructuredOutput.Kind.CHOICE, "[\"yes\",\"no\"]", true);
 
-        JsonNode cut = JSON.readTree(GeneratedColumns.withResult("{}", result("ye", "length"), choice).json());
-        JsonNode done = JSON.readTree(GeneratedColumns.withResult("{}", result("no", "stop"), choice).json());
-        JsonNode failed = JSON.readTree(GeneratedColumns.withError("{}", "bad row", choice).json());
+        JsonNode cut = JSON.readTree(GeneratedColumns.withResult(row("{}"), result("ye", FinishReason.LENGTH), choice).json());
+        JsonNode done = JSON.readTree(GeneratedColumns.withResult(row("{}"), result("no", FinishReason.STOP), choice).json());
+        JsonNode failed = JSON.readTree(GeneratedColumns.withError(row("{}"), "bad row", choice).json());
 
         assertThat(cut.path(StructuredColumn.NAME).isNull()).isTrue();
         assertThat(done.path(StructuredColumn.NAME).asText()).isEqualTo("no");
@@ -120,9 +124,11 @@ class StructuredColumnTest {
         return new StructuredColumn(kind, spec, parquet);
     }
 
-    private static String result(String text, String finishReason) throws Exception {
-        return "{\"custom_id\":\"r\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"text\":"
-                + JSON.writeValueAsString(text) + ",\"finish_reason\":\"" + finishReason + "\"}],"
-                + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}},\"error\":null}";
+    private static ResultLine result(String text, FinishReason finishReason) {
+        return ResultLine.success("r", Endpoint.COMPLETION, "m", new Completion(text, finishReason, 1, 1, 0), 0);
+    }
+
+    private static ObjectNode row(String json) throws Exception {
+        return (ObjectNode) JSON.readTree(json);
     }
 }

@@ -5,7 +5,6 @@ import io.flinfer.engine.RequestOutput;
 import io.flinfer.operators.records.Completion;
 import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.ResultLine;
-import io.flinfer.operators.records.ResultWriter;
 import io.flinfer.operators.route.RoutingMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -151,8 +150,10 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private void submit(long number, InFlightRequest request) {
         PreparedRequest prepared = request.request();
         long deadline = System.nanoTime() + requestTimeout.toNanos();
+        // A request that names one of the engine's LoRA adapters runs with it.
+        String lora = engineConfig.lora().modules().containsKey(prepared.model()) ? prepared.model() : null;
         engine.submit(engineId(number), prepared.promptIds(), prepared.samplingParams(), prepared.cacheSalt(),
-                request.generated(), deadline, new GenerationListener() {
+                request.generated(), lora, deadline, new GenerationListener() {
                     @Override
                     public void onTokens(int[] newTokenIds) {
                         toTask(() -> request.append(newTokenIds), "record generated tokens");
@@ -192,8 +193,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         PreparedRequest r = request.request();
         Completion completion = new Completion(result.text(), result.finishReason(), result.numPromptTokens(),
                 result.outputTokenIds().length, result.numCachedTokens());
-        emit(r.customId(), ResultWriter.success(r.customId(), r.endpoint(), r.model(), completion,
-                System.currentTimeMillis() / 1000));
+        emit(ResultLine.success(r.customId(), r.endpoint(), r.model(), completion, System.currentTimeMillis() / 1000));
     }
 
     private void fail(long number, GenerationFailure failure, String message) {
@@ -202,11 +202,11 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
             return;
         }
         metrics.failed(failure);
-        emit(request.request().customId(), ResultWriter.badRequest(request.request().customId(), message));
+        emit(ResultLine.badRequest(request.request().customId(), message));
     }
 
-    private void emit(String customId, String json) {
-        output.collect(new StreamRecord<>(new ResultLine(customId, json)));
+    private void emit(ResultLine result) {
+        output.collect(new StreamRecord<>(result));
     }
 
     /** Unique in the shared engine: this operator instance's id, then the request's admission number. */
