@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Future;
 
@@ -287,6 +288,11 @@ public final class LlmEngine implements AutoCloseable {
      */
     public long numComputedTokens() {
         return requests.values().stream().mapToLong(r -> r.seq.numComputedTokens()).sum();
+    }
+
+    /** The structured-output support if a constrained request has created it, without creating it (for metrics). */
+    public Optional<StructuredOutputs> structuredOutputsInUse() {
+        return Optional.ofNullable(structuredOutputs);
     }
 
     /**

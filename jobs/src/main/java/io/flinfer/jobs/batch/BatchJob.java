@@ -60,15 +60,16 @@ public final class BatchJob {
 
         DataStream<OutputRow> output;
         if (o.isDataset()) {
+            StructuredColumn structured = o.columns().structured();
             DataStream<OutputRow> joined = requests.keyBy(BatchItem::key)
                     .connect(results.keyBy(ResultLine::customId))
-                    .process(new RowResultJoin()).name("rows-with-results").uid("rows-with-results");
+                    .process(new RowResultJoin(structured)).name("rows-with-results").uid("rows-with-results");
             DataStream<OutputRow> rejected = unanswered
-                    .map(item -> GeneratedColumns.withError(item.row(), item.errorMessage())).name("row-errors").uid("row-errors");
+                    .map(item -> GeneratedColumns.withError(item.row(), item.errorMessage(), structured)).name("row-errors").uid("row-errors");
             output = joined.union(rejected);
             if (duplicates != null) {
                 output = output.union(duplicates
-                        .map(item -> GeneratedColumns.withError(item.row(), BatchErrors.duplicateMessage(item)))
+                        .map(item -> GeneratedColumns.withError(item.row(), BatchErrors.duplicateMessage(item), structured))
                         .name("duplicate-rows").uid("duplicate-rows"));
             }
         } else {

@@ -15,7 +15,8 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 /**
  * Turns an input record into a {@link BatchItem}, parsing it once: an OpenAI request line is judged
  * by the same {@link RequestParser} as a Kafka record; a dataset row becomes a request tree whose body
- * holds the row's prompt or messages, the sampling defaults and the row's override columns, which
+ * holds the row's prompt or messages, the sampling defaults, the run's output constraint and the row's
+ * override columns, which
  * the parser judges as a request line, so a bad cell gets the error a bad request line gets. What it
  * refuses is counted as the streaming job's parse step counts it ({@link ParseMetrics}).
  */
@@ -115,6 +116,9 @@ public final class ItemMapper extends RichMapFunction<SourceRow, BatchItem> {
     private ObjectNode defaults() {
         if (defaults == null) {
             defaults = (ObjectNode) parse(columns.samplingDefaults());
+            if (columns.structured() != null) {
+                defaults.set("structured_outputs", columns.structured().requestField());
+            }
         }
         return defaults;
     }

@@ -16,8 +16,14 @@ import org.apache.flink.util.Collector;
 public final class RowResultJoin extends KeyedCoProcessFunction<String, BatchItem, ResultLine, OutputRow> {
     private static final long serialVersionUID = 1L;
 
+    private final StructuredColumn structured;
     private transient ValueState<BatchItem> row;
     private transient ValueState<ResultLine> result;
+
+    /** @param structured the run's typed column, or null */
+    public RowResultJoin(StructuredColumn structured) {
+        this.structured = structured;
+    }
 
     @Override
     public void open(OpenContext context) {
@@ -34,7 +40,7 @@ public final class RowResultJoin extends KeyedCoProcessFunction<String, BatchIte
             return;
         }
         result.clear();
-        out.collect(GeneratedColumns.withResult(item.row(), waiting));
+        out.collect(GeneratedColumns.withResult(item.row(), waiting, structured));
     }
 
     @Override
@@ -45,6 +51,6 @@ public final class RowResultJoin extends KeyedCoProcessFunction<String, BatchIte
             return;
         }
         row.clear();
-        out.collect(GeneratedColumns.withResult(waiting.row(), line));
+        out.collect(GeneratedColumns.withResult(waiting.row(), line, structured));
     }
 }

@@ -32,10 +32,10 @@ class BatchJobTypesTest {
 
     @Test
     void aDatasetJobWithIdsAndParquetOutputUsesNoKryo() {
-        DatasetColumns columns = new DatasetColumns("q", null, "id", "{}", List.of());
+        DatasetColumns columns = new DatasetColumns("q", null, "id", "{}", List.of(), null);
         assertNoKryo(new BatchOptions(List.of("file:/in/a.parquet", "file:/in/b.parquet"), DatasetFormat.PARQUET, columns,
                 "file:/work/parts", DatasetFormat.PARQUET, OutputSchema.of(org.apache.parquet.schema.MessageTypeParser
-                        .parseMessageType("message row { optional binary q (STRING); optional binary id (STRING); }")).toString(),
+                        .parseMessageType("message row { optional binary q (STRING); optional binary id (STRING); }"), null).toString(),
                 GENERATION, "types-2"));
     }
 

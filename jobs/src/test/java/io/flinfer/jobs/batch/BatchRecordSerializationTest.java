@@ -33,7 +33,7 @@ class BatchRecordSerializationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FILE = "file:/data/rows.parquet";
     private static final ItemMapper DATASET = ItemMapperTest.mapper(new DatasetColumns("question", null, null,
-            "{\"max_tokens\":4}", List.of()), false);
+            "{\"max_tokens\":4}", List.of(), null), false);
 
     @Test
     void noRecordOfTheBatchJobFallsBackToKryo() {
@@ -91,7 +91,7 @@ class BatchRecordSerializationTest {
     @Test
     void anOutputRowKeepsItsValuesOrItsResultAndItsCounts() throws Exception {
         ResultLine result = ResultLine.success("7", Endpoint.CHAT, "m", new Completion("Hi", FinishReason.STOP, 9, 2, 8), 1700000000);
-        OutputRow joined = GeneratedColumns.withResult(object("{\"q\":\"x\",\"n\":2}"), result);
+        OutputRow joined = GeneratedColumns.withResult(object("{\"q\":\"x\",\"n\":2}"), result, null);
         OutputRow line = OutputRow.result(result);
         OutputRow failed = OutputRow.result(ResultLine.badRequest("8", "no"));
 

@@ -23,7 +23,7 @@ class GeneratedColumnsTest {
     @Test
     void aCompletionAddsItsTextFinishReasonAndCountsAfterTheRowsOwnColumns() throws Exception {
         ObjectNode input = row("{\"question\":\"Why?\",\"n\":1}");
-        OutputRow out = GeneratedColumns.withResult(input, COMPLETION);
+        OutputRow out = GeneratedColumns.withResult(input, COMPLETION, null);
         JsonNode row = JSON.readTree(out.json());
         assertThat(row.fieldNames()).toIterable().containsExactly("question", "n", "generated_text", "finish_reason",
                 "prompt_tokens", "completion_tokens", "cached_tokens", "error");
@@ -40,14 +40,14 @@ class GeneratedColumnsTest {
 
     @Test
     void aChatCompletionTakesTheMessagesContent() throws Exception {
-        JsonNode row = JSON.readTree(GeneratedColumns.withResult(row("{\"messages\":[]}"), CHAT).json());
+        JsonNode row = JSON.readTree(GeneratedColumns.withResult(row("{\"messages\":[]}"), CHAT, null).json());
         assertThat(row.path("generated_text").asText()).isEqualTo("Hello");
         assertThat(row.path("finish_reason").asText()).isEqualTo("stop");
     }
 
     @Test
     void anErrorResultLeavesTheGeneratedColumnsEmptyAndSaysWhy() throws Exception {
-        OutputRow out = GeneratedColumns.withResult(row("{\"question\":\"Why?\"}"), FAILED);
+        OutputRow out = GeneratedColumns.withResult(row("{\"question\":\"Why?\"}"), FAILED, null);
         JsonNode row = JSON.readTree(out.json());
         assertThat(out.isError()).isTrue();
         assertThat(out.promptTokens()).isZero();
@@ -57,8 +57,8 @@ class GeneratedColumnsTest {
         }
         assertThat(row.path("question").asText()).isEqualTo("Why?");
 
-        JsonNode refused = JSON.readTree(GeneratedColumns.withError(row("{\"q\":1}"), "the id column is empty").json());
-        assertThat(refused.path("error").asText()).isEqualTo("the id column is empty");
+        JsonNode refused = JSON.readTree(GeneratedColumns.withError(row("{\"q\":1}"), "the id column is empty", null).json());
+        assertThat(refused.path("error").asText()).isEqualTo("the id column is empty", null);
         assertThat(refused.path("generated_text").isNull()).isTrue();
     }
 

@@ -21,7 +21,7 @@ class ItemMapperTest {
     private static final RequestParser PARSER = new RequestParser(ServedModel.named("m"));
     private static final String FILE = "file:/data/rows.jsonl";
     private static final DatasetColumns PROMPTS = new DatasetColumns("question", null, null,
-            "{\"max_tokens\":8,\"temperature\":0.0}", List.of("max_tokens", "seed"));
+            "{\"max_tokens\":8,\"temperature\":0.0}", List.of("max_tokens", "seed"), null);
 
     @Test
     void aRequestLineIsParsedOnceAndKeyedByItsCustomId() {
@@ -85,7 +85,7 @@ class ItemMapperTest {
 
     @Test
     void aChatDatasetSendsItsMessagesAndManyFilesPrefixTheRowNumberWithTheFileName() throws Exception {
-        DatasetColumns chat = new DatasetColumns(null, "conversation", null, "{}", List.of());
+        DatasetColumns chat = new DatasetColumns(null, "conversation", null, "{}", List.of(), null);
         ObjectNode row = object("{\"conversation\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
         BatchItem item = mapper(chat, true).map(SourceRow.values("file:/data/part-2.jsonl", 0, row));
         assertThat(item.key()).isEqualTo("part-2.jsonl:0");
@@ -105,7 +105,7 @@ class ItemMapperTest {
 
     @Test
     void anIdColumnNamesTheRequestAndAnEmptyIdIsTheRowsError() throws Exception {
-        DatasetColumns withIds = new DatasetColumns("question", null, "qid", "{}", List.of());
+        DatasetColumns withIds = new DatasetColumns("question", null, "qid", "{}", List.of(), null);
         ItemMapper mapper = mapper(withIds, false);
         BatchItem named = mapper.map(SourceRow.values(FILE, 0, object("{\"qid\":42,\"question\":\"Why?\"}")));
         assertThat(named.key()).isEqualTo("42");

@@ -21,12 +21,12 @@ import org.junit.jupiter.api.Test;
 /** Each row meets its result by custom_id, whichever arrives first, and nothing waits after they met. */
 class RowResultJoinTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ItemMapper MAPPER = ItemMapperTest.mapper(new DatasetColumns("q", null, "id", "{}", List.of()), false);
+    private static final ItemMapper MAPPER = ItemMapperTest.mapper(new DatasetColumns("q", null, "id", "{}", List.of(), null), false);
     private KeyedTwoInputStreamOperatorTestHarness<String, BatchItem, ResultLine, OutputRow> harness;
 
     @BeforeEach
     void open() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new RowResultJoin(),
+        harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new RowResultJoin(null),
                 BatchItem::key, ResultLine::customId, Types.STRING);
     }
 
@@ -69,7 +69,7 @@ class RowResultJoinTest {
         OperatorSubtaskState snapshot = harness.snapshot(1, 3);
         harness.close();
 
-        harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new RowResultJoin()),
+        harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new RowResultJoin(null)),
                 BatchItem::key, ResultLine::customId, Types.STRING);
         harness.initializeState(snapshot);
         harness.open();

@@ -48,6 +48,7 @@ final class GenerateMetrics {
         group.addGroup("device", paths.device()).addGroup("dtype", paths.dtype())
                 .addGroup("linear_path", paths.linear()).addGroup("attention_path", paths.attention())
                 .gauge("engine_info", (Gauge<Integer>) () -> 1);
+        StructuredOutputMetrics.register(group, engine.engine());
         promptTokens = group.counter("prompt_tokens");
         generationTokens = group.counter("generation_tokens");
         prefixCacheQueries = group.counter("prefix_cache_queries");
