@@ -42,7 +42,7 @@ public final class ContinuousBenchmark {
                 .ignoreEos(true)
                 .maxTokens(r.outputLen())
                 .build();
-        engine.addRequest(r.id(), r.promptIds(), params, null, new int[0]);
+        engine.addRequest(r.id(), r.promptIds(), params, null, new int[0], r.lora());
     }
 
     private static void drain(LlmEngine engine, RunRecorder recorder) {

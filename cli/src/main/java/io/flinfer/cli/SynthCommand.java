@@ -58,7 +58,7 @@ final class SynthCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void requireEmpty(Path dir) throws IOException {
+    static void requireEmpty(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (Stream<Path> entries = Files.list(dir)) {
                 if (entries.findAny().isPresent()) {

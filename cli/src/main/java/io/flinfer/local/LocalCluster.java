@@ -34,8 +34,14 @@ public final class LocalCluster implements AutoCloseable {
      * How the local cluster runs a job; what a real cluster takes from its own configuration.
      *
      * @param metricsPort port of the Prometheus endpoint; 0 disables it
+     * @param slots task slots: the parallelism, plus those of each further model's slot sharing group
      */
-    public record Settings(int parallelism, Duration checkpointInterval, int metricsPort) {}
+    public record Settings(int parallelism, Duration checkpointInterval, int metricsPort, int slots) {
+        /** A slot per subtask of a job whose operators all share slots. */
+        public Settings(int parallelism, Duration checkpointInterval, int metricsPort) {
+            this(parallelism, checkpointInterval, metricsPort, parallelism);
+        }
+    }
 
     private final MiniCluster cluster;
     private final Settings settings;
@@ -49,7 +55,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts a cluster with a slot per subtask, writing checkpoints and savepoints under {@code state}. */
     public static LocalCluster start(Settings s, StateDirectory state) throws Exception {
-        Configuration conf = baseConfiguration(s.parallelism());
+        Configuration conf = baseConfiguration(s.slots());
         // A service: restarts with backoff that never give up, so a broker that is away or a topic that
         // is missing is waited out (RestartReporter says why), never a reason to exit.
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
@@ -64,7 +70,7 @@ public final class LocalCluster implements AutoCloseable {
      * command's to report, not something to wait out.
      */
     public static LocalCluster startForRun(Settings s, StateDirectory state) throws Exception {
-        Configuration conf = baseConfiguration(s.parallelism());
+        Configuration conf = baseConfiguration(s.slots());
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
@@ -79,16 +85,16 @@ public final class LocalCluster implements AutoCloseable {
             conf.setString("metrics.reporter.prom.port", String.valueOf(s.metricsPort()));
         }
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-                .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(Math.max(s.parallelism(), 1))
+                .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(Math.max(s.slots(), 1))
                 .withRandomPorts().build());
         cluster.start();
         return new LocalCluster(cluster, s, state);
     }
 
     /** A slot per subtask and the TaskManager settings of the jobs. */
-    private static Configuration baseConfiguration(int parallelism) {
+    private static Configuration baseConfiguration(int slots) {
         Configuration conf = new Configuration();
-        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(parallelism, 1));
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(slots, 1));
         Checkpointing.TASK_MANAGER_SETTINGS.forEach(conf::setString);
         return conf;
     }

@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * How to build an engine, with vLLM's option names: the model folder, where and in which dtype to
  * compute, and the scheduler and KV-cache limits. {@code maxModelLen} 0 means the model's own
  * {@code max_position_embeddings}, capped by what the KV cache can hold. Serializable, so a Flink
- * job can ship it to its operators; {@code model} is a folder path. The defaults are here and only
+ * job can ship it to its operators; {@code model} is a folder path; {@code lora} the adapters served over it. The defaults are here and only
  * here: command-line options name these constants.
  */
 public record EngineConfig(
@@ -21,7 +21,8 @@ public record EngineConfig(
         int maxNumBatchedTokens,
         int maxModelLen,
         boolean enablePrefixCaching,
-        boolean enableChunkedPrefill) implements Serializable {
+        boolean enableChunkedPrefill,
+        LoraConfig lora) implements Serializable {
 
     public static final String DEFAULT_DTYPE = "auto";
     public static final String DEFAULT_DEVICE = "cpu";
@@ -42,6 +43,17 @@ public record EngineConfig(
         if (kvCacheMemoryBytes < 1) {
             throw new IllegalArgumentException("kv_cache_memory must be positive, got " + kvCacheMemoryBytes);
         }
+        if (lora == null) {
+            throw new IllegalArgumentException("lora is required (LoraConfig.NONE for no adapters)");
+        }
+    }
+
+    /** Without LoRA adapters. */
+    public EngineConfig(String model, Dtype dtype, ComputeDevice device, int blockSize, long kvCacheMemoryBytes,
+            int maxNumSeqs, int maxNumBatchedTokens, int maxModelLen, boolean enablePrefixCaching,
+            boolean enableChunkedPrefill) {
+        this(model, dtype, device, blockSize, kvCacheMemoryBytes, maxNumSeqs, maxNumBatchedTokens, maxModelLen,
+                enablePrefixCaching, enableChunkedPrefill, LoraConfig.NONE);
     }
 
     /** The tensor type the engine computes in: {@link #dtype} on {@link #device}. */
@@ -61,21 +73,27 @@ public record EngineConfig(
 
     public EngineConfig withKvCacheMemory(long bytes) {
         return new EngineConfig(model, dtype, device, blockSize, bytes, maxNumSeqs, maxNumBatchedTokens,
-                maxModelLen, enablePrefixCaching, enableChunkedPrefill);
+                maxModelLen, enablePrefixCaching, enableChunkedPrefill, lora);
     }
 
     public EngineConfig withLimits(int seqs, int batchedTokens, int modelLen) {
         return new EngineConfig(model, dtype, device, blockSize, kvCacheMemoryBytes, seqs, batchedTokens,
-                modelLen, enablePrefixCaching, enableChunkedPrefill);
+                modelLen, enablePrefixCaching, enableChunkedPrefill, lora);
     }
 
     public EngineConfig withDevice(ComputeDevice d) {
         return new EngineConfig(model, dtype, d, blockSize, kvCacheMemoryBytes, maxNumSeqs, maxNumBatchedTokens,
-                maxModelLen, enablePrefixCaching, enableChunkedPrefill);
+                maxModelLen, enablePrefixCaching, enableChunkedPrefill, lora);
     }
 
     public EngineConfig withFeatures(boolean prefixCaching, boolean chunkedPrefill) {
         return new EngineConfig(model, dtype, device, blockSize, kvCacheMemoryBytes, maxNumSeqs, maxNumBatchedTokens,
-                maxModelLen, prefixCaching, chunkedPrefill);
+                maxModelLen, prefixCaching, chunkedPrefill, lora);
+    }
+
+    /** The same engine serving {@code adapters} over its model. */
+    public EngineConfig withLora(LoraConfig adapters) {
+        return new EngineConfig(model, dtype, device, blockSize, kvCacheMemoryBytes, maxNumSeqs, maxNumBatchedTokens,
+                maxModelLen, enablePrefixCaching, enableChunkedPrefill, adapters);
     }
 }

@@ -46,7 +46,7 @@ public final class PipelineCommandOptions {
      * (null: a local run's embedded broker). Checkpointing is the caller's.
      */
     public PipelineOptions toOptions(String bootstrapServers, EngineOptions engine) {
-        GenerationOptions g = generation.toOptions(engine.toConfig(), engine.model());
+        GenerationOptions g = generation.toOptions(engine, engine.toConfig());
         return PipelineOptions.builder(bootstrapServers, g.engine()).generation(g).topics(inputTopic, outputTopic, deadLetterTopic)
                 .groupId(groupId).kafkaClient(kafkaClient()).deliveryGuarantee(deliveryGuarantee).build();
     }

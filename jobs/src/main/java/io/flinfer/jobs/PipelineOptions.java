@@ -5,6 +5,7 @@ import io.flinfer.engine.EngineConfig;
 import io.flinfer.operators.records.ServedModel;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
@@ -79,6 +80,7 @@ public record PipelineOptions(
         private Routing routing = Routing.PREFIX;
         private double routingBalance = GenerationOptions.ROUTING_BALANCE;
         private ServedModel servedModel;
+        private List<ModelRoute> moreModels = List.of();
         private Map<String, String> kafkaClient = Map.of();
         private DeliveryGuarantee deliveryGuarantee = DeliveryGuarantee.EXACTLY_ONCE;
 
@@ -96,6 +98,7 @@ public record PipelineOptions(
             routing = g.routing();
             routingBalance = g.routingBalance();
             servedModel = g.servedModel();
+            moreModels = g.moreModels();
             return this;
         }
 
@@ -159,8 +162,9 @@ public record PipelineOptions(
         public PipelineOptions build() {
             return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
                     "flinfer-" + groupId, new GenerationOptions(engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing,
-                    routingBalance, servedModel != null ? servedModel : ServedModel.ofModelArgument(engine.model())), kafkaClient,
-                    deliveryGuarantee);
+                    routingBalance, servedModel != null ? servedModel
+                            : ServedModel.ofModelArgument(engine.model()).withAdapters(engine.lora().modules().keySet()),
+                    moreModels), kafkaClient, deliveryGuarantee);
         }
     }
 }

@@ -146,6 +146,14 @@ public final class LlamaModel implements AutoCloseable {
      * @return float32 logits {@code [input.numLogits(), vocab]}
      */
     public NDArray forward(StepInput input, KvCache cache, NDManager step) {
+        return forward(input, cache, step, LoraBatch.NONE);
+    }
+
+    /**
+     * Runs {@code input} as {@link #forward(StepInput, KvCache, NDManager)} does, the rows of
+     * {@code lora} with the adapters in their slots ({@link #setLora}).
+     */
+    public NDArray forward(StepInput input, KvCache cache, NDManager step, LoraBatch lora) {
         bind(cache);
         PtNDArray data = (PtNDArray) step.create(input.data());
         try (IValue dataValue = IValue.from(data);
@@ -153,9 +161,21 @@ public final class LlamaModel implements AutoCloseable {
                 IValue groups = IValue.listFrom(input.groups());
                 IValue tokens = IValue.from((long) input.numTokens());
                 IValue logits = IValue.from((long) input.numLogits());
-                IValue out = IValueUtils.runMethod(program, "forward", dataValue, chunks, groups, tokens, logits)) {
+                IValue plan = IValue.listFrom(lora.plan());
+                IValue out = IValueUtils.runMethod(program, "forward_lora", dataValue, chunks, groups, tokens, logits,
+                        plan)) {
             return out.toTensor((PtNDManager) step);
         }
+    }
+
+    /** Makes room in the program for {@code maxLoras} adapters in one step; call once, before {@link #setLora}. */
+    public void setUpLora(int maxLoras) {
+        call("setup_lora", IValue.from(maxLoras));
+    }
+
+    /** Puts {@code adapter}'s matrices into program slot {@code slot}; the adapter must outlive its use there. */
+    public void setLora(int slot, LoraAdapter adapter) {
+        call("set_lora", IValue.from(slot), tensors(adapter.a()), tensors(adapter.b()));
     }
 
     /**
@@ -358,7 +378,8 @@ public final class LlamaModel implements AutoCloseable {
     private static PtSymbolBlock load(PtNDManager manager) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("training", false);
-        for (String list : new String[] {"weights", "fast", "use_fast", "k_cache", "v_cache"}) {
+        for (String list : new String[] {"weights", "fast", "use_fast", "k_cache", "v_cache", "lora_a", "lora_b",
+                "lora_plan"}) {
             attributes.put(list, List.of());
         }
         for (String size : new String[] {"layers", "heads", "kv_heads", "head_dim", "intermediate", "max_layers"}) {

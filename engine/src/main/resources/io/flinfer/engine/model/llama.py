@@ -38,6 +38,9 @@ class Llama(Module):
   window : int
   sliding : List[bool]
   gelu : bool
+  lora_a : List[Tensor]
+  lora_b : List[Tensor]
+  lora_plan : List[int]
 
   def setup_weights(self: __torch__.Llama, weights: List[Tensor], layers: int, heads: int, kv_heads: int,
                     head_dim: int, intermediate: int, has_qkv_bias: bool, has_qk_norm: bool, eps: float) -> None:
@@ -122,6 +125,48 @@ class Llama(Module):
       return ops.mkldnn._linear_pointwise(x, self.fast[j], bias, "none", annotate(List[Optional[number]], []), "")
     return torch.linear(x, self.weights[j], bias)
 
+  # LoRA: the adapters of one step, each a low-rank delta added after a layer's product, per row.
+  # lora_a/lora_b hold max_loras slots of layers * 4 matrices each, at (slot * layers + layer) * 4 + m,
+  # m = 0 q/k/v, 1 o, 2 gate/up, 3 down (LoraAdapter.java stacks them the way the weights are stacked:
+  # A [ranks, in], B [out, ranks] scaled, block-diagonal across q/k/v and gate/up; an untargeted matrix
+  # is an empty tensor).
+
+  def setup_lora(self: __torch__.Llama, max_loras: int) -> None:
+    self.lora_a = annotate(List[Tensor], [])
+    self.lora_b = annotate(List[Tensor], [])
+    for i in range(max_loras * self.layers * 4):
+      self.lora_a.append(torch.empty([0], dtype=self.weights[0].dtype, device=self.weights[0].device))
+      self.lora_b.append(torch.empty([0], dtype=self.weights[0].dtype, device=self.weights[0].device))
+    self.lora_plan = annotate(List[int], [])
+
+  def set_lora(self: __torch__.Llama, slot: int, a: List[Tensor], b: List[Tensor]) -> None:
+    # Puts an adapter's layers * 4 matrices into slot.
+    base = slot * self.layers * 4
+    for i in range(len(a)):
+      self.lora_a[base + i] = a[i]
+      self.lora_b[base + i] = b[i]
+
+  def forward_lora(self: __torch__.Llama, data: Tensor, chunks: List[int], groups: List[int], num_tokens: int,
+                   num_logits: int, plan: List[int]) -> Tensor:
+    # forward() with adapters: plan has 3 ints per adapter in the step (slot, first row, rows), each
+    # adapter's rows one range. Rows of no adapter take the base model.
+    self.lora_plan = plan
+    return self.forward(data, chunks, groups, num_tokens, num_logits)
+
+  def adapted(self: __torch__.Llama, x: Tensor, j: int, bias: Optional[Tensor], l: int, m: int) -> Tensor:
+    # x @ weights[j]^T (+ bias), plus, on the rows of each adapter in the step, (x A^T) B^T: one pair
+    # of small products per adapter over all its rows, whatever sequences they belong to.
+    y = self.linear(x, j, bias)
+    plan = self.lora_plan
+    for i in range(len(plan) // 3):
+      k = (plan[3 * i] * self.layers + l) * 4 + m
+      a = self.lora_a[k]
+      if a.numel() > 0:
+        first = plan[3 * i + 1]
+        n = plan[3 * i + 2]
+        y.narrow(0, first, n).addmm_(torch.linear(x.narrow(0, first, n), a), self.lora_b[k].t())
+    return y
+
   def attend(self: __torch__.Llama, q: Tensor, k: Tensor, v: Tensor, mask: Optional[Tensor],
              causal: bool) -> Tensor:
     # Scaled dot-product attention: ATen's fused kernel (CPU: flash, which skips what causality
@@ -194,7 +239,8 @@ class Llama(Module):
       for g in range(len(groups) // 5):
         mask = window_group_masks[g] if sliding else group_masks[g]
         self.attend_group(l, q, attn, groups[5 * g], groups[5 * g + 2], group_tables[g], group_rows[g], mask)
-      x = x + self.output_norm(self.linear(attn.view(T, -1), __torch__.o_slot(l), None), __torch__.attn_out_norm_slot(l))
+      x = x + self.output_norm(self.adapted(attn.view(T, -1), __torch__.o_slot(l), None, l, 1),
+                               __torch__.attn_out_norm_slot(l))
       h = self.norm(x, __torch__.post_norm_slot(l))
       if self.weights[__torch__.router_slot(l)].numel() > 0:
         x = x + self.moe(h, l)
@@ -228,7 +274,7 @@ class Llama(Module):
     bias = annotate(Optional[Tensor], None)
     if self.has_qkv_bias:
       bias = self.weights[__torch__.qkv_bias_slot(l)]
-    qkv = self.linear(h, __torch__.qkv_slot(l), bias)
+    qkv = self.adapted(h, __torch__.qkv_slot(l), bias, l, 0)
     q = qkv.narrow(1, 0, q_size).view(T, self.heads, self.head_dim)
     k = qkv.narrow(1, q_size, kv_size).view(T, self.kv_heads, self.head_dim)
     v = qkv.narrow(1, q_size + kv_size, kv_size).view(T, self.kv_heads, self.head_dim)
@@ -253,7 +299,7 @@ class Llama(Module):
     self.v_cache[l].view(self.kv_heads, -1, self.head_dim).index_copy_(1, slots, v.transpose(0, 1))
 
   def mlp(self: __torch__.Llama, h: Tensor, l: int) -> Tensor:
-    return self.gated_mlp(h, __torch__.gate_up_slot(l), __torch__.down_slot(l))
+    return self.gated_mlp(h, __torch__.gate_up_slot(l), __torch__.down_slot(l), l)
 
   def moe(self: __torch__.Llama, h: Tensor, l: int) -> Tensor:
     # A mixture of experts. Each token takes the top_k experts of the router's softmax (their weights
@@ -288,19 +334,25 @@ class Llama(Module):
     out = torch.empty_like(scaled).index_copy_(0, order, scaled).view(T, self.top_k, -1).sum(1)
     if self.weights[__torch__.shared_gate_slot(l)].numel() > 0:
       # Qwen2-MoE's shared expert, which every token takes, behind a sigmoid gate of its own.
-      shared = self.gated_mlp(h, __torch__.shared_gate_up_slot(l), __torch__.shared_down_slot(l))
+      shared = self.gated_mlp(h, __torch__.shared_gate_up_slot(l), __torch__.shared_down_slot(l), -1)
       out = out + torch.sigmoid(torch.linear(h, self.weights[__torch__.shared_gate_slot(l)])) * shared
     return out
 
-  def gated_mlp(self: __torch__.Llama, h: Tensor, gate_up_slot: int, down_slot: int) -> Tensor:
-    # down(silu(gate(h)) * up(h)), gate and up stacked in one matrix.
-    gate_up = self.linear(h, gate_up_slot, None)
+  def gated_mlp(self: __torch__.Llama, h: Tensor, gate_up_slot: int, down_slot: int, l: int) -> Tensor:
+    # down(act(gate(h)) * up(h)), gate and up stacked in one matrix, with layer l's LoRA adapters
+    # (l = -1: a shared expert, which adapters do not reach).
+    gate_up = self.mlp_product(h, gate_up_slot, l, 2)
     inter = gate_up.size(1) // 2
     if self.gelu:
       act = torch.gelu(gate_up.narrow(1, 0, inter), approximate="tanh") * gate_up.narrow(1, inter, inter)
     else:
       act = torch.silu(gate_up.narrow(1, 0, inter)) * gate_up.narrow(1, inter, inter)
-    return self.linear(act, down_slot, None)
+    return self.mlp_product(act, down_slot, l, 3)
+
+  def mlp_product(self: __torch__.Llama, x: Tensor, j: int, l: int, m: int) -> Tensor:
+    if l < 0:
+      return self.linear(x, j, None)
+    return self.adapted(x, j, None, l, m)
 
   def pool_rows(self: __torch__.Llama, table: Tensor) -> Tensor:
     # The pool seen as [kv_heads * pool_blocks, block_size, head_dim]: the rows holding the table's

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinfer.jobs.Durations;
 import io.flinfer.engine.EngineConfig;
+import io.flinfer.jobs.EngineOptions;
 import io.flinfer.jobs.GenerationCommandOptions;
 import java.io.IOException;
 import java.time.Duration;
@@ -73,10 +74,11 @@ public final class BatchCommandOptions {
      * Finds the input's files (downloading a Hub dataset into the Hugging Face cache) and works out
      * the run. Reads no rows, except the first of a JSONL dataset written as Parquet (for its columns).
      *
-     * @param modelArgument the {@code --model} as given (requests may name it)
+     * @param engineOptions every --model (requests may name them)
+     * @param engine the first model's engine, resolved
      * @param runId names the run's counters in this JVM
      */
-    public BatchPlan plan(EngineConfig engine, String modelArgument, String runId) throws IOException {
+    public BatchPlan plan(EngineOptions engineOptions, EngineConfig engine, String runId) throws IOException {
         BatchInput in = HubDatasetInput.isHubDataset(input)
                 ? HubDatasetInput.resolve(input, datasetRevision, split)
                 : BatchInput.resolve(input);
@@ -87,7 +89,7 @@ public final class BatchCommandOptions {
         DatasetFormat format = outputFormat(in, out);
         MessageType schema = columns == null || format != DatasetFormat.PARQUET ? null : schema(in);
         BatchOptions options = new BatchOptions(in.files(), in.format(), columns, new Path(work, "parts").toString(),
-                format, schema == null ? null : schema.toString(), generation.toOptions(engine, modelArgument), runId);
+                format, schema == null ? null : schema.toString(), generation.toOptions(engineOptions, engine), runId);
         return new BatchPlan(options, out, work);
     }
 

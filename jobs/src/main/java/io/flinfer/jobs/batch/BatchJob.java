@@ -42,7 +42,7 @@ public final class BatchJob {
     public static void build(StreamExecutionEnvironment env, BatchOptions o) {
         Path[] files = o.inputFiles().stream().map(Path::new).toArray(Path[]::new);
         FileSource<SourceRow> source = FileSource.forBulkFileFormat(new RowFileFormat(o.inputFormat()), files).build();
-        RequestParser parser = new RequestParser(o.generation().servedModel());
+        RequestParser parser = InferenceGraph.parser(o.generation());
         DataStream<BatchItem> items = env.fromSource(source, WatermarkStrategy.noWatermarks(), "input").uid("input")
                 .map(new ItemMapper(o.columns(), files.length > 1, parser)).name("to-requests").uid("to-requests");
         DataStream<BatchItem> unique = items;

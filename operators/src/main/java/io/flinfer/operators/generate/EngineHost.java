@@ -72,13 +72,14 @@ public final class EngineHost implements AutoCloseable {
     /**
      * Queues a request. Its tokens before a restart go in {@code resumedOutputIds}: they are
      * recomputed, not generated again. A request still unfinished at {@code deadlineNanos}
-     * (System.nanoTime) is aborted and reported as an error.
+     * (System.nanoTime) is aborted and reported as an error. It runs with LoRA adapter {@code lora}
+     * (null: the base model); an adapter that cannot be loaded fails it as rejected, with the reason.
      */
     public void submit(String id, int[] promptIds, SamplingParams params, String cacheSalt, int[] resumedOutputIds,
-            long deadlineNanos, GenerationListener listener) {
+            String lora, long deadlineNanos, GenerationListener listener) {
         commands.add(live -> {
             try {
-                engine.addRequest(id, promptIds, params, cacheSalt, resumedOutputIds);
+                engine.addRequest(id, promptIds, params, cacheSalt, resumedOutputIds, lora);
                 live.put(id, new Live(listener, deadlineNanos));
             } catch (IllegalArgumentException e) {
                 listener.onFailed(GenerationFailure.REJECTED, e.getMessage());

@@ -150,8 +150,10 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private void submit(long number, InFlightRequest request) {
         PreparedRequest prepared = request.request();
         long deadline = System.nanoTime() + requestTimeout.toNanos();
+        // A request that names one of the engine's LoRA adapters runs with it.
+        String lora = engineConfig.lora().modules().containsKey(prepared.model()) ? prepared.model() : null;
         engine.submit(engineId(number), prepared.promptIds(), prepared.samplingParams(), prepared.cacheSalt(),
-                request.generated(), deadline, new GenerationListener() {
+                request.generated(), lora, deadline, new GenerationListener() {
                     @Override
                     public void onTokens(int[] newTokenIds) {
                         toTask(() -> request.append(newTokenIds), "record generated tokens");
