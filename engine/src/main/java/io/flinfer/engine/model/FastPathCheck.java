@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import java.util.stream.LongStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *       matrix (the layout, and so the kernel, depends on the shape and the CPU only), at 1 row, an
  *       odd count, and the largest decode batch up to 65 rows (a full 64-row block and a tail).
  *       The fast product runs whole, as it will serve; the reference computes a sample of the
- *       outputs of a large matrix ({@link #sampledOutputs}), so checking a 1B model's vocabulary
+ *       outputs of a large matrix ({@link #sampleStride}), so checking a 1B model's vocabulary
  *       head costs little more than one decode step's head. A shape that disagrees multiplies
  *       through {@code linear}.
  *   <li>Then one short forward step (two layers; prompt chunks whole and after cached tokens, single
@@ -47,6 +46,7 @@ final class FastPathCheck {
     private static final int STEP_BLOCK_SIZE = 4;
     /** Weights with more outputs than this are compared with the reference on a sample of them. */
     private static final int SAMPLE_ALL_BELOW = 1024;
+    private static final int SAMPLE_STRIDE = 13;
     /** Layers the forward step runs: every layer takes the same paths, and the shapes are checked apart. */
     private static final int STEP_LAYERS = 2;
 
@@ -153,10 +153,9 @@ final class FastPathCheck {
         long start = System.nanoTime();
         double error = 0;
         try (NDManager scratch = model.manager().newSubManager()) {
-            NDArray outputs = scratch.create(sampledOutputs(Math.toIntExact(shape.get(0))));
-            for (int n : rows) {
-                NDArray x = scratch.randomNormal(new Shape(n, shape.get(1)), model.dtype());
-                double[] diff = model.compareLinear(slot, x, outputs);
+            List<NDArray> xs = Arrays.stream(rows).mapToObj(n -> scratch.randomNormal(new Shape(n, shape.get(1)), model.dtype()))
+                    .toList();
+            for (double[] diff : model.compareLinear(slot, xs, sampleStride(shape.get(0)))) {
                 error = Math.max(error, relative(diff[0], diff[1]));
             }
         }
@@ -166,16 +165,13 @@ final class FastPathCheck {
     }
 
     /**
-     * The outputs whose reference is computed: all of a small matrix; of a larger one, every 13th, which reaches every lane position of the 16-, 32- and 64-wide blocks of
-     * oneDNN's blocked layouts (13 is prime to them) in blocks spread over the whole matrix, and the
-     * last 64 whole, where a padded block ends.
+     * Which outputs the reference computes: all of a small matrix; of a larger one, every 13th and
+     * the last 64 whole, where a padded block ends. 13 is prime to the 16-, 32- and 64-wide blocks of
+     * oneDNN's blocked layouts, so the sample reaches every lane position of them, in blocks spread
+     * over the whole matrix.
      */
-    static long[] sampledOutputs(int outputs) {
-        if (outputs <= SAMPLE_ALL_BELOW) {
-            return LongStream.range(0, outputs).toArray();
-        }
-        return LongStream.concat(LongStream.iterate(0, i -> i < outputs - 64, i -> i + 13),
-                LongStream.range(outputs - 64, outputs)).toArray();
+    static int sampleStride(long outputs) {
+        return outputs <= SAMPLE_ALL_BELOW ? 1 : SAMPLE_STRIDE;
     }
 
     /**

@@ -273,14 +273,22 @@ public final class LlamaModel implements AutoCloseable {
         call("set_max_layers", IValue.from(layers));
     }
 
-    /** [largest |fast - reference|, largest |reference|] of {@code x}'s product with a weight, over the given outputs. */
-    double[] compareLinear(int slot, NDArray x, NDArray outputs) {
-        try (IValue j = IValue.from(slot); IValue xv = IValue.from((PtNDArray) x);
-                IValue ov = IValue.from((PtNDArray) outputs);
-                IValue out = IValueUtils.runMethod(program, "compare_linear", j, xv, ov);
-                NDArray diff = out.toTensor((PtNDManager) x.getManager())) {
+    /**
+     * For each of {@code xs}, [largest |fast - reference|, largest |reference|] of its product with a
+     * weight, over every {@code stride}-th output and the last 64 (stride 1: all).
+     */
+    double[][] compareLinear(int slot, List<NDArray> xs, int stride) {
+        try (IValue j = IValue.from(slot);
+                IValue xv = IValue.listFrom(xs.stream().map(x -> (PtNDArray) x).toArray(PtNDArray[]::new));
+                IValue sv = IValue.from(stride);
+                IValue out = IValueUtils.runMethod(program, "compare_linear", j, xv, sv);
+                NDArray diff = out.toTensor((PtNDManager) xs.get(0).getManager())) {
             float[] values = diff.toFloatArray();
-            return new double[] {values[0], values[1]};
+            double[][] pairs = new double[xs.size()][];
+            for (int i = 0; i < pairs.length; i++) {
+                pairs[i] = new double[] {values[2 * i], values[2 * i + 1]};
+            }
+            return pairs;
         }
     }
 
