@@ -1,6 +1,7 @@
 package io.flinfer.engine;
 
 import ai.djl.ndarray.types.DataType;
+import io.flinfer.engine.model.Checkpoint;
 import java.io.Serializable;
 import java.nio.file.Path;
 
@@ -21,9 +22,13 @@ public record EngineConfig(
         int maxNumBatchedTokens,
         int maxModelLen,
         boolean enablePrefixCaching,
-        boolean enableChunkedPrefill) implements Serializable {
+        boolean enableChunkedPrefill,
+        Dtype kvCacheDtype,
+        Quantization quantization) implements Serializable {
 
     public static final String DEFAULT_DTYPE = "auto";
+    public static final String DEFAULT_KV_CACHE_DTYPE = "auto";
+    public static final String DEFAULT_QUANTIZATION = "none";
     public static final String DEFAULT_DEVICE = "cpu";
     public static final int DEFAULT_BLOCK_SIZE = 16;
     /** The KV cache's memory as {@code --kv-cache-memory} writes it; {@link #DEFAULT_KV_CACHE_MEMORY} in bytes. */
@@ -36,23 +41,34 @@ public record EngineConfig(
         if (blockSize < 1) {
             throw new IllegalArgumentException("block_size must be positive, got " + blockSize);
         }
-        if (dtype == null || device == null) {
-            throw new IllegalArgumentException("dtype and device are required, got " + dtype + " and " + device);
+        if (dtype == null || device == null || kvCacheDtype == null || quantization == null) {
+            throw new IllegalArgumentException("dtype, device, kv_cache_dtype and quantization are required, got "
+                    + dtype + ", " + device + ", " + kvCacheDtype + " and " + quantization);
         }
         if (kvCacheMemoryBytes < 1) {
             throw new IllegalArgumentException("kv_cache_memory must be positive, got " + kvCacheMemoryBytes);
         }
     }
 
-    /** The tensor type the engine computes in: {@link #dtype} on {@link #device}. */
+    /**
+     * The dtypes the engine computes and caches in: {@link #dtype} and {@link #kvCacheDtype} on
+     * {@link #device} for the checkpoint's stored dtype (read from its header) on this CPU.
+     */
+    public Precision precision() {
+        return Precision.resolve(this, new Checkpoint(modelPath()).storedType(Precision.PROBE_TENSOR),
+                CpuFeatures.hasBf16());
+    }
+
+    /** The tensor type the engine computes in. */
     public DataType dataType() {
-        return dtype.on(device);
+        return precision().compute();
     }
 
     /** Defaults for {@code model}: float32 on the CPU, prefix caching and chunked prefill on. */
     public static EngineConfig defaults(Path model) {
         return new EngineConfig(model.toString(), Dtype.parse(DEFAULT_DTYPE), ComputeDevice.parse(DEFAULT_DEVICE), DEFAULT_BLOCK_SIZE, DEFAULT_KV_CACHE_MEMORY,
-                DEFAULT_MAX_NUM_SEQS, DEFAULT_MAX_NUM_BATCHED_TOKENS, 0, true, true);
+                DEFAULT_MAX_NUM_SEQS, DEFAULT_MAX_NUM_BATCHED_TOKENS, 0, true, true,
+                Dtype.parse(DEFAULT_KV_CACHE_DTYPE), Quantization.parse(DEFAULT_QUANTIZATION));
     }
 
     public Path modelPath() {
@@ -61,21 +77,27 @@ public record EngineConfig(
 
     public EngineConfig withKvCacheMemory(long bytes) {
         return new EngineConfig(model, dtype, device, blockSize, bytes, maxNumSeqs, maxNumBatchedTokens,
-                maxModelLen, enablePrefixCaching, enableChunkedPrefill);
+                maxModelLen, enablePrefixCaching, enableChunkedPrefill, kvCacheDtype, quantization);
     }
 
     public EngineConfig withLimits(int seqs, int batchedTokens, int modelLen) {
         return new EngineConfig(model, dtype, device, blockSize, kvCacheMemoryBytes, seqs, batchedTokens,
-                modelLen, enablePrefixCaching, enableChunkedPrefill);
+                modelLen, enablePrefixCaching, enableChunkedPrefill, kvCacheDtype, quantization);
+    }
+
+    /** This config computing in {@code compute}, caching in {@code kvCache}, with {@code quant}. */
+    public EngineConfig withPrecision(Dtype compute, Dtype kvCache, Quantization quant) {
+        return new EngineConfig(model, compute, device, blockSize, kvCacheMemoryBytes, maxNumSeqs, maxNumBatchedTokens,
+                maxModelLen, enablePrefixCaching, enableChunkedPrefill, kvCache, quant);
     }
 
     public EngineConfig withDevice(ComputeDevice d) {
         return new EngineConfig(model, dtype, d, blockSize, kvCacheMemoryBytes, maxNumSeqs, maxNumBatchedTokens,
-                maxModelLen, enablePrefixCaching, enableChunkedPrefill);
+                maxModelLen, enablePrefixCaching, enableChunkedPrefill, kvCacheDtype, quantization);
     }
 
     public EngineConfig withFeatures(boolean prefixCaching, boolean chunkedPrefill) {
         return new EngineConfig(model, dtype, device, blockSize, kvCacheMemoryBytes, maxNumSeqs, maxNumBatchedTokens,
-                maxModelLen, prefixCaching, chunkedPrefill);
+                maxModelLen, prefixCaching, chunkedPrefill, kvCacheDtype, quantization);
     }
 }

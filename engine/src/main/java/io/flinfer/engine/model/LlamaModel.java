@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * code instead of hundreds of DJL operator calls, and it reaches operators DJL's NDArray API lacks
  * (fused attention, RMSNorm, SiLU, index_copy_). Weights and the KV cache are handed to the program
  * once; a step sends one int64 tensor and a list of ints ({@link StepInput}).
+ *
+ * <p>The compute dtype is float32, float16 or bfloat16; bfloat16 weights and caches cross DJL as
+ * their bytes ({@link Bfloat16}). Logits are float32 whatever the compute dtype.
  */
 public final class LlamaModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaModel.class);
@@ -64,7 +67,8 @@ public final class LlamaModel implements AutoCloseable {
         layout.put(Global.EMBEDDING, embedding);
         layout.put(Global.FINAL_NORM, ckpt.read("model.norm.weight", manager, dtype));
         layout.put(Global.LM_HEAD, tied ? embedding : ckpt.read("lm_head.weight", manager, dtype));
-        NDArray[] rope = RotaryEmbedding.tables(config, maxPositions, dtype, manager);
+        // In float32: the program rounds them to the compute dtype (DJL holds no bfloat16 to round to).
+        NDArray[] rope = RotaryEmbedding.tables(config, maxPositions, DataType.FLOAT32, manager);
         layout.put(Global.ROPE_COS, rope[0]);
         layout.put(Global.ROPE_SIN, rope[1]);
         for (int l = 0; l < config.numLayers(); l++) {
@@ -200,6 +204,16 @@ public final class LlamaModel implements AutoCloseable {
         return weights.get(slot);
     }
 
+    /** Weight {@code slot}'s shape, output x input (a bfloat16 carrier's bytes counted as values). */
+    Shape weightShape(int slot) {
+        return Bfloat16.logicalShape(weights.get(slot));
+    }
+
+    /** Weight {@code slot} multiplies as int8 with a scale per output channel, quantized from the weight. */
+    void quantizeInt8(int slot) {
+        call("quantize_int8", IValue.from(slot));
+    }
+
     /** Weight {@code slot} multiplies through oneDNN, on {@code source} reordered once. */
     void pack(int slot, NDArray source) {
         call("pack", IValue.from(slot), IValue.from((PtNDArray) source), IValue.from((long) FastPathCheck.BATCH_HINT));
@@ -280,7 +294,7 @@ public final class LlamaModel implements AutoCloseable {
     private void putLayer(WeightLayout layout, Checkpoint ckpt, int layer) {
         String p = "model.layers." + layer + ".";
         String attn = p + "self_attn.";
-        NDArray none = manager.zeros(new Shape(0), dtype);
+        NDArray none = manager.zeros(new Shape(0), Bfloat16.javaType(dtype));
         layout.put(layer, Layer.INPUT_NORM, ckpt.read(p + "input_layernorm.weight", manager, dtype));
         layout.put(layer, Layer.QKV, stacked(ckpt, attn + "q_proj.weight", attn + "k_proj.weight", attn + "v_proj.weight"));
         layout.put(layer, Layer.QKV_BIAS, config.qkvBias()
@@ -306,7 +320,7 @@ public final class LlamaModel implements AutoCloseable {
     private static PtSymbolBlock load(PtNDManager manager) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("training", false);
-        for (String list : new String[] {"weights", "fast", "use_fast", "k_cache", "v_cache"}) {
+        for (String list : new String[] {"weights", "fast", "use_fast", "int8", "scales", "k_cache", "v_cache"}) {
             attributes.put(list, List.of());
         }
         for (String size : new String[] {"layers", "heads", "kv_heads", "head_dim", "intermediate", "max_layers"}) {
