@@ -125,6 +125,8 @@ final class FastPathCheck {
      * of every product tenfold (about 9e-2 measured on the check's model); a wrong kernel is still 1.
      */
     static final double INT8_STEP_TOLERANCE = 0.2;
+    /** The int8 kernel's input sizes: 64, 128, 768, 2048 served; 172 aborted the process. */
+    private static final int INT8_INPUT_MULTIPLE = 32;
 
     static double tolerance(DataType dtype) {
         return switch (dtype) {
@@ -159,13 +161,25 @@ final class FastPathCheck {
         return byShape;
     }
 
-    /** Quantizes every matrix to int8; returns their slots by shape. */
+    /**
+     * Quantizes every matrix whose input size the int8 kernel takes to int8; returns their slots by
+     * shape. The others keep their dtype, named once per shape.
+     */
     private Map<Shape, List<Integer>> quantizeAll() {
         Map<Shape, List<Integer>> byShape = new LinkedHashMap<>();
+        Map<Shape, Integer> refused = new LinkedHashMap<>();
         for (int slot : model.matrixSlots()) {
-            byShape.computeIfAbsent(model.weightShape(slot), s -> new ArrayList<>()).add(slot);
+            Shape shape = model.weightShape(slot);
+            if (shape.get(1) % INT8_INPUT_MULTIPLE != 0) {
+                refused.merge(shape, 1, Integer::sum);
+                continue;
+            }
+            byShape.computeIfAbsent(shape, s -> new ArrayList<>()).add(slot);
             model.quantizeInt8(slot);
         }
+        refused.forEach((shape, count) -> LOG.warn("ATen's int8-weight product takes input sizes that are multiples of {}"
+                + " (its kernel aborted on 172 here): weights of shape {} x {} ({} matrices) stay {}.", INT8_INPUT_MULTIPLE,
+                shape.get(0), shape.get(1), count, model.dtype()));
         return byShape;
     }
 
