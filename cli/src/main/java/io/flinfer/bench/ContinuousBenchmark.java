@@ -6,6 +6,7 @@ import io.flinfer.engine.RequestOutput;
 import io.flinfer.engine.RequestTimings;
 import io.flinfer.engine.StepProfile;
 import io.flinfer.engine.sampling.SamplingParams;
+import io.flinfer.engine.sampling.StructuredOutput;
 import java.util.List;
 
 /** Runs benchmark requests through the engine: continuous batching, paged KV cache, prefix cache. */
@@ -15,10 +16,21 @@ public final class ContinuousBenchmark {
     /** All requests arrive at once; the engine steps until every one is done. */
     public static BenchResult allAtOnce(LlmEngine engine, List<BenchRequest> requests, String mode,
             BenchProgress progress, MachineLimits limits) {
+        return allAtOnce(engine, requests, mode, progress, limits, null);
+    }
+
+    /**
+     * All requests arrive at once, each under {@code constraint}: they end where it is complete or at
+     * their output length, whichever comes first (EOS is allowed where the constraint is complete).
+     *
+     * @param constraint null for free text, which ignores EOS
+     */
+    public static BenchResult allAtOnce(LlmEngine engine, List<BenchRequest> requests, String mode,
+            BenchProgress progress, MachineLimits limits, StructuredOutput constraint) {
         RunRecorder recorder = new RunRecorder(requests.size(), progress);
         EngineStats before = engine.stats();
         ProfileMark mark = new ProfileMark(engine.stepProfile());
-        requests.forEach(r -> add(engine, r));
+        requests.forEach(r -> add(engine, r, constraint));
         drain(engine, recorder);
         return result(engine, recorder, before, mark, mode, limits);
     }
@@ -30,19 +42,20 @@ public final class ContinuousBenchmark {
         EngineStats before = engine.stats();
         ProfileMark mark = new ProfileMark(engine.stepProfile());
         for (BenchRequest r : requests) {
-            add(engine, r);
+            add(engine, r, null);
             drain(engine, recorder);
         }
         return result(engine, recorder, before, mark, mode, limits);
     }
 
-    private static void add(LlmEngine engine, BenchRequest r) {
+    private static void add(LlmEngine engine, BenchRequest r, StructuredOutput constraint) {
         SamplingParams params = SamplingParams.builder()
                 .temperature(0)
-                .ignoreEos(true)
+                .ignoreEos(constraint == null)
                 .maxTokens(r.outputLen())
+                .structuredOutput(constraint)
                 .build();
-        engine.addRequest(r.id(), r.promptIds(), params, null, new int[0]);
+        engine.addRequest(r.id(), r.promptIds(), params, null, new int[0], r.lora());
     }
 
     private static void drain(LlmEngine engine, RunRecorder recorder) {

@@ -3,15 +3,16 @@ package io.flinfer.bench;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 
-/** Mean, median and 99th percentile of latencies in milliseconds. */
-public record LatencySummary(double mean, double p50, double p99) {
+/** Mean, median, 90th and 99th percentile of latencies in milliseconds. */
+public record LatencySummary(double mean, double p50, double p90, double p99) {
     public static LatencySummary of(double[] millis) {
         if (millis.length == 0) {
-            return new LatencySummary(0, 0, 0);
+            return new LatencySummary(0, 0, 0, 0);
         }
         double[] sorted = millis.clone();
         Arrays.sort(sorted);
-        return new LatencySummary(Arrays.stream(sorted).average().orElse(0), percentile(sorted, 50), percentile(sorted, 99));
+        return new LatencySummary(Arrays.stream(sorted).average().orElse(0), percentile(sorted, 50), percentile(sorted, 90),
+                percentile(sorted, 99));
     }
 
     /** Linear interpolation between closest ranks, as numpy's default percentile. */
@@ -23,6 +24,6 @@ public record LatencySummary(double mean, double p50, double p99) {
     }
 
     void writeTo(ObjectNode node) {
-        node.put("mean", mean).put("p50", p50).put("p99", p99);
+        node.put("mean", mean).put("p50", p50).put("p90", p90).put("p99", p99);
     }
 }

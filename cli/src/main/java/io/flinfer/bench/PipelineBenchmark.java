@@ -8,13 +8,20 @@ import io.flinfer.local.LocalCluster;
 import io.flinfer.local.LocalPipeline;
 import io.flinfer.operators.records.ResultSummary;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
  * Runs benchmark requests through the whole pipeline in this process: embedded Kafka (or the user's), the real
- * streaming job on a MiniCluster, results committed exactly once. A warm-up request goes first, so
- * that the job is running and its engine loaded before the clock starts; then every request is
- * published at once, as the engine-alone benchmark adds them all at once.
+ * streaming job on a MiniCluster, results committed exactly once (or at least once, as asked). A warm-up
+ * request goes first, so that the job is running and its engine loaded before the clock starts. Then the
+ * requests go once per request rate, one rate after the other on the same job: at an infinite rate
+ * every request is published at once, as the engine-alone benchmark adds them all at once; at a finite
+ * one they arrive as a Poisson process ({@link PoissonPublisher}) and each record's latency is timed
+ * from its publication to its result becoming visible to a {@code read_committed} consumer.
  */
 public final class PipelineBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -22,47 +29,71 @@ public final class PipelineBenchmark {
     /**
      * @param maxInFlight --max-in-flight: most requests in flight per generate subtask
      * @param timeout longest wait for the results (and each request's timeout in the job)
+     * @param seed seeds the arrival times
      */
     public record Settings(int parallelism, Duration checkpointInterval, int maxInFlight,
-            PipelineOptions.Routing routing, Duration timeout) {}
+            PipelineOptions.Routing routing, DeliveryGuarantee deliveryGuarantee, Duration timeout, long seed) {}
 
     private PipelineBenchmark() {}
 
-    /** @param kafka the job's options on its Kafka: broker, topics, group, client settings; {@code s} sets the rest */
-    public static PipelineRunResult run(PipelineOptions.Builder kafka, Settings s, TextPrompts.TextRequest warmup,
-            List<TextPrompts.TextRequest> requests, BenchProgress progress) throws Exception {
-        PipelineOptions options = kafka.maxInFlight(s.maxInFlight()).requestTimeout(s.timeout()).routing(s.routing()).build();
+    /**
+     * @param kafka the job's options on its Kafka: broker, topics, group, client settings; {@code s} sets the rest
+     * @param rates requests per second of each run, {@code Double.POSITIVE_INFINITY} for a burst
+     */
+    public static List<PipelineRunResult> run(PipelineOptions.Builder kafka, Settings s, TextPrompts.TextRequest warmup,
+            List<TextPrompts.TextRequest> requests, List<Double> rates, BenchProgress progress) throws Exception {
+        PipelineOptions options = kafka.maxInFlight(s.maxInFlight()).requestTimeout(s.timeout()).routing(s.routing())
+                .deliveryGuarantee(s.deliveryGuarantee()).build();
         try (LocalPipeline pipeline = LocalPipeline.start(options, new LocalCluster.Settings(s.parallelism(), s.checkpointInterval(), 0));
                 CommittedReader results = pipeline.reader(options.outputTopic())) {
-            pipeline.publish(List.of(requestLine(warmup)));
+            pipeline.publish(List.of(requestLine(warmup.prompt(), warmup.tokens())));
             succeeded(results.read(1, s.timeout()).get(0));
+            List<PipelineRunResult> runs = new ArrayList<>();
+            for (int r = 0; r < rates.size(); r++) {
+                runs.add(runAtRate(pipeline.options(), results, s, requests, rates.get(r), "r" + r + "-", progress));
+            }
+            return runs;
+        }
+    }
 
-            long start = System.nanoTime();
-            pipeline.publish(requests.stream().map(PipelineBenchmark::requestLine).toList());
-            long promptTokens = 0;
-            long outputTokens = 0;
-            long cachedTokens = 0;
+    private static PipelineRunResult runAtRate(PipelineOptions options, CommittedReader results, Settings s,
+            List<TextPrompts.TextRequest> requests, double rate, String idPrefix, BenchProgress progress) throws Exception {
+        Map<String, String> lines = new LinkedHashMap<>();
+        for (TextPrompts.TextRequest request : requests) {
+            BenchRequest tokens = request.tokens();
+            String id = idPrefix + tokens.id();
+            lines.put(id, requestLine(request.prompt(), new BenchRequest(id, tokens.promptIds(), tokens.outputLen())));
+        }
+        EngineActivity engines = EngineActivity.ofLoadedEngines();
+        long start = System.nanoTime();
+        double[] latencyMs = new double[requests.size()];
+        long promptTokens = 0;
+        long outputTokens = 0;
+        long cachedTokens = 0;
+        try (PoissonPublisher publisher = new PoissonPublisher(options, lines, rate, s.seed())) {
             for (int i = 1; i <= requests.size(); i++) {
                 ResultSummary result = succeeded(results.read(1, s.timeout()).get(0));
+                latencyMs[i - 1] = (System.nanoTime() - publisher.sentNanos(result.customId())) / 1e6;
                 promptTokens += result.promptTokens();
                 outputTokens += result.completionTokens();
                 cachedTokens += result.cachedTokens();
                 progress.update(i, requests.size(), outputTokens, (System.nanoTime() - start) / 1e9);
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            return new PipelineRunResult(requests.size(), seconds, promptTokens, outputTokens, cachedTokens);
         }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new PipelineRunResult(rate, requests.size(), seconds, promptTokens, outputTokens, cachedTokens,
+                engines.idleFractionSince(seconds), LatencySummary.of(latencyMs));
     }
 
     /** A /v1/completions line that asks for exactly the request's output length, greedily, as the engine run does. */
-    static String requestLine(TextPrompts.TextRequest r) {
+    static String requestLine(String prompt, BenchRequest r) {
         ObjectNode line = JSON.createObjectNode()
-                .put("custom_id", r.tokens().id())
+                .put("custom_id", r.id())
                 .put("method", "POST")
                 .put("url", "/v1/completions");
         line.putObject("body")
-                .put("prompt", r.prompt())
-                .put("max_tokens", r.tokens().outputLen())
+                .put("prompt", prompt)
+                .put("max_tokens", r.outputLen())
                 .put("temperature", 0)
                 .put("ignore_eos", true);
         return line.toString();

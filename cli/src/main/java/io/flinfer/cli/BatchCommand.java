@@ -70,7 +70,7 @@ public final class BatchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long startMillis = System.currentTimeMillis();
         String runId = UUID.randomUUID().toString();
-        BatchPlan plan = batch.plan(engine.toConfig(), engine.model(), runId);
+        BatchPlan plan = batch.plan(engine, engine.toConfig(), runId);
         if (plan.output().getFileSystem().exists(plan.output())) {
             throw new IllegalArgumentException("--output " + plan.output() + " already exists; a finished output is never overwritten");
         }
@@ -92,7 +92,7 @@ public final class BatchCommand implements Callable<Integer> {
             long rowsBefore = OutputRows.inParts(new org.apache.flink.core.fs.Path(o.parts()), o.outputFormat());
             AtomicLong total = countInBackground(new BatchInput(o.inputFiles(), o.inputFormat()));
             try (LocalCluster cluster = LocalCluster.startForRun(
-                    new LocalCluster.Settings(parallelism, batch.checkpointInterval(), 0), work)) {
+                    new LocalCluster.Settings(parallelism, batch.checkpointInterval(), 0, o.generation().slots(parallelism)), work)) {
                 StreamExecutionEnvironment env = cluster.environment();
                 BatchJob.build(env, o);
                 try (ResumableJob job = ResumableJob.start(cluster, env, BatchJob.NAME, work, out)) {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Benchmark the engine offline (random-token prompts, as vllm bench).",
         subcommands = {BenchThroughputCommand.class, BenchPrefixCommand.class, BenchPipelineCommand.class,
-                BenchBatchCommand.class, BenchGemmCommand.class})
+                BenchBatchCommand.class, BenchGemmCommand.class, BenchStructuredCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

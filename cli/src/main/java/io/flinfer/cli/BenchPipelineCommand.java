@@ -10,6 +10,7 @@ import io.flinfer.bench.EngineAlone;
 import io.flinfer.bench.MachineLimits;
 import io.flinfer.bench.PipelineBenchmark;
 import io.flinfer.bench.PipelineRunResult;
+import io.flinfer.bench.PipelineSweepTable;
 import io.flinfer.bench.TextPrompts.TextRequest;
 import io.flinfer.bench.TextPrompts;
 import io.flinfer.bench.TokenRange;
@@ -17,12 +18,14 @@ import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.tokenizer.Tokenizer;
 import io.flinfer.jobs.Durations;
 import io.flinfer.jobs.EngineOptions;
+import io.flinfer.jobs.PipelineCommandOptions.DeliveryGuaranteeConverter;
 import io.flinfer.jobs.PipelineOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,6 +62,17 @@ final class BenchPipelineCommand implements Callable<Integer> {
     @Option(names = "--max-in-flight", defaultValue = "256", description = "Most requests in flight per generate subtask. Default: ${DEFAULT-VALUE}.")
     int maxInFlight;
 
+    @Option(names = "--request-rate", split = ",", defaultValue = "inf", converter = RequestRateConverter.class, paramLabel = "R[,R...]",
+            description = "Requests per second, published as a Poisson process from a thread of their own (as vLLM's bench serve"
+                    + " --request-rate); inf publishes them all at once. Several rates run one after the other on the same job"
+                    + " (a sweep: the highest rate whose p99 latency stays bounded is the sustainable throughput). Default: ${DEFAULT-VALUE}.")
+    List<Double> requestRates;
+
+    @Option(names = "--delivery-guarantee", defaultValue = "exactly-once", converter = DeliveryGuaranteeConverter.class,
+            description = "The job's sinks: exactly-once (results visible at the next checkpoint) or at-least-once (visible when"
+                    + " written). Default: ${DEFAULT-VALUE}.")
+    DeliveryGuarantee deliveryGuarantee;
+
     @Option(names = "--routing", defaultValue = "PREFIX", description = "PREFIX or ROUND_ROBIN. Default: ${DEFAULT-VALUE}.")
     PipelineOptions.Routing routing;
 
@@ -71,6 +85,25 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
     @Mixin LogOptions logging;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    /** A positive number of requests per second, or inf. */
+    static final class RequestRateConverter implements CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            if (value.equals("inf")) {
+                return Double.POSITIVE_INFINITY;
+            }
+            try {
+                double rate = Double.parseDouble(value);
+                if (rate > 0 && Double.isFinite(rate)) {
+                    return rate;
+                }
+            } catch (NumberFormatException e) {
+                // Said below.
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a request rate: give requests per second (> 0) or inf");
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -88,13 +121,15 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
         List<BenchRequest> tokens = requests.stream().map(TextRequest::tokens).toList();
         BenchResult alone = EngineAlone.measure(config, tokens, limits, err);
-        var settings = new PipelineBenchmark.Settings(parallelism, checkpointInterval, maxInFlight, routing, timeout);
-        PipelineRunResult pipeline;
+        var settings = new PipelineBenchmark.Settings(parallelism, checkpointInterval, maxInFlight, routing, deliveryGuarantee,
+                timeout, workload.seed);
+        List<PipelineRunResult> runs;
         try (CommandLog log = logging.open(spec)) {
-            pipeline = PipelineBenchmark.run(kafka.options(config, "bench"), settings, warmup, requests,
+            runs = PipelineBenchmark.run(kafka.options(config, "bench"), settings, warmup, requests, requestRates,
                     new BenchProgress(err, "pipeline"));
         }
 
+        PipelineRunResult pipeline = runs.get(0);
         double ratio = pipeline.outputTokensPerSecond() / alone.outputTokensPerSecond();
         PrintWriter out = spec.commandLine().getOut();
         out.print(BenchReport.table(List.of(alone)));
@@ -104,16 +139,21 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 pipeline.requestsPerSecond(), pipeline.totalTokensPerSecond(), pipeline.outputTokensPerSecond(),
                 pipeline.outputTokens(), pipeline.elapsedSeconds());
         out.printf("Pipeline over engine alone: %.3f of the output throughput (target >= %.1f)%n", ratio, TARGET_RATIO);
+        out.printf("Engine idle in the pipeline: %.1f%% of the time (waiting for the task to hand it work)%n",
+                100 * pipeline.engineIdleFraction());
+        out.print(PipelineSweepTable.of(runs));
 
         ObjectNode report = new ObjectMapper().createObjectNode();
         report.set("engine", alone.toJson());
         report.set("pipeline", pipeline.toJson());
+        runs.forEach(run -> report.withArray("runs").add(run.toJson()));
         report.put("ratio", ratio).put("target_ratio", TARGET_RATIO);
         report.putObject("workload")
                 .put("num_prompts", numPrompts).put("input_len", workload.inputLen.toString())
                 .put("output_len", workload.outputLen.toString())
                 .put("seed", workload.seed).put("parallelism", parallelism).put("checkpoint_interval_ms", checkpointInterval.toMillis())
-                .put("max_in_flight", maxInFlight).put("routing", routing.name());
+                .put("max_in_flight", maxInFlight).put("routing", routing.name())
+                .put("delivery_guarantee", deliveryGuarantee.name());
         BenchCommand.writeJson(outputJson, report);
         return 0;
     }

@@ -54,6 +54,11 @@ final class BenchThroughputCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the random prompts. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--compare-lora", description = "With --lora-modules: run the continuous engine twice in this"
+            + " process, the base model alone, then the same requests spread round-robin over the adapters, and"
+            + " report the adapters' total tokens/s as a fraction of the base model's.")
+    boolean compareLora;
+
     @Option(names = "--output-json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path outputJson;
 
@@ -78,6 +83,9 @@ final class BenchThroughputCommand implements Callable<Integer> {
         List<BenchResult> results = new ArrayList<>();
         int maxModelLen = config.maxModelLen() > 0 ? config.maxModelLen() : model.maxPositionEmbeddings();
         String paths = null;
+        if (compareLora) {
+            return compareLora(config, requests, err, limits);
+        }
         if (continuous) {
             try (LlmEngine llm = LlmEngine.create(config)) {
                 paths = llm.computePaths().summary();
@@ -116,6 +124,38 @@ final class BenchThroughputCommand implements Callable<Integer> {
         if (paths != null) {
             report.put("compute_paths", paths);
         }
+        BenchCommand.writeJson(outputJson, report);
+        return 0;
+    }
+
+    /** The base model, then the same requests spread over the adapters, back to back in one engine. */
+    private int compareLora(EngineConfig config, List<BenchRequest> requests, PrintWriter err, MachineLimits limits)
+            throws IOException {
+        List<String> adapters = List.copyOf(config.lora().modules().keySet());
+        if (adapters.isEmpty()) {
+            throw new IllegalArgumentException("--compare-lora needs adapters: give --lora-modules NAME=PATH");
+        }
+        List<BenchRequest> spread = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            spread.add(requests.get(i).withLora(adapters.get(i % adapters.size())));
+        }
+        List<BenchResult> results = new ArrayList<>();
+        try (LlmEngine llm = LlmEngine.create(config)) {
+            err.println(llm.computePaths().summary());
+            requireFits(llm.maxModelLen());
+            results.add(ContinuousBenchmark.allAtOnce(llm, requests, "base", new BenchProgress(err, "base"), limits));
+            results.add(ContinuousBenchmark.allAtOnce(llm, spread, "lora x" + adapters.size(),
+                    new BenchProgress(err, "lora"), limits));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(BenchReport.table(results));
+        double ratio = results.get(1).totalTokensPerSecond() / results.get(0).totalTokensPerSecond();
+        out.printf("LoRA (%d adapters, max_loras %d) over the base model: %.2fx the total tokens/s%n",
+                adapters.size(), config.lora().maxLoras(), ratio);
+        ObjectNode report = new ObjectMapper().createObjectNode();
+        report.set("base", results.get(0).toJson());
+        report.set("lora", results.get(1).toJson());
+        report.put("ratio", ratio);
         BenchCommand.writeJson(outputJson, report);
         return 0;
     }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         name = "model",
         mixinStandardHelpOptions = true,
         description = "Make, download or inspect model checkpoints.",
-        subcommands = {SynthCommand.class, ModelDownload.class})
+        subcommands = {SynthCommand.class, SynthLoraCommand.class, ModelDownload.class})
 final class ModelCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -60,7 +60,8 @@ public final class RunCommand implements Callable<Integer> {
         PipelineOptions options = pipeline.toOptions(bootstrapServers, engine);
         Path state = stateDir != null ? stateDir : StateDirectory.defaultFor(options.groupId() + "-" + options.inputTopic());
         LocalPipeline.Settings settings = new LocalPipeline.Settings(
-                new LocalCluster.Settings(parallelism, pipeline.checkpointInterval(), metricsPort), state, fresh,
+                new LocalCluster.Settings(parallelism, pipeline.checkpointInterval(), metricsPort,
+                        options.generation().slots(parallelism)), state, fresh,
                 topicPartitions, replicationFactor);
         try (CommandLog log = logging.open(spec);
                 LocalPipeline running = LocalPipeline.start(options, settings, out)) {

@@ -22,7 +22,9 @@ final class SynthCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--preset", required = true,
-            description = "Model shape: tiny, tiny-qwen2, llama-110m, smollm2-135m, qwen2.5-0.5b.")
+            description = "Model shape: tiny, tiny-qwen2, tiny-phi3, tiny-gemma2, tiny-gemma3, tiny-mixtral,"
+                    + " tiny-qwen3-moe, tiny-qwen2-moe, llama-110m, mixtral-8x-110m, smollm2-135m, qwen2.5-0.5b,"
+                    + " llama3.2-1b.")
     String preset;
 
     @Option(names = "--out", required = true, description = "Folder to create; must not exist or be empty.")
@@ -56,7 +58,7 @@ final class SynthCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void requireEmpty(Path dir) throws IOException {
+    static void requireEmpty(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (Stream<Path> entries = Files.list(dir)) {
                 if (entries.findAny().isPresent()) {

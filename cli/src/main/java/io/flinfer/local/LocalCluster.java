@@ -4,7 +4,10 @@ import io.flinfer.jobs.Checkpointing;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -13,7 +16,10 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.RestoreMode;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.checkpoint.CheckpointException;
+import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.dispatcher.UnavailableDispatcherOperationException;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
@@ -21,6 +27,7 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.util.ExceptionUtils;
 
 /**
  * A Flink MiniCluster in this process, set up the way the jobs want it: exactly-once checkpoints into
@@ -29,13 +36,20 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  */
 public final class LocalCluster implements AutoCloseable {
     private static final Duration RPC_TIMEOUT = Duration.ofMinutes(1);
+    private static final Duration SNAPSHOT_RETRY = Duration.ofMillis(200);
 
     /**
      * How the local cluster runs a job; what a real cluster takes from its own configuration.
      *
      * @param metricsPort port of the Prometheus endpoint; 0 disables it
+     * @param slots task slots: the parallelism, plus those of each further model's slot sharing group
      */
-    public record Settings(int parallelism, Duration checkpointInterval, int metricsPort) {}
+    public record Settings(int parallelism, Duration checkpointInterval, int metricsPort, int slots) {
+        /** A slot per subtask of a job whose operators all share slots. */
+        public Settings(int parallelism, Duration checkpointInterval, int metricsPort) {
+            this(parallelism, checkpointInterval, metricsPort, parallelism);
+        }
+    }
 
     private final MiniCluster cluster;
     private final Settings settings;
@@ -49,7 +63,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts a cluster with a slot per subtask, writing checkpoints and savepoints under {@code state}. */
     public static LocalCluster start(Settings s, StateDirectory state) throws Exception {
-        Configuration conf = baseConfiguration(s.parallelism());
+        Configuration conf = baseConfiguration(s.slots());
         // A service: restarts with backoff that never give up, so a broker that is away or a topic that
         // is missing is waited out (RestartReporter says why), never a reason to exit.
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
@@ -64,7 +78,7 @@ public final class LocalCluster implements AutoCloseable {
      * command's to report, not something to wait out.
      */
     public static LocalCluster startForRun(Settings s, StateDirectory state) throws Exception {
-        Configuration conf = baseConfiguration(s.parallelism());
+        Configuration conf = baseConfiguration(s.slots());
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
@@ -79,16 +93,16 @@ public final class LocalCluster implements AutoCloseable {
             conf.setString("metrics.reporter.prom.port", String.valueOf(s.metricsPort()));
         }
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-                .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(Math.max(s.parallelism(), 1))
+                .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(Math.max(s.slots(), 1))
                 .withRandomPorts().build());
         cluster.start();
         return new LocalCluster(cluster, s, state);
     }
 
     /** A slot per subtask and the TaskManager settings of the jobs. */
-    private static Configuration baseConfiguration(int parallelism) {
+    private static Configuration baseConfiguration(int slots) {
         Configuration conf = new Configuration();
-        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(parallelism, 1));
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(slots, 1));
         Checkpointing.TASK_MANAGER_SETTINGS.forEach(conf::setString);
         return conf;
     }
@@ -136,15 +150,54 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Takes a savepoint into the state directory and stops the job once it is complete; returns its path. */
+    /**
+     * Takes a savepoint into the state directory and stops the job once it is complete; returns its path.
+     * Asked while the job starts, restarts or a task finishes, it is taken once Flink accepts it.
+     */
     public String stopWithSavepoint(JobID job, Duration timeout) throws Exception {
-        return cluster.stopWithSavepoint(job, state.savepoints().toUri().toString(), false, SavepointFormatType.CANONICAL)
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return whenAccepted(job, timeout, () -> cluster.stopWithSavepoint(job, state.savepoints().toUri().toString(),
+                false, SavepointFormatType.CANONICAL));
     }
 
-    /** Takes a checkpoint now (unaligned, like the periodic ones) and returns its path once it is complete. */
+    /**
+     * Takes a checkpoint now (unaligned, like the periodic ones) and returns its path once it is complete.
+     * Asked while the job starts, restarts or a task finishes, it is taken once Flink accepts it.
+     */
     public String checkpoint(JobID job, Duration timeout) throws Exception {
-        return cluster.triggerCheckpoint(job).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return whenAccepted(job, timeout, () -> cluster.triggerCheckpoint(job));
+    }
+
+    /**
+     * Flink refuses a snapshot at once, rather than taking it later, while the job master initializes
+     * (right after the submission), while any task is not running yet (deploying, restarting) and while a
+     * task closes (a batch job's source at the end of its files). A stop asked for then (Ctrl-C early in a
+     * run, or at such a moment) asks again until Flink takes it, the job ends, or the timeout passes.
+     */
+    private String whenAccepted(JobID job, Duration timeout, Supplier<CompletableFuture<String>> snapshot) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return snapshot.get().get(Math.max(deadline - System.nanoTime(), 0), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                if (!refusedForNow(e) || System.nanoTime() >= deadline || status(job).isGloballyTerminalState()) {
+                    throw e;
+                }
+                // Flink has no event a client can wait on for any of these states to pass.
+                Thread.sleep(SNAPSHOT_RETRY.toMillis());
+            }
+        }
+    }
+
+    static boolean refusedForNow(Throwable failure) {
+        if (ExceptionUtils.findThrowable(failure, UnavailableDispatcherOperationException.class).isPresent()) {
+            return true;
+        }
+        return ExceptionUtils.findThrowable(failure, CheckpointException.class)
+                .map(CheckpointException::getCheckpointFailureReason)
+                .filter(reason -> reason == CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING
+                        || reason == CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_CLOSING
+                        || reason == CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_NOT_READY)
+                .isPresent();
     }
 
     public void cancel(JobID job) throws Exception {

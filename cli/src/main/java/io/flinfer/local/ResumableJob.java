@@ -100,6 +100,8 @@ public final class ResumableJob implements AutoCloseable {
         };
         Signal.handle(new Signal("INT"), handler);
         Signal.handle(new Signal("TERM"), handler);
+        log.println("Ctrl-C stops the job with " + snapshot + "; the same command then resumes it.");
+        log.flush();
     }
 
     private void stopGracefully(PrintWriter log, String snapshot, ThrowingRunnable<Exception> stop) {

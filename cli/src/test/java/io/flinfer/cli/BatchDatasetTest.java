@@ -143,7 +143,7 @@ class BatchDatasetTest {
     }
 
     /** Parquet's reader builder over a local file, with its example {@link Group} records. */
-    private static final class GroupReader extends ParquetReader.Builder<Group> {
+    static final class GroupReader extends ParquetReader.Builder<Group> {
         GroupReader(InputFile file) {
             super(file, new PlainParquetConfiguration());
         }

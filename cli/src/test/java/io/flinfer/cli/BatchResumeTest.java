@@ -108,6 +108,25 @@ class BatchResumeTest {
         assertThat(work).as("a finished run removes its work folder").doesNotExist();
     }
 
+    @Test
+    void ctrlCWhileTheJobStartsStopsOnceItsTasksRunAndTheSameCommandFinishesTheRun() throws Exception {
+        writeRequests(16, 16);
+        BatchProcess first = BatchProcess.start(dir.resolve("first.log"), "1g", args);
+        Await.until("Ctrl-C taken over by the run", Duration.ofSeconds(180), () -> {
+            assertThat(first.isAlive()).as("the first run ends only when stopped; its output:\n%s", first.output()).isTrue();
+            return first.output().contains("Ctrl-C stops the job with a checkpoint");
+        });
+        first.interrupt(); // the job was just submitted: its tasks are deploying, the engine loading
+        assertThat(first.await(300)).as(first.output()).isEqualTo(130);
+        assertThat(first.output()).contains("Stopped after checkpoint").doesNotContain("Could not take a checkpoint");
+
+        BatchProcess second = BatchProcess.start(dir.resolve("second.log"), "1g", args);
+        assertThat(second.await(300)).as(second.output()).isZero();
+        assertThat(second.output()).contains("Resuming from checkpoint");
+        assertThat(BatchRequestFileTest.lines(output)).extracting(r -> r.path("custom_id").asText())
+                .doesNotHaveDuplicates().hasSize(requests);
+    }
+
     /** Waits until the run has committed some rows (a part file), while it still runs. */
     private void awaitCommittedRows(BatchProcess run) throws Exception {
         Await.until("a committed part file", Duration.ofSeconds(180), () -> {

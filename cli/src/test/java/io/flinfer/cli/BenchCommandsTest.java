@@ -45,6 +45,29 @@ class BenchCommandsTest {
     }
 
     @Test
+    void structuredComparesConstrainedWithUnconstrainedRunsOfTheSameShape() throws Exception {
+        Path json = dir.resolve("structured.json");
+        JsonNode report = run(json, "bench", "structured", "--model", model.toString(), "--num-prompts", "3",
+                "--input-len", "8", "--output-len", "24", "--rounds", "1", "--compile-repeats", "3",
+                "--kv-cache-memory", "256KiB", "--max-model-len", "64", "--output-json", json.toString());
+
+        JsonNode round = report.get("rounds").get(0);
+        assertThat(round.get("unconstrained").get("output_tokens").asLong()).isEqualTo(3 * 24);
+        assertThat(round.get("constrained").get("output_tokens").asLong())
+                .as("the default schema's shortest value is longer than 24 tokens").isEqualTo(3 * 24);
+        assertThat(report.get("throughput_ratio").asDouble()).isCloseTo(round.get("constrained").get("output_tokens_per_s").asDouble()
+                / round.get("unconstrained").get("output_tokens_per_s").asDouble(), within(1e-9));
+        JsonNode compile = report.get("compile");
+        assertThat(compile.get("vocabulary_ms").asDouble()).isPositive();
+        assertThat(compile.get("cold_compile_ms").get("p50").asDouble()).isPositive();
+        assertThat(compile.get("cached_compile_ms").get("p99").asDouble())
+                .isGreaterThanOrEqualTo(compile.get("cached_compile_ms").get("p50").asDouble());
+        assertThat(report.get("mask").get("steps").asLong()).as("a step per constrained token after the prefill").isGreaterThanOrEqualTo(24);
+        assertThat(report.get("mask").get("step_p99_ms").asDouble()).isGreaterThanOrEqualTo(report.get("mask").get("step_p50_ms").asDouble());
+        assertThat(out.toString()).contains("Constrained over unconstrained output throughput");
+    }
+
+    @Test
     void throughputComparesContinuousWithStaticBatching() throws Exception {
         Path json = dir.resolve("throughput.json");
         JsonNode report = run(json, "bench", "throughput", "--model", model.toString(), "--num-prompts", "6",

@@ -31,12 +31,13 @@ class BenchPipelineCommandTest {
         CliRun run = CliRun.of("bench", "pipeline", "--model", model.toString(), "--num-prompts", "5",
                 "--input-len", "16:40", "--output-len", "3:7", "--seed", "11", "--kv-cache-memory", "1MiB",
                 "--max-model-len", "64", "--checkpoint-interval", "200ms", "--parallelism", "2",
-                "--timeout", "3m", "--output-json", json.toString());
+                "--timeout", "3m", "--request-rate", "inf,20", "--output-json", json.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("Throughput (engine):", "Throughput (pipeline):", "Pipeline over engine alone:");
+        assertThat(run.out()).contains("Throughput (engine):", "Throughput (pipeline):", "Pipeline over engine alone:",
+                "Engine idle in the pipeline:", "Per request rate");
         JsonNode report = new ObjectMapper().readTree(json.toFile());
-        assertThat(report.fieldNames()).toIterable().containsExactlyInAnyOrder("engine", "pipeline", "ratio", "target_ratio", "workload");
+        assertThat(report.fieldNames()).toIterable().containsExactlyInAnyOrder("engine", "pipeline", "runs", "ratio", "target_ratio", "workload");
         JsonNode engine = report.get("engine");
         JsonNode pipeline = report.get("pipeline");
         for (JsonNode r : List.of(engine, pipeline)) {
@@ -54,11 +55,23 @@ class BenchPipelineCommandTest {
         long promptTokens = expected.stream().mapToLong(r -> r.tokens().promptIds().length).sum();
         assertThat(engine.get("output_tokens").asLong()).isEqualTo(outputTokens);
         assertThat(pipeline.get("output_tokens").asLong()).as("the pipeline generated what the engine did").isEqualTo(outputTokens);
+        assertThat(pipeline.get("engine_idle_fraction").asDouble()).as("the engines stepped part of the time, not all of it")
+                .isGreaterThan(0).isLessThan(1);
         assertThat(engine.get("prompt_tokens").asLong()).isEqualTo(promptTokens);
         assertThat(pipeline.get("prompt_tokens").asLong()).as("the pipeline's tokenizer made the same prompts").isEqualTo(promptTokens);
         assertThat(report.get("ratio").asDouble())
                 .isCloseTo(pipeline.get("output_tokens_per_s").asDouble() / engine.get("output_tokens_per_s").asDouble(),
                         offset(1e-9));
         assertThat(report.get("workload").get("parallelism").asInt()).isEqualTo(2);
+        JsonNode runs = report.get("runs");
+        assertThat(runs).hasSize(2);
+        assertThat(runs.get(0).get("request_rate").asText()).isEqualTo("inf");
+        assertThat(runs.get(1).get("request_rate").asText()).isEqualTo("20.0");
+        for (JsonNode r : runs) {
+            assertThat(r.get("output_tokens").asLong()).as("every rate serves the whole workload").isEqualTo(outputTokens);
+            JsonNode e2e = r.get("e2e_latency_ms");
+            assertThat(e2e.get("p50").asDouble()).isPositive().isLessThanOrEqualTo(e2e.get("p90").asDouble());
+            assertThat(e2e.get("p90").asDouble()).isLessThanOrEqualTo(e2e.get("p99").asDouble());
+        }
     }
 }

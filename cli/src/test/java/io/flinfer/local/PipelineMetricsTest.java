@@ -39,6 +39,9 @@ class PipelineMetricsTest {
             "e2e_request_latency_microseconds", "e2e_request_latency_microseconds_count",
             "request_queue_time_microseconds", "request_queue_time_microseconds_count",
             "reason_dead_letters", "bad_requests",
+            "structured_output_requests", "structured_output_compiles", "structured_output_cache_hits",
+            "structured_output_compile_microseconds", "structured_output_mask_microseconds", "structured_output_mask_steps",
+            "structured_output_mask_step_p50_microseconds", "structured_output_mask_step_p99_microseconds",
             "routed_requests", "routing_spills");
     static final Path DASHBOARD = Path.of("..", "flink-deployments", "grafana", "flinfer-dashboard.json");
 

@@ -24,9 +24,12 @@ import io.flinfer.engine.structured.TokenVocabulary;
 import io.flinfer.engine.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +47,7 @@ public final class LlmEngine implements AutoCloseable {
     private final Tokenizer tokenizer;
     private final Scheduler scheduler;
     private final ModelRunner runner;
+    private final LoraAdapters adapters;
     private final Map<String, RequestState> requests = new LinkedHashMap<>();
     private final TensorThread tensorThread = new TensorThread();
     private final StepProfile profile = new StepProfile();
@@ -55,6 +59,7 @@ public final class LlmEngine implements AutoCloseable {
     private volatile StructuredOutputs structuredOutputs;
 
     private LlmEngine(EngineConfig config) {
+        LoraConfig lora = config.lora();
         this.config = config;
         ModelConfig modelConfig = ModelConfig.load(config.modelPath());
         Precision precision = config.precision();
@@ -82,8 +87,9 @@ public final class LlmEngine implements AutoCloseable {
                     model.manager());
             KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks, config.enablePrefixCaching()), config.blockSize());
             scheduler = new Scheduler(new SchedulerConfig(config.maxNumSeqs(), batchedTokens,
-                    config.enableChunkedPrefill()), kv);
+                    config.enableChunkedPrefill(), lora.maxLoras()), kv);
             runner = new ModelRunner(model, cache, profile);
+            adapters = tensorThread.call(() -> new LoraAdapters(lora, model));
             int room = Math.min(maxModelLen, numBlocks * config.blockSize()) - 1;
             int warmUpTokens = Math.min(Math.min(batchedTokens, LlamaModel.WARM_UP_TOKENS), room);
             tensorThread.call(() -> {
@@ -97,6 +103,7 @@ public final class LlmEngine implements AutoCloseable {
         }
     }
 
+    /** An engine of {@code config}'s model, serving its LoRA adapters too. */
     public static LlmEngine create(EngineConfig config) {
         return new LlmEngine(config);
     }
@@ -118,12 +125,30 @@ public final class LlmEngine implements AutoCloseable {
      *     max_model_len or for the whole KV cache, duplicate id)
      */
     public void addRequest(String requestId, int[] promptIds, SamplingParams params, String cacheSalt, int[] resumedOutputIds) {
+        addRequest(requestId, promptIds, params, cacheSalt, resumedOutputIds, null);
+    }
+
+    /**
+     * Adds a request that runs with LoRA adapter {@code lora} (null: the base model), loading the
+     * adapter on its first use.
+     *
+     * @throws IllegalArgumentException as {@link #addRequest(String, int[], SamplingParams, String, int[])}
+     *     does, and when the adapter is unknown or its folder cannot be loaded (saying why)
+     */
+    public void addRequest(String requestId, int[] promptIds, SamplingParams params, String cacheSalt,
+            int[] resumedOutputIds, String lora) {
         if (requests.containsKey(requestId)) {
             throw new IllegalArgumentException("request id " + requestId + " is already in the engine");
         }
         validate(promptIds, params);
         GrammarMatcher grammar = params.structuredOutput == null ? null : structuredOutputs().matcher(params.structuredOutput);
-        Sequence seq = new Sequence(requestId, promptIds, resumedOutputIds, params, cacheSalt, System.nanoTime());
+        if (lora != null) {
+            tensorThread.call(() -> {
+                adapters.acquire(lora);
+                return null;
+            });
+        }
+        Sequence seq = new Sequence(requestId, promptIds, resumedOutputIds, params, cacheSalt, lora, System.nanoTime());
         requests.put(requestId, new RequestState(seq, tokenizer, resumedOutputIds, grammar));
         scheduler.add(seq);
     }
@@ -157,6 +182,7 @@ public final class LlmEngine implements AutoCloseable {
         RequestState state = requests.remove(requestId);
         if (state != null) {
             scheduler.finish(state.seq, FinishReason.ABORT);
+            releaseAdapter(state.seq);
         }
     }
 
@@ -194,7 +220,8 @@ public final class LlmEngine implements AutoCloseable {
             structuredOutputs.recordMaskTime(System.nanoTime() - masksBegin);
         }
         profile.lap(StepProfile.Phase.SCHEDULE);
-        SampledTokens sampled = runner.run(batch, rows);
+        Map<String, Integer> slots = adapters.place(batchAdapters(batch));
+        SampledTokens sampled = runner.run(batch, rows, seq -> seq.lora() == null ? -1 : slots.get(seq.lora()));
         long done = System.nanoTime();
         scheduler.update(batch, sampled.tokenIds(), done);
         List<RequestOutput> outputs = new ArrayList<>(rows.size());
@@ -207,11 +234,28 @@ public final class LlmEngine implements AutoCloseable {
             if (finish != null) {
                 scheduler.finish(seq, finish);
                 requests.remove(seq.requestId());
+                releaseAdapter(seq);
             }
             outputs.add(state.output(done));
         }
         profile.lap(StepProfile.Phase.OUTPUT);
         return outputs;
+    }
+
+    private static Set<String> batchAdapters(ScheduledBatch batch) {
+        Set<String> names = new HashSet<>();
+        for (Sequence seq : batch.sequences()) {
+            if (seq.lora() != null) {
+                names.add(seq.lora());
+            }
+        }
+        return names;
+    }
+
+    private void releaseAdapter(Sequence seq) {
+        if (seq.lora() != null) {
+            adapters.release(seq.lora());
+        }
     }
 
     private void countPromptTokens(ScheduledBatch batch) {
@@ -256,6 +300,11 @@ public final class LlmEngine implements AutoCloseable {
         return requests.values().stream().mapToLong(r -> r.seq.numComputedTokens()).sum();
     }
 
+    /** The structured-output support if a constrained request has created it, without creating it (for metrics). */
+    public Optional<StructuredOutputs> structuredOutputsInUse() {
+        return Optional.ofNullable(structuredOutputs);
+    }
+
     /**
      * The engine's structured-output support: its grammar cache for this tokenizer and its counters.
      * Created on first use.
@@ -292,6 +341,7 @@ public final class LlmEngine implements AutoCloseable {
     public void close() {
         tokenizer.close();
         tensorThread.call(() -> {
+            adapters.close();
             manager.close();
             return null;
         });

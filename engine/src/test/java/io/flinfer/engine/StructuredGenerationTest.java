@@ -92,6 +92,30 @@ class StructuredGenerationTest {
         }
     }
 
+    /**
+     * min_tokens keeps EOS out while the grammar could go on; where the grammar is complete and nothing
+     * can follow, the grammar wins and the request ends short of min_tokens (no token would be valid).
+     */
+    @Test
+    void minTokensHoldsOffEosUntilTheGrammarHasNothingLeft() {
+        try (LlmEngine engine = LlmEngine.create(EngineConfig.defaults(BundledModels.stories260K()).withKvCacheMemory(8 << 20))) {
+            for (long seed = 0; seed < 8; seed++) {
+                SamplingParams params = SamplingParams.builder().temperature(1.0).seed(seed).maxTokens(40).minTokens(6)
+                        .structuredOutput(StructuredOutput.regex("a{1,12}")).build();
+                RequestOutput out = run(engine, "as-" + seed, new int[] {1, 403, 407}, params, new int[0]);
+                assertThat(out.finishReason()).isEqualTo(FinishReason.STOP);
+                assertThat(out.outputTokenIds().length >= 6 || out.text().length() == 12)
+                        .as("'%s' in %d tokens: at least 6, or the grammar's end", out.text(), out.outputTokenIds().length).isTrue();
+            }
+            SamplingParams choice = SamplingParams.builder().temperature(1.0).seed(1L).maxTokens(40).minTokens(30)
+                    .structuredOutput(new StructuredOutput(StructuredOutput.Kind.CHOICE, "[\"yes\",\"no\"]", false)).build();
+            RequestOutput out = run(engine, "choice", new int[] {1, 403, 407}, choice, new int[0]);
+            assertThat(out.text()).isIn("yes", "no");
+            assertThat(out.finishReason()).isEqualTo(FinishReason.STOP);
+            assertThat(out.outputTokenIds().length).isLessThan(30);
+        }
+    }
+
     @Test
     void aBadConstraintIsRefusedWhenTheRequestIsAdded() {
         try (LlmEngine engine = LlmEngine.create(EngineConfig.defaults(randomModel).withKvCacheMemory(8 << 20))) {

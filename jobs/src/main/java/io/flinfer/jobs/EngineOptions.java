@@ -3,9 +3,14 @@ package io.flinfer.jobs;
 import io.flinfer.engine.ComputeDevice;
 import io.flinfer.engine.Dtype;
 import io.flinfer.engine.EngineConfig;
+import io.flinfer.engine.LoraConfig;
 import io.flinfer.engine.Quantization;
 import io.flinfer.engine.hub.ModelSource;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -13,9 +18,11 @@ import picocli.CommandLine.TypeConversionException;
 
 /** The engine's options, with vLLM's names, shared by every command that runs the engine. */
 public final class EngineOptions {
-    @Option(names = "--model", required = true, paramLabel = "FOLDER|ORG/NAME",
-            description = "Model: a local Hugging Face checkpoint folder, or a Hub id downloaded once into the Hugging Face cache.")
-    String model;
+    @Option(names = "--model", required = true, paramLabel = "FOLDER|ORG/NAME[=SERVED_NAME]",
+            description = "Model: a local Hugging Face checkpoint folder, or a Hub id downloaded once into the Hugging Face cache;"
+                    + " =SERVED_NAME names it for requests. Repeatable (run, batch): each model gets operators of its own,"
+                    + " and requests reach the one their \"model\" names (the first when they name none).")
+    List<String> models = new ArrayList<>();
 
     @Option(names = "--revision", paramLabel = "REV", description = "Hub revision (branch, tag or commit) of --model. Default: main.")
     String revision;
@@ -66,19 +73,72 @@ public final class EngineOptions {
             description = "Split long prompts over several steps within the token budget. Default: on.")
     boolean chunkedPrefill;
 
-    /** Resolves the model (downloading it when it is a Hub id) and builds the engine's config. */
+    @Option(names = "--lora-modules", paramLabel = "NAME=PATH", split = " ",
+            description = "LoRA adapters served over the model (repeatable): a PEFT folder (adapter_config.json,"
+                    + " adapter_model.safetensors) under a name requests give in \"model\".")
+    Map<String, Path> loraModules = new LinkedHashMap<>();
+
+    @Option(names = "--max-loras", defaultValue = "" + LoraConfig.DEFAULT_MAX_LORAS,
+            description = "LoRA adapters in one step; requests of further adapters wait for a slot. Default: ${DEFAULT-VALUE}.")
+    int maxLoras;
+
+    @Option(names = "--max-lora-rank", defaultValue = "" + LoraConfig.DEFAULT_MAX_LORA_RANK,
+            description = "Largest LoRA rank; an adapter above it fails its requests. Default: ${DEFAULT-VALUE}.")
+    int maxLoraRank;
+
+    @Option(names = "--max-cpu-loras", defaultValue = "0",
+            description = "Loaded LoRA adapters kept in memory, least recently used evicted beyond it. Default: --max-loras.")
+    int maxCpuLoras;
+
+    /** Resolves the (first) model (downloading it when it is a Hub id) and builds the engine's config. */
     public EngineConfig toConfig() {
-        return toConfig(ModelSource.resolve(model, revision));
+        return toConfig(ModelSource.resolve(model(), revision));
+    }
+
+    /**
+     * The models after the first, each with the engine settings of the first and no LoRA adapters
+     * (adapters serve over the first model), and the name requests give, if {@code =NAME} set one.
+     */
+    public List<NamedModel> moreModels() {
+        List<NamedModel> more = new ArrayList<>();
+        for (String argument : models.subList(Math.min(1, models.size()), models.size())) {
+            String path = pathOf(argument);
+            more.add(new NamedModel(path, nameOf(argument),
+                    toConfig(ModelSource.resolve(path, revision)).withLora(LoraConfig.NONE)));
+        }
+        return more;
+    }
+
+    /** A model given with --model: the argument's path or Hub id, its served name (null: none given), its config. */
+    public record NamedModel(String argument, String servedName, EngineConfig config) {}
+
+    /** The name the first --model gave with =NAME, or null. */
+    public String servedName() {
+        return models.isEmpty() ? null : nameOf(models.get(0));
+    }
+
+    private static String pathOf(String argument) {
+        int eq = argument.lastIndexOf('=');
+        return eq < 0 ? argument : argument.substring(0, eq);
+    }
+
+    private static String nameOf(String argument) {
+        int eq = argument.lastIndexOf('=');
+        return eq < 0 ? null : argument.substring(eq + 1);
     }
 
     /** The engine's config for a model folder found some other way (the demo falls back to a synthetic model). */
     public EngineConfig toConfig(Path folder) {
+        Map<String, String> adapters = new LinkedHashMap<>();
+        loraModules.forEach((name, path) -> adapters.put(name, path.toAbsolutePath().toString()));
         return new EngineConfig(folder.toString(), dtype, device, blockSize, kvCacheMemory, maxNumSeqs, maxNumBatchedTokens,
-                maxModelLen, prefixCaching, chunkedPrefill, kvCacheDtype, quantization);
+                maxModelLen, prefixCaching, chunkedPrefill, new LoraConfig(adapters, maxLoras, maxLoraRank, maxCpuLoras),
+                kvCacheDtype, quantization);
     }
 
+    /** The first --model's folder or Hub id, as given (without =NAME); null when none was given. */
     public String model() {
-        return model;
+        return models.isEmpty() ? null : pathOf(models.get(0));
     }
 
     public String revision() {

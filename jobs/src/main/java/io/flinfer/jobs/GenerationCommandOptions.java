@@ -3,6 +3,12 @@ package io.flinfer.jobs;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.operators.records.ServedModel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** The options of the inference steps, shared by the streaming and the batch job. */
@@ -33,9 +39,33 @@ public final class GenerationCommandOptions {
                     + " Default: the --model argument, or its last path element.")
     String servedModelName;
 
-    /** @param modelArgument the {@code --model} as given, whose name requests may use unless --served-model-name says otherwise */
-    public GenerationOptions toOptions(EngineConfig engine, String modelArgument) {
-        ServedModel served = servedModelName != null ? ServedModel.named(servedModelName) : ServedModel.ofModelArgument(modelArgument);
-        return new GenerationOptions(engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, routingBalance, served);
+    @Option(names = "--model-parallelism", paramLabel = "NAME=N",
+            description = "Generate subtasks of the model served as NAME, when a job serves several (repeatable)."
+                    + " Default: the job's parallelism.")
+    Map<String, Integer> modelParallelism = new LinkedHashMap<>();
+
+    /**
+     * The options of every --model of {@code engineOptions}: the first model (resolved as
+     * {@code engine}) is served under --served-model-name, its {@code =NAME}, or the --model argument
+     * and its last path element; the others under their {@code =NAME} or argument.
+     */
+    public GenerationOptions toOptions(EngineOptions engineOptions, EngineConfig engine) {
+        String firstName = servedModelName != null ? servedModelName : engineOptions.servedName();
+        ServedModel served = (firstName != null ? ServedModel.named(firstName) : ServedModel.ofModelArgument(engineOptions.model()))
+                .withAdapters(engine.lora().modules().keySet());
+        List<ModelRoute> more = new ArrayList<>();
+        Set<String> names = new HashSet<>(served.names());
+        for (EngineOptions.NamedModel m : engineOptions.moreModels()) {
+            ServedModel s = m.servedName() != null ? ServedModel.named(m.servedName()) : ServedModel.ofModelArgument(m.argument());
+            for (String name : s.names()) {
+                if (!names.add(name)) {
+                    throw new IllegalArgumentException("two models are served as " + name
+                            + "; name them apart with --model PATH=NAME");
+                }
+            }
+            more.add(new ModelRoute(m.config(), s, modelParallelism.getOrDefault(s.name(), 0)));
+        }
+        return new GenerationOptions(engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, routingBalance, served, more);
     }
+
 }

@@ -7,9 +7,12 @@ import io.flinfer.operators.records.InferenceRequest;
 import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.RawRecord;
 import io.flinfer.operators.records.RequestParser;
+import io.flinfer.operators.records.ServedModel;
 import io.flinfer.operators.records.ResultLine;
 import io.flinfer.operators.records.SideOutputs;
 import io.flinfer.operators.route.PrefixPartitioner;
+import java.util.List;
+import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -25,6 +28,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *          \-> error results (valid JSON, invalid request) /
  *          \-> dead letters (not a request)
  * </pre>
+ * The batch job parses its rows itself and joins after parse ({@link #addAfterParse}).
  */
 public final class InferenceGraph {
     /** What comes out: a result line per request, and the records that were not requests. */
@@ -34,18 +38,68 @@ public final class InferenceGraph {
 
     public static Outputs add(DataStream<RawRecord> raw, GenerationOptions o) {
         SingleOutputStreamOperator<InferenceRequest> parsed = raw
-                .process(new ParseFunction(new RequestParser(o.servedModel())))
+                .process(new ParseFunction(parser(o)))
                 .name("parse").uid("parse");
-        SingleOutputStreamOperator<PreparedRequest> prepared = parsed
-                .process(new PrepareFunction(o.engine(), o.prefixKeyBlocks()))
-                .name("prepare").uid("prepare");
-        DataStream<ResultLine> generated = route(prepared, o)
-                .transform("generate", TypeInformation.of(ResultLine.class),
-                        new GenerateOperatorFactory(o.engine(), o.maxInFlight(), o.requestTimeout()))
-                .uid("generate");
-        DataStream<ResultLine> results = generated.union(
-                parsed.getSideOutput(SideOutputs.ERROR_RESULTS), prepared.getSideOutput(SideOutputs.ERROR_RESULTS));
+        DataStream<ResultLine> results = addAfterParse(parsed, o).union(parsed.getSideOutput(SideOutputs.ERROR_RESULTS));
         return new Outputs(results, parsed.getSideOutput(SideOutputs.DEAD_LETTERS));
+    }
+
+    /** The parser of requests for these models: a request naming none of their names is a 404. */
+    public static RequestParser parser(GenerationOptions o) {
+        return new RequestParser(RequestParser.DEFAULT_MAX_RECORD_BYTES, o.models().stream().map(ModelRoute::served).toList());
+    }
+
+    /**
+     * From parsed requests on, for a job that parses its own input (the batch job reads rows, not
+     * request lines): a result per request, error results of prepare included, each request answered
+     * by the model it names.
+     */
+    public static DataStream<ResultLine> addAfterParse(DataStream<InferenceRequest> parsed, GenerationOptions o) {
+        List<ModelRoute> models = o.models();
+        if (models.size() == 1) {
+            return generate(parsed, models.get(0), "", o);
+        }
+        DataStream<ResultLine> results = null;
+        for (int m = 0; m < models.size(); m++) {
+            ModelRoute model = models.get(m);
+            DataStream<ResultLine> generated = generate(parsed.filter(new ServesModel(model.served())).name("model " + model.name())
+                    .uid("route-" + model.name()), model, m == 0 ? "" : "-" + model.name(), o);
+            results = results == null ? generated : results.union(generated);
+        }
+        return results;
+    }
+
+    /**
+     * One model's prepare and generate, with their error results. The first model's operators keep
+     * their one-model uids, so a job that gains a model restores the state it had; the others are
+     * suffixed with their name and run in a slot sharing group of their own (their engine does not
+     * share a slot's memory with another model's).
+     */
+    private static DataStream<ResultLine> generate(DataStream<InferenceRequest> requests, ModelRoute model,
+            String suffix, GenerationOptions o) {
+        SingleOutputStreamOperator<PreparedRequest> prepared = requests
+                .process(new PrepareFunction(model.engine(), o.prefixKeyBlocks()))
+                .name("prepare" + suffix).uid("prepare" + suffix);
+        SingleOutputStreamOperator<ResultLine> generated = route(prepared, o)
+                .transform("generate" + suffix, TypeInformation.of(ResultLine.class),
+                        new GenerateOperatorFactory(model.engine(), o.maxInFlight(), o.requestTimeout()))
+                .uid("generate" + suffix);
+        if (!suffix.isEmpty()) {
+            prepared.slotSharingGroup("model" + suffix);
+            generated.slotSharingGroup("model" + suffix);
+        }
+        if (model.parallelism() > 0) {
+            generated.setParallelism(model.parallelism());
+        }
+        return generated.union(prepared.getSideOutput(SideOutputs.ERROR_RESULTS));
+    }
+
+    /** Keeps the requests that name one of a model's names (the first model also takes those naming none, parsed to its name). */
+    private record ServesModel(ServedModel model) implements FilterFunction<InferenceRequest> {
+        @Override
+        public boolean filter(InferenceRequest request) {
+            return model.serves(request.model());
+        }
     }
 
     /**

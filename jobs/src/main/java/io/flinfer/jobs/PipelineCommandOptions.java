@@ -3,6 +3,8 @@ package io.flinfer.jobs;
 import io.flinfer.jobs.kafka.KafkaPropertiesOption;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -29,6 +31,12 @@ public final class PipelineCommandOptions {
             description = "How often to checkpoint; results commit to Kafka at checkpoints. Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 
+    @Option(names = "--delivery-guarantee", defaultValue = "exactly-once", converter = DeliveryGuaranteeConverter.class,
+            description = "exactly-once: results become visible to read_committed consumers when the checkpoint after them"
+                    + " completes (latency includes up to one --checkpoint-interval). at-least-once: visible as soon as they"
+                    + " are written; after a failure some appear twice (de-duplicate by custom_id). Default: ${DEFAULT-VALUE}.")
+    DeliveryGuarantee deliveryGuarantee;
+
     @Mixin KafkaPropertiesOption kafkaProperties;
 
     @Mixin GenerationCommandOptions generation;
@@ -38,9 +46,9 @@ public final class PipelineCommandOptions {
      * (null: a local run's embedded broker). Checkpointing is the caller's.
      */
     public PipelineOptions toOptions(String bootstrapServers, EngineOptions engine) {
-        GenerationOptions g = generation.toOptions(engine.toConfig(), engine.model());
+        GenerationOptions g = generation.toOptions(engine, engine.toConfig());
         return PipelineOptions.builder(bootstrapServers, g.engine()).generation(g).topics(inputTopic, outputTopic, deadLetterTopic)
-                .groupId(groupId).kafkaClient(kafkaClient()).build();
+                .groupId(groupId).kafkaClient(kafkaClient()).deliveryGuarantee(deliveryGuarantee).build();
     }
 
     /** The settings of --kafka-properties; they travel inside the job graph, so the TaskManagers need no file. */
@@ -49,4 +57,17 @@ public final class PipelineCommandOptions {
     }
 
     public Duration checkpointInterval() { return checkpointInterval; }
+
+    /** The two guarantees the job offers, by the names Flink's documentation uses. */
+    public static final class DeliveryGuaranteeConverter implements CommandLine.ITypeConverter<DeliveryGuarantee> {
+        @Override
+        public DeliveryGuarantee convert(String value) {
+            return switch (value) {
+                case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
+                case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
+                default -> throw new CommandLine.TypeConversionException(
+                        "'" + value + "' is not a delivery guarantee; use exactly-once or at-least-once");
+            };
+        }
+    }
 }

@@ -1,10 +1,13 @@
 package io.flinfer.jobs;
 
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.operators.records.ServedModel;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
  * Everything the streaming job needs to know. {@link #builder} starts from the defaults that every way
@@ -12,6 +15,9 @@ import java.util.Map;
  *
  * @param generation the inference steps' options, which the batch job shares
  * @param kafkaClient more Kafka client settings for the source and the sinks alike (SASL, TLS, ...)
+ * @param deliveryGuarantee the sinks': {@code EXACTLY_ONCE} (results visible to {@code read_committed}
+ *     consumers when the checkpoint after them completes) or {@code AT_LEAST_ONCE} (visible as soon as
+ *     they are written; after a failure, some appear twice)
  */
 public record PipelineOptions(
         String bootstrapServers,
@@ -21,10 +27,14 @@ public record PipelineOptions(
         String groupId,
         String transactionalIdPrefix,
         GenerationOptions generation,
-        Map<String, String> kafkaClient) implements Serializable {
+        Map<String, String> kafkaClient,
+        DeliveryGuarantee deliveryGuarantee) implements Serializable {
 
     public PipelineOptions {
         kafkaClient = Map.copyOf(kafkaClient);
+        if (deliveryGuarantee != DeliveryGuarantee.EXACTLY_ONCE && deliveryGuarantee != DeliveryGuarantee.AT_LEAST_ONCE) {
+            throw new IllegalArgumentException("delivery guarantee " + deliveryGuarantee + "; the job's are exactly-once and at-least-once");
+        }
     }
 
     /** As a record prints itself, but with the Kafka settings' names only: their values include passwords. */
@@ -32,7 +42,8 @@ public record PipelineOptions(
     public String toString() {
         return "PipelineOptions[bootstrapServers=" + bootstrapServers + ", inputTopic=" + inputTopic + ", outputTopic=" + outputTopic
                 + ", deadLetterTopic=" + deadLetterTopic + ", groupId=" + groupId + ", transactionalIdPrefix=" + transactionalIdPrefix
-                + ", generation=" + generation + ", kafkaClient=" + new java.util.TreeSet<>(kafkaClient.keySet()) + " (values hidden)]";
+                + ", generation=" + generation + ", kafkaClient=" + new java.util.TreeSet<>(kafkaClient.keySet()) + " (values hidden)"
+                + ", deliveryGuarantee=" + deliveryGuarantee + "]";
     }
 
     public enum Routing { PREFIX, ROUND_ROBIN }
@@ -52,7 +63,7 @@ public record PipelineOptions(
     /** The same options against another Kafka (a local run learns its embedded broker's address late). */
     public PipelineOptions withBootstrapServers(String servers) {
         return new PipelineOptions(servers, inputTopic, outputTopic, deadLetterTopic, groupId, transactionalIdPrefix,
-                generation, kafkaClient);
+                generation, kafkaClient, deliveryGuarantee);
     }
 
     /** Options from the defaults, changed where asked. */
@@ -69,7 +80,9 @@ public record PipelineOptions(
         private Routing routing = Routing.PREFIX;
         private double routingBalance = GenerationOptions.ROUTING_BALANCE;
         private ServedModel servedModel;
+        private List<ModelRoute> moreModels = List.of();
         private Map<String, String> kafkaClient = Map.of();
+        private DeliveryGuarantee deliveryGuarantee = DeliveryGuarantee.EXACTLY_ONCE;
 
         private Builder(String bootstrapServers, EngineConfig engine) {
             this.bootstrapServers = bootstrapServers;
@@ -85,6 +98,7 @@ public record PipelineOptions(
             routing = g.routing();
             routingBalance = g.routingBalance();
             servedModel = g.servedModel();
+            moreModels = g.moreModels();
             return this;
         }
 
@@ -139,10 +153,18 @@ public record PipelineOptions(
             return this;
         }
 
+        /** {@code AT_LEAST_ONCE} trades duplicates after a failure for results visible before the next checkpoint. */
+        public Builder deliveryGuarantee(DeliveryGuarantee guarantee) {
+            deliveryGuarantee = guarantee;
+            return this;
+        }
+
         public PipelineOptions build() {
             return new PipelineOptions(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId,
                     "flinfer-" + groupId, new GenerationOptions(engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing,
-                    routingBalance, servedModel != null ? servedModel : ServedModel.ofModelArgument(engine.model())), kafkaClient);
+                    routingBalance, servedModel != null ? servedModel
+                            : ServedModel.ofModelArgument(engine.model()).withAdapters(engine.lora().modules().keySet()),
+                    moreModels), kafkaClient, deliveryGuarantee);
         }
     }
 }

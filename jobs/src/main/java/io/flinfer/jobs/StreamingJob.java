@@ -21,7 +21,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * The main job: Kafka prompts in, completions out exactly once.
+ * The main job: Kafka prompts in, completions out exactly once (or at least once, when asked: results
+ * then become visible before the next checkpoint).
  *
  * <pre>
  * KafkaSource(requests) -> {@link InferenceGraph} -> KafkaSink(results)
@@ -63,8 +64,8 @@ public final class StreamingJob {
      * dead-letter topics in transactions whose ids start with the prefix {@code --group-id} sets.
      */
     public static KafkaAcls acls(PipelineOptions o) {
-        return new KafkaAcls().read(o.inputTopic()).group(o.groupId()).write(o.outputTopic()).write(o.deadLetterTopic())
-                .transactionalIds(o.transactionalIdPrefix());
+        KafkaAcls acls = new KafkaAcls().read(o.inputTopic()).group(o.groupId()).write(o.outputTopic()).write(o.deadLetterTopic());
+        return o.deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE ? acls.transactionalIds(o.transactionalIdPrefix()) : acls;
     }
 
     private static KafkaAccess access(PipelineOptions o) {
@@ -74,20 +75,20 @@ public final class StreamingJob {
     private static Sink<ResultLine> resultSink(PipelineOptions o) {
         KafkaRecordSerializationSchema<ResultLine> serializer = (line, context, timestamp) -> new ProducerRecord<>(
                 o.outputTopic(), line.customId().getBytes(StandardCharsets.UTF_8), line.json().getBytes(StandardCharsets.UTF_8));
-        return exactlyOnceSink(o, serializer, "-results");
+        return sink(o, serializer, "-results");
     }
 
     private static Sink<String> deadLetterSink(PipelineOptions o) {
         KafkaRecordSerializationSchema<String> serializer = (json, context, timestamp) ->
                 new ProducerRecord<>(o.deadLetterTopic(), null, json.getBytes(StandardCharsets.UTF_8));
-        return exactlyOnceSink(o, serializer, "-dead-letters");
+        return sink(o, serializer, "-dead-letters");
     }
 
-    private static <T> Sink<T> exactlyOnceSink(PipelineOptions o, KafkaRecordSerializationSchema<T> serializer, String suffix) {
+    private static <T> Sink<T> sink(PipelineOptions o, KafkaRecordSerializationSchema<T> serializer, String suffix) {
         KafkaSink<T> sink = KafkaSink.<T>builder()
                 .setBootstrapServers(o.bootstrapServers())
                 .setRecordSerializer(serializer)
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setDeliveryGuarantee(o.deliveryGuarantee())
                 .setTransactionalIdPrefix(o.transactionalIdPrefix() + suffix)
                 .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
                 .setKafkaProducerConfig(kafkaClient(o))

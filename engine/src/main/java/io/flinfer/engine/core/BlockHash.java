@@ -35,6 +35,18 @@ public record BlockHash(long value, long parent, int[] tokenIds, String salt) {
         return hashes;
     }
 
+    /**
+     * The extra keys of a request's blocks: its cache salt alone without an adapter (so base-model
+     * hashes stay as they were), else the adapter's name and the salt in a form no plain salt has
+     * (a leading NUL; a plain salt that starts with one gets a second).
+     */
+    public static String extraKeys(String lora, String cacheSalt) {
+        if (lora == null) {
+            return cacheSalt != null && cacheSalt.startsWith("\0") ? "\0" + cacheSalt : cacheSalt;
+        }
+        return "\0lora\0" + lora + "\0" + (cacheSalt == null ? "" : cacheSalt);
+    }
+
     private static long digest(long parent, int[] tokenIds, String salt) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");

@@ -59,7 +59,7 @@ public final class KvCacheManager {
         while (hashes.size() < full) {
             int b = hashes.size();
             long parent = b == 0 ? BlockHash.ROOT : hashes.get(b - 1).value();
-            hashes.add(BlockHash.of(parent, seq.tokens(b * blockSize, (b + 1) * blockSize), seq.cacheSalt()));
+            hashes.add(BlockHash.of(parent, seq.tokens(b * blockSize, (b + 1) * blockSize), seq.blockSalt()));
         }
         return hashes.subList(0, full);
     }

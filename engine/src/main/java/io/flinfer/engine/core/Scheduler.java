@@ -4,7 +4,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * vLLM v1's single rule: each step hands out tokens so that every request catches up with the
@@ -59,8 +61,15 @@ public final class Scheduler {
             }
         }
         // Admitting new work right after preempting would only thrash the cache.
+        Set<String> adapters = runningAdapters();
+        Deque<Sequence> skipped = new ArrayDeque<>();
         while (preempted == 0 && !waiting.isEmpty() && budget > 0 && running.size() < config.maxNumSeqs()) {
             Sequence seq = waiting.peekFirst();
+            if (seq.lora() != null && !adapters.contains(seq.lora()) && adapters.size() >= config.maxLoras()) {
+                // Its adapter would exceed max_loras in this step: it waits, keeping its place, for a slot.
+                skipped.addLast(waiting.removeFirst());
+                continue;
+            }
             List<KvBlock> hits = seq.numComputedTokens == 0 ? kv.cachedPrefix(seq) : List.of();
             int cachedTokens = hits.size() * kv.blockSize();
             int numNew = seq.numTokens() - seq.numComputedTokens - cachedTokens;
@@ -81,10 +90,26 @@ public final class Scheduler {
             seq.numComputedTokens += cachedTokens;
             seq.status = Sequence.Status.RUNNING;
             running.add(seq);
+            if (seq.lora() != null) {
+                adapters.add(seq.lora());
+            }
             schedule(seq, numNew, scheduled, counts);
             budget -= numNew;
         }
+        while (!skipped.isEmpty()) {
+            waiting.addFirst(skipped.removeLast());
+        }
         return batch(scheduled, counts, preempted);
+    }
+
+    private Set<String> runningAdapters() {
+        Set<String> adapters = new HashSet<>();
+        for (Sequence seq : running) {
+            if (seq.lora() != null) {
+                adapters.add(seq.lora());
+            }
+        }
+        return adapters;
     }
 
     private static void schedule(Sequence seq, int numNew, List<Sequence> scheduled, List<Integer> counts) {

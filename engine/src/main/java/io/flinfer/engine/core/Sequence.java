@@ -19,6 +19,8 @@ public final class Sequence {
     private int numOutput;
     private final SamplingParams params;
     private final String cacheSalt;
+    /** The LoRA adapter the sequence runs with; null for the base model. */
+    private final String lora;
     private final long arrivalNanos;
 
     Status status = Status.WAITING;
@@ -38,6 +40,16 @@ public final class Sequence {
      * @param resumedOutputIds tokens generated before a restart; they are recomputed, not resampled
      */
     public Sequence(String requestId, int[] promptIds, int[] resumedOutputIds, SamplingParams params, String cacheSalt, long arrivalNanos) {
+        this(requestId, promptIds, resumedOutputIds, params, cacheSalt, null, arrivalNanos);
+    }
+
+    /**
+     * @param lora the LoRA adapter it runs with, null for none: part of its blocks' hashes, so that
+     *     the prefix cache never shares keys and values between adapters
+     */
+    public Sequence(String requestId, int[] promptIds, int[] resumedOutputIds, SamplingParams params, String cacheSalt,
+            String lora, long arrivalNanos) {
+        this.lora = lora;
         this.requestId = requestId;
         this.promptIds = promptIds.clone();
         this.outputIds = Arrays.copyOf(resumedOutputIds, Math.max(16, resumedOutputIds.length * 2));
@@ -50,6 +62,9 @@ public final class Sequence {
     public String requestId() { return requestId; }
     public SamplingParams params() { return params; }
     public String cacheSalt() { return cacheSalt; }
+    public String lora() { return lora; }
+    /** What besides its tokens a block's hash covers: the adapter and the cache salt. */
+    public String blockSalt() { return BlockHash.extraKeys(lora, cacheSalt); }
     public Status status() { return status; }
     public int numPromptTokens() { return promptIds.length; }
     public int numOutputTokens() { return numOutput; }

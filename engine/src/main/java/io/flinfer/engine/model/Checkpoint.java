@@ -33,6 +33,11 @@ public final class Checkpoint {
         }
     }
 
+    /** The names of every tensor in the checkpoint. */
+    public java.util.Set<String> names() {
+        return java.util.Collections.unmodifiableSet(fileByTensor.keySet());
+    }
+
     public boolean has(String name) {
         return fileByTensor.containsKey(name);
     }

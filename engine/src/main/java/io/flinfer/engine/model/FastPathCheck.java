@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,10 +29,13 @@ import org.slf4j.LoggerFactory;
  *       int8}, compared with the unquantized product) is compared with {@code linear} on that shape's first
  *       matrix (the layout, and so the kernel, depends on the shape and the CPU only), at 1 row, an
  *       odd count, and the largest decode batch up to 65 rows (a full 64-row block and a tail).
- *       A shape that disagrees multiplies through {@code linear}.
- *   <li>Then one short forward step (prompt chunks whole and after cached tokens, single and grouped
- *       decoding) runs on the chosen paths and on the reference (every product {@code linear},
- *       attention ATen's math kernel). If they disagree, attention falls back to the math kernel;
+ *       The fast product runs whole, as it will serve; the reference computes a sample of the
+ *       outputs of a large matrix ({@link #sampledOutputs}), so checking a 1B model's vocabulary
+ *       head costs little more than one decode step's head. A shape that disagrees multiplies
+ *       through {@code linear}.
+ *   <li>Then one short forward step (two layers; prompt chunks whole and after cached tokens, single
+ *       and grouped decoding) runs on the chosen paths and on the reference (every product
+ *       {@code linear}, attention ATen's math kernel). If they disagree, attention falls back to the math kernel;
  *       if that does not settle it, every product falls back to {@code linear}.
  * </ul>
  *
@@ -44,6 +47,8 @@ final class FastPathCheck {
     static final int BATCH_HINT = 64;
     private static final int MAX_CHECK_ROWS = 65;
     private static final int STEP_BLOCK_SIZE = 4;
+    /** Weights with more outputs than this are compared with the reference on a sample of them. */
+    private static final int SAMPLE_ALL_BELOW = 1024;
     /** Layers the forward step runs: every layer takes the same paths, and the shapes are checked apart. */
     private static final int STEP_LAYERS = 2;
 
@@ -203,24 +208,40 @@ final class FastPathCheck {
     }
 
     private PathCheck checkShape(Shape shape, int slot, int[] rows) {
+        long start = System.nanoTime();
         double error = 0;
         try (NDManager scratch = model.manager().newSubManager()) {
+            NDArray outputs = scratch.create(sampledOutputs(Math.toIntExact(shape.get(0))));
             for (int n : rows) {
                 // float32: the program rounds it to the compute dtype (DJL holds no bfloat16).
                 NDArray x = scratch.randomNormal(new Shape(n, shape.get(1)), DataType.FLOAT32);
-                double[] diff = model.compareLinear(slot, x);
+                double[] diff = model.compareLinear(slot, x, outputs);
                 error = Math.max(error, relative(diff[0], diff[1]));
             }
         }
         String rowText = Arrays.stream(rows).mapToObj(Integer::toString).collect(Collectors.joining(", "));
-        return record(new PathCheck(linearPath, ComputePaths.LINEAR_SUBJECT + shape.get(0) + "x" + shape.get(1), rowText, error,
-                tolerance));
+        return record(new PathCheck(linearPath, ComputePaths.LINEAR_SUBJECT + shape.get(0) + "x" + shape.get(1),
+                rowText, error, tolerance, millisSince(start)));
+    }
+
+    /**
+     * The outputs whose reference is computed: all of a small matrix; of a larger one, every 13th, which reaches every lane position of the 16-, 32- and 64-wide blocks of
+     * oneDNN's blocked layouts (13 is prime to them) in blocks spread over the whole matrix, and the
+     * last 64 whole, where a padded block ends.
+     */
+    static long[] sampledOutputs(int outputs) {
+        if (outputs <= SAMPLE_ALL_BELOW) {
+            return LongStream.range(0, outputs).toArray();
+        }
+        return LongStream.concat(LongStream.iterate(0, i -> i < outputs - 64, i -> i + 13),
+                LongStream.range(outputs - 64, outputs)).toArray();
     }
 
     /**
      * Runs two steps over four sequences on the chosen paths and on the reference path and compares
-     * their logits: whole prompts, then a prompt chunk after cached tokens, one decoding sequence
-     * alone and two as a group (blocks of 4 tokens, so a few tokens reach every kind of unit).
+     * the final hidden states of the rows that give logits (the vocabulary head is checked on its own):
+     * whole prompts, then a prompt chunk after cached tokens, one decoding sequence alone and two as a
+     * group (blocks of 4 tokens, so a few tokens reach every kind of unit).
      */
     private boolean stepAgrees(List<Integer> fast, String attention) {
         String path = (fast.isEmpty() ? ComputePaths.ATEN_LINEAR : linearPath) + " + " + attention;
@@ -229,44 +250,46 @@ final class FastPathCheck {
                 random.ints(3, 0, vocab).toArray(), random.ints(3, 0, vocab).toArray()};
         int[][] tables = {{0, 1}, {2, 3}, {4}, {5}};
         int[][] newTokens = {{6, 3, 2, 2}, {1, 2, 1, 1}};
+        long start = System.nanoTime();
         try (NDManager scratch = model.manager().newSubManager()) {
             KvCache cache = new KvCache(model.config(), 6, STEP_BLOCK_SIZE, model.dtype(), scratch);
             model.setMaxLayers(STEP_LAYERS);
             model.setReference(true);
-            float[] expected = run(prompts, tables, newTokens, cache, scratch);
+            float[][] expected = run(prompts, tables, newTokens, cache, scratch);
             model.setReference(false);
-            float[] actual = run(prompts, tables, newTokens, cache, scratch);
+            float[][] actual = run(prompts, tables, newTokens, cache, scratch);
             double maxDiff = 0;
             double maxRef = 0;
-            for (int i = 0; i < expected.length; i++) {
-                maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-                maxRef = Math.max(maxRef, Math.abs(expected[i]));
+            for (int step = 0; step < expected.length; step++) {
+                for (int i = 0; i < expected[step].length; i++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(actual[step][i] - expected[step][i]));
+                    maxRef = Math.max(maxRef, Math.abs(expected[step][i]));
+                }
             }
-            return record(new PathCheck(path, "forward step", "13, 5", relative(maxDiff, maxRef), stepTolerance)).passed();
+            return record(new PathCheck(path, "forward step", "13, 5", relative(maxDiff, maxRef), stepTolerance,
+                    millisSince(start))).passed();
         } finally {
             model.setReference(false);
             model.setMaxLayers(0);
         }
     }
 
-    private float[] run(int[][] prompts, int[][] tables, int[][] newTokens, KvCache cache, NDManager scratch) {
+    /** Runs the steps; returns the hidden states of each step's logit rows, one step after the other. */
+    private float[][] run(int[][] prompts, int[][] tables, int[][] newTokens, KvCache cache, NDManager scratch) {
         int[] computed = new int[prompts.length];
-        List<Float> logits = new ArrayList<>();
-        for (int[] step : newTokens) {
+        float[][] hidden = new float[newTokens.length][];
+        for (int i = 0; i < newTokens.length; i++) {
             StepInput.Builder input = StepInput.builder(STEP_BLOCK_SIZE);
             for (int s = 0; s < prompts.length; s++) {
-                input.add(Arrays.copyOfRange(prompts[s], computed[s], computed[s] + step[s]), computed[s], tables[s]);
-                computed[s] += step[s];
+                int n = newTokens[i][s];
+                input.add(Arrays.copyOfRange(prompts[s], computed[s], computed[s] + n), computed[s], tables[s]);
+                computed[s] += n;
             }
             try (NDManager stepManager = scratch.newSubManager()) {
-                for (float v : model.forward(input.build(), cache, stepManager).toFloatArray()) {
-                    logits.add(v);
-                }
+                hidden[i] = model.forward(input.build(), cache, stepManager).toFloatArray();
             }
         }
-        float[] all = new float[logits.size()];
-        IntStream.range(0, all.length).forEach(i -> all[i] = logits.get(i));
-        return all;
+        return hidden;
     }
 
     private String linearPath(PathOptions options, List<Integer> fast) {
@@ -279,6 +302,10 @@ final class FastPathCheck {
     private PathCheck record(PathCheck check) {
         checks.add(check);
         return check;
+    }
+
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
     private static double relative(double diff, double reference) {

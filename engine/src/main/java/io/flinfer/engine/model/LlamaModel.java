@@ -28,7 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Llama-family decoder (Llama 2/3, Mistral, Qwen2, Qwen3) whose forward pass runs a batch of
+ * A Llama-family decoder (Llama 2/3, Mistral, Qwen2, Qwen3, Phi-3, and the mixtures of experts
+ * Mixtral, Qwen2-MoE and Qwen3-MoE) whose forward pass runs a batch of
  * sequences over the paged KV cache and returns the logits of the tokens asked for.
  *
  * <p>The whole forward pass is one compiled TorchScript program ({@code llama.py} next to this
@@ -51,6 +52,8 @@ public final class LlamaModel implements AutoCloseable {
     private final NDManager manager;
     /** The program's weights, in {@link WeightLayout}'s slots. */
     private final List<NDArray> weights;
+    /** The slots of the matrices this model has that may take a fast path. */
+    private final int[] matrixSlots;
     private final PtSymbolBlock program;
     private final ComputePaths paths;
     /** The cache the program holds; another one is handed over before it is used. */
@@ -65,16 +68,21 @@ public final class LlamaModel implements AutoCloseable {
         NDArray embedding = ckpt.read("model.embed_tokens.weight", manager, dtype);
         boolean tied = config.tieWordEmbeddings() || !ckpt.has("lm_head.weight");
         layout.put(Global.EMBEDDING, embedding);
-        layout.put(Global.FINAL_NORM, ckpt.read("model.norm.weight", manager, dtype));
+        layout.put(Global.FINAL_NORM, norm(ckpt, "model.norm.weight"));
         layout.put(Global.LM_HEAD, tied ? embedding : ckpt.read("lm_head.weight", manager, dtype));
         // In float32: the program rounds them to the compute dtype (DJL holds no bfloat16 to round to).
         NDArray[] rope = RotaryEmbedding.tables(config, maxPositions, DataType.FLOAT32, manager);
         layout.put(Global.ROPE_COS, rope[0]);
         layout.put(Global.ROPE_SIN, rope[1]);
+        NDArray[] localRope = config.gemma() != null ? RotaryEmbedding.localTables(config, maxPositions, dtype, manager) : rope;
+        layout.put(Global.ROPE_LOCAL_COS, localRope[0]);
+        layout.put(Global.ROPE_LOCAL_SIN, localRope[1]);
         for (int l = 0; l < config.numLayers(); l++) {
             putLayer(layout, ckpt, l);
         }
         weights = layout.toList();
+        matrixSlots = IntStream.of(WeightLayout.matrixSlots(config.numLayers()))
+                .filter(slot -> weights.get(slot).size() > 0).toArray();
         program = load((PtNDManager) manager);
         setUpWeights();
         paths = FastPathCheck.choose(this, options, packSource);
@@ -142,6 +150,14 @@ public final class LlamaModel implements AutoCloseable {
      * @return float32 logits {@code [input.numLogits(), vocab]}
      */
     public NDArray forward(StepInput input, KvCache cache, NDManager step) {
+        return forward(input, cache, step, LoraBatch.NONE);
+    }
+
+    /**
+     * Runs {@code input} as {@link #forward(StepInput, KvCache, NDManager)} does, the rows of
+     * {@code lora} with the adapters in their slots ({@link #setLora}).
+     */
+    public NDArray forward(StepInput input, KvCache cache, NDManager step, LoraBatch lora) {
         bind(cache);
         PtNDArray data = (PtNDArray) step.create(input.data());
         try (IValue dataValue = IValue.from(data);
@@ -149,9 +165,21 @@ public final class LlamaModel implements AutoCloseable {
                 IValue groups = IValue.listFrom(input.groups());
                 IValue tokens = IValue.from((long) input.numTokens());
                 IValue logits = IValue.from((long) input.numLogits());
-                IValue out = IValueUtils.runMethod(program, "forward", dataValue, chunks, groups, tokens, logits)) {
+                IValue plan = IValue.listFrom(lora.plan());
+                IValue out = IValueUtils.runMethod(program, "forward_lora", dataValue, chunks, groups, tokens, logits,
+                        plan)) {
             return out.toTensor((PtNDManager) step);
         }
+    }
+
+    /** Makes room in the program for {@code maxLoras} adapters in one step; call once, before {@link #setLora}. */
+    public void setUpLora(int maxLoras) {
+        call("setup_lora", IValue.from(maxLoras));
+    }
+
+    /** Puts {@code adapter}'s matrices into program slot {@code slot}; the adapter must outlive its use there. */
+    public void setLora(int slot, LoraAdapter adapter) {
+        call("set_lora", IValue.from(slot), tensors(adapter.a()), tensors(adapter.b()));
     }
 
     /**
@@ -192,12 +220,21 @@ public final class LlamaModel implements AutoCloseable {
                         intermediate, qkvBias, qkNorm, eps)) {
             // Returns None.
         }
+        if (config.moe() != null) {
+            call("setup_experts", IValue.from((long) config.moe().topK()), IValue.from(config.moe().normTopkProb()));
+        }
+        ModelConfig.Gemma g = config.gemma();
+        if (g != null) {
+            call("setup_gemma", IValue.from(Math.sqrt(config.hiddenSize())),
+                    IValue.from(Math.sqrt(config.headDim() / g.queryPreAttnScalar())), IValue.from(g.attnSoftcap()),
+                    IValue.from(g.finalSoftcap()), IValue.from((long) g.slidingWindow()), IValue.listFrom(g.slidingLayers()));
+        }
     }
 
     // The fast-path controls FastPathCheck drives.
 
     int[] matrixSlots() {
-        return WeightLayout.matrixSlots(config.numLayers());
+        return matrixSlots;
     }
 
     NDArray weight(int slot) {
@@ -250,10 +287,11 @@ public final class LlamaModel implements AutoCloseable {
         call("set_max_layers", IValue.from(layers));
     }
 
-    /** {@code [max |fast - reference|, max |reference|]} of {@code x} times weight {@code slot}. */
-    double[] compareLinear(int slot, NDArray x) {
+    /** [largest |fast - reference|, largest |reference|] of {@code x}'s product with a weight, over the given outputs. */
+    double[] compareLinear(int slot, NDArray x, NDArray outputs) {
         try (IValue j = IValue.from(slot); IValue xv = IValue.from((PtNDArray) x);
-                IValue out = IValueUtils.runMethod(program, "compare_linear", j, xv);
+                IValue ov = IValue.from((PtNDArray) outputs);
+                IValue out = IValueUtils.runMethod(program, "compare_linear", j, xv, ov);
                 NDArray diff = out.toTensor((PtNDManager) x.getManager())) {
             float[] values = diff.toFloatArray();
             return new double[] {values[0], values[1]};
@@ -289,25 +327,59 @@ public final class LlamaModel implements AutoCloseable {
     /**
      * Puts one layer's weights in their slots. Hugging Face's {@code [out, in]} matrices are kept as
      * they are (the layout {@code linear} multiplies fastest); q/k/v and gate/up are stacked into one
-     * matrix each, so each takes a single multiply.
+     * matrix each, so each takes a single multiply (Phi-3's checkpoints hold them stacked already).
      */
     private void putLayer(WeightLayout layout, Checkpoint ckpt, int layer) {
         String p = "model.layers." + layer + ".";
         String attn = p + "self_attn.";
         NDArray none = manager.zeros(new Shape(0), Bfloat16.javaType(dtype));
-        layout.put(layer, Layer.INPUT_NORM, ckpt.read(p + "input_layernorm.weight", manager, dtype));
-        layout.put(layer, Layer.QKV, stacked(ckpt, attn + "q_proj.weight", attn + "k_proj.weight", attn + "v_proj.weight"));
+        layout.put(layer, Layer.INPUT_NORM, norm(ckpt, p + "input_layernorm.weight"));
+        layout.put(layer, Layer.QKV, ckpt.has(attn + "qkv_proj.weight") ? ckpt.read(attn + "qkv_proj.weight", manager, dtype)
+                : stacked(ckpt, attn + "q_proj.weight", attn + "k_proj.weight", attn + "v_proj.weight"));
         layout.put(layer, Layer.QKV_BIAS, config.qkvBias()
                 ? stacked(ckpt, attn + "q_proj.bias", attn + "k_proj.bias", attn + "v_proj.bias") : none);
-        layout.put(layer, Layer.Q_NORM, config.qkNorm() ? ckpt.read(attn + "q_norm.weight", manager, dtype) : none);
-        layout.put(layer, Layer.K_NORM, config.qkNorm() ? ckpt.read(attn + "k_norm.weight", manager, dtype) : none);
+        layout.put(layer, Layer.Q_NORM, config.qkNorm() ? norm(ckpt, attn + "q_norm.weight") : none);
+        layout.put(layer, Layer.K_NORM, config.qkNorm() ? norm(ckpt, attn + "k_norm.weight") : none);
         layout.put(layer, Layer.O, ckpt.read(attn + "o_proj.weight", manager, dtype));
-        layout.put(layer, Layer.POST_NORM, ckpt.read(p + "post_attention_layernorm.weight", manager, dtype));
-        layout.put(layer, Layer.GATE_UP, stacked(ckpt, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"));
+        boolean gemma = config.gemma() != null;
+        // Gemma normalizes the attention output with post_attention_layernorm, the MLP's input with
+        // pre_feedforward_layernorm; Llama's post_attention_layernorm is the MLP's input norm.
+        layout.put(layer, Layer.POST_NORM,
+                norm(ckpt, p + (gemma ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight")));
+        layout.put(layer, Layer.ATTN_OUT_NORM, gemma ? norm(ckpt, p + "post_attention_layernorm.weight") : none);
+        layout.put(layer, Layer.MLP_OUT_NORM, gemma ? norm(ckpt, p + "post_feedforward_layernorm.weight") : none);
+        if (config.sparse(layer)) {
+            layout.put(layer, Layer.GATE_UP, none);
+            layout.put(layer, Layer.DOWN, none);
+            ExpertWeights.put(layout, layer, ckpt, config, manager, dtype);
+            return;
+        }
+        layout.put(layer, Layer.GATE_UP, ckpt.has(p + "mlp.gate_up_proj.weight")
+                ? ckpt.read(p + "mlp.gate_up_proj.weight", manager, dtype)
+                : stacked(ckpt, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"));
         layout.put(layer, Layer.DOWN, ckpt.read(p + "mlp.down_proj.weight", manager, dtype));
+        for (Layer absent : ExpertWeights.SLOTS) {
+            layout.put(layer, absent, none);
+        }
+    }
+
+    /** An RMSNorm's weight as the program multiplies by it: Gemma's {@code 1 + w} is added here, once. */
+    private NDArray norm(Checkpoint ckpt, String name) {
+        NDArray weight = ckpt.read(name, manager, dtype);
+        if (config.gemma() == null) {
+            return weight;
+        }
+        try (weight) {
+            return weight.add(1f);
+        }
     }
 
     private NDArray stacked(Checkpoint ckpt, String... names) {
+        return stacked(ckpt, manager, dtype, names);
+    }
+
+    /** The named tensors concatenated along their first dimension. */
+    static NDArray stacked(Checkpoint ckpt, NDManager manager, DataType dtype, String... names) {
         NDArray result = ckpt.read(names[0], manager, dtype);
         for (int i = 1; i < names.length; i++) {
             try (NDArray previous = result; NDArray next = ckpt.read(names[i], manager, dtype)) {
@@ -320,7 +392,8 @@ public final class LlamaModel implements AutoCloseable {
     private static PtSymbolBlock load(PtNDManager manager) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("training", false);
-        for (String list : new String[] {"weights", "fast", "use_fast", "int8", "scales", "k_cache", "v_cache"}) {
+        for (String list : new String[] {"weights", "fast", "use_fast", "int8", "scales", "k_cache", "v_cache", "lora_a", "lora_b",
+                "lora_plan"}) {
             attributes.put(list, List.of());
         }
         for (String size : new String[] {"layers", "heads", "kv_heads", "head_dim", "intermediate", "max_layers"}) {
@@ -329,6 +402,15 @@ public final class LlamaModel implements AutoCloseable {
         attributes.put("has_qkv_bias", false);
         attributes.put("has_qk_norm", false);
         attributes.put("eps", 0.0);
+        attributes.put("top_k", 0);
+        attributes.put("norm_topk_prob", false);
+        attributes.put("embed_scale", 1.0);
+        attributes.put("query_scale", 1.0);
+        attributes.put("attn_softcap", 0.0);
+        attributes.put("final_softcap", 0.0);
+        attributes.put("window", 0);
+        attributes.put("sliding", List.of());
+        attributes.put("gelu", false);
         attributes.put("reference", false);
         attributes.put("math_attention", false);
         byte[] archive = TorchScriptArchive.write("Llama", SOURCE, attributes);

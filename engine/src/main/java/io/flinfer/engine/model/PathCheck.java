@@ -10,17 +10,18 @@ package io.flinfer.engine.model;
  * @param error the largest absolute difference from the reference, relative to the reference's
  *     largest magnitude
  * @param tolerance the largest relative error accepted for the dtype
+ * @param millis how long the comparison took, fast and reference path together
  */
-public record PathCheck(String path, String subject, String rows, double error, double tolerance) {
+public record PathCheck(String path, String subject, String rows, double error, double tolerance, long millis) {
 
     public boolean passed() {
         return error <= tolerance;
     }
 
-    /** What was compared and how far apart: {@code onednn linear 344x64 at rows 1, 3, 65: relative error 5.4e-01 (tolerance 1e-03)}. */
+    /** What was compared and how far apart: {@code onednn linear 344x64 at rows 1, 3, 65: relative error 5.4e-01 (tolerance 1e-03, 2 ms)}. */
     public String describe() {
-        return String.format("%s %s at rows %s: relative error %.1e (tolerance %.0e)", path, subject, rows, error,
-                tolerance);
+        return String.format("%s %s at rows %s: relative error %.1e (tolerance %.0e, %d ms)", path, subject, rows, error,
+                tolerance, millis);
     }
 
     @Override

@@ -20,9 +20,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One memory-mapped {@code .safetensors} file: an 8-byte little-endian header length, a JSON header
- * naming each tensor's dtype, shape and byte range, then the raw data. Tensors are read straight from
- * the mapping into native tensors, never through Java heap arrays.
+ * One {@code .safetensors} file: an 8-byte little-endian header length, a JSON header naming each
+ * tensor's dtype, shape and byte range, then the raw data. Each tensor is memory-mapped on its own
+ * when read (one mapping cannot pass 2 GiB, and single-file checkpoints such as Llama 3.2 1B's do)
+ * and copied straight into a native tensor, never through Java heap arrays.
  */
 final class SafetensorsFile {
     private static final long MAX_HEADER = 100L << 20;
@@ -30,7 +31,7 @@ final class SafetensorsFile {
     record Entry(DataType dtype, Shape shape, long begin, long end) {}
 
     private final Path path;
-    private final MappedByteBuffer data;
+    private final long dataStart;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
 
     SafetensorsFile(Path path) {
@@ -48,8 +49,7 @@ final class SafetensorsFile {
             }
             ByteBuffer header = ByteBuffer.allocate((int) headerLength);
             channel.read(header, 8);
-            long dataStart = 8 + headerLength;
-            data = channel.map(FileChannel.MapMode.READ_ONLY, dataStart, size - dataStart);
+            dataStart = 8 + headerLength;
             parseHeader(new String(header.array(), StandardCharsets.UTF_8), size - dataStart);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + path + ": " + e.getMessage(), e);
@@ -63,7 +63,7 @@ final class SafetensorsFile {
     /** The tensor as a new array owned by {@code manager}, in its stored dtype. */
     NDArray read(String name, NDManager manager) {
         Entry e = entry(name);
-        ByteBuffer slice = data.slice((int) e.begin, (int) (e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer slice = map(e).order(ByteOrder.LITTLE_ENDIAN);
         if (e.dtype == DataType.BFLOAT16) {
             return manager.create(widenBfloat16(slice), e.shape, DataType.FLOAT32);
         }
@@ -79,7 +79,7 @@ final class SafetensorsFile {
      */
     NDArray readBfloat16(String name, NDManager manager) {
         Entry e = entry(name);
-        ByteBuffer slice = data.slice((int) e.begin, (int) (e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer slice = map(e).order(ByteOrder.LITTLE_ENDIAN);
         if (e.dtype == DataType.BFLOAT16) {
             return Bfloat16.carrier(slice, e.shape, manager);
         }
@@ -99,6 +99,14 @@ final class SafetensorsFile {
             throw new IllegalArgumentException(path + " has no tensor named " + name);
         }
         return e;
+    }
+
+    private MappedByteBuffer map(Entry e) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin, e.end - e.begin);
+        } catch (IOException x) {
+            throw new IllegalArgumentException("cannot read " + path + ": " + x.getMessage(), x);
+        }
     }
 
     /** BF16 to F32 into native memory (see {@link Bfloat16}): one tensor at a time, off the heap. */

@@ -14,17 +14,32 @@ import java.util.stream.IntStream;
  * sides cannot disagree on an index.
  */
 final class WeightLayout {
-    /** The model's weights that exist once, first in the list. */
-    enum Global { EMBEDDING, FINAL_NORM, LM_HEAD, ROPE_COS, ROPE_SIN }
+    /**
+     * The model's weights that exist once, first in the list. ROPE_LOCAL_COS/SIN are the tables of
+     * Gemma's sliding-window layers (the same tensors as ROPE_COS/SIN in other models).
+     */
+    enum Global { EMBEDDING, FINAL_NORM, LM_HEAD, ROPE_COS, ROPE_SIN, ROPE_LOCAL_COS, ROPE_LOCAL_SIN }
 
     /**
      * Each layer's weights, layer after layer. q/k/v and gate/up are stacked (one product each);
-     * an absent bias or norm is an empty tensor.
+     * an absent bias, norm or matrix is an empty tensor. A dense layer has GATE_UP and DOWN; a
+     * mixture of experts has ROUTER {@code [experts, hidden]}, the experts stacked into
+     * EXPERT_GATE_UP {@code [experts, 2 * inter, hidden]} and EXPERT_DOWN {@code [experts, hidden, inter]},
+     * and Qwen2-MoE's shared expert SHARED_GATE_UP, SHARED_DOWN and its gate SHARED_GATE {@code [1, hidden]}.
+     * POST_NORM is the norm before the MLP; Gemma's norms of the attention and MLP outputs are
+     * ATTN_OUT_NORM and MLP_OUT_NORM.
      */
-    enum Layer { INPUT_NORM, QKV, QKV_BIAS, Q_NORM, K_NORM, O, POST_NORM, GATE_UP, DOWN }
+    enum Layer {
+        INPUT_NORM, QKV, QKV_BIAS, Q_NORM, K_NORM, O, POST_NORM, GATE_UP, DOWN,
+        ROUTER, EXPERT_GATE_UP, EXPERT_DOWN, SHARED_GATE_UP, SHARED_DOWN, SHARED_GATE, ATTN_OUT_NORM, MLP_OUT_NORM
+    }
 
-    /** The layer weights the step multiplies by, which may take a fast path. */
-    private static final List<Layer> LAYER_MATRICES = List.of(Layer.QKV, Layer.O, Layer.GATE_UP, Layer.DOWN);
+    /**
+     * The layer weights the step multiplies by, which may take a fast path (those a layer lacks are
+     * skipped by the model). The router stays on linear: see {@code moe} in llama.py.
+     */
+    private static final List<Layer> LAYER_MATRICES =
+            List.of(Layer.QKV, Layer.O, Layer.GATE_UP, Layer.DOWN, Layer.SHARED_GATE_UP, Layer.SHARED_DOWN);
 
     private final NDArray[] weights;
 

@@ -23,8 +23,7 @@ public final class GrammarCompiler {
             case JSON_OBJECT -> Grammar.of(JsonSchemaCompiler.anyObject(constraint.anyWhitespace()), JsonSchemaCompiler.ROOT);
             case REGEX -> single(RegexParser.parse(constraint.spec(), Utf8Ranges::of).expr());
             case CHOICE -> single(choices(constraint.spec()));
-            case GRAMMAR -> throw new ConstraintException("grammar (GBNF) constraints are not supported yet; "
-                    + "use a JSON schema, a regex or a choice");
+            case GRAMMAR -> Grammar.of(GbnfParser.parse(constraint.spec()), GbnfParser.ROOT);
         };
     }
 

@@ -2,7 +2,6 @@ package io.flinfer.engine.structured;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,31 +54,33 @@ final class RuleDfa {
     private static RuleDfa determinize(Nfa nfa, int start, int end) {
         int[] byteClass = nfa.byteClasses();
         int numClasses = Arrays.stream(byteClass).max().orElse(0) + 1;
-        int[] representative = new int[numClasses];
-        for (int b = 255; b >= 0; b--) {
-            representative[byteClass[b]] = b;
-        }
-        Map<BitSet, Integer> ids = new HashMap<>();
-        List<BitSet> sets = new ArrayList<>();
-        BitSet first = nfa.closure(single(start));
+        Map<StateSet, Integer> ids = new HashMap<>();
+        List<StateSet> sets = new ArrayList<>();
+        StateSet first = nfa.closure(new int[] {start});
         ids.put(first, 0);
         sets.add(first);
         List<int[]> rows = new ArrayList<>();
         List<int[]> callRows = new ArrayList<>();
         for (int d = 0; d < sets.size(); d++) {
-            BitSet set = sets.get(d);
+            StateSet set = sets.get(d);
             int[] row = new int[numClasses];
+            int[][] targets = nfa.byteTargets(set, byteClass, numClasses);
             for (int c = 0; c < numClasses; c++) {
-                BitSet target = nfa.closure(nfa.byteTargets(set, representative[c]));
-                row[c] = target.isEmpty() ? -1 : id(target, ids, sets);
+                if (targets[c].length == 0) {
+                    row[c] = -1;
+                } else if (c > 0 && Arrays.equals(targets[c], targets[c - 1])) {
+                    row[c] = row[c - 1]; // neighbouring classes mostly lead alike (a string's characters)
+                } else {
+                    row[c] = id(nfa.closure(targets[c]), ids, sets);
+                }
             }
             rows.add(row);
-            TreeMap<Integer, BitSet> byRule = nfa.callTargets(set);
+            TreeMap<Integer, List<Integer>> byRule = nfa.callTargets(set);
             int[] callRow = new int[byRule.size() * 2];
             int i = 0;
-            for (Map.Entry<Integer, BitSet> e : byRule.entrySet()) {
+            for (Map.Entry<Integer, List<Integer>> e : byRule.entrySet()) {
                 callRow[i++] = e.getKey();
-                callRow[i++] = id(nfa.closure(e.getValue()), ids, sets);
+                callRow[i++] = id(nfa.closure(e.getValue().stream().mapToInt(Integer::intValue).toArray()), ids, sets);
             }
             callRows.add(callRow);
             if (sets.size() > MAX_STATES) {
@@ -93,7 +94,7 @@ final class RuleDfa {
         boolean[] hasBytes = new boolean[n];
         for (int d = 0; d < n; d++) {
             System.arraycopy(rows.get(d), 0, next, d * numClasses, numClasses);
-            accepting[d] = sets.get(d).get(end);
+            accepting[d] = sets.get(d).contains(end);
             for (int t : rows.get(d)) {
                 hasBytes[d] |= t >= 0;
             }
@@ -101,7 +102,7 @@ final class RuleDfa {
         return new RuleDfa(byteClass, numClasses, next, accepting, hasBytes, callRows.toArray(new int[0][]));
     }
 
-    private static int id(BitSet set, Map<BitSet, Integer> ids, List<BitSet> sets) {
+    private static int id(StateSet set, Map<StateSet, Integer> ids, List<StateSet> sets) {
         Integer id = ids.get(set);
         if (id == null) {
             id = sets.size();
@@ -111,10 +112,27 @@ final class RuleDfa {
         return id;
     }
 
-    private static BitSet single(int s) {
-        BitSet b = new BitSet();
-        b.set(s);
-        return b;
+    /**
+     * A DFA state: the NFA states it stands for, sorted. Kept as a short array because the subset
+     * construction hashes one per transition; a {@code BitSet} over the whole NFA would cost its full
+     * length (tens of thousands of bits for a long bounded string) on every hash.
+     */
+    private record StateSet(IntArrayKey key) {
+        StateSet(int[] sorted) {
+            this(new IntArrayKey(sorted));
+        }
+
+        int[] states() {
+            return key.values();
+        }
+
+        boolean isEmpty() {
+            return states().length == 0;
+        }
+
+        boolean contains(int s) {
+            return Arrays.binarySearch(states(), s) >= 0;
+        }
     }
 
     /** Thompson's construction: epsilon, byte-range and call edges. */
@@ -123,6 +141,9 @@ final class RuleDfa {
         private final List<List<int[]>> byteEdges = new ArrayList<>();
         private final List<List<Integer>> epsilon = new ArrayList<>();
         private final List<List<int[]>> callEdges = new ArrayList<>();
+        /** Per NFA state, the stamp of the last search that reached it. */
+        private int[] seen = new int[0];
+        private int mark;
 
         Nfa(Map<String, Integer> ruleIds) {
             this.ruleIds = ruleIds;
@@ -209,45 +230,83 @@ final class RuleDfa {
             return classes;
         }
 
-        BitSet closure(BitSet states) {
-            BitSet out = (BitSet) states.clone();
-            int[] stack = states.stream().toArray();
-            int top = stack.length;
-            stack = Arrays.copyOf(stack, Math.max(16, top));
-            while (top > 0) {
-                int s = stack[--top];
-                for (int t : epsilon.get(s)) {
-                    if (!out.get(t)) {
-                        out.set(t);
-                        if (top == stack.length) {
-                            stack = Arrays.copyOf(stack, top * 2);
-                        }
-                        stack[top++] = t;
+        /** The states reachable from {@code seeds} by epsilon edges, seeds included. */
+        StateSet closure(int[] seeds) {
+            int mark = nextMark();
+            int[] found = new int[Math.max(16, seeds.length)];
+            int size = 0;
+            for (int s : seeds) {
+                if (seen[s] != mark) {
+                    seen[s] = mark;
+                    found = append(found, size++, s);
+                }
+            }
+            for (int i = 0; i < size; i++) {
+                for (int t : epsilon.get(found[i])) {
+                    if (seen[t] != mark) {
+                        seen[t] = mark;
+                        found = append(found, size++, t);
                     }
                 }
             }
-            return out;
+            int[] states = Arrays.copyOf(found, size);
+            Arrays.sort(states);
+            return new StateSet(states);
         }
 
-        BitSet byteTargets(BitSet set, int b) {
-            BitSet out = new BitSet();
-            for (int s = set.nextSetBit(0); s >= 0; s = set.nextSetBit(s + 1)) {
+        /** Per byte class, the states its bytes lead to from {@code set}, sorted, in one pass over the edges. */
+        int[][] byteTargets(StateSet set, int[] byteClass, int numClasses) {
+            int[][] out = new int[numClasses][];
+            int[] sizes = new int[numClasses];
+            for (int s : set.states()) {
                 for (int[] e : byteEdges.get(s)) {
-                    if (b >= e[0] && b <= e[1]) {
-                        out.set(e[2]);
+                    for (int c = byteClass[e[0]]; c <= byteClass[e[1]]; c++) {
+                        out[c] = append(out[c] == null ? new int[2] : out[c], sizes[c]++, e[2]);
                     }
+                }
+            }
+            for (int c = 0; c < numClasses; c++) {
+                out[c] = sortedDistinct(out[c], sizes[c]);
+            }
+            return out;
+        }
+
+        private static int[] sortedDistinct(int[] values, int size) {
+            if (size == 0) {
+                return new int[0];
+            }
+            Arrays.sort(values, 0, size);
+            int n = 1;
+            for (int i = 1; i < size; i++) {
+                if (values[i] != values[n - 1]) {
+                    values[n++] = values[i];
+                }
+            }
+            return Arrays.copyOf(values, n);
+        }
+
+        TreeMap<Integer, List<Integer>> callTargets(StateSet set) {
+            TreeMap<Integer, List<Integer>> out = new TreeMap<>();
+            for (int s : set.states()) {
+                for (int[] e : callEdges.get(s)) {
+                    out.computeIfAbsent(e[0], k -> new ArrayList<>()).add(e[1]);
                 }
             }
             return out;
         }
 
-        TreeMap<Integer, BitSet> callTargets(BitSet set) {
-            TreeMap<Integer, BitSet> out = new TreeMap<>();
-            for (int s = set.nextSetBit(0); s >= 0; s = set.nextSetBit(s + 1)) {
-                for (int[] e : callEdges.get(s)) {
-                    out.computeIfAbsent(e[0], k -> new BitSet()).set(e[1]);
-                }
+        /** A fresh stamp for {@code seen}, so marking visited states needs no clearing between searches. */
+        private int nextMark() {
+            if (seen.length < byteEdges.size()) {
+                seen = new int[byteEdges.size()];
+                mark = 0;
             }
+            return ++mark;
+        }
+
+        private static int[] append(int[] array, int at, int value) {
+            int[] out = at == array.length ? Arrays.copyOf(array, at * 2) : array;
+            out[at] = value;
             return out;
         }
     }

@@ -1,6 +1,7 @@
 package io.flinfer.engine.structured;
 
 import io.flinfer.engine.sampling.StructuredOutput;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,6 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class StructuredOutputs {
     /** Grammars kept; the least recently used goes first. A grammar with its masks is a few MB at most. */
     public static final int DEFAULT_CACHE_SIZE = 64;
+    /** Steps whose mask times the quantiles are taken over. */
+    static final int RECENT_STEPS = 1024;
 
     private final TokenVocabulary vocab;
     private final Map<StructuredOutput, TokenMasks> cache;
@@ -22,6 +25,7 @@ public final class StructuredOutputs {
     private final AtomicLong compileNanos = new AtomicLong();
     private final AtomicLong maskNanos = new AtomicLong();
     private final AtomicLong masks = new AtomicLong();
+    private final long[] recentMaskNanos = new long[RECENT_STEPS];
 
     public StructuredOutputs(TokenVocabulary vocab, int cacheSize) {
         this.vocab = vocab;
@@ -58,10 +62,34 @@ public final class StructuredOutputs {
         return new GrammarMatcher(masks);
     }
 
+    /** A cache of its own over the same vocabulary, empty: for benchmarks that time cold compiles. */
+    public StructuredOutputs withEmptyCache() {
+        return new StructuredOutputs(vocab, DEFAULT_CACHE_SIZE);
+    }
+
     /** Records the time one step spent computing masks, for the per-step mask time. */
     public void recordMaskTime(long nanos) {
         maskNanos.addAndGet(nanos);
-        masks.incrementAndGet();
+        synchronized (recentMaskNanos) {
+            recentMaskNanos[(int) (masks.getAndIncrement() % RECENT_STEPS)] = nanos;
+        }
+    }
+
+    /**
+     * A quantile of the mask time per step over the last {@value #RECENT_STEPS} steps that had
+     * constrained rows (nearest rank), in nanoseconds; 0 before any such step.
+     */
+    public long recentMaskNanos(double quantile) {
+        long[] recent;
+        synchronized (recentMaskNanos) {
+            recent = Arrays.copyOf(recentMaskNanos, (int) Math.min(masks.get(), RECENT_STEPS));
+        }
+        if (recent.length == 0) {
+            return 0;
+        }
+        Arrays.sort(recent);
+        int rank = Math.max(1, (int) Math.ceil(quantile * recent.length));
+        return recent[Math.min(rank, recent.length) - 1];
     }
 
     public Stats stats() {

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * rules below). At run time a matcher ORs the accepted bitsets of its stacks' top positions and
  * checks only the few uncertain tokens against its real stacks.
  *
+ * <p>States that no token can tell apart ({@link MaskClasses}) share one analysis.
+ *
  * <p>A position is analysed the first time a request reaches it and kept for the grammar's life:
  * shared by every request of the grammar, safe for concurrent readers (two threads may analyse the
  * same position once each; both get the same answer).
@@ -21,6 +23,12 @@ final class TokenMasks {
     final Grammar grammar;
     final TokenVocabulary vocab;
     private final AtomicReferenceArray<PositionMask> positions;
+    /** Per rule, its states' {@link MaskClasses}, worked out when a request first enters the rule. */
+    private final AtomicReferenceArray<int[]> maskClasses;
+    private final int longestToken;
+
+    /** Marks a rule whose states are each their own class. */
+    private static final int[] NO_CLASSES = new int[0];
 
     /** @param accepted bitset over token ids; {@code uncertain} token ids */
     record PositionMask(long[] accepted, int[] uncertain) {}
@@ -29,6 +37,8 @@ final class TokenMasks {
         this.grammar = grammar;
         this.vocab = vocab;
         this.positions = new AtomicReferenceArray<>(grammar.numPositions());
+        this.maskClasses = new AtomicReferenceArray<>(grammar.rules.length);
+        this.longestToken = Arrays.stream(vocab.bytes).mapToInt(b -> b == null ? 0 : b.length).max().orElse(0);
     }
 
     int words() {
@@ -64,8 +74,27 @@ final class TokenMasks {
         if (p == null) {
             p = analyse(top.rule, top.state);
             positions.set(index, p);
+            int[] classes = maskClasses(top.rule);
+            if (classes != null) {
+                int offset = grammar.positionOffset[top.rule];
+                for (int s = 0; s < classes.length; s++) {
+                    if (classes[s] == classes[top.state]) {
+                        positions.compareAndSet(offset + s, null, p);
+                    }
+                }
+            }
         }
         return p;
+    }
+
+    /** The rule's mask classes, or null where every state is its own class. */
+    private int[] maskClasses(int rule) {
+        int[] classes = maskClasses.get(rule);
+        if (classes == null) {
+            classes = MaskClasses.of(grammar.rules[rule], longestToken);
+            maskClasses.set(rule, classes == null ? NO_CLASSES : classes);
+        }
+        return classes == NO_CLASSES ? null : classes;
     }
 
     private PositionMask analyse(int rule, int state) {

@@ -45,7 +45,7 @@ public final class SyntheticCheckpoint {
         long[] done = {0};
         SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, bf16, spec -> {
             ValueSource values = spec.name().endsWith("norm.weight")
-                    ? (chunk, n) -> Arrays.fill(chunk, 0, n, 1f)
+                    ? (chunk, n) -> Arrays.fill(chunk, 0, n, preset.normWeight())
                     : (chunk, n) -> gaussian(random, chunk, n);
             return (chunk, n) -> {
                 values.fill(chunk, n);

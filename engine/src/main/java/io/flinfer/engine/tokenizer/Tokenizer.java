@@ -168,6 +168,26 @@ public final class Tokenizer implements AutoCloseable {
         return vocabSize;
     }
 
+    /**
+     * A hash of what token ids mean: each id's bytes (special tokens marked apart), the BOS id and the
+     * EOS ids. Two tokenizers with the same fingerprint read every id the same way, so a request's ids
+     * carry over from one to the other; 16 hex digits of SHA-256.
+     */
+    public String fingerprint() {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (byte[] token : tokenBytes) {
+                sha.update(token == null ? new byte[] {(byte) 0xff, 0} : token);
+                sha.update((byte) 0);
+            }
+            sha.update(String.valueOf(bosTokenId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sha.update(new java.util.TreeSet<>(eosTokenIds).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(sha.digest(), 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
     public boolean hasChatTemplate() {
         return chatTemplate != null;
     }

@@ -1,6 +1,7 @@
 class Llama(Module):
   # TorchScript source of one forward step of a Llama-family decoder (Llama 2/3, Mistral, Qwen2,
-  # Qwen3) over the paged KV cache. LlamaModel writes it into a TorchScript archive as
+  # Qwen3, Phi-3, Gemma 2, Gemma 3, and the mixtures of experts Mixtral, Qwen2-MoE, Qwen3-MoE) over the
+  # paged KV cache. LlamaModel writes it into a TorchScript archive as
   # code/__torch__.py; libtorch compiles it at load. Operators are ATen's, named torch.<op>.
   #
   # The weights are handed over once by setup_weights(), the KV cache by setup_cache(); a step
@@ -30,6 +31,18 @@ class Llama(Module):
   has_qkv_bias : bool
   has_qk_norm : bool
   eps : float
+  lora_a : List[Tensor]
+  lora_b : List[Tensor]
+  lora_plan : List[int]
+  top_k : int
+  norm_topk_prob : bool
+  embed_scale : float
+  query_scale : float
+  attn_softcap : float
+  final_softcap : float
+  window : int
+  sliding : List[bool]
+  gelu : bool
 
   def setup_weights(self: __torch__.Llama, weights: List[Tensor], layers: int, heads: int, kv_heads: int,
                     head_dim: int, intermediate: int, has_qkv_bias: bool, has_qk_norm: bool, eps: float) -> None:
@@ -72,6 +85,24 @@ class Llama(Module):
   def compute_dtype(self: __torch__.Llama) -> int:
     return self.weights[__torch__.embedding_slot()].dtype
 
+  def setup_experts(self: __torch__.Llama, top_k: int, norm_topk_prob: bool) -> None:
+    # A mixture of experts' routing: experts per token, and whether their weights are renormalized.
+    self.top_k = top_k
+    self.norm_topk_prob = norm_topk_prob
+
+  def setup_gemma(self: __torch__.Llama, embed_scale: float, query_scale: float, attn_softcap: float,
+                  final_softcap: float, window: int, sliding: List[bool]) -> None:
+    # Gemma: the embedding scaled, queries scaled to query_pre_attn_scalar^-0.5 (attention divides by
+    # sqrt(head_dim) after), tanh soft-caps (0: none) of attention scores and logits, GELU-tanh MLPs,
+    # and the layers sliding[l] attending to their last window positions only.
+    self.embed_scale = embed_scale
+    self.query_scale = query_scale
+    self.attn_softcap = attn_softcap
+    self.final_softcap = final_softcap
+    self.window = window
+    self.sliding = sliding
+    self.gelu = True
+
   def pack(self: __torch__.Llama, j: int, source: Tensor, batch_hint: int) -> None:
     # Multiply by weight j through oneDNN's inner product (CPU), on source reordered once into its
     # blocked layout; the batch-size hint picks the layout, which then serves every batch size.
@@ -109,15 +140,17 @@ class Llama(Module):
     self.math_attention = math
 
   def set_max_layers(self: __torch__.Llama, max_layers: int) -> None:
-    # Steps run only the first max_layers layers (0: all): a check's short step, whose layers all
-    # take the same paths.
+    # Steps run only the first max_layers layers (0: all) and return the final-normed hidden states of
+    # the logit rows instead of logits: a check's short step, whose layers all take the same paths.
     self.max_layers = max_layers
 
-  def compare_linear(self: __torch__.Llama, j: int, x: Tensor) -> Tensor:
-    # [max |fast - reference|, max |reference|] of x @ weights[j]^T, x rounded to the compute dtype.
+  def compare_linear(self: __torch__.Llama, j: int, x: Tensor, outputs: Tensor) -> Tensor:
+    # [max |fast - reference|, max |reference|] of x @ weights[j]^T over a sample of its outputs: the
+    # reference pays for the sample only, the fast path runs whole as it will serve. x is rounded to
+    # the compute dtype.
     x = x.to(self.compute_dtype())
-    expected = torch.linear(x, self.weights[j])
-    actual = self.linear(x, j, None)
+    expected = torch.linear(x, self.weights[j].index_select(0, outputs))
+    actual = self.linear(x, j, None).index_select(1, outputs)
     return torch.stack([(actual.float() - expected.float()).abs().max(), expected.float().abs().max()])
 
   def setup_cache(self: __torch__.Llama, k_cache: List[Tensor], v_cache: List[Tensor]) -> None:
@@ -140,10 +173,54 @@ class Llama(Module):
       return ops.mkldnn._linear_pointwise(x, self.fast[j], bias, "none", annotate(List[Optional[number]], []), "")
     return torch.linear(x, self.weights[j], bias)
 
+  # LoRA: the adapters of one step, each a low-rank delta added after a layer's product, per row.
+  # lora_a/lora_b hold max_loras slots of layers * 4 matrices each, at (slot * layers + layer) * 4 + m,
+  # m = 0 q/k/v, 1 o, 2 gate/up, 3 down (LoraAdapter.java stacks them the way the weights are stacked:
+  # A [ranks, in], B [out, ranks] scaled, block-diagonal across q/k/v and gate/up; an untargeted matrix
+  # is an empty tensor).
+
+  def setup_lora(self: __torch__.Llama, max_loras: int) -> None:
+    self.lora_a = annotate(List[Tensor], [])
+    self.lora_b = annotate(List[Tensor], [])
+    for i in range(max_loras * self.layers * 4):
+      self.lora_a.append(torch.empty([0], dtype=self.weights[0].dtype, device=self.weights[0].device))
+      self.lora_b.append(torch.empty([0], dtype=self.weights[0].dtype, device=self.weights[0].device))
+    self.lora_plan = annotate(List[int], [])
+
+  def set_lora(self: __torch__.Llama, slot: int, a: List[Tensor], b: List[Tensor]) -> None:
+    # Puts an adapter's layers * 4 matrices into slot.
+    base = slot * self.layers * 4
+    for i in range(len(a)):
+      self.lora_a[base + i] = a[i]
+      self.lora_b[base + i] = b[i]
+
+  def forward_lora(self: __torch__.Llama, data: Tensor, chunks: List[int], groups: List[int], num_tokens: int,
+                   num_logits: int, plan: List[int]) -> Tensor:
+    # forward() with adapters: plan has 3 ints per adapter in the step (slot, first row, rows), each
+    # adapter's rows one range. Rows of no adapter take the base model.
+    self.lora_plan = plan
+    return self.forward(data, chunks, groups, num_tokens, num_logits)
+
+  def adapted(self: __torch__.Llama, x: Tensor, j: int, bias: Optional[Tensor], l: int, m: int) -> Tensor:
+    # x @ weights[j]^T (+ bias), plus, on the rows of each adapter in the step, (x A^T) B^T: one pair
+    # of small products per adapter over all its rows, whatever sequences they belong to.
+    y = self.linear(x, j, bias)
+    plan = self.lora_plan
+    for i in range(len(plan) // 3):
+      k = (plan[3 * i] * self.layers + l) * 4 + m
+      a = self.lora_a[k]
+      if a.numel() > 0:
+        first = plan[3 * i + 1]
+        n = plan[3 * i + 2]
+        y.narrow(0, first, n).addmm_(torch.linear(x.narrow(0, first, n), a), self.lora_b[k].t())
+    return y
+
   def attend(self: __torch__.Llama, q: Tensor, k: Tensor, v: Tensor, mask: Optional[Tensor],
              causal: bool) -> Tensor:
     # Scaled dot-product attention: ATen's fused kernel (CPU: flash, which skips what causality
     # hides and never holds the scores), or its math kernel as the reference.
+    if self.attn_softcap > 0.0:
+      return self.attend_capped(q, k, v, mask, causal)
     if self.math_attention or self.reference:
       # The math kernel adds its mask: a boolean mask becomes 0 where visible, -inf elsewhere.
       additive = annotate(Optional[Tensor], None)
@@ -151,6 +228,18 @@ class Llama(Module):
         additive = torch.zeros(mask.size(), dtype=q.dtype, device=q.device).masked_fill(mask.logical_not(), float("-inf"))
       return torch._scaled_dot_product_attention_math(q, k, v, additive, 0.0, causal)[0]
     return torch.scaled_dot_product_attention(q, k, v, mask, 0.0, causal)
+
+  def attend_capped(self: __torch__.Llama, q: Tensor, k: Tensor, v: Tensor, mask: Optional[Tensor],
+                    causal: bool) -> Tensor:
+    # Gemma 2's attention: scores soft-capped by tanh before the mask and softmax, which no fused
+    # kernel does. Causal attention here is always a whole prompt (as many queries as keys).
+    scores = torch.matmul(q, k.transpose(-2, -1)) * (float(self.head_dim) ** -0.5)
+    scores = torch.tanh(scores / self.attn_softcap) * self.attn_softcap
+    if causal:
+      scores = scores.masked_fill(torch.ones_like(scores).triu(1).gt(0.0), float("-inf"))
+    if mask is not None:
+      scores = scores.masked_fill(mask.logical_not(), float("-inf"))
+    return torch.matmul(torch.softmax(scores.float(), -1).to(q.dtype), v)
 
   def forward(self: __torch__.Llama, data: Tensor, chunks: List[int], groups: List[int], num_tokens: int,
               num_logits: int) -> Tensor:
@@ -170,27 +259,57 @@ class Llama(Module):
     logit_rows = data.narrow(0, 3 * T, num_logits)
     cos = self.weights[__torch__.rope_cos_slot()].index_select(0, positions).unsqueeze(1)
     sin = self.weights[__torch__.rope_sin_slot()].index_select(0, positions).unsqueeze(1)
+    local_cos = self.weights[__torch__.rope_local_cos_slot()].index_select(0, positions).unsqueeze(1)
+    local_sin = self.weights[__torch__.rope_local_sin_slot()].index_select(0, positions).unsqueeze(1)
     chunk_tables, chunk_masks = self.chunk_views(data, chunks)
     group_tables, group_rows, group_masks = self.group_views(data, groups)
+    window_chunk_masks, window_group_masks = self.window_masks(data, chunks, groups)
     layers = self.layers
     if self.max_layers > 0:
       layers = min(layers, self.max_layers)
     x = torch.embedding(self.weights[__torch__.embedding_slot()], tokens)
+    if self.embed_scale != 1.0:
+      x = x * self.embed_scale
     for l in range(layers):
+      sliding = len(self.sliding) > 0 and self.sliding[l]
       h = self.norm(x, __torch__.input_norm_slot(l))
-      q, k, v = self.qkv(h, l, cos, sin)
+      if sliding:
+        q, k, v = self.qkv(h, l, local_cos, local_sin)
+      else:
+        q, k, v = self.qkv(h, l, cos, sin)
+      if self.query_scale != 1.0:
+        q = q * self.query_scale
       self.write_kv(l, k, v, slots)
       attn = torch.empty_like(q)
       for c in range(len(chunks) // 5):
-        self.attend_chunk(l, q, attn, chunks[5 * c], chunks[5 * c + 1], chunks[5 * c + 2], chunk_tables[c],
-                          chunk_masks[c])
+        mask = window_chunk_masks[c] if sliding else chunk_masks[c]
+        self.attend_chunk(l, q, attn, chunks[5 * c], chunks[5 * c + 1], chunks[5 * c + 2], chunk_tables[c], mask)
       for g in range(len(groups) // 5):
-        self.attend_group(l, q, attn, groups[5 * g], groups[5 * g + 2], group_tables[g], group_rows[g],
-                          group_masks[g])
-      x = x + self.linear(attn.view(T, -1), __torch__.o_slot(l), None)
-      x = x + self.mlp(self.norm(x, __torch__.post_norm_slot(l)), l)
+        mask = window_group_masks[g] if sliding else group_masks[g]
+        self.attend_group(l, q, attn, groups[5 * g], groups[5 * g + 2], group_tables[g], group_rows[g], mask)
+      x = x + self.output_norm(self.adapted(attn.view(T, -1), __torch__.o_slot(l), None, l, 1),
+                               __torch__.attn_out_norm_slot(l))
+      h = self.norm(x, __torch__.post_norm_slot(l))
+      if self.weights[__torch__.router_slot(l)].numel() > 0:
+        x = x + self.moe(h, l)
+      else:
+        x = x + self.output_norm(self.mlp(h, l), __torch__.mlp_out_norm_slot(l))
     last = self.norm(x.index_select(0, logit_rows), __torch__.final_norm_slot())
-    return self.linear(last, __torch__.lm_head_slot(), None).float()
+    if self.max_layers > 0:
+      # A check's short step compares hidden states: the vocabulary head's product is checked on its
+      # own, and multiplying it twice more would cost more than the rest of the step.
+      return last.float()
+    logits = self.linear(last, __torch__.lm_head_slot(), None).float()
+    if self.final_softcap > 0.0:
+      logits = torch.tanh(logits / self.final_softcap) * self.final_softcap
+    return logits
+
+  def output_norm(self: __torch__.Llama, y: Tensor, j: int) -> Tensor:
+    # Gemma normalizes the attention's and the MLP's outputs before adding them; other models have
+    # no such norm (an empty weight).
+    if self.weights[j].numel() > 0:
+      return self.norm(y, j)
+    return y
 
   def norm(self: __torch__.Llama, x: Tensor, j: int) -> Tensor:
     return torch.rms_norm(x, [x.size(-1)], self.weights[j], self.eps)
@@ -203,7 +322,7 @@ class Llama(Module):
     bias = annotate(Optional[Tensor], None)
     if self.has_qkv_bias:
       bias = self.weights[__torch__.qkv_bias_slot(l)]
-    qkv = self.linear(h, __torch__.qkv_slot(l), bias)
+    qkv = self.adapted(h, __torch__.qkv_slot(l), bias, l, 0)
     q = qkv.narrow(1, 0, q_size).view(T, self.heads, self.head_dim)
     k = qkv.narrow(1, q_size, kv_size).view(T, self.kv_heads, self.head_dim)
     v = qkv.narrow(1, q_size + kv_size, kv_size).view(T, self.kv_heads, self.head_dim)
@@ -213,10 +332,14 @@ class Llama(Module):
     return self.rope(q, cos, sin), self.rope(k, cos, sin), v
 
   def rope(self: __torch__.Llama, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
-    # Rotary embedding, the halves-rotated form Hugging Face's Llama uses.
-    half = self.head_dim // 2
-    return torch.cat([x.narrow(2, 0, half) * cos - x.narrow(2, half, half) * sin,
-                      x.narrow(2, half, half) * cos + x.narrow(2, 0, half) * sin], 2)
+    # Rotary embedding, the halves-rotated form Hugging Face's Llama uses, of the first 2 * half
+    # dimensions; the rest (Phi-4-mini's partial rotary) pass through.
+    half = cos.size(-1)
+    rotated = torch.cat([x.narrow(2, 0, half) * cos - x.narrow(2, half, half) * sin,
+                         x.narrow(2, half, half) * cos + x.narrow(2, 0, half) * sin], 2)
+    if 2 * half == self.head_dim:
+      return rotated
+    return torch.cat([rotated, x.narrow(2, 2 * half, self.head_dim - 2 * half)], 2)
 
   def write_kv(self: __torch__.Llama, l: int, k: Tensor, v: Tensor, slots: Tensor) -> None:
     # In place at each token's slot; the pool is head-major, [kv_heads, blocks * block_size, head_dim].
@@ -227,9 +350,57 @@ class Llama(Module):
     v_pool.view(self.kv_heads, -1, self.head_dim).index_copy_(1, slots, v.transpose(0, 1).to(v_pool.dtype))
 
   def mlp(self: __torch__.Llama, h: Tensor, l: int) -> Tensor:
-    gate_up = self.linear(h, __torch__.gate_up_slot(l), None)
-    act = torch.silu(gate_up.narrow(1, 0, self.intermediate)) * gate_up.narrow(1, self.intermediate, self.intermediate)
-    return self.linear(act, __torch__.down_slot(l), None)
+    # A dense layer's MLP, with the adapters of the step's rows on gate+up (module 2) and down (3).
+    gate_up = self.adapted(h, __torch__.gate_up_slot(l), None, l, 2)
+    return self.adapted(self.activation(gate_up), __torch__.down_slot(l), None, l, 3)
+
+  def moe(self: __torch__.Llama, h: Tensor, l: int) -> Tensor:
+    # A mixture of experts. Each token takes the top_k experts of the router's softmax (their weights
+    # renormalized to sum 1 when norm_topk_prob). The (token, expert) pairs are sorted by expert, so
+    # each expert with tokens multiplies just those rows in one product and an expert without any
+    # costs nothing; each pair's output, scaled by its router weight, goes back to its place, and a
+    # token's top_k outputs are summed. The router multiplies through linear on every path: a
+    # rounding difference there could change which experts a token takes.
+    T = h.size(0)
+    logits = torch.linear(h, self.weights[__torch__.router_slot(l)])
+    top, experts = torch.topk(torch.softmax(logits.float(), 1), self.top_k, 1)
+    if self.norm_topk_prob:
+      top = top / top.sum(1, True)
+    flat = experts.view(-1)
+    order = torch.argsort(flat, stable=True)
+    counts = annotate(List[int], torch.bincount(flat, None, logits.size(1)).tolist())
+    rows = torch.div(order, self.top_k, rounding_mode="floor")
+    xs = h.index_select(0, rows)
+    ys = torch.empty_like(xs)
+    gate_up = self.weights[__torch__.expert_gate_up_slot(l)]
+    down = self.weights[__torch__.expert_down_slot(l)]
+    inter = down.size(2)
+    start = 0
+    for e in range(len(counts)):
+      n = counts[e]
+      if n > 0:
+        gu = torch.linear(xs.narrow(0, start, n), gate_up[e])
+        act = torch.silu(gu.narrow(1, 0, inter)) * gu.narrow(1, inter, inter)
+        ys.narrow(0, start, n).copy_(torch.linear(act, down[e]))
+        start = start + n
+    scaled = ys * top.view(-1).index_select(0, order).to(h.dtype).unsqueeze(1)
+    out = torch.empty_like(scaled).index_copy_(0, order, scaled).view(T, self.top_k, -1).sum(1)
+    if self.weights[__torch__.shared_gate_slot(l)].numel() > 0:
+      # Qwen2-MoE's shared expert, which every token takes, behind a sigmoid gate of its own.
+      shared = self.gated_mlp(h, __torch__.shared_gate_up_slot(l), __torch__.shared_down_slot(l))
+      out = out + torch.sigmoid(torch.linear(h, self.weights[__torch__.shared_gate_slot(l)])) * shared
+    return out
+
+  def gated_mlp(self: __torch__.Llama, h: Tensor, gate_up_slot: int, down_slot: int) -> Tensor:
+    # down(act(gate(h)) * up(h)), gate and up stacked in one matrix; no adapter (a shared expert).
+    return self.linear(self.activation(self.linear(h, gate_up_slot, None)), down_slot, None)
+
+  def activation(self: __torch__.Llama, gate_up: Tensor) -> Tensor:
+    # silu(gate) * up, or GELU-tanh for the Gemma family.
+    inter = gate_up.size(1) // 2
+    if self.gelu:
+      return torch.gelu(gate_up.narrow(1, 0, inter), approximate="tanh") * gate_up.narrow(1, inter, inter)
+    return torch.silu(gate_up.narrow(1, 0, inter)) * gate_up.narrow(1, inter, inter)
 
   def pool_rows(self: __torch__.Llama, table: Tensor) -> Tensor:
     # The pool seen as [kv_heads * pool_blocks, block_size, head_dim]: the rows holding the table's
@@ -274,6 +445,35 @@ class Llama(Module):
       masks.append(visible.reshape(self.kv_heads * n, 1, 1, blocks * block_size))
     return tables, rows, masks
 
+  def window_masks(self: __torch__.Llama, data: Tensor, chunks: List[int],
+                   groups: List[int]) -> Tuple[List[Optional[Tensor]], List[Tensor]]:
+    # The masks of sliding-window layers, per chunk and per group, once for all layers: a query at
+    # position p sees keys p - window + 1 .. p. Where no query reaches past the window they are the
+    # plain causal masks. Empty lists in models without a window.
+    chunk_masks = annotate(List[Optional[Tensor]], [])
+    group_masks = annotate(List[Tensor], [])
+    if self.window == 0:
+      return chunk_masks, group_masks
+    for c in range(len(chunks) // 5):
+      q_len = chunks[5 * c + 1]
+      ctx = chunks[5 * c + 2]
+      keys = torch.arange(ctx, device=data.device).unsqueeze(0)
+      queries = torch.arange(ctx - q_len, ctx, device=data.device).unsqueeze(1)
+      visible = torch.le(keys, queries).logical_and(torch.gt(keys, queries - self.window))
+      if q_len == 1:
+        # A lone decoding token's mask, as attend_decoding broadcasts it: [1, 1, 1, ctx].
+        visible = visible.view(1, 1, 1, ctx)
+      chunk_masks.append(visible)
+    block_size = self.k_cache[0].size(2)
+    for g in range(len(groups) // 5):
+      n = groups[5 * g]
+      width = groups[5 * g + 2] * block_size
+      ends = data.narrow(0, groups[5 * g + 4], n).unsqueeze(1)
+      keys = torch.arange(width, device=data.device).unsqueeze(0)
+      visible = torch.lt(keys, ends).logical_and(torch.ge(keys, ends - self.window))
+      group_masks.append(visible.unsqueeze(0).expand(self.kv_heads, n, width).reshape(self.kv_heads * n, 1, 1, width))
+    return chunk_masks, group_masks
+
   def context(self: __torch__.Llama, l: int, table: Tensor, n: int, ctx: int) -> Tuple[Tensor, Tensor]:
     # K and V [kv_heads, n, ctx, head_dim] of n sequences, read through their pool rows: only their own
     # blocks, never padded to another sequence's.
@@ -292,7 +492,7 @@ class Llama(Module):
     if q_len == 1:
       # One decoding token: the query heads sharing a KV head are the queries of one single-head
       # attention to it (no copy of K or V).
-      self.attend_decoding(q.narrow(0, start, 1), attn.narrow(0, start, 1), ks, vs, None, 1)
+      self.attend_decoding(q.narrow(0, start, 1), attn.narrow(0, start, 1), ks, vs, mask, 1)
       return
     # A prompt chunk: one attention over K and V expanded to every query head.
     group = self.heads // self.kv_heads

@@ -2,6 +2,7 @@ package io.flinfer.engine.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BlockHashTest {
@@ -24,5 +25,16 @@ class BlockHashTest {
         BlockHash collision = new BlockHash(real.value(), real.parent(), new int[] {7, 7}, null);
         assertThat(collision).isNotEqualTo(real);
         assertThat(collision.hashCode()).isEqualTo(real.hashCode());
+    }
+
+    @Test
+    void theAdapterIsAnExtraKeyThatNoPlainSaltImitates() {
+        assertThat(BlockHash.extraKeys(null, "tenant-1")).as("base-model hashes unchanged").isEqualTo("tenant-1");
+        assertThat(BlockHash.extraKeys(null, null)).isNull();
+        List<String> keys = List.of(
+                BlockHash.extraKeys("a", null), BlockHash.extraKeys("a", "s"), BlockHash.extraKeys("b", null),
+                BlockHash.extraKeys("a\0", null), BlockHash.extraKeys(null, BlockHash.extraKeys("a", null)),
+                BlockHash.extraKeys(null, "\0lora\0a\0s"), BlockHash.extraKeys(null, "s"));
+        assertThat(keys).doesNotHaveDuplicates().doesNotContainNull();
     }
 }

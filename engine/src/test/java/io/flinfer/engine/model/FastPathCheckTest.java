@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
+import java.util.stream.LongStream;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,20 @@ class FastPathCheckTest {
             assertThat(paths.checks()).extracting(PathCheck::subject).contains("forward step");
             assertMatchesReference(model, root);
         }
+    }
+
+    @Test
+    void theReferenceOfALargeMatrixCoversEveryLanePositionAndTheLastBlock() {
+        int vocab = 128256;
+        long[] sample = FastPathCheck.sampledOutputs(vocab);
+        assertThat(sample.length).as("a sample, not the whole head").isLessThan(vocab / 10);
+        assertThat(sample).doesNotHaveDuplicates().isSorted();
+        assertThat(sample[0]).isZero();
+        assertThat(sample[sample.length - 1]).isEqualTo(vocab - 1);
+        assertThat(Arrays.stream(sample).map(o -> o % 64).distinct().count()).as("lane positions of 64-wide blocks")
+                .isEqualTo(64);
+        assertThat(sample).contains(LongStream.range(vocab - 64, vocab).toArray());
+        assertThat(FastPathCheck.sampledOutputs(344)).as("a small matrix whole").hasSize(344);
     }
 
     private static LlamaModel load(NDManager root, UnaryOperator<NDArray> packSource) {

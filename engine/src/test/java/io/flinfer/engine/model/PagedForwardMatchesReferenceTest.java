@@ -26,7 +26,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The batched forward pass over the paged KV cache — sequences of different lengths in one batch,
  * scattered blocks, prefill in chunks, decode steps, blocks shared by two sequences as the prefix
  * cache shares them, decoding sequences grouped by the blocks they read — gives the logits of a plain
- * per-sequence forward pass, for every variant.
+ * per-sequence forward pass, for every variant. The mixtures of experts route to 2 of
+ * {@link TinyCheckpoint#EXPERTS} = 12 experts, so each 4-token decode step leaves at least 4 experts
+ * without a token. The Gemma windows (5 and 6) are shorter than the prompts.
  */
 @ExtendWith(OneDnnIsaCap.class)
 class PagedForwardMatchesReferenceTest {
@@ -45,7 +47,14 @@ class PagedForwardMatchesReferenceTest {
                 new Variant("mistral, untied head", "mistral", 4, 2, 12, false, false, null),
                 new Variant("qwen2, q/k/v bias", "qwen2", 4, 2, 12, false, false, null),
                 new Variant("qwen3, q/k norm, head_dim 16", "qwen3", 4, 2, 16, true, false, null),
-                new Variant("llama, bf16 weights", "llama", 4, 2, 12, false, true, null))
+                new Variant("llama, bf16 weights", "llama", 4, 2, 12, false, true, null),
+                new Variant("mixtral, 12 experts top 2", "mixtral", 4, 2, 12, false, false, null),
+                new Variant("qwen3_moe, dense layer 0, renormalized top 2", "qwen3_moe", 4, 2, 16, true, false, null),
+                new Variant("qwen2_moe, shared expert, sparse step 2", "qwen2_moe", 4, 2, 12, false, false, null),
+                new Variant("phi3, fused qkv and gate_up, longrope", "phi3", 4, 2, 12, false, false, "longrope"),
+                new Variant("phi3, partial rotary 0.5, longrope", "phi3", 4, 4, 16, true, false, "longrope", 0.5),
+                new Variant("gemma2, window 6, soft-caps", "gemma2", 4, 2, 16, true, false, null),
+                new Variant("gemma3_text, window 5, q/k norm, local rope base", "gemma3_text", 4, 1, 16, true, false, null))
                 .map(variant -> Arguments.of(variant, oneDnn)));
     }
 

@@ -106,6 +106,22 @@ class RegexAndChoiceTest {
         assertThat(stats.compiles()).isEqualTo(4);
     }
 
+    @Test
+    void maskTimeQuantilesAreOverTheRecentSteps() {
+        StructuredOutputs fresh = new StructuredOutputs(vocab, 2);
+        assertThat(fresh.recentMaskNanos(0.5)).as("no step yet").isZero();
+        for (int step = 1; step <= 100; step++) {
+            fresh.recordMaskTime(step);
+        }
+        assertThat(fresh.recentMaskNanos(0.5)).isEqualTo(50);
+        assertThat(fresh.recentMaskNanos(0.99)).isEqualTo(99);
+        for (int step = 0; step < StructuredOutputs.RECENT_STEPS; step++) {
+            fresh.recordMaskTime(7);
+        }
+        assertThat(fresh.recentMaskNanos(0.99)).as("older steps have left the window").isEqualTo(7);
+        assertThat(fresh.stats().maskSteps()).isEqualTo(100 + StructuredOutputs.RECENT_STEPS);
+    }
+
     private int tokenOf(String text) {
         for (int t = 0; t < vocab.size(); t++) {
             if (vocab.bytes[t] != null && new String(vocab.bytes[t]).equals(text)) {

@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SyntheticCheckpointTest {
 
     @ParameterizedTest(name = "{0}, bf16={1}")
-    @CsvSource({"tiny, false", "tiny, true", "tiny-qwen2, false"})
+    @CsvSource({"tiny, false", "tiny, true", "tiny-qwen2, false", "tiny-phi3, false", "tiny-mixtral, false",
+        "tiny-qwen3-moe, true", "tiny-qwen2-moe, false", "tiny-gemma2, false", "tiny-gemma3, false"})
     void writesACheckpointThatLoadsAndRuns(String presetName, boolean bf16, @TempDir Path dir) throws Exception {
         SynthPreset preset = SynthPreset.named(presetName);
         List<Long> progress = new ArrayList<>();
@@ -48,7 +49,10 @@ class SyntheticCheckpointTest {
         assertThat(config.numKvHeads()).isEqualTo(preset.numKvHeads());
         assertThat(config.vocabSize()).isEqualTo(preset.vocabSize());
         assertThat(config.tieWordEmbeddings()).isTrue();
-        assertThat(config.qkvBias()).isEqualTo(presetName.equals("tiny-qwen2"));
+        assertThat(config.qkvBias()).isEqualTo(preset.qkvBias());
+        assertThat(config.moe() == null).isEqualTo(preset.experts() == null);
+        assertThat(new ObjectMapper().readTree(dir.resolve("config.json").toFile()).get("architectures").get(0).asText())
+                .isEqualTo(preset.architecture());
         assertThat(progress).last().isEqualTo(preset.parameterCount());
 
         try (NDManager root = NDManager.newBaseManager("PyTorch");
@@ -147,6 +151,25 @@ class SyntheticCheckpointTest {
         assertThat(SynthPreset.named("qwen2.5-0.5b").parameterCount()).isEqualTo(494_032_768L);
         assertThat(SynthPreset.named("tiny").parameterCount()).isBetween(100_000L, 1_000_000L);
         assertThatThrownBy(() -> SynthPreset.named("gpt-5")).hasMessageContaining("llama-110m");
+    }
+
+    @Test
+    void theMoePresetHasLlama110mActiveParameters(@TempDir Path dir) throws Exception {
+        ModelConfig dense = configOf(SynthPreset.named("llama-110m"), dir.resolve("dense"));
+        ModelConfig moe = configOf(SynthPreset.named("mixtral-8x-110m"), dir.resolve("moe"));
+        assertThat(moe.moe().topK() * moe.moe().expertIntermediateSize()).isEqualTo(dense.intermediateSize());
+        // The same multiplies per token, plus the router's 8 x 768 per layer.
+        assertThat(moe.matmulParameters() - dense.matmulParameters()).isEqualTo(12L * 8 * 768);
+        // llama-110m's MLP replaced by 8 experts of half its size and a router, in each of 12 layers.
+        long experts = 12 * (8 * 3L * 768 * 1024 + 8 * 768 - 3L * 768 * 2048);
+        assertThat(SynthPreset.named("mixtral-8x-110m").parameterCount()).isEqualTo(100_092_672L + experts)
+                .isEqualTo(270_035_712L);
+    }
+
+    private static ModelConfig configOf(SynthPreset preset, Path dir) throws Exception {
+        Files.createDirectories(dir);
+        new ObjectMapper().writeValue(dir.resolve("config.json").toFile(), preset.configJson("float32"));
+        return ModelConfig.load(dir);
     }
 
     private static long headerLength(Path file) throws Exception {

@@ -77,6 +77,34 @@ class ChatTemplateTest {
     }
 
     @Test
+    void rendersGemma3FoldingTheSystemPromptIntoTheFirstUserTurn() {
+        ChatTemplate template = template("gemma-3-1b-it");
+        assertThat(template.render(SINGLE, true)).isEqualTo(
+                "<bos><start_of_turn>user\nHello, how are you?<end_of_turn>\n<start_of_turn>model\n");
+        assertThat(template.render(MULTI, false)).isEqualTo(
+                "<bos><start_of_turn>user\nYou are a pirate.\n\nHi<end_of_turn>\n<start_of_turn>model\nArr!<end_of_turn>\n"
+                        + "<start_of_turn>user\nWhere is the {{ treasure }}?<end_of_turn>\n");
+    }
+
+    @Test
+    void rendersGemma2AndReportsItsRefusalOfASystemPrompt() {
+        ChatTemplate template = template("gemma-2-2b-it");
+        assertThat(template.render(SINGLE, true)).isEqualTo(
+                "<bos><start_of_turn>user\nHello, how are you?<end_of_turn>\n<start_of_turn>model\n");
+        assertThatThrownBy(() -> template.render(MULTI, false)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageEndingWith("System role not supported");
+    }
+
+    @Test
+    void rendersPhi35EndingAFinishedConversationWithEos() {
+        ChatTemplate template = template("phi-3.5-mini-instruct");
+        assertThat(template.render(SINGLE, true)).isEqualTo("<|user|>\nHello, how are you?<|end|>\n<|assistant|>\n");
+        assertThat(template.render(MULTI, false)).isEqualTo(
+                "<|system|>\nYou are a pirate.<|end|>\n<|user|>\nHi<|end|>\n<|assistant|>\nArr!<|end|>\n"
+                        + "<|user|>\n  Where is the {{ treasure }}?  <|end|>\n<|endoftext|>");
+    }
+
+    @Test
     void reportsATemplateThatCannotBeRendered() {
         ChatTemplate broken = new ChatTemplate("{% for message in messages %}{{ message.content }}", null, null);
         assertThatThrownBy(() -> broken.render(SINGLE, true))

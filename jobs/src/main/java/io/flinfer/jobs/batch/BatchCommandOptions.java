@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinfer.jobs.Durations;
 import io.flinfer.engine.EngineConfig;
+import io.flinfer.jobs.EngineOptions;
 import io.flinfer.jobs.GenerationCommandOptions;
 import java.io.IOException;
 import java.time.Duration;
@@ -30,7 +31,8 @@ public final class BatchCommandOptions {
     @Option(names = "--output", required = true, paramLabel = "FILE",
             description = {"The output: one file, written once the whole input is done (part files wait in --work-dir"
                     + " until then). Request files give OpenAI Batch API output lines; datasets give their rows with"
-                    + " generated_text, finish_reason, prompt_tokens, completion_tokens, cached_tokens and error columns."})
+                    + " generated_text, finish_reason, prompt_tokens, completion_tokens, cached_tokens and error columns"
+                    + " (and structured_output with --json-schema, --regex or --choice)."})
     String output;
 
     @Option(names = "--output-format", paramLabel = "jsonl|parquet",
@@ -67,27 +69,35 @@ public final class BatchCommandOptions {
     Duration checkpointInterval;
 
     @Mixin SamplingOptions sampling;
+    @Mixin StructuredOutputOptions structured;
     @Mixin GenerationCommandOptions generation;
 
     /**
      * Finds the input's files (downloading a Hub dataset into the Hugging Face cache) and works out
      * the run. Reads no rows, except the first of a JSONL dataset written as Parquet (for its columns).
      *
-     * @param modelArgument the {@code --model} as given (requests may name it)
+     * @param engineOptions every --model (requests may name them)
+     * @param engine the first model's engine, resolved
      * @param runId names the run's counters in this JVM
      */
-    public BatchPlan plan(EngineConfig engine, String modelArgument, String runId) throws IOException {
+    public BatchPlan plan(EngineOptions engineOptions, EngineConfig engine, String runId) throws IOException {
         BatchInput in = HubDatasetInput.isHubDataset(input)
                 ? HubDatasetInput.resolve(input, datasetRevision, split)
                 : BatchInput.resolve(input);
         Path out = new Path(output).makeQualified(new Path(output).getFileSystem());
         Path work = workDir != null ? new Path(workDir).makeQualified(new Path(workDir).getFileSystem()) : BatchPlan.defaultWorkDir(out);
-        DatasetColumns columns = promptColumn == null && messagesColumn == null ? null
-                : new DatasetColumns(promptColumn, messagesColumn, idColumn, sampling.toBodyJson(), overrideColumns);
         DatasetFormat format = outputFormat(in, out);
-        MessageType schema = columns == null || format != DatasetFormat.PARQUET ? null : schema(in);
+        boolean dataset = promptColumn != null || messagesColumn != null;
+        if (!dataset && structured.given()) {
+            throw new IllegalArgumentException("--json-schema, --regex and --choice constrain a dataset's rows; the lines of"
+                    + " a request file carry their own response_format or structured_outputs");
+        }
+        StructuredColumn column = structured.column(format == DatasetFormat.PARQUET);
+        DatasetColumns columns = !dataset ? null
+                : new DatasetColumns(promptColumn, messagesColumn, idColumn, sampling.toBodyJson(), overrideColumns, column);
+        MessageType schema = columns == null || format != DatasetFormat.PARQUET ? null : schema(in, column);
         BatchOptions options = new BatchOptions(in.files(), in.format(), columns, new Path(work, "parts").toString(),
-                format, schema == null ? null : schema.toString(), generation.toOptions(engine, modelArgument), runId);
+                format, schema == null ? null : schema.toString(), generation.toOptions(engineOptions, engine), runId);
         return new BatchPlan(options, out, work);
     }
 
@@ -102,17 +112,17 @@ public final class BatchCommandOptions {
         return DatasetFormat.ofFileName(out.getName()).orElse(in.format());
     }
 
-    private static MessageType schema(BatchInput in) throws IOException {
+    private static MessageType schema(BatchInput in, StructuredColumn column) throws IOException {
         Path first = new Path(in.files().get(0));
         if (in.format() == DatasetFormat.PARQUET) {
-            return OutputSchema.of(ParquetRowReader.schema(first));
+            return OutputSchema.of(ParquetRowReader.schema(first), column);
         }
         try (JsonLineReader lines = new JsonLineReader(first.getFileSystem().open(first))) {
-            for (String line; (line = lines.next()) != null; ) {
+            for (String line; (line = lines.nextLine()) != null; ) {
                 if (!line.isBlank()) {
                     JsonNode row = JSON.readTree(line);
                     if (row.isObject()) {
-                        return OutputSchema.inferred(row);
+                        return OutputSchema.inferred(row, column);
                     }
                 }
             }

@@ -61,7 +61,7 @@ public record BatchInput(List<String> files, DatasetFormat format) {
                 rows += ParquetRowReader.rowCount(path);
             } else {
                 try (JsonLineReader lines = new JsonLineReader(path.getFileSystem().open(path))) {
-                    for (String line; (line = lines.next()) != null; ) {
+                    for (String line; (line = lines.nextLine()) != null; ) {
                         rows += line.isBlank() ? 0 : 1;
                     }
                 }

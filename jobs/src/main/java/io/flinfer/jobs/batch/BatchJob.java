@@ -1,9 +1,8 @@
 package io.flinfer.jobs.batch;
 
 import io.flinfer.jobs.InferenceGraph;
+import io.flinfer.operators.records.RequestParser;
 import io.flinfer.operators.records.ResultLine;
-import io.flinfer.operators.records.RawRecord;
-import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.Encoder;
 import org.apache.parquet.schema.MessageTypeParser;
@@ -21,12 +20,16 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.
  * The batch job: input files in, part files of results out, over the streaming job's inference steps.
  *
  * <pre>
- * FileSource(rows) -> request line per row -> keyBy(custom_id): first of each id* -> {@link InferenceGraph} -> results
- *                                                        \-> duplicates: error rows      |
- * OpenAI request files: results, dead letters and duplicates as output lines -----------+-> FileSink(part files)
- * datasets:             keyBy(custom_id) join of each row with its result -------------/
+ * FileSource(rows) -> item per row (parsed) -> keyBy(custom_id): first of each id* -> requests -> {@link InferenceGraph} -> results
+ *                                               \-> duplicates, refused and answered items: error rows      |
+ * OpenAI request files: results and the error rows as output lines ----------------------------------------+-> FileSink(part files)
+ * datasets:             keyBy(custom_id) join of each row with its result -----------------------------------/
  * </pre>
  * (*) only where ids can repeat: request files, and datasets with an {@code --id-column}; row numbers cannot.
+ *
+ * Rows travel as values ({@link SourceRow}, {@link BatchItem}, {@link io.flinfer.operators.records.ResultLine},
+ * {@link OutputRow}, each with its own serializer): a record is parsed once where it is read and
+ * written once, in the output's format, at the sink.
  *
  * The file sink commits part files at checkpoints, so after a failure or a resume nothing is written
  * twice; {@link OutputCommit} turns them into the output once the job has finished.
@@ -39,8 +42,9 @@ public final class BatchJob {
     public static void build(StreamExecutionEnvironment env, BatchOptions o) {
         Path[] files = o.inputFiles().stream().map(Path::new).toArray(Path[]::new);
         FileSource<SourceRow> source = FileSource.forBulkFileFormat(new RowFileFormat(o.inputFormat()), files).build();
+        RequestParser parser = InferenceGraph.parser(o.generation());
         DataStream<BatchItem> items = env.fromSource(source, WatermarkStrategy.noWatermarks(), "input").uid("input")
-                .map(new ItemMapper(o.columns(), files.length > 1)).name("to-requests").uid("to-requests");
+                .map(new ItemMapper(o.columns(), files.length > 1, parser)).name("to-requests").uid("to-requests");
         DataStream<BatchItem> unique = items;
         DataStream<BatchItem> duplicates = null;
         if (o.idsMayRepeat()) {
@@ -49,35 +53,32 @@ public final class BatchJob {
             unique = firsts;
             duplicates = firsts.getSideOutput(FirstOfEachKey.DUPLICATES);
         }
-        DataStream<BatchItem> requests = unique.filter(item -> item.error() == null).name("requests").uid("requests");
-        InferenceGraph.Outputs inference = InferenceGraph.add(requests.map(BatchJob::rawRecord)
-                .returns(RawRecord.class).name("request-lines").uid("request-lines"), o.generation());
+        DataStream<BatchItem> requests = unique.filter(BatchItem::isRequest).name("requests").uid("requests");
+        DataStream<ResultLine> results = InferenceGraph.addAfterParse(requests.map(BatchItem::request)
+                .name("parsed-requests").uid("parsed-requests"), o.generation());
+        DataStream<BatchItem> unanswered = unique.filter(item -> !item.isRequest()).name("rejected-rows").uid("rejected-rows");
 
         DataStream<OutputRow> output;
         if (o.isDataset()) {
+            StructuredColumn structured = o.columns().structured();
             DataStream<OutputRow> joined = requests.keyBy(BatchItem::key)
-                    .connect(inference.results().keyBy(ResultLine::customId))
-                    .process(new RowResultJoin()).name("rows-with-results").uid("rows-with-results");
-            DataStream<OutputRow> rejected = unique.filter(item -> item.error() != null).name("rejected-rows").uid("rejected-rows")
-                    .map(item -> GeneratedColumns.withError(item.row(), item.error())).name("row-errors").uid("row-errors");
+                    .connect(results.keyBy(ResultLine::customId))
+                    .process(new RowResultJoin(structured)).name("rows-with-results").uid("rows-with-results");
+            DataStream<OutputRow> rejected = unanswered
+                    .map(item -> GeneratedColumns.withError(item.row(), item.errorMessage(), structured)).name("row-errors").uid("row-errors");
             output = joined.union(rejected);
             if (duplicates != null) {
                 output = output.union(duplicates
-                        .map(item -> GeneratedColumns.withError(item.row(), BatchErrors.duplicateMessage(item)))
+                        .map(item -> GeneratedColumns.withError(item.row(), BatchErrors.duplicateMessage(item), structured))
                         .name("duplicate-rows").uid("duplicate-rows"));
             }
         } else {
-            output = inference.results().map(line -> GeneratedColumns.resultLine(line.json())).name("result-lines").uid("result-lines")
-                    .union(inference.deadLetters().map(BatchErrors::notARequest).name("bad-lines").uid("bad-lines"),
+            output = results.map(OutputRow::result).name("result-lines").uid("result-lines")
+                    .union(unanswered.map(BatchErrors::unanswered).name("bad-lines").uid("bad-lines"),
                             duplicates.map(BatchErrors::duplicate).name("duplicate-lines").uid("duplicate-lines"));
         }
         output.map(new BatchCounters.Counting(o.runId())).name("count").uid("count")
                 .sinkTo(sink(o)).name("output").uid("output");
-    }
-
-    private static RawRecord rawRecord(BatchItem item) {
-        // The file and line stand where a Kafka record's topic and offset would, so dead letters name them.
-        return new RawRecord(item.file(), 0, item.index(), item.requestLine().getBytes(StandardCharsets.UTF_8));
     }
 
     private static FileSink<OutputRow> sink(BatchOptions o) {
@@ -95,7 +96,7 @@ public final class BatchJob {
                     .build();
         }
         Encoder<OutputRow> lines = (row, out) -> {
-            out.write(row.json().getBytes(StandardCharsets.UTF_8));
+            out.write(row.jsonBytes());
             out.write('\n');
         };
         return FileSink.forRowFormat(parts, lines)

@@ -30,7 +30,7 @@ public final class BatchJobMain {
             throw new IllegalArgumentException("bad BatchJobMain arguments: " + e.getMessage() + "\n" + cli.getUsageMessage(), e);
         }
         EngineConfig config = job.engine.toConfig();
-        BatchPlan plan = job.batch.plan(config, job.engine.model(), "cluster");
+        BatchPlan plan = job.batch.plan(job.engine, config, "cluster");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Checkpointing.configure(env, job.batch.checkpointInterval());
         BatchJob.build(env, plan.options());

@@ -13,9 +13,10 @@ import java.util.List;
  * @param samplingDefaults a JSON object of request-body fields with vLLM's names ({@code max_tokens},
  *     {@code temperature}, ...) for every row
  * @param overrideColumns columns whose non-null values replace the field of the same name for their row
+ * @param structured the output constraint of every row and the typed column it fills, or null
  */
 public record DatasetColumns(String promptColumn, String messagesColumn, String idColumn, String samplingDefaults,
-        List<String> overrideColumns) implements Serializable {
+        List<String> overrideColumns, StructuredColumn structured) implements Serializable {
 
     public DatasetColumns {
         if ((promptColumn == null) == (messagesColumn == null)) {

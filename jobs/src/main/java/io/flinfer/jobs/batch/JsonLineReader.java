@@ -14,9 +14,15 @@ final class JsonLineReader implements RowReader {
         this.lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
     }
 
-    @Override
-    public String next() throws IOException {
+    /** The next line, or null at the end of the file. */
+    String nextLine() throws IOException {
         return lines.readLine();
+    }
+
+    @Override
+    public SourceRow next(String file, long index) throws IOException {
+        String line = lines.readLine();
+        return line == null ? null : SourceRow.line(file, index, line);
     }
 
     @Override

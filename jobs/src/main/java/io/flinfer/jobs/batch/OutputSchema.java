@@ -11,20 +11,30 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
 
-/** The Parquet schema of a dataset's output: the input's columns as they were, then the generated ones. */
+/**
+ * The Parquet schema of a dataset's output: the input's columns as they were, then the generated ones,
+ * then the typed {@link StructuredColumn} of a constrained run.
+ */
 final class OutputSchema {
     private OutputSchema() {}
 
-    /** For a Parquet input: its own schema, with the generated columns added. */
-    static MessageType of(MessageType input) {
-        for (String name : GeneratedColumns.NAMES) {
-            if (input.containsField(name)) {
-                throw new IllegalArgumentException("the input already has a column named " + name
+    /**
+     * For a Parquet input: its own schema, with the generated columns added.
+     *
+     * @param structured the run's typed column, or null
+     */
+    static MessageType of(MessageType input, StructuredColumn structured) {
+        List<Type> fields = new ArrayList<>(input.getFields());
+        fields.addAll(generated());
+        if (structured != null) {
+            fields.add(structured.parquetType());
+        }
+        for (Type added : fields.subList(input.getFieldCount(), fields.size())) {
+            if (input.containsField(added.getName())) {
+                throw new IllegalArgumentException("the input already has a column named " + added.getName()
                         + ", which the output adds; rename or drop it first");
             }
         }
-        List<Type> fields = new ArrayList<>(input.getFields());
-        fields.addAll(generated());
         return new MessageType(input.getName(), fields);
     }
 
@@ -32,15 +42,15 @@ final class OutputSchema {
      * For a JSONL input written as Parquet: a column per field of the first row, typed by its value
      * (text, int64, double, boolean; nested values as JSON text), all optional.
      */
-    static MessageType inferred(JsonNode firstRow) {
+    static MessageType inferred(JsonNode firstRow, StructuredColumn structured) {
         Types.MessageTypeBuilder schema = Types.buildMessage();
         for (Iterator<Map.Entry<String, JsonNode>> it = firstRow.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
-            if (!GeneratedColumns.NAMES.contains(field.getKey())) {
+            if (!GeneratedColumns.NAMES.contains(field.getKey()) && !field.getKey().equals(StructuredColumn.NAME)) {
                 schema.addField(inferred(field.getKey(), field.getValue()));
             }
         }
-        return of(schema.named("row"));
+        return of(schema.named("row"), structured);
     }
 
     private static Type inferred(String name, JsonNode value) {

@@ -26,11 +26,11 @@ import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
 
 /**
- * Parquet rows as JSON objects and back, driven by the file's schema, so a row can travel through
- * the job as text and be written again with its column types: int32 stays int32, a list of structs
+ * Parquet rows as JSON trees and back, driven by the file's schema, so a row can travel through
+ * the job as values and be written again with its column types: int32 stays int32, a list of structs
  * (a chat dataset's {@code messages}) stays one. Strings, enums and JSON are text; other binaries and
- * INT96 travel as base64. Logical types other than text (dates, decimals, timestamps) keep their
- * physical values.
+ * INT96 are binary values (base64 in a JSONL output). Logical types other than text (dates, decimals,
+ * timestamps) keep their physical values.
  */
 final class ParquetJson {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -12,7 +12,7 @@ import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.schema.MessageType;
 
-/** The rows of a Parquet file, one at a time (one row group in memory), as JSON objects. */
+/** The rows of a Parquet file, one at a time (one row group in memory), as their values. */
 final class ParquetRowReader implements RowReader {
     private final ParquetReader<Group> rows;
 
@@ -41,9 +41,9 @@ final class ParquetRowReader implements RowReader {
     }
 
     @Override
-    public String next() throws IOException {
+    public SourceRow next(String file, long index) throws IOException {
         Group row = rows.read();
-        return row == null ? null : ParquetJson.toJson(row).toString();
+        return row == null ? null : SourceRow.values(file, index, ParquetJson.toJson(row));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.flinfer.jobs.batch;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.core.fs.FSDataOutputStream;
@@ -14,8 +13,6 @@ import org.apache.parquet.schema.MessageTypeParser;
 
 /** Writes output rows into one Parquet part file of Flink's file sink (snappy, as Hugging Face datasets are). */
 final class ParquetRowWriter implements BulkWriter<OutputRow> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final ParquetWriter<Group> writer;
     private final MessageType schema;
 
@@ -26,7 +23,7 @@ final class ParquetRowWriter implements BulkWriter<OutputRow> {
 
     @Override
     public void addElement(OutputRow row) throws IOException {
-        writer.write(ParquetJson.toGroup(JSON.readTree(row.json()), schema));
+        writer.write(ParquetJson.toGroup(row.values(), schema));
     }
 
     @Override

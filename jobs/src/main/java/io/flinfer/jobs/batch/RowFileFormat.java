@@ -40,7 +40,7 @@ public final class RowFileFormat implements BulkFormat<SourceRow, FileSourceSpli
         long read = split.getReaderPosition().map(CheckpointedPosition::getRecordsAfterOffset).orElse(0L);
         RowReader reader = open(split.path());
         for (long i = 0; i < read; i++) {
-            if (reader.next() == null) {
+            if (reader.next(split.path().toString(), i) == null) {
                 throw new IOException(split.path() + " has fewer than the " + read
                         + " records a checkpoint read from it: the input changed since the run began");
             }
@@ -80,10 +80,10 @@ public final class RowFileFormat implements BulkFormat<SourceRow, FileSourceSpli
         @Override
         public RecordIterator<SourceRow> readBatch() throws IOException {
             List<SourceRow> batch = new ArrayList<>(BATCH);
-            String text;
-            while (batch.size() < BATCH && (text = reader.next()) != null) {
-                if (!text.isBlank()) {
-                    batch.add(new SourceRow(file, read, text));
+            SourceRow row;
+            while (batch.size() < BATCH && (row = reader.next(file, read)) != null) {
+                if (!row.isBlank()) {
+                    batch.add(row);
                 }
                 read++;
             }

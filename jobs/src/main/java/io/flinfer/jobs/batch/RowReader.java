@@ -3,8 +3,8 @@ package io.flinfer.jobs.batch;
 import java.io.Closeable;
 import java.io.IOException;
 
-/** Reads the records of one input file in order, as text: a JSON line, or a Parquet row as a JSON object. */
+/** Reads the records of one input file in order: JSONL lines as text, Parquet rows as their values. */
 interface RowReader extends Closeable {
-    /** The next record, or null at the end of the file. */
-    String next() throws IOException;
+    /** The next record, numbered {@code index} (0-based) in {@code file}, or null at the end of the file. */
+    SourceRow next(String file, long index) throws IOException;
 }

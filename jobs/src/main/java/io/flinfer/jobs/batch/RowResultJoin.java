@@ -16,34 +16,41 @@ import org.apache.flink.util.Collector;
 public final class RowResultJoin extends KeyedCoProcessFunction<String, BatchItem, ResultLine, OutputRow> {
     private static final long serialVersionUID = 1L;
 
-    private transient ValueState<String> row;
-    private transient ValueState<String> result;
+    private final StructuredColumn structured;
+    private transient ValueState<BatchItem> row;
+    private transient ValueState<ResultLine> result;
+
+    /** @param structured the run's typed column, or null */
+    public RowResultJoin(StructuredColumn structured) {
+        this.structured = structured;
+    }
 
     @Override
     public void open(OpenContext context) {
-        row = getRuntimeContext().getState(new ValueStateDescriptor<>("row", String.class));
-        result = getRuntimeContext().getState(new ValueStateDescriptor<>("result", String.class));
+        // Both types name their own serializers (@TypeInfo), so the state is written without Kryo.
+        row = getRuntimeContext().getState(new ValueStateDescriptor<>("row", BatchItem.class));
+        result = getRuntimeContext().getState(new ValueStateDescriptor<>("result", ResultLine.class));
     }
 
     @Override
     public void processElement1(BatchItem item, Context ctx, Collector<OutputRow> out) throws Exception {
-        String waiting = result.value();
+        ResultLine waiting = result.value();
         if (waiting == null) {
-            row.update(item.row());
+            row.update(item);
             return;
         }
         result.clear();
-        out.collect(GeneratedColumns.withResult(item.row(), waiting));
+        out.collect(GeneratedColumns.withResult(item.row(), waiting, structured));
     }
 
     @Override
     public void processElement2(ResultLine line, Context ctx, Collector<OutputRow> out) throws Exception {
-        String waiting = row.value();
+        BatchItem waiting = row.value();
         if (waiting == null) {
-            result.update(line.json());
+            result.update(line);
             return;
         }
         row.clear();
-        out.collect(GeneratedColumns.withResult(waiting, line.json()));
+        out.collect(GeneratedColumns.withResult(waiting.row(), line, structured));
     }
 }

@@ -5,10 +5,13 @@ import java.util.Collection;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.connector.kafka.sink.TwoPhaseCommittingStatefulSink.PrecommittingStatefulSinkWriter;
+import org.apache.flink.util.ExceptionUtils;
+import org.apache.kafka.common.errors.TransactionAbortedException;
 
 /**
- * A Kafka sink writer whose failures from a denial become {@link KafkaAccessDenied}. The writer reports a
- * failed send on the next write or flush, so those are where it is caught.
+ * A Kafka sink writer whose failures say what they are: a denial becomes {@link KafkaAccessDenied} (the
+ * writer reports a failed send on the next write or flush, so those are where it is caught), and the
+ * sends that closing the writer aborts itself are no failure at all (see {@link #close()}).
  */
 final class FailFastWriter<T, S, C> implements PrecommittingStatefulSinkWriter<T, S, C> {
     private final PrecommittingStatefulSinkWriter<T, S, C> writer;
@@ -59,8 +62,23 @@ final class FailFastWriter<T, S, C> implements PrecommittingStatefulSinkWriter<T
         return writer.snapshotState(checkpointId);
     }
 
+    /**
+     * Closing aborts the transaction the writer has open: the records written since the last checkpoint,
+     * which a restore from that checkpoint produces again. The sends of that transaction still on their way
+     * then fail with {@link TransactionAbortedException}, and the writer's close reports them as a failed
+     * send. A stop with a savepoint always closes the writer after records passed the savepoint (the
+     * generate step emits results while the savepoint completes), so a stop would turn into a failure
+     * ("failed during stopping") whenever one of them was not yet acknowledged. Any other failure still
+     * throws: the writer keeps the first failed send, and an earlier real one comes first.
+     */
     @Override
     public void close() throws Exception {
-        writer.close();
+        try {
+            writer.close();
+        } catch (IOException e) {
+            if (ExceptionUtils.findThrowable(e, TransactionAbortedException.class).isEmpty()) {
+                throw e;
+            }
+        }
     }
 }

@@ -3,6 +3,8 @@ package io.flinfer.jobs.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The finished part files become the one output, in part-name order, and nothing appears at the output before that. */
 class OutputCommitTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final MessageType SCHEMA = MessageTypeParser.parseMessageType(
             "message row { optional binary q (STRING); optional binary generated_text (STRING); }");
 
@@ -64,15 +67,16 @@ class OutputCommitTest {
 
         assertThat(ParquetRowReader.rowCount(path(output))).isEqualTo(3);
         assertThat(ParquetRowReader.schema(path(output))).isEqualTo(SCHEMA);
-        List<String> rows = new ArrayList<>();
+        List<ObjectNode> rows = new ArrayList<>();
         try (ParquetRowReader reader = ParquetRowReader.open(FileSystem.getLocalFileSystem(), path(output))) {
-            for (String row = reader.next(); row != null; row = reader.next()) {
-                rows.add(row);
+            for (SourceRow row; (row = reader.next("out.parquet", rows.size())) != null; ) {
+                rows.add(row.values());
             }
         }
         assertThat(rows).hasSize(3);
-        assertThat(rows.get(0)).contains("\"a\"").contains("\"x\"");
-        assertThat(rows.get(2)).contains("\"c\"");
+        assertThat(rows.get(0).path("q").asText()).isEqualTo("a");
+        assertThat(rows.get(0).path("generated_text").asText()).isEqualTo("x");
+        assertThat(rows.get(2).path("q").asText()).isEqualTo("c");
     }
 
     private static void writeParquet(java.nio.file.Path file, String... rows) throws IOException {
@@ -80,7 +84,7 @@ class OutputCommitTest {
         try (FSDataOutputStream out = fs.create(path(file), FileSystem.WriteMode.NO_OVERWRITE)) {
             BulkWriter<OutputRow> writer = new ParquetRowWriter.Factory(SCHEMA).create(out);
             for (String row : rows) {
-                writer.addElement(new OutputRow(row, false, 0, 0, 0));
+                writer.addElement(OutputRow.error((ObjectNode) JSON.readTree(row)));
             }
             writer.finish();
         }

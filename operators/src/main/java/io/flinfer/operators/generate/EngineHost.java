@@ -7,6 +7,7 @@ import io.flinfer.engine.RequestOutput;
 import io.flinfer.engine.sampling.SamplingParams;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Future;
@@ -40,6 +41,8 @@ public final class EngineHost implements AutoCloseable {
     private final BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
     private final Future<?> loop;
     private volatile EngineStats stats;
+    /** Time the loop has spent inside engine steps; the rest of its life it waited for work. */
+    private volatile long stepNanos;
     private volatile boolean closed;
 
     EngineHost(EngineConfig config) {
@@ -52,6 +55,15 @@ public final class EngineHost implements AutoCloseable {
         return engine;
     }
 
+    /**
+     * Seconds spent stepping since the engine loaded; safe from any thread. Over a window, one minus
+     * its increase divided by the window is the engine's idle fraction: time it waited for the task
+     * to hand it work.
+     */
+    public double stepSeconds() {
+        return stepNanos / 1e9;
+    }
+
     /** The counters as of the last step; safe from any thread. */
     public EngineStats stats() {
         return stats;
@@ -60,13 +72,14 @@ public final class EngineHost implements AutoCloseable {
     /**
      * Queues a request. Its tokens before a restart go in {@code resumedOutputIds}: they are
      * recomputed, not generated again. A request still unfinished at {@code deadlineNanos}
-     * (System.nanoTime) is aborted and reported as an error.
+     * (System.nanoTime) is aborted and reported as an error. It runs with LoRA adapter {@code lora}
+     * (null: the base model); an adapter that cannot be loaded fails it as rejected, with the reason.
      */
     public void submit(String id, int[] promptIds, SamplingParams params, String cacheSalt, int[] resumedOutputIds,
-            long deadlineNanos, GenerationListener listener) {
+            String lora, long deadlineNanos, GenerationListener listener) {
         commands.add(live -> {
             try {
-                engine.addRequest(id, promptIds, params, cacheSalt, resumedOutputIds);
+                engine.addRequest(id, promptIds, params, cacheSalt, resumedOutputIds, lora);
                 live.put(id, new Live(listener, deadlineNanos));
             } catch (IllegalArgumentException e) {
                 listener.onFailed(GenerationFailure.REJECTED, e.getMessage());
@@ -92,7 +105,10 @@ public final class EngineHost implements AutoCloseable {
                     command.apply(live);
                 }
                 if (!live.isEmpty()) {
-                    for (RequestOutput out : engine.step()) {
+                    long start = System.nanoTime();
+                    List<RequestOutput> outputs = engine.step();
+                    stepNanos += System.nanoTime() - start;
+                    for (RequestOutput out : outputs) {
                         report(out, live);
                     }
                     expire(live);

@@ -41,11 +41,14 @@ final class GenerateMetrics {
         group.gauge("kv_cache_usage_perc", (Gauge<Double>) () -> engine.stats().kvCacheUsage());
         group.gauge("num_preemptions", (Gauge<Long>) () -> engine.stats().numPreemptions());
         group.gauge("in_flight_requests", (Gauge<Integer>) inFlight::getAsInt);
+        // Not in vLLM: 1 - rate(engine_step_seconds) is the engine's idle fraction, time it waited for work.
+        group.gauge("engine_step_seconds", (Gauge<Double>) engine::stepSeconds);
         ComputePaths paths = engine.engine().computePaths();
         // An info metric, as Prometheus writes them: always 1, the facts in its labels.
         group.addGroup("device", paths.device()).addGroup("dtype", paths.dtype())
                 .addGroup("linear_path", paths.linear()).addGroup("attention_path", paths.attention())
                 .gauge("engine_info", (Gauge<Integer>) () -> 1);
+        StructuredOutputMetrics.register(group, engine.engine());
         promptTokens = group.counter("prompt_tokens");
         generationTokens = group.counter("generation_tokens");
         prefixCacheQueries = group.counter("prefix_cache_queries");

@@ -5,7 +5,6 @@ import io.flinfer.engine.RequestOutput;
 import io.flinfer.operators.records.Completion;
 import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.ResultLine;
-import io.flinfer.operators.records.ResultWriter;
 import io.flinfer.operators.route.RoutingMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,6 +48,9 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     static final String STATE = "in-flight";
     /** Where Flinfer 0.1 kept them. */
     static final String LEGACY_STATE = "in-flight-requests";
+    /** The error of a restored request whose ids belong to another tokenizer than the engine's. */
+    static final String TOKENIZER_CHANGED = "the model's tokenizer changed since this request was admitted (an upgrade"
+            + " to a model with another vocabulary): its token ids cannot continue on it; send the request again";
     /** Says what a restore brought back; the local command line shows it. */
     private static final Logger RESUME_LOG = LoggerFactory.getLogger(GenerateOperator.class);
 
@@ -66,6 +68,8 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private transient GenerateMetrics metrics;
     private transient RoutingMetrics routing;
     private transient long restoredCheckpointId;
+    /** The fingerprint of the engine's tokenizer: what the ids of the requests admitted here mean. */
+    private transient String tokenizer;
 
     GenerateOperator(EngineConfig engineConfig, int maxInFlight, Duration requestTimeout, MailboxExecutor mailbox,
             ProcessingTimeService processingTimeService) {
@@ -118,16 +122,32 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         metrics = new GenerateMetrics(getMetricGroup(), engine, () -> inFlight.size());
         routing = new RoutingMetrics(getMetricGroup(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                 getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+        tokenizer = engine.engine().tokenizer().fingerprint();
         long keptTokens = 0;
-        for (Map.Entry<Long, InFlightRequest> restored : inFlight.entrySet()) {
-            metrics.resumed(restored.getValue().generated().length);
-            keptTokens += restored.getValue().generated().length;
-            submit(restored.getKey(), restored.getValue());
+        int foreign = 0;
+        for (Map.Entry<Long, InFlightRequest> restored : new ArrayList<>(inFlight.entrySet())) {
+            InFlightRequest request = restored.getValue();
+            if (request.tokenizer() != null && !request.tokenizer().equals(tokenizer)) {
+                // Its prompt and tokens are ids of another vocabulary: continuing them here would be noise.
+                long number = restored.getKey();
+                foreign++;
+                toTask(() -> fail(number, GenerationFailure.REJECTED, TOKENIZER_CHANGED), "answer a request of another tokenizer");
+                continue;
+            }
+            metrics.resumed(request.generated().length);
+            keptTokens += request.generated().length;
+            submit(restored.getKey(), request);
         }
-        if (!inFlight.isEmpty()) {
+        if (foreign > 0) {
+            RESUME_LOG.warn("generate {}/{} answered {} restored requests with an error: their token ids belong to"
+                    + " another tokenizer (the model was upgraded to one with another vocabulary)",
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + 1,
+                    getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(), foreign);
+        }
+        if (inFlight.size() > foreign) {
             RESUME_LOG.info("generate {}/{} resumed {} in-flight requests from checkpoint {}, keeping {} generated tokens",
                     getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + 1,
-                    getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(), inFlight.size(), restoredCheckpointId, keptTokens);
+                    getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(), inFlight.size() - foreign, restoredCheckpointId, keptTokens);
         }
     }
 
@@ -142,7 +162,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
             mailbox.yield();
         }
         routing.received(element.getValue().prefixKey());
-        InFlightRequest request = new InFlightRequest(element.getValue(), new int[0]);
+        InFlightRequest request = new InFlightRequest(element.getValue(), new int[0], tokenizer);
         long number = admitted++;
         inFlight.put(number, request);
         submit(number, request);
@@ -151,8 +171,10 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private void submit(long number, InFlightRequest request) {
         PreparedRequest prepared = request.request();
         long deadline = System.nanoTime() + requestTimeout.toNanos();
+        // A request that names one of the engine's LoRA adapters runs with it.
+        String lora = engineConfig.lora().modules().containsKey(prepared.model()) ? prepared.model() : null;
         engine.submit(engineId(number), prepared.promptIds(), prepared.samplingParams(), prepared.cacheSalt(),
-                request.generated(), deadline, new GenerationListener() {
+                request.generated(), lora, deadline, new GenerationListener() {
                     @Override
                     public void onTokens(int[] newTokenIds) {
                         toTask(() -> request.append(newTokenIds), "record generated tokens");
@@ -192,8 +214,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         PreparedRequest r = request.request();
         Completion completion = new Completion(result.text(), result.finishReason(), result.numPromptTokens(),
                 result.outputTokenIds().length, result.numCachedTokens());
-        emit(r.customId(), ResultWriter.success(r.customId(), r.endpoint(), r.model(), completion,
-                System.currentTimeMillis() / 1000));
+        emit(ResultLine.success(r.customId(), r.endpoint(), r.model(), completion, System.currentTimeMillis() / 1000));
     }
 
     private void fail(long number, GenerationFailure failure, String message) {
@@ -202,11 +223,11 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
             return;
         }
         metrics.failed(failure);
-        emit(request.request().customId(), ResultWriter.badRequest(request.request().customId(), message));
+        emit(ResultLine.badRequest(request.request().customId(), message));
     }
 
-    private void emit(String customId, String json) {
-        output.collect(new StreamRecord<>(new ResultLine(customId, json)));
+    private void emit(ResultLine result) {
+        output.collect(new StreamRecord<>(result));
     }
 
     /** Unique in the shared engine: this operator instance's id, then the request's admission number. */

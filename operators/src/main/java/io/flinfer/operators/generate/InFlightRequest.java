@@ -17,14 +17,18 @@ import org.apache.flink.core.memory.DataOutputView;
 public final class InFlightRequest {
     private final PreparedRequest request;
     private int[] generated;
+    /** The fingerprint of the tokenizer its ids belong to; null in state written before version 2. */
+    private final String tokenizer;
 
-    public InFlightRequest(PreparedRequest request, int[] generated) {
+    public InFlightRequest(PreparedRequest request, int[] generated, String tokenizer) {
         this.request = request;
         this.generated = generated;
+        this.tokenizer = tokenizer;
     }
 
     public PreparedRequest request() { return request; }
     public int[] generated() { return generated; }
+    public String tokenizer() { return tokenizer; }
 
     void append(int[] tokens) {
         int old = generated.length;
@@ -32,25 +36,30 @@ public final class InFlightRequest {
         System.arraycopy(tokens, 0, generated, old, tokens.length);
     }
 
-    /** Format version 1: the prepared request (in its own versioned format), then the generated tokens. */
+    /**
+     * Format version 2: the prepared request (in its own versioned format), the generated tokens, then
+     * the tokenizer's fingerprint; version 1 lacks the fingerprint.
+     */
     public static final class Serializer extends VersionedSerializer<InFlightRequest> {
         private static final long serialVersionUID = 1L;
         private static final PreparedRequest.Serializer REQUEST = new PreparedRequest.Serializer();
 
         @Override
         protected int version() {
-            return 1;
+            return 2;
         }
 
         @Override
         protected void write(InFlightRequest r, DataOutputView out) throws IOException {
             REQUEST.serialize(r.request, out);
             RecordFormat.writeInts(r.generated, out);
+            RecordFormat.writeString(r.tokenizer, out);
         }
 
         @Override
         protected InFlightRequest read(int version, DataInputView in) throws IOException {
-            return new InFlightRequest(REQUEST.deserialize(in), RecordFormat.readInts(in));
+            return new InFlightRequest(REQUEST.deserialize(in), RecordFormat.readInts(in),
+                    version >= 2 ? RecordFormat.readString(in) : null);
         }
 
         /** It grows while the request runs: a snapshot must not share its tokens. */
@@ -61,7 +70,7 @@ public final class InFlightRequest {
 
         @Override
         public InFlightRequest copy(InFlightRequest from) {
-            return new InFlightRequest(from.request, from.generated.clone());
+            return new InFlightRequest(from.request, from.generated.clone(), from.tokenizer);
         }
 
         @Override

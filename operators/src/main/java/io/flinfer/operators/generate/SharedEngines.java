@@ -2,6 +2,7 @@ package io.flinfer.operators.generate;
 
 import io.flinfer.engine.EngineConfig;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -70,6 +71,12 @@ public final class SharedEngines {
             loader.start();
             return loading;
         });
+    }
+
+    /** The engines loaded in this JVM: an in-process benchmark reads how busy they were. */
+    public static synchronized List<EngineHost> loaded() {
+        return ENGINES.values().stream().filter(e -> e.isDone() && !e.isCompletedExceptionally())
+                .map(CompletableFuture::join).distinct().toList();
     }
 
     private static void load(EngineConfig config, CompletableFuture<EngineHost> into) {

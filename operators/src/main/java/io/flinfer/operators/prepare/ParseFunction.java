@@ -1,19 +1,13 @@
 package io.flinfer.operators.prepare;
 
 import io.flinfer.operators.records.DeadLetter;
-import io.flinfer.operators.records.DeadLetterReason;
 import io.flinfer.operators.records.InferenceRequest;
 import io.flinfer.operators.records.ParsedRecord;
 import io.flinfer.operators.records.RawRecord;
 import io.flinfer.operators.records.RequestParser;
 import io.flinfer.operators.records.ResultLine;
-import io.flinfer.operators.records.ResultWriter;
 import io.flinfer.operators.records.SideOutputs;
-import java.util.EnumMap;
-import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -27,8 +21,7 @@ public final class ParseFunction extends ProcessFunction<RawRecord, InferenceReq
     private static final long serialVersionUID = 1L;
 
     private final RequestParser parser;
-    private transient Map<DeadLetterReason, Counter> deadLettersByReason;
-    private transient Counter badRequests;
+    private transient ParseMetrics metrics;
 
     public ParseFunction(RequestParser parser) {
         this.parser = parser;
@@ -36,26 +29,19 @@ public final class ParseFunction extends ProcessFunction<RawRecord, InferenceReq
 
     @Override
     public void open(OpenContext context) {
-        MetricGroup metrics = getRuntimeContext().getMetricGroup();
-        // Registered up front, so a dashboard shows 0 rather than no data before the first dead letter.
-        deadLettersByReason = new EnumMap<>(DeadLetterReason.class);
-        for (DeadLetterReason kind : DeadLetterReason.values()) {
-            deadLettersByReason.put(kind, metrics.addGroup("reason", kind.label()).counter("dead_letters"));
-        }
-        badRequests = metrics.counter("bad_requests");
+        metrics = new ParseMetrics(getRuntimeContext().getMetricGroup());
     }
 
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<InferenceRequest> out) {
         ParsedRecord parsed = parser.parse(record.value());
+        metrics.count(parsed);
         if (parsed instanceof ParsedRecord.Valid valid) {
             out.collect(valid.request());
         } else if (parsed instanceof ParsedRecord.BadRequest bad) {
-            badRequests.inc();
-            ctx.output(SideOutputs.ERROR_RESULTS, new ResultLine(bad.customId(), ResultWriter.error(bad.customId(), bad.error(), bad.message())));
+            ctx.output(SideOutputs.ERROR_RESULTS, ResultLine.error(bad.customId(), bad.error(), bad.message()));
         } else {
             ParsedRecord.NotARequest notARequest = (ParsedRecord.NotARequest) parsed;
-            deadLettersByReason.get(notARequest.kind()).inc();
             ctx.output(SideOutputs.DEAD_LETTERS, DeadLetter.toJson(record.topic(), record.partition(), record.offset(),
                     notARequest.reason(), record.value()));
         }

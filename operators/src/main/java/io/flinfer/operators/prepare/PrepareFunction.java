@@ -7,7 +7,6 @@ import io.flinfer.operators.records.Endpoint;
 import io.flinfer.operators.records.InferenceRequest;
 import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.ResultLine;
-import io.flinfer.operators.records.ResultWriter;
 import io.flinfer.operators.records.SideOutputs;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -54,8 +53,8 @@ public final class PrepareFunction extends ProcessFunction<InferenceRequest, Pre
                     : tokenizer.encode(request.prompt());
         } catch (RuntimeException e) {
             badRequests.inc();
-            ctx.output(SideOutputs.ERROR_RESULTS, new ResultLine(request.customId(),
-                    ResultWriter.badRequest(request.customId(), "cannot render the prompt: " + e.getMessage())));
+            ctx.output(SideOutputs.ERROR_RESULTS,
+                    ResultLine.badRequest(request.customId(), "cannot render the prompt: " + e.getMessage()));
             return;
         }
         String cacheSalt = request.cacheSalt().orElse(null);

@@ -134,13 +134,17 @@ public final class InferenceRequest {
         return "InferenceRequest{custom_id=" + customId + ", url=" + endpoint.url() + ", model=" + model + "}";
     }
 
-    /** Format version 1: custom_id, url, model, messages or prompt, sampling parameters, cache salt. */
+    /**
+     * Format version 1: custom_id, url, model, messages or prompt, sampling parameters, cache salt.
+     * Version 2 adds the sampling parameters' structured output at the end (version 1 lost it when
+     * parse and prepare were not chained).
+     */
     public static final class Serializer extends VersionedSerializer<InferenceRequest> {
         private static final long serialVersionUID = 1L;
 
         @Override
         protected int version() {
-            return 1;
+            return 2;
         }
 
         @Override
@@ -159,6 +163,7 @@ public final class InferenceRequest {
             }
             RecordFormat.writeSamplingParams(r.samplingParams, out);
             RecordFormat.writeString(r.cacheSalt, out);
+            RecordFormat.writeStructuredOutput(r.samplingParams.structuredOutput, out);
         }
 
         @Override
@@ -177,8 +182,12 @@ public final class InferenceRequest {
             } else {
                 prompt = RecordFormat.readString(in);
             }
-            return new InferenceRequest(customId, endpoint, model, messages, prompt,
-                    RecordFormat.readSamplingParams(in), RecordFormat.readString(in));
+            SamplingParams params = RecordFormat.readSamplingParams(in);
+            String cacheSalt = RecordFormat.readString(in);
+            if (version >= 2) {
+                params = params.toBuilder().structuredOutput(RecordFormat.readStructuredOutput(in)).build();
+            }
+            return new InferenceRequest(customId, endpoint, model, messages, prompt, params, cacheSalt);
         }
 
         @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -21,18 +22,27 @@ public final class RequestParser implements Serializable {
     public static final int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 
     private final int maxRecordBytes;
-    private final ServedModel servedModel;
+    /** The models this pipeline serves; the first answers requests that name none. */
+    private final List<ServedModel> servedModels;
 
     /**
      * @param maxRecordBytes larger records are not parsed but dead-lettered
-     * @param servedModel the model this pipeline serves; a request naming another model gets a 404
+     * @param servedModels the models this pipeline serves, the first for requests that name none; a
+     *     request naming another model gets a 404
      */
-    public RequestParser(int maxRecordBytes, ServedModel servedModel) {
+    public RequestParser(int maxRecordBytes, List<ServedModel> servedModels) {
         if (maxRecordBytes < 1) {
             throw new IllegalArgumentException("maxRecordBytes must be positive, got " + maxRecordBytes);
         }
         this.maxRecordBytes = maxRecordBytes;
-        this.servedModel = Objects.requireNonNull(servedModel, "servedModel");
+        if (servedModels.isEmpty()) {
+            throw new IllegalArgumentException("a pipeline serves at least one model");
+        }
+        this.servedModels = List.copyOf(servedModels);
+    }
+
+    public RequestParser(int maxRecordBytes, ServedModel servedModel) {
+        this(maxRecordBytes, List.of(Objects.requireNonNull(servedModel, "servedModel")));
     }
 
     /** A 1 MiB limit. */
@@ -56,6 +66,14 @@ public final class RequestParser implements Serializable {
         } catch (IOException e) {
             return new ParsedRecord.NotARequest(DeadLetterReason.NOT_JSON, "not JSON: " + e.getMessage());
         }
+        return parse(root);
+    }
+
+    /**
+     * The same judgement for a line already read as JSON (the batch job builds a dataset row's
+     * request as a tree); a tree has no byte size, so the record size limit does not apply.
+     */
+    public ParsedRecord parse(JsonNode root) {
         if (root == null || !root.isObject()) {
             return new ParsedRecord.NotARequest(DeadLetterReason.NOT_JSON, "not a JSON object but " + kind(root));
         }
@@ -88,11 +106,12 @@ public final class RequestParser implements Serializable {
 
     private String model(BodyFields body) {
         Optional<String> asked = body.string("model");
-        if (asked.isPresent() && !servedModel.serves(asked.get())) {
+        if (asked.isPresent() && servedModels.stream().noneMatch(m -> m.serves(asked.get()))) {
             throw new InvalidRequestException(RequestError.MODEL_NOT_FOUND, "The model `" + asked.get()
-                    + "` does not exist; this pipeline serves `" + servedModel.name() + "`");
+                    + "` does not exist; this pipeline serves " + servedModels.stream().map(m -> "`" + m.name() + "`")
+                    .collect(java.util.stream.Collectors.joining(", ")));
         }
-        return asked.orElse(servedModel.name());
+        return asked.orElse(servedModels.get(0).name());
     }
 
     private static String kind(JsonNode node) {

@@ -15,9 +15,36 @@ public final class ServedModel implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final List<String> names;
+    /** The LoRA adapters served over the model, by name: a request naming one runs with it. */
+    private final List<String> adapters;
+
+    private ServedModel(Set<String> names, List<String> adapters) {
+        this.names = List.copyOf(names);
+        this.adapters = List.copyOf(adapters);
+    }
 
     private ServedModel(Set<String> names) {
-        this.names = List.copyOf(names);
+        this(names, List.of());
+    }
+
+    /**
+     * These names, and also {@code adapterNames}: a request naming an adapter runs on this model with it.
+     *
+     * @throws IllegalArgumentException when an adapter has one of the model's names
+     */
+    public ServedModel withAdapters(java.util.Collection<String> adapterNames) {
+        for (String adapter : adapterNames) {
+            if (names.contains(adapter)) {
+                throw new IllegalArgumentException("the LoRA adapter name " + adapter
+                        + " is also the model's name; give the adapter another name in --lora-modules");
+            }
+        }
+        return new ServedModel(new LinkedHashSet<>(names), List.copyOf(adapterNames));
+    }
+
+    /** The adapter a request for {@code model} runs with, or null for the base model. */
+    public String adapterOf(String model) {
+        return adapters.contains(model) ? model : null;
     }
 
     /**
@@ -48,7 +75,7 @@ public final class ServedModel implements Serializable {
     }
 
     public boolean serves(String model) {
-        return names.contains(model);
+        return names.contains(model) || adapters.contains(model);
     }
 
     public List<String> names() {
@@ -57,16 +84,16 @@ public final class ServedModel implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ServedModel other && names.equals(other.names);
+        return o instanceof ServedModel other && names.equals(other.names) && adapters.equals(other.adapters);
     }
 
     @Override
     public int hashCode() {
-        return names.hashCode();
+        return names.hashCode() * 31 + adapters.hashCode();
     }
 
     @Override
     public String toString() {
-        return String.join(", ", names);
+        return String.join(", ", names) + (adapters.isEmpty() ? "" : " (LoRA: " + String.join(", ", adapters) + ")");
     }
 }

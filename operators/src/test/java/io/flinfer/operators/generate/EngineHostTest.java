@@ -34,7 +34,7 @@ class EngineHostTest {
     @Test
     void reportsTokensThenTheFinishedOutput() throws Exception {
         Listener listener = new Listener();
-        host.submit("ok", PROMPT, SamplingParams.greedy(12), null, new int[0], far(), listener);
+        host.submit("ok", PROMPT, SamplingParams.greedy(12), null, new int[0], null, far(), listener);
         RequestOutput out = listener.finished.get(60, TimeUnit.SECONDS);
         assertThat(out.finishReason()).isEqualTo(FinishReason.LENGTH);
         assertThat(out.outputTokenIds()).hasSize(12);
@@ -45,7 +45,7 @@ class EngineHostTest {
     void aRequestPastItsDeadlineIsAbortedWithAnError() throws Exception {
         Listener listener = new Listener();
         SamplingParams longRun = SamplingParams.builder().temperature(0).maxTokens(400).ignoreEos(true).build();
-        host.submit("slow", PROMPT, longRun, null, new int[0], System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50), listener);
+        host.submit("slow", PROMPT, longRun, null, new int[0], null, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50), listener);
         Failure failure = listener.failed.get(60, TimeUnit.SECONDS);
         assertThat(failure.kind()).isEqualTo(GenerationFailure.TIMEOUT);
         assertThat(failure.message()).isEqualTo(EngineHost.TIMED_OUT);
@@ -56,7 +56,7 @@ class EngineHostTest {
     @Test
     void aRequestTheEngineRefusesComesBackAsAnError() throws Exception {
         Listener listener = new Listener();
-        host.submit("too-long", new int[600], SamplingParams.greedy(4), null, new int[0], far(), listener);
+        host.submit("too-long", new int[600], SamplingParams.greedy(4), null, new int[0], null, far(), listener);
         Failure failure = listener.failed.get(60, TimeUnit.SECONDS);
         assertThat(failure.kind()).isEqualTo(GenerationFailure.REJECTED);
         assertThat(failure.message()).contains("max_model_len");

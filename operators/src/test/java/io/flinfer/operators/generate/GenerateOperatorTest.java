@@ -8,14 +8,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.sampling.SamplingParams;
+import io.flinfer.engine.sampling.StructuredOutput;
+import io.flinfer.engine.synth.SynthPreset;
+import io.flinfer.engine.synth.SyntheticCheckpoint;
 import io.flinfer.models.BundledModels;
 import io.flinfer.operators.records.Endpoint;
 import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.ResultLine;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
@@ -29,6 +34,7 @@ import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The generate operator in Flink's operator harness, tested the way Flink tests its
@@ -59,26 +65,8 @@ class GenerateOperatorTest {
     @Test
     void aSnapshotTakenMidRequestResumesWithItsTokensAndEachResultIsEmittedOnce() throws Exception {
         PreparedRequest story = request("story", 60);
-        String uninterrupted;
-        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness()) {
-            h.open();
-            h.processElement(story, 0);
-            h.endInput();
-            uninterrupted = text(single(h));
-        }
-
-        OperatorSubtaskState snapshot;
-        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness()) {
-            h.open();
-            h.processElement(story, 0);
-            h.processElement(request("short", 3), 0);
-            // The engine's letters run on this thread: until the short request's result, the story gains tokens.
-            while (h.extractOutputValues().isEmpty()) {
-                h.getTaskMailbox().take(TaskMailbox.MIN_PRIORITY).run();
-            }
-            snapshot = h.snapshot(1, 1);
-            assertThat(h.extractOutputValues()).extracting(ResultLine::customId).containsExactly("short");
-        }
+        String uninterrupted = aloneToTheEnd(story);
+        OperatorSubtaskState snapshot = snapshotWhenAShortRequestFinishes(story);
 
         InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
         try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness(metrics)) {
@@ -93,6 +81,37 @@ class GenerateOperatorTest {
             assertThat(resumed.path("custom_id").asText()).isEqualTo("story");
             assertThat(text(resumed)).as("greedy: resuming changes nothing").isEqualTo(uninterrupted);
             assertThat(resumed.path("response").path("body").path("usage").path("completion_tokens").asInt()).isEqualTo(60);
+        }
+    }
+
+    /**
+     * A constrained request in flight at a snapshot resumes with its grammar state rebuilt from its
+     * tokens: it ends valid, and as it would have ended without the restore (seeded sampling).
+     */
+    @Test
+    void aConstrainedRequestInFlightAtASnapshotEndsValidAfterTheRestore() throws Exception {
+        PreparedRequest story = constrained("story");
+        String uninterrupted = aloneToTheEnd(story);
+        OperatorSubtaskState snapshot = snapshotWhenAShortRequestFinishes(story);
+
+        InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness(metrics)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.endInput();
+
+            assertThat(((Counter) metrics.get("resumed_tokens")).getCount()).as("restored mid-generation").isPositive();
+            JsonNode resumed = single(h);
+            assertThat(resumed.path("response").path("body").path("choices").path(0).path("finish_reason").asText()).isEqualTo("stop");
+            JsonNode value = JSON.readTree(text(resumed));
+            assertThat(value.path("story").asText().length()).isBetween(40, 60);
+            assertThat(value.path("n").asInt()).isBetween(0, 99);
+            assertThat(value.size()).isEqualTo(2);
+            assertThat(text(resumed)).isEqualTo(uninterrupted);
+            assertThat(gauge(metrics, "structured_output_requests")).as("the engine counted constrained requests").isPositive();
+            assertThat(gauge(metrics, "structured_output_mask_steps")).isPositive();
+            assertThat(gauge(metrics, "structured_output_compiles") + gauge(metrics, "structured_output_cache_hits"))
+                    .isEqualTo(gauge(metrics, "structured_output_requests"));
         }
     }
 
@@ -176,12 +195,53 @@ class GenerateOperatorTest {
         }
     }
 
+    /**
+     * A savepoint restored after an upgrade to a model with another tokenizer: the in-flight request's
+     * ids belong to the old vocabulary, so it is answered with an error instead of continuing on the new
+     * one; a request admitted after the restore runs.
+     */
+    @Test
+    void aRequestOfAnotherTokenizerIsAnsweredNotContinued(@TempDir Path dir) throws Exception {
+        OperatorSubtaskState snapshot;
+        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness()) {
+            h.open();
+            h.processElement(request("story", 60), 0);
+            h.processElement(request("short", 3), 0);
+            while (h.extractOutputValues().isEmpty()) {
+                h.getTaskMailbox().take(TaskMailbox.MIN_PRIORITY).run();
+            }
+            snapshot = h.snapshot(1, 1);
+        }
+        Path other = dir.resolve("other-vocabulary");
+        SyntheticCheckpoint.write(SynthPreset.named("tiny"), other, 7, false, (done, total) -> { });
+        EngineConfig upgraded = EngineConfig.defaults(other).withKvCacheMemory(8 << 20);
+        InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness(upgraded, metrics)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(request("after", 4), 0);
+            h.endInput();
+
+            assertThat(((Counter) metrics.get("resumed_requests")).getCount()).isZero();
+            List<JsonNode> out = lines(h);
+            assertThat(out).extracting(l -> l.path("custom_id").asText()).containsExactlyInAnyOrder("story", "after");
+            JsonNode story = out.stream().filter(l -> l.path("custom_id").asText().equals("story")).findFirst().orElseThrow();
+            assertThat(story.path("response").path("status_code").asInt()).isEqualTo(400);
+            assertThat(story.path("error").path("message").asText()).contains("tokenizer changed");
+        }
+    }
+
     private static OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> harness() throws Exception {
         return harness(new InterceptingOperatorMetricGroup());
     }
 
-    /** A harness whose operator registers its metrics in {@code metrics}. */
     private static OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> harness(
+            InterceptingOperatorMetricGroup metrics) throws Exception {
+        return harness(ENGINE, metrics);
+    }
+
+    /** A harness of an operator on {@code engine} that registers its metrics in {@code metrics}. */
+    private static OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> harness(EngineConfig engine,
             InterceptingOperatorMetricGroup metrics) throws Exception {
         TaskMetricGroup task = new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
             @Override
@@ -189,7 +249,7 @@ class GenerateOperatorTest {
                 return metrics;
             }
         };
-        return new OneInputStreamOperatorTestHarness<>(new GenerateOperatorFactory(ENGINE, 4, Duration.ofMinutes(5)),
+        return new OneInputStreamOperatorTestHarness<>(new GenerateOperatorFactory(engine, 4, Duration.ofMinutes(5)),
                 new PreparedRequest.Serializer(), new MockEnvironmentBuilder().setMetricGroup(task).build());
     }
 
@@ -201,6 +261,46 @@ class GenerateOperatorTest {
     private static PreparedRequest request(String customId, int[] promptIds, int maxTokens) {
         SamplingParams params = SamplingParams.builder().temperature(0).maxTokens(maxTokens).ignoreEos(true).seed(1L).build();
         return new PreparedRequest(customId, Endpoint.COMPLETION, "stories260K", promptIds, params, null, "id:" + customId);
+    }
+
+    /** The text of {@code request} run alone in a fresh operator. */
+    private static String aloneToTheEnd(PreparedRequest request) throws Exception {
+        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness()) {
+            h.open();
+            h.processElement(request, 0);
+            h.endInput();
+            return text(single(h));
+        }
+    }
+
+    /** Runs {@code request} beside a 3-token one and snapshots the operator once that one has its result. */
+    private static OperatorSubtaskState snapshotWhenAShortRequestFinishes(PreparedRequest request) throws Exception {
+        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness()) {
+            h.open();
+            h.processElement(request, 0);
+            h.processElement(request("short", 3), 0);
+            // The engine's letters run on this thread: until the short request's result, the other gains tokens.
+            while (h.extractOutputValues().isEmpty()) {
+                h.getTaskMailbox().take(TaskMailbox.MIN_PRIORITY).run();
+            }
+            OperatorSubtaskState snapshot = h.snapshot(1, 1);
+            assertThat(h.extractOutputValues()).extracting(ResultLine::customId).containsExactly("short");
+            return snapshot;
+        }
+    }
+
+    /** Sampled (seeded), so the restore must rebuild the mask from the tokens to stay valid. */
+    private static PreparedRequest constrained(String customId) {
+        String schema = "{\"type\":\"object\",\"properties\":{\"story\":{\"type\":\"string\",\"minLength\":40,"
+                + "\"maxLength\":60},\"n\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":99}},\"required\":[\"story\",\"n\"]}";
+        SamplingParams params = SamplingParams.builder().temperature(1.0).maxTokens(200).seed(5L)
+                .structuredOutput(StructuredOutput.jsonSchema(schema)).build();
+        return new PreparedRequest(customId, Endpoint.COMPLETION, "stories260K", ONCE_UPON_A_TIME, params, null, "id:" + customId);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long gauge(InterceptingOperatorMetricGroup metrics, String name) {
+        return ((Gauge<Long>) metrics.get(name)).getValue();
     }
 
     private static JsonNode single(OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h) throws Exception {

@@ -6,9 +6,11 @@ import static io.flinfer.operators.records.RequestParserTest.completion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinfer.engine.core.FinishReason;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.sampling.StructuredOutput;
 import java.io.IOException;
+import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -71,6 +73,36 @@ class RecordSerializationTest {
                 SamplingParams.builder().seed(3L).structuredOutput(constraint).build(), "salt", "p:01");
 
         assertThat(roundTrip(prepared, PreparedRequest.class).samplingParams().structuredOutput).isEqualTo(constraint);
+    }
+
+    @Test
+    void aRequestKeepsItsOutputConstraintAndReadsTheFormerFormatWithout() throws Exception {
+        InferenceRequest request = parse(completion("ser-3", "{\"prompt\": \"Hi\", \"response_format\":"
+                + " {\"type\": \"json_object\"}}"));
+        assertThat(request.samplingParams().structuredOutput).isNotNull();
+        assertThat(roundTrip(request, InferenceRequest.class).samplingParams().structuredOutput)
+                .isEqualTo(request.samplingParams().structuredOutput);
+
+        InferenceRequest plain = parse(completion("ser-4", "{\"prompt\": \"Hi\"}"));
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        new InferenceRequest.Serializer().serialize(plain, out);
+        byte[] version1 = out.getCopyOfBuffer();
+        version1 = java.util.Arrays.copyOf(version1, version1.length - 1); // version 2's last field: no constraint
+        version1[0] = 1;
+        assertThat(new InferenceRequest.Serializer().deserialize(new DataInputDeserializer(version1))).isEqualTo(plain);
+    }
+
+    @Test
+    void aResultKeepsItsCompletionOrItsError() throws Exception {
+        ResultLine success = ResultLine.success("r-1", Endpoint.CHAT, "m",
+                new Completion("Hi \u00e9", FinishReason.LENGTH, 9, 2, 8), 1_700_000_000L);
+        ResultLine error = ResultLine.error("r-2", RequestError.MODEL_NOT_FOUND, "no model x");
+
+        for (ResultLine line : List.of(success, error)) {
+            ResultLine copy = roundTrip(line, ResultLine.class);
+            assertThat(copy).isEqualTo(line);
+            assertThat(copy.json()).isEqualTo(line.json());
+        }
     }
 
     @Test

@@ -31,6 +31,17 @@ class ResultSummaryTest {
     }
 
     @Test
+    void aResultsOwnSummaryIsWhatTheReaderReadsFromItsLine() {
+        ResultLine completion = ResultLine.success("q-5", Endpoint.COMPLETION, "m",
+                new Completion(" because", FinishReason.LENGTH, 7, 3, 4), 0);
+        ResultLine chat = ResultLine.success("q-6", Endpoint.CHAT, "m", new Completion("Hi", FinishReason.STOP, 5, 1, 0), 0);
+        ResultLine error = ResultLine.error("q-7", RequestError.MODEL_NOT_FOUND, "no model x");
+        for (ResultLine line : java.util.List.of(completion, chat, error)) {
+            assertThat(line.summary()).isEqualTo(ResultSummary.read(line.json()));
+        }
+    }
+
+    @Test
     void aStatusOtherThan200IsAFailureEvenWithoutAnErrorField() {
         String line = "{\"custom_id\":\"q\",\"response\":{\"status_code\":500,\"body\":{}}}";
         assertThat(ResultSummary.read(line)).isEqualTo(new ResultSummary("q", true, line, "", "", 0, 0, 0));

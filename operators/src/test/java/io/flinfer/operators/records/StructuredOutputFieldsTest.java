@@ -40,6 +40,8 @@ class StructuredOutputFieldsTest {
                 .isEqualTo(StructuredOutput.regex("a|b"));
         assertThat(constraint(completion("f", "{\"prompt\": \"x\", \"guided_choice\": [\"a\"]}")).kind())
                 .isEqualTo(StructuredOutput.Kind.CHOICE);
+        assertThat(constraint(completion("g", "{\"prompt\": \"x\", \"structured_outputs\": {\"grammar\": \"root ::= [ab]+\"}}")))
+                .isEqualTo(new StructuredOutput(StructuredOutput.Kind.GRAMMAR, "root ::= [ab]+", false));
     }
 
     @ParameterizedTest
@@ -47,7 +49,7 @@ class StructuredOutputFieldsTest {
             "\"response_format\": {\"type\": \"xml\"}|unknown response_format.type \"xml\"",
             "\"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"schema\": {\"type\": \"object\", \"minProperties\": 1}}}|unsupported JSON Schema keyword 'minProperties'",
             "\"guided_regex\": \"(a\"|invalid regex /(a/",
-            "\"guided_grammar\": \"root ::= \\\"a\\\"\"|grammar (GBNF) constraints are not supported yet",
+            "\"guided_grammar\": \"root ::= \\\"a\\\" b\"|the grammar uses rule 'b' but does not define it",
             "\"guided_regex\": \"a\", \"guided_choice\": [\"b\"]|one output constraint, got guided_regex and guided_choice",
             "\"response_format\": {\"type\": \"json_object\"}, \"structured_outputs\": {\"regex\": \"a\"}|got response_format and structured_outputs",
             "\"structured_outputs\": {\"regex\": \"a\", \"choice\": [\"b\"]}|exactly one of json, regex, choice, grammar or json_object, got regex and choice",
