@@ -4,32 +4,41 @@ import ai.djl.ndarray.types.DataType;
 import java.util.Locale;
 
 /**
- * The compute dtype asked for ({@code --dtype}): {@link #AUTO} picks float32 on a CPU and float16 on a GPU.
- * bfloat16 is refused: DJL's PyTorch JNI aborts on bfloat16 tensors (bfloat16 checkpoints load and are
- * converted).
+ * A dtype asked for ({@code --dtype}, {@code --kv-cache-dtype}). {@link #AUTO} keeps a checkpoint's
+ * own dtype where the device computes it well: bfloat16 on a GPU and on a CPU with BF16 instructions
+ * ({@code avx512_bf16} or AMX), float16 on a GPU, float32 elsewhere (a float32 checkpoint on a GPU
+ * computes in float16, as vLLM does).
  */
 public enum Dtype {
-    AUTO, FLOAT32, FLOAT16;
+    AUTO, FLOAT32, BFLOAT16, FLOAT16;
 
-    /** The dtype a {@code --dtype} name means: auto, float32 (fp32) or float16 (fp16, half). */
+    /** The dtype a name means: auto, float32 (fp32, float), bfloat16 (bf16), float16 (fp16, half). */
     public static Dtype parse(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "auto" -> AUTO;
-            case "float32", "fp32" -> FLOAT32;
+            case "float32", "fp32", "float" -> FLOAT32;
+            case "bfloat16", "bf16" -> BFLOAT16;
             case "float16", "fp16", "half" -> FLOAT16;
-            case "bfloat16", "bf16" -> throw new IllegalArgumentException(
-                    "dtype bfloat16 is not supported by DJL's PyTorch engine; use float16 or float32"
-                            + " (bfloat16 checkpoints load fine and are converted)");
-            default -> throw new IllegalArgumentException("unknown dtype '" + name + "'; use auto, float32 or float16");
+            default -> throw new IllegalArgumentException(
+                    "unknown dtype '" + name + "'; use auto, float32, bfloat16 or float16");
         };
     }
 
-    /** The tensor type this choice computes in on {@code device}. */
-    public DataType on(ComputeDevice device) {
+    /**
+     * The tensor type this choice computes in on {@code device}, for a checkpoint stored as
+     * {@code stored}, where {@code cpuBf16} says whether this CPU has BF16 instructions.
+     */
+    public DataType resolve(ComputeDevice device, DataType stored, boolean cpuBf16) {
         return switch (this) {
-            case AUTO -> device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
             case FLOAT32 -> DataType.FLOAT32;
+            case BFLOAT16 -> DataType.BFLOAT16;
             case FLOAT16 -> DataType.FLOAT16;
+            case AUTO -> {
+                if (device.isGpu()) {
+                    yield stored == DataType.BFLOAT16 ? DataType.BFLOAT16 : DataType.FLOAT16;
+                }
+                yield stored == DataType.BFLOAT16 && cpuBf16 ? DataType.BFLOAT16 : DataType.FLOAT32;
+            }
         };
     }
 

@@ -1,6 +1,7 @@
 package io.flinfer.engine;
 
 import ai.djl.ndarray.types.DataType;
+import io.flinfer.engine.model.Checkpoint;
 import java.io.Serializable;
 import java.nio.file.Path;
 
@@ -22,9 +23,13 @@ public record EngineConfig(
         int maxModelLen,
         boolean enablePrefixCaching,
         boolean enableChunkedPrefill,
-        LoraConfig lora) implements Serializable {
+        LoraConfig lora,
+        Dtype kvCacheDtype,
+        Quantization quantization) implements Serializable {
 
     public static final String DEFAULT_DTYPE = "auto";
+    public static final String DEFAULT_KV_CACHE_DTYPE = "auto";
+    public static final String DEFAULT_QUANTIZATION = "none";
     public static final String DEFAULT_DEVICE = "cpu";
     public static final int DEFAULT_BLOCK_SIZE = 16;
     /** The KV cache's memory as {@code --kv-cache-memory} writes it; {@link #DEFAULT_KV_CACHE_MEMORY} in bytes. */
@@ -46,6 +51,10 @@ public record EngineConfig(
         if (lora == null) {
             throw new IllegalArgumentException("lora is required (LoraConfig.NONE for no adapters)");
         }
+        if (kvCacheDtype == null || quantization == null) {
+            throw new IllegalArgumentException("kv_cache_dtype and quantization are required, got " + kvCacheDtype
+                    + " and " + quantization);
+        }
     }
 
     /** Without LoRA adapters. */
@@ -56,9 +65,27 @@ public record EngineConfig(
                 enablePrefixCaching, enableChunkedPrefill, LoraConfig.NONE);
     }
 
-    /** The tensor type the engine computes in: {@link #dtype} on {@link #device}. */
+    /** Computing and caching in {@code dtype}, weights unquantized. */
+    public EngineConfig(String model, Dtype dtype, ComputeDevice device, int blockSize, long kvCacheMemoryBytes,
+            int maxNumSeqs, int maxNumBatchedTokens, int maxModelLen, boolean enablePrefixCaching,
+            boolean enableChunkedPrefill, LoraConfig lora) {
+        this(model, dtype, device, blockSize, kvCacheMemoryBytes, maxNumSeqs, maxNumBatchedTokens, maxModelLen,
+                enablePrefixCaching, enableChunkedPrefill, lora, Dtype.parse(DEFAULT_KV_CACHE_DTYPE),
+                Quantization.parse(DEFAULT_QUANTIZATION));
+    }
+
+    /**
+     * The dtypes the engine computes and caches in: {@link #dtype} and {@link #kvCacheDtype} on
+     * {@link #device} for the checkpoint's stored dtype (read from its header) on this CPU.
+     */
+    public Precision precision() {
+        return Precision.resolve(this, new Checkpoint(modelPath()).storedType(Precision.PROBE_TENSOR),
+                CpuFeatures.hasBf16());
+    }
+
+    /** The tensor type the engine computes in. */
     public DataType dataType() {
-        return dtype.on(device);
+        return precision().compute();
     }
 
     /** Defaults for {@code model}: float32 on the CPU, prefix caching and chunked prefill on. */
@@ -73,27 +100,33 @@ public record EngineConfig(
 
     public EngineConfig withKvCacheMemory(long bytes) {
         return new EngineConfig(model, dtype, device, blockSize, bytes, maxNumSeqs, maxNumBatchedTokens,
-                maxModelLen, enablePrefixCaching, enableChunkedPrefill, lora);
+                maxModelLen, enablePrefixCaching, enableChunkedPrefill, lora, kvCacheDtype, quantization);
     }
 
     public EngineConfig withLimits(int seqs, int batchedTokens, int modelLen) {
         return new EngineConfig(model, dtype, device, blockSize, kvCacheMemoryBytes, seqs, batchedTokens,
-                modelLen, enablePrefixCaching, enableChunkedPrefill, lora);
+                modelLen, enablePrefixCaching, enableChunkedPrefill, lora, kvCacheDtype, quantization);
+    }
+
+    /** This config computing in {@code compute}, caching in {@code kvCache}, with {@code quant}. */
+    public EngineConfig withPrecision(Dtype compute, Dtype kvCache, Quantization quant) {
+        return new EngineConfig(model, compute, device, blockSize, kvCacheMemoryBytes, maxNumSeqs, maxNumBatchedTokens,
+                maxModelLen, enablePrefixCaching, enableChunkedPrefill, lora, kvCache, quant);
     }
 
     public EngineConfig withDevice(ComputeDevice d) {
         return new EngineConfig(model, dtype, d, blockSize, kvCacheMemoryBytes, maxNumSeqs, maxNumBatchedTokens,
-                maxModelLen, enablePrefixCaching, enableChunkedPrefill, lora);
+                maxModelLen, enablePrefixCaching, enableChunkedPrefill, lora, kvCacheDtype, quantization);
     }
 
     public EngineConfig withFeatures(boolean prefixCaching, boolean chunkedPrefill) {
         return new EngineConfig(model, dtype, device, blockSize, kvCacheMemoryBytes, maxNumSeqs, maxNumBatchedTokens,
-                maxModelLen, prefixCaching, chunkedPrefill, lora);
+                maxModelLen, prefixCaching, chunkedPrefill, lora, kvCacheDtype, quantization);
     }
 
     /** The same engine serving {@code adapters} over its model. */
     public EngineConfig withLora(LoraConfig adapters) {
         return new EngineConfig(model, dtype, device, blockSize, kvCacheMemoryBytes, maxNumSeqs, maxNumBatchedTokens,
-                maxModelLen, enablePrefixCaching, enableChunkedPrefill, adapters);
+                maxModelLen, enablePrefixCaching, enableChunkedPrefill, adapters, kvCacheDtype, quantization);
     }
 }

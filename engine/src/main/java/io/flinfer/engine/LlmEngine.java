@@ -31,6 +31,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The serving engine: requests go in with {@link #addRequest}, each {@link #step} schedules a batch,
@@ -38,6 +40,7 @@ import java.util.concurrent.Future;
  * Its tensor work always runs on its own {@link TensorThread}, whichever thread calls.
  */
 public final class LlmEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LlmEngine.class);
     private final EngineConfig config;
     private final NDManager manager;
     private final LlamaModel model;
@@ -59,8 +62,13 @@ public final class LlmEngine implements AutoCloseable {
         LoraConfig lora = config.lora();
         this.config = config;
         ModelConfig modelConfig = ModelConfig.load(config.modelPath());
-        DataType dtype = config.dataType();
-        int numBlocks = KvCache.numBlocks(modelConfig, dtype, config.blockSize(), config.kvCacheMemoryBytes());
+        Precision precision = config.precision();
+        if (precision.note() != null) {
+            LOG.warn("{}", precision.note());
+        }
+        DataType dtype = precision.compute();
+        int numBlocks = KvCache.numBlocks(modelConfig, precision.kvCache(), config.blockSize(),
+                config.kvCacheMemoryBytes());
         maxModelLen = config.maxModelLen() > 0
                 ? config.maxModelLen()
                 : Math.min(modelConfig.maxPositionEmbeddings(), numBlocks * config.blockSize());
@@ -73,8 +81,10 @@ public final class LlmEngine implements AutoCloseable {
         try {
             // On the tensor thread, like every step: the load-time checks run the program as steps will.
             model = tensorThread.call(() -> LlamaModel.load(config.modelPath(), maxModelLen, dtype, manager,
-                    PathOptions.defaults(manager.getDevice(), dtype, config.maxNumSeqs())));
-            KvCache cache = new KvCache(modelConfig, numBlocks, config.blockSize(), dtype, model.manager());
+                    PathOptions.defaults(manager.getDevice(), dtype, config.maxNumSeqs())
+                            .withInt8(precision.quantization() == Quantization.INT8)));
+            KvCache cache = new KvCache(modelConfig, numBlocks, config.blockSize(), precision.kvCache(),
+                    model.manager());
             KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks, config.enablePrefixCaching()), config.blockSize());
             scheduler = new Scheduler(new SchedulerConfig(config.maxNumSeqs(), batchedTokens,
                     config.enableChunkedPrefill(), lora.maxLoras()), kv);

@@ -23,16 +23,55 @@ class DtypeAndDeviceTest {
         assertThat(Dtype.parse("FP16")).isEqualTo(Dtype.FLOAT16);
         assertThat(Dtype.parse("half")).isEqualTo(Dtype.FLOAT16);
         assertThat(Dtype.FLOAT16).hasToString("float16");
-        assertThatThrownBy(() -> Dtype.parse("bf16")).hasMessageContaining("bfloat16 is not supported by DJL's PyTorch engine");
-        assertThatThrownBy(() -> Dtype.parse("int8")).hasMessage("unknown dtype 'int8'; use auto, float32 or float16");
+        assertThat(Dtype.parse("bf16")).isEqualTo(Dtype.BFLOAT16);
+        assertThat(Dtype.BFLOAT16).hasToString("bfloat16");
+        assertThatThrownBy(() -> Dtype.parse("int8")).hasMessage("unknown dtype 'int8'; use auto, float32, bfloat16 or float16");
     }
 
     @Test
-    void autoIsFloat32OnTheCpuAndFloat16OnAGpu() {
-        assertThat(Dtype.AUTO.on(ComputeDevice.CPU)).isEqualTo(DataType.FLOAT32);
-        assertThat(Dtype.AUTO.on(ComputeDevice.cuda(1))).isEqualTo(DataType.FLOAT16);
-        assertThat(Dtype.FLOAT32.on(ComputeDevice.cuda(0))).isEqualTo(DataType.FLOAT32);
-        assertThat(Dtype.FLOAT16.on(ComputeDevice.CPU)).isEqualTo(DataType.FLOAT16);
+    void autoKeepsTheCheckpointsDtypeWhereTheDeviceComputesItWell() {
+        // A CPU: bfloat16 only with BF16 instructions, float16 never (widened to float32).
+        assertThat(Dtype.AUTO.resolve(ComputeDevice.CPU, DataType.BFLOAT16, true)).isEqualTo(DataType.BFLOAT16);
+        assertThat(Dtype.AUTO.resolve(ComputeDevice.CPU, DataType.BFLOAT16, false)).isEqualTo(DataType.FLOAT32);
+        assertThat(Dtype.AUTO.resolve(ComputeDevice.CPU, DataType.FLOAT16, true)).isEqualTo(DataType.FLOAT32);
+        assertThat(Dtype.AUTO.resolve(ComputeDevice.CPU, DataType.FLOAT32, true)).isEqualTo(DataType.FLOAT32);
+        // A GPU: bfloat16 kept, everything else float16.
+        assertThat(Dtype.AUTO.resolve(ComputeDevice.cuda(1), DataType.BFLOAT16, false)).isEqualTo(DataType.BFLOAT16);
+        assertThat(Dtype.AUTO.resolve(ComputeDevice.cuda(1), DataType.FLOAT32, false)).isEqualTo(DataType.FLOAT16);
+        // Asked for: what was asked.
+        assertThat(Dtype.FLOAT32.resolve(ComputeDevice.cuda(0), DataType.BFLOAT16, true)).isEqualTo(DataType.FLOAT32);
+        assertThat(Dtype.BFLOAT16.resolve(ComputeDevice.CPU, DataType.FLOAT32, false)).isEqualTo(DataType.BFLOAT16);
+    }
+
+    @Test
+    void theKvCacheFollowsTheComputeDtypeUnlessAskedAndSlowChoicesAreNamed() {
+        EngineConfig auto = EngineConfig.defaults(Path.of("/m"));
+        Precision bf16 = Precision.resolve(auto, DataType.BFLOAT16, true);
+        assertThat(bf16.compute()).isEqualTo(DataType.BFLOAT16);
+        assertThat(bf16.kvCache()).isEqualTo(DataType.BFLOAT16);
+        assertThat(bf16.note()).isNull();
+        Precision mixed = Precision.resolve(auto.withPrecision(Dtype.AUTO, Dtype.FLOAT32, Quantization.INT8),
+                DataType.BFLOAT16, true);
+        assertThat(mixed.kvCache()).isEqualTo(DataType.FLOAT32);
+        assertThat(mixed.quantization()).isEqualTo(Quantization.INT8);
+        assertThat(Precision.resolve(auto, DataType.BFLOAT16, false).note())
+                .isEqualTo("the checkpoint is bfloat16; this CPU computes float32 (it lacks avx512_bf16 and AMX), "
+                        + "so the weights are widened to it");
+        assertThat(Precision.resolve(auto.withPrecision(Dtype.BFLOAT16, Dtype.AUTO, Quantization.NONE),
+                DataType.FLOAT32, false).note()).startsWith("dtype bfloat16 on a CPU without BF16 instructions");
+    }
+
+    @Test
+    void unknownQuantizationListsTheKnownOnes() {
+        assertThat(Quantization.parse("INT8")).isEqualTo(Quantization.INT8);
+        assertThatThrownBy(() -> Quantization.parse("awq")).hasMessage("unknown quantization 'awq'; known: none, int8");
+    }
+
+    @Test
+    void bf16NeedsAvx512Bf16OrAmx() {
+        assertThat(CpuFeatures.hasBf16(java.util.Set.of("avx512f", "avx512_bf16"))).isTrue();
+        assertThat(CpuFeatures.hasBf16(java.util.Set.of("avx512f", "amx_bf16"))).isTrue();
+        assertThat(CpuFeatures.hasBf16(java.util.Set.of("avx2", "avx512f"))).isFalse();
     }
 
     @Test
@@ -59,8 +98,8 @@ class DtypeAndDeviceTest {
             EngineConfig back = (EngineConfig) in.readObject();
             assertThat(back).isEqualTo(config);
             assertThat(back.dtype()).isEqualTo(Dtype.AUTO);
-            assertThat(back.dataType()).isEqualTo(DataType.FLOAT16);
+            assertThat(back.kvCacheDtype()).isEqualTo(Dtype.AUTO);
+            assertThat(back.quantization()).isEqualTo(Quantization.NONE);
         }
-        assertThat(EngineConfig.defaults(Path.of("m")).dataType()).isEqualTo(DataType.FLOAT32);
     }
 }

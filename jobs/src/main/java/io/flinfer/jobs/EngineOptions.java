@@ -4,6 +4,7 @@ import io.flinfer.engine.ComputeDevice;
 import io.flinfer.engine.Dtype;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.LoraConfig;
+import io.flinfer.engine.Quantization;
 import io.flinfer.engine.hub.ModelSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,8 +28,19 @@ public final class EngineOptions {
     String revision;
 
     @Option(names = "--dtype", defaultValue = EngineConfig.DEFAULT_DTYPE, converter = DtypeConverter.class,
-            description = "Compute dtype: auto (float32 on CPU, float16 on GPU), float32 or float16. Default: ${DEFAULT-VALUE}.")
+            description = "Compute dtype: auto (the checkpoint's bfloat16 where the device computes it: a GPU, or a CPU with "
+                    + "avx512_bf16 or AMX; float16 on a GPU otherwise; float32 elsewhere), float32, bfloat16 or float16. "
+                    + "Default: ${DEFAULT-VALUE}.")
     Dtype dtype;
+
+    @Option(names = "--kv-cache-dtype", defaultValue = EngineConfig.DEFAULT_KV_CACHE_DTYPE, converter = DtypeConverter.class,
+            description = "KV cache dtype: auto (the compute dtype), float32, bfloat16 or float16. Default: ${DEFAULT-VALUE}.")
+    Dtype kvCacheDtype;
+
+    @Option(names = "--quantization", defaultValue = EngineConfig.DEFAULT_QUANTIZATION, converter = QuantizationConverter.class,
+            description = "Weight quantization: none, or int8 (weight-only, per output channel, quantized at load). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Quantization quantization;
 
     @Option(names = "--device", defaultValue = EngineConfig.DEFAULT_DEVICE, converter = DeviceConverter.class,
             description = "cpu or cuda:N. Default: ${DEFAULT-VALUE}.")
@@ -120,7 +132,8 @@ public final class EngineOptions {
         Map<String, String> adapters = new LinkedHashMap<>();
         loraModules.forEach((name, path) -> adapters.put(name, path.toAbsolutePath().toString()));
         return new EngineConfig(folder.toString(), dtype, device, blockSize, kvCacheMemory, maxNumSeqs, maxNumBatchedTokens,
-                maxModelLen, prefixCaching, chunkedPrefill, new LoraConfig(adapters, maxLoras, maxLoraRank, maxCpuLoras));
+                maxModelLen, prefixCaching, chunkedPrefill, new LoraConfig(adapters, maxLoras, maxLoraRank, maxCpuLoras),
+                kvCacheDtype, quantization);
     }
 
     /** The first --model's folder or Hub id, as given (without =NAME); null when none was given. */
@@ -141,6 +154,14 @@ public final class EngineOptions {
         @Override
         public Dtype convert(String value) {
             return parsed(Dtype::parse, value);
+        }
+    }
+
+    /** Reads {@code --quantization} with {@link Quantization#parse}'s names and messages. */
+    public static final class QuantizationConverter implements ITypeConverter<Quantization> {
+        @Override
+        public Quantization convert(String value) {
+            return parsed(Quantization::parse, value);
         }
     }
 

@@ -75,10 +75,19 @@ class FlinferJobTest {
     }
 
     @Test
-    void refusesAnUnknownDtypeOrDeviceWhileParsing() {
-        assertThatThrownBy(() -> FlinferJob.parse("--model", "/models/m", "--bootstrap-servers", "kafka:9092", "--dtype", "bf16"))
+    void refusesAnUnknownDtypeDeviceOrQuantizationWhileParsing() {
+        assertThatThrownBy(() -> FlinferJob.parse("--model", "/models/m", "--bootstrap-servers", "kafka:9092", "--dtype", "bf8"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("--dtype").hasMessageContaining("bfloat16 is not supported by DJL's PyTorch engine");
+                .hasMessageContaining("--dtype").hasMessageContaining("unknown dtype 'bf8'; use auto, float32, bfloat16 or float16");
+        assertThatThrownBy(() -> FlinferJob.parse("--model", "/models/m", "--bootstrap-servers", "kafka:9092",
+                "--quantization", "awq"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--quantization").hasMessageContaining("unknown quantization 'awq'; known: none, int8");
+        EngineConfig bf16 = FlinferJob.parse("--model", "/models/m", "--bootstrap-servers", "kafka:9092", "--dtype", "bf16",
+                "--kv-cache-dtype", "float32", "--quantization", "int8").engine().toConfig(Path.of("/models/m"));
+        assertThat(bf16.dtype()).isEqualTo(io.flinfer.engine.Dtype.BFLOAT16);
+        assertThat(bf16.kvCacheDtype()).isEqualTo(io.flinfer.engine.Dtype.FLOAT32);
+        assertThat(bf16.quantization()).isEqualTo(io.flinfer.engine.Quantization.INT8);
         assertThatThrownBy(() -> FlinferJob.parse("--model", "/models/m", "--bootstrap-servers", "kafka:9092", "--device", "gpu"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown device 'gpu'; use cpu or cuda:N");

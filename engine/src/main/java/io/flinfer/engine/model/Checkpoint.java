@@ -42,11 +42,19 @@ public final class Checkpoint {
         return fileByTensor.containsKey(name);
     }
 
-    /** Reads a tensor and converts it to {@code dtype}. */
+    /** The dtype the tensor {@code name} is stored in. */
+    public DataType storedType(String name) {
+        return file(name).storedType(name);
+    }
+
+    /**
+     * Reads a tensor and converts it to {@code dtype}; bfloat16 comes as its {@link Bfloat16} carrier,
+     * the only form DJL holds it in.
+     */
     public NDArray read(String name, NDManager manager, DataType dtype) {
-        SafetensorsFile file = fileByTensor.get(name);
-        if (file == null) {
-            throw new IllegalArgumentException("checkpoint in " + dir + " lacks the tensor " + name);
+        SafetensorsFile file = file(name);
+        if (dtype == DataType.BFLOAT16) {
+            return file.readBfloat16(name, manager);
         }
         NDArray stored = file.read(name, manager);
         if (stored.getDataType() == dtype) {
@@ -55,6 +63,14 @@ public final class Checkpoint {
         try (stored) {
             return stored.toType(dtype, true);
         }
+    }
+
+    private SafetensorsFile file(String name) {
+        SafetensorsFile file = fileByTensor.get(name);
+        if (file == null) {
+            throw new IllegalArgumentException("checkpoint in " + dir + " lacks the tensor " + name);
+        }
+        return file;
     }
 
     private static List<Path> shards(Path dir) {

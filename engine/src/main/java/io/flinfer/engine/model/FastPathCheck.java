@@ -1,6 +1,7 @@
 package io.flinfer.engine.model;
 
 import ai.djl.Device;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * on AMD Zen 5, see docs/architecture.md), so nothing is trusted because it passed elsewhere.
  *
  * <ul>
- *   <li>Each weight shape's oneDNN product is compared with {@code linear} on that shape's first
+ *   <li>Each weight shape's fast product (oneDNN's, or the int8 kernel's under {@code --quantization
+ *       int8}, compared with the unquantized product) is compared with {@code linear} on that shape's first
  *       matrix (the layout, and so the kernel, depends on the shape and the CPU only), at 1 row, an
  *       odd count, and the largest decode batch up to 65 rows (a full 64-row block and a tail).
  *       The fast product runs whole, as it will serve; the reference computes a sample of the
@@ -53,11 +55,20 @@ final class FastPathCheck {
     private final LlamaModel model;
     private final Random random = new Random(1);
     private final List<PathCheck> checks = new ArrayList<>();
+    /** The largest relative error accepted of one product, and of a forward step's logits. */
     private final double tolerance;
+    private final double stepTolerance;
+    /** The products' fast path: {@link ComputePaths#ONEDNN} or {@link ComputePaths#INT8}. */
+    private final String linearPath;
+    /** What the log calls one of its products. */
+    private final String productName;
 
-    private FastPathCheck(LlamaModel model) {
+    private FastPathCheck(LlamaModel model, PathOptions options) {
         this.model = model;
-        this.tolerance = tolerance(model.dtype());
+        this.linearPath = options.int8() ? ComputePaths.INT8 : ComputePaths.ONEDNN;
+        this.productName = options.int8() ? "ATen's int8-weight product" : "oneDNN's inner product";
+        this.tolerance = options.int8() ? INT8_TOLERANCE : tolerance(model.dtype());
+        this.stepTolerance = options.int8() ? INT8_STEP_TOLERANCE : tolerance;
     }
 
     /**
@@ -67,8 +78,9 @@ final class FastPathCheck {
      *     that proves a wrong fast path is caught
      */
     static ComputePaths choose(LlamaModel model, PathOptions options, UnaryOperator<NDArray> packSource) {
-        FastPathCheck check = new FastPathCheck(model);
-        Map<Shape, List<Integer>> packed = options.oneDnn() ? check.packAll(packSource) : Map.of();
+        FastPathCheck check = new FastPathCheck(model, options);
+        Map<Shape, List<Integer>> packed = options.int8() ? check.quantizeAll()
+                : options.oneDnn() ? check.packAll(packSource) : Map.of();
         long start = System.nanoTime();
         List<Integer> fast = check.keepShapesThatAgree(packed, options);
         String attention = ComputePaths.SDPA_FUSED;
@@ -77,8 +89,8 @@ final class FastPathCheck {
             PathCheck failed = check.lastCheck();
             model.setMathAttention(true);
             if (!fast.isEmpty() && !check.stepAgrees(fast, ComputePaths.SDPA_MATH)) {
-                LOG.warn("A forward step on oneDNN's products disagrees with the reference on this machine ({}): every "
-                        + "product falls back to ATen's linear.", check.lastCheck());
+                LOG.warn("A forward step on {}s disagrees with the reference on this machine ({}): every "
+                        + "product falls back to ATen's linear.", check.productName, check.lastCheck());
                 fast.forEach(model::unpack);
                 fast = List.of();
                 model.setMathAttention(false);
@@ -108,6 +120,19 @@ final class FastPathCheck {
     }
 
     /** Largest accepted error relative to the reference's largest magnitude, per compute dtype. */
+    /**
+     * Largest accepted error of int8 products, relative to the unquantized reference's largest
+     * magnitude: per-channel int8 rounding alone is about 1e-2 on random weights, a wrong kernel 1.
+     */
+    static final double INT8_TOLERANCE = 3e-2;
+    /**
+     * The same for a forward step's logits, where a random model's two layers amplify the rounding
+     * of every product tenfold (about 9e-2 measured on the check's model); a wrong kernel is still 1.
+     */
+    static final double INT8_STEP_TOLERANCE = 0.2;
+    /** The int8 kernel's input sizes: 64, 128, 768, 2048 served; 172 aborted the process. */
+    private static final int INT8_INPUT_MULTIPLE = 32;
+
     static double tolerance(DataType dtype) {
         return switch (dtype) {
             case FLOAT32, FLOAT64 -> 1e-3;
@@ -116,17 +141,50 @@ final class FastPathCheck {
         };
     }
 
-    /** Packs every matrix for oneDNN; returns their slots by shape. */
+    /**
+     * Packs every matrix for oneDNN; returns their slots by shape, or none where oneDNN cannot pack
+     * this dtype on this CPU (bfloat16 needs AVX-512 or AVX-NE-CONVERT).
+     */
     private Map<Shape, List<Integer>> packAll(UnaryOperator<NDArray> packSource) {
         Map<Shape, List<Integer>> byShape = new LinkedHashMap<>();
         for (int slot : model.matrixSlots()) {
-            byShape.computeIfAbsent(model.weight(slot).getShape(), s -> new ArrayList<>()).add(slot);
             NDArray source = packSource.apply(model.weight(slot));
-            model.pack(slot, source);
-            if (source != model.weight(slot)) {
-                source.close();
+            try {
+                model.pack(slot, source);
+            } catch (EngineException e) {
+                LOG.warn("oneDNN cannot pack {} weights on this CPU ({}): every product multiplies through ATen's linear.",
+                        model.dtype(), e.getMessage().lines().filter(l -> l.contains("Error")).findFirst().orElse(""));
+                byShape.values().forEach(slots -> slots.forEach(model::unpack));
+                return Map.of();
+            } finally {
+                if (source != model.weight(slot)) {
+                    source.close();
+                }
             }
+            byShape.computeIfAbsent(model.weightShape(slot), s -> new ArrayList<>()).add(slot);
         }
+        return byShape;
+    }
+
+    /**
+     * Quantizes every matrix whose input size the int8 kernel takes to int8; returns their slots by
+     * shape. The others keep their dtype, named once per shape.
+     */
+    private Map<Shape, List<Integer>> quantizeAll() {
+        Map<Shape, List<Integer>> byShape = new LinkedHashMap<>();
+        Map<Shape, Integer> refused = new LinkedHashMap<>();
+        for (int slot : model.matrixSlots()) {
+            Shape shape = model.weightShape(slot);
+            if (shape.get(1) % INT8_INPUT_MULTIPLE != 0) {
+                refused.merge(shape, 1, Integer::sum);
+                continue;
+            }
+            byShape.computeIfAbsent(shape, s -> new ArrayList<>()).add(slot);
+            model.quantizeInt8(slot);
+        }
+        refused.forEach((shape, count) -> LOG.warn("ATen's int8-weight product takes input sizes that are multiples of {}"
+                + " (its kernel aborted on 172 here): weights of shape {} x {} ({} matrices) stay {}.", INT8_INPUT_MULTIPLE,
+                shape.get(0), shape.get(1), count, model.dtype()));
         return byShape;
     }
 
@@ -139,9 +197,9 @@ final class FastPathCheck {
             if (result.passed()) {
                 fast.addAll(slots);
             } else {
-                LOG.warn("oneDNN's inner product disagrees with ATen's linear on this machine for weights of shape {} x {}"
+                LOG.warn("{} disagrees with ATen's linear on this machine for weights of shape {} x {}"
                         + " ({} matrices; relative error {} at rows {}, tolerance {}): they multiply through ATen's linear.",
-                        shape.get(0), shape.get(1), slots.size(), String.format("%.2g", result.error()), result.rows(),
+                        productName, shape.get(0), shape.get(1), slots.size(), String.format("%.2g", result.error()), result.rows(),
                         result.tolerance());
                 slots.forEach(model::unpack);
             }
@@ -153,14 +211,15 @@ final class FastPathCheck {
         long start = System.nanoTime();
         double error = 0;
         try (NDManager scratch = model.manager().newSubManager()) {
-            List<NDArray> xs = Arrays.stream(rows).mapToObj(n -> scratch.randomNormal(new Shape(n, shape.get(1)), model.dtype()))
+            // float32: the program rounds it to the compute dtype (DJL holds no bfloat16).
+            List<NDArray> xs = Arrays.stream(rows).mapToObj(n -> scratch.randomNormal(new Shape(n, shape.get(1)), DataType.FLOAT32))
                     .toList();
             for (double[] diff : model.compareLinear(slot, xs, sampleStride(shape.get(0)))) {
                 error = Math.max(error, relative(diff[0], diff[1]));
             }
         }
         String rowText = Arrays.stream(rows).mapToObj(Integer::toString).collect(Collectors.joining(", "));
-        return record(new PathCheck(ComputePaths.ONEDNN, ComputePaths.LINEAR_SUBJECT + shape.get(0) + "x" + shape.get(1),
+        return record(new PathCheck(linearPath, ComputePaths.LINEAR_SUBJECT + shape.get(0) + "x" + shape.get(1),
                 rowText, error, tolerance, millisSince(start)));
     }
 
@@ -181,7 +240,7 @@ final class FastPathCheck {
      * group (blocks of 4 tokens, so a few tokens reach every kind of unit).
      */
     private boolean stepAgrees(List<Integer> fast, String attention) {
-        String path = (fast.isEmpty() ? ComputePaths.ATEN_LINEAR : ComputePaths.ONEDNN) + " + " + attention;
+        String path = (fast.isEmpty() ? ComputePaths.ATEN_LINEAR : linearPath) + " + " + attention;
         int vocab = model.config().vocabSize();
         int[][] prompts = {random.ints(7, 0, vocab).toArray(), random.ints(5, 0, vocab).toArray(),
                 random.ints(3, 0, vocab).toArray(), random.ints(3, 0, vocab).toArray()};
@@ -203,7 +262,7 @@ final class FastPathCheck {
                     maxRef = Math.max(maxRef, Math.abs(expected[step][i]));
                 }
             }
-            return record(new PathCheck(path, "forward step", "13, 5", relative(maxDiff, maxRef), tolerance,
+            return record(new PathCheck(path, "forward step", "13, 5", relative(maxDiff, maxRef), stepTolerance,
                     millisSince(start))).passed();
         } finally {
             model.setReference(false);
@@ -230,10 +289,10 @@ final class FastPathCheck {
     }
 
     private String linearPath(PathOptions options, List<Integer> fast) {
-        if (!options.oneDnn() || fast.isEmpty()) {
+        if (!(options.oneDnn() || options.int8()) || fast.isEmpty()) {
             return ComputePaths.ATEN_LINEAR;
         }
-        return fast.size() == model.matrixSlots().length ? ComputePaths.ONEDNN : ComputePaths.MIXED;
+        return fast.size() == model.matrixSlots().length ? linearPath : linearPath + "+" + ComputePaths.ATEN_LINEAR;
     }
 
     private PathCheck record(PathCheck check) {

@@ -17,17 +17,21 @@ public final class KvCache {
     private final int blockSize;
     private final NDArray[] keys;
     private final NDArray[] values;
+    private final DataType dtype;
 
     public KvCache(ModelConfig config, int numBlocks, int blockSize, DataType dtype, NDManager manager) {
         this.numBlocks = numBlocks;
         this.blockSize = blockSize;
+        this.dtype = dtype;
         int layers = config.numLayers();
         keys = new NDArray[layers];
         values = new NDArray[layers];
-        Shape blocks = new Shape(config.numKvHeads(), numBlocks, blockSize, config.headDim());
+        Shape blocks = Bfloat16.javaShape(new Shape(config.numKvHeads(), numBlocks, blockSize, config.headDim()), dtype);
+        // All-zero bytes are zeros in every dtype, the carrier's too.
+        DataType javaType = Bfloat16.javaType(dtype);
         for (int l = 0; l < layers; l++) {
-            keys[l] = manager.zeros(blocks, dtype);
-            values[l] = manager.zeros(blocks, dtype);
+            keys[l] = manager.zeros(blocks, javaType);
+            values[l] = manager.zeros(blocks, javaType);
         }
     }
 
@@ -58,6 +62,10 @@ public final class KvCache {
 
     public int blockSize() {
         return blockSize;
+    }
+
+    public DataType dtype() {
+        return dtype;
     }
 
     NDArray[] keys() {

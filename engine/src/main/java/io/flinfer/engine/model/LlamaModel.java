@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * code instead of hundreds of DJL operator calls, and it reaches operators DJL's NDArray API lacks
  * (fused attention, RMSNorm, SiLU, index_copy_). Weights and the KV cache are handed to the program
  * once; a step sends one int64 tensor and a list of ints ({@link StepInput}).
+ *
+ * <p>The compute dtype is float32, float16 or bfloat16; bfloat16 weights and caches cross DJL as
+ * their bytes ({@link Bfloat16}). Logits are float32 whatever the compute dtype.
  */
 public final class LlamaModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaModel.class);
@@ -67,7 +70,8 @@ public final class LlamaModel implements AutoCloseable {
         layout.put(Global.EMBEDDING, embedding);
         layout.put(Global.FINAL_NORM, norm(ckpt, "model.norm.weight"));
         layout.put(Global.LM_HEAD, tied ? embedding : ckpt.read("lm_head.weight", manager, dtype));
-        NDArray[] rope = RotaryEmbedding.tables(config, maxPositions, dtype, manager);
+        // In float32: the program rounds them to the compute dtype (DJL holds no bfloat16 to round to).
+        NDArray[] rope = RotaryEmbedding.tables(config, maxPositions, DataType.FLOAT32, manager);
         layout.put(Global.ROPE_COS, rope[0]);
         layout.put(Global.ROPE_SIN, rope[1]);
         NDArray[] localRope = config.gemma() != null ? RotaryEmbedding.localTables(config, maxPositions, dtype, manager) : rope;
@@ -237,6 +241,16 @@ public final class LlamaModel implements AutoCloseable {
         return weights.get(slot);
     }
 
+    /** Weight {@code slot}'s shape, output x input (a bfloat16 carrier's bytes counted as values). */
+    Shape weightShape(int slot) {
+        return Bfloat16.logicalShape(weights.get(slot));
+    }
+
+    /** Weight {@code slot} multiplies as int8 with a scale per output channel, quantized from the weight. */
+    void quantizeInt8(int slot) {
+        call("quantize_int8", IValue.from(slot));
+    }
+
     /** Weight {@code slot} multiplies through oneDNN, on {@code source} reordered once. */
     void pack(int slot, NDArray source) {
         call("pack", IValue.from(slot), IValue.from((PtNDArray) source), IValue.from((long) FastPathCheck.BATCH_HINT));
@@ -326,7 +340,7 @@ public final class LlamaModel implements AutoCloseable {
     private void putLayer(WeightLayout layout, Checkpoint ckpt, int layer) {
         String p = "model.layers." + layer + ".";
         String attn = p + "self_attn.";
-        NDArray none = manager.zeros(new Shape(0), dtype);
+        NDArray none = manager.zeros(new Shape(0), Bfloat16.javaType(dtype));
         layout.put(layer, Layer.INPUT_NORM, norm(ckpt, p + "input_layernorm.weight"));
         layout.put(layer, Layer.QKV, ckpt.has(attn + "qkv_proj.weight") ? ckpt.read(attn + "qkv_proj.weight", manager, dtype)
                 : stacked(ckpt, attn + "q_proj.weight", attn + "k_proj.weight", attn + "v_proj.weight"));
@@ -357,14 +371,20 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    /** An RMSNorm's weight as the program multiplies by it: Gemma's {@code 1 + w} is added here, once. */
+    /**
+     * An RMSNorm's weight as the program multiplies by it: Gemma's {@code 1 + w} is added here, once,
+     * in float32 as transformers adds it (a bfloat16 weight is a carrier of raw bytes, see
+     * {@link Bfloat16}), then rounded to the compute dtype.
+     */
     private NDArray norm(Checkpoint ckpt, String name) {
-        NDArray weight = ckpt.read(name, manager, dtype);
         if (config.gemma() == null) {
-            return weight;
+            return ckpt.read(name, manager, dtype);
         }
-        try (weight) {
-            return weight.add(1f);
+        try (NDArray weight = ckpt.read(name, manager, DataType.FLOAT32); NDArray onePlus = weight.add(1f)) {
+            if (dtype == DataType.BFLOAT16) {
+                return Bfloat16.carrier(onePlus.toFloatArray(), onePlus.getShape(), manager);
+            }
+            return onePlus.toType(dtype, true);
         }
     }
 
@@ -386,7 +406,7 @@ public final class LlamaModel implements AutoCloseable {
     private static PtSymbolBlock load(PtNDManager manager) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("training", false);
-        for (String list : new String[] {"weights", "fast", "use_fast", "k_cache", "v_cache", "lora_a", "lora_b",
+        for (String list : new String[] {"weights", "fast", "use_fast", "int8", "scales", "k_cache", "v_cache", "lora_a", "lora_b",
                 "lora_plan"}) {
             attributes.put(list, List.of());
         }

@@ -62,10 +62,7 @@ final class SafetensorsFile {
 
     /** The tensor as a new array owned by {@code manager}, in its stored dtype. */
     NDArray read(String name, NDManager manager) {
-        Entry e = entries.get(name);
-        if (e == null) {
-            throw new IllegalArgumentException(path + " has no tensor named " + name);
-        }
+        Entry e = entry(name);
         ByteBuffer slice = map(e).order(ByteOrder.LITTLE_ENDIAN);
         if (e.dtype == DataType.BFLOAT16) {
             return manager.create(widenBfloat16(slice), e.shape, DataType.FLOAT32);
@@ -74,6 +71,34 @@ final class SafetensorsFile {
         try (NDArray view = manager.create(slice, e.shape, e.dtype)) {
             return view.duplicate();
         }
+    }
+
+    /**
+     * The tensor rounded to bfloat16, as its {@link Bfloat16} carrier: a BF16 tensor's bytes as they
+     * are, others through float32.
+     */
+    NDArray readBfloat16(String name, NDManager manager) {
+        Entry e = entry(name);
+        ByteBuffer slice = map(e).order(ByteOrder.LITTLE_ENDIAN);
+        if (e.dtype == DataType.BFLOAT16) {
+            return Bfloat16.carrier(slice, e.shape, manager);
+        }
+        try (NDArray stored = read(name, manager); NDArray floats = stored.toType(DataType.FLOAT32, false)) {
+            return Bfloat16.carrier(floats.toFloatArray(), e.shape, manager);
+        }
+    }
+
+    /** The dtype {@code name} is stored in. */
+    DataType storedType(String name) {
+        return entry(name).dtype;
+    }
+
+    private Entry entry(String name) {
+        Entry e = entries.get(name);
+        if (e == null) {
+            throw new IllegalArgumentException(path + " has no tensor named " + name);
+        }
+        return e;
     }
 
     private MappedByteBuffer map(Entry e) {

@@ -16,6 +16,8 @@ class Llama(Module):
   weights : List[Tensor]
   fast : List[Tensor]
   use_fast : List[bool]
+  int8 : List[bool]
+  scales : List[Tensor]
   reference : bool
   math_attention : bool
   max_layers : int
@@ -45,7 +47,8 @@ class Llama(Module):
   def setup_weights(self: __torch__.Llama, weights: List[Tensor], layers: int, heads: int, kv_heads: int,
                     head_dim: int, intermediate: int, has_qkv_bias: bool, has_qk_norm: bool, eps: float) -> None:
     # weights: in the slots the *_slot functions above name (WeightLayout.java writes them); an absent
-    # bias or norm is an empty tensor.
+    # bias or norm is an empty tensor. All in the compute dtype (bfloat16 as its uint8 bytes), but
+    # the RoPE tables, which come in float32 and are rounded here, as Hugging Face's are.
     self.layers = layers
     self.heads = heads
     self.kv_heads = kv_heads
@@ -54,12 +57,33 @@ class Llama(Module):
     self.has_qkv_bias = has_qkv_bias
     self.has_qk_norm = has_qk_norm
     self.eps = eps
-    self.weights = weights
+    self.weights = annotate(List[Tensor], [])
+    for w in weights:
+      self.weights.append(self.from_bits(w))
+    dtype = self.compute_dtype()
+    self.weights[__torch__.rope_cos_slot()] = self.weights[__torch__.rope_cos_slot()].to(dtype)
+    self.weights[__torch__.rope_sin_slot()] = self.weights[__torch__.rope_sin_slot()].to(dtype)
     self.fast = annotate(List[Tensor], [])
     self.use_fast = annotate(List[bool], [])
-    for w in weights:
+    self.int8 = annotate(List[bool], [])
+    self.scales = annotate(List[Tensor], [])
+    for w in self.weights:
       self.fast.append(torch.empty([0], dtype=w.dtype, device=w.device))
       self.use_fast.append(False)
+      self.int8.append(False)
+      self.scales.append(torch.empty([0], dtype=w.dtype, device=w.device))
+
+  def from_bits(self: __torch__.Llama, t: Tensor) -> Tensor:
+    # A uint8 tensor carries the bytes of a bfloat16 one (DJL cannot hold bfloat16, see Bfloat16.java):
+    # the same memory, seen as bfloat16. (set_ reinterprets; view(dtype) does not parse in this form.)
+    if t.dtype != 0:
+      return t
+    size = t.size()
+    size[-1] = size[-1] // 2
+    return torch.empty([0], dtype=15, device=t.device).set_(t, t.storage_offset() // 2, size)
+
+  def compute_dtype(self: __torch__.Llama) -> int:
+    return self.weights[__torch__.embedding_slot()].dtype
 
   def setup_experts(self: __torch__.Llama, top_k: int, norm_topk_prob: bool) -> None:
     # A mixture of experts' routing: experts per token, and whether their weights are renormalized.
@@ -82,13 +106,26 @@ class Llama(Module):
   def pack(self: __torch__.Llama, j: int, source: Tensor, batch_hint: int) -> None:
     # Multiply by weight j through oneDNN's inner product (CPU), on source reordered once into its
     # blocked layout; the batch-size hint picks the layout, which then serves every batch size.
-    self.fast[j] = ops.mkldnn._reorder_linear_weight(source, batch_hint)
+    self.fast[j] = ops.mkldnn._reorder_linear_weight(self.from_bits(source), batch_hint)
+    self.use_fast[j] = True
+
+  def quantize_int8(self: __torch__.Llama, j: int) -> None:
+    # Multiply by weight j as int8, one scale per output channel (its largest magnitude / 127),
+    # through ATen's int8-weight kernel, which dequantizes inside the product. The kernel takes
+    # bfloat16 activations on the CPU (its float32 form is not vectorized), so the scales are bfloat16.
+    w = self.weights[j].float()
+    scales = w.abs().amax(1).clamp_min(1e-12) / 127.0
+    self.fast[j] = torch.round(w / scales.unsqueeze(1)).clamp(-127, 127).to(1)
+    self.scales[j] = scales.to(15)
+    self.int8[j] = True
     self.use_fast[j] = True
 
   def unpack(self: __torch__.Llama, j: int) -> None:
     # Multiply by weight j through ATen's linear again, and free its fast copy.
     self.fast[j] = torch.empty([0], dtype=self.weights[j].dtype, device=self.weights[j].device)
+    self.scales[j] = torch.empty([0], dtype=self.weights[j].dtype, device=self.weights[j].device)
     self.use_fast[j] = False
+    self.int8[j] = False
 
   def forget_reference(self: __torch__.Llama, j: int) -> None:
     # Weight j is multiplied only on its fast path from now on: the program lets go of the original.
@@ -111,14 +148,15 @@ class Llama(Module):
     # For each x, [max |fast - reference|, max |reference|] of x @ weights[j]^T over a sample of its
     # outputs: every stride-th below the last 64, and the last 64 (stride 1: all). The sample is a
     # strided view of the weight, so the reference reads only its rows and copies nothing; the fast
-    # path runs whole, as it will serve.
+    # path runs whole, as it will serve. Each x is rounded to the compute dtype.
     w = self.weights[j]
     n = w.size(0)
     strided = n
     if stride > 1:
       strided = (n - 64 + stride - 1) // stride
     diffs = annotate(List[Tensor], [])
-    for x in xs:
+    for x32 in xs:
+      x = x32.to(self.compute_dtype())
       actual = self.linear(x, j, None)
       if stride > 1:
         rows = x.size(0)
@@ -128,17 +166,26 @@ class Llama(Module):
                             actual.narrow(1, n - 64, 64)], 1)
       else:
         expected = torch.linear(x, w)
-      diffs.append(torch.stack([(actual - expected).abs().max(), expected.abs().max()]).float())
+      diffs.append(torch.stack([(actual.float() - expected.float()).abs().max(), expected.float().abs().max()]))
     return torch.stack(diffs)
 
   def setup_cache(self: __torch__.Llama, k_cache: List[Tensor], v_cache: List[Tensor]) -> None:
-    # k_cache, v_cache: per layer [kv_heads, blocks, block_size, head_dim].
-    self.k_cache = k_cache
-    self.v_cache = v_cache
+    # k_cache, v_cache: per layer [kv_heads, blocks, block_size, head_dim], in the cache's dtype
+    # (bfloat16 as its uint8 bytes), which may differ from the compute dtype.
+    self.k_cache = annotate(List[Tensor], [])
+    self.v_cache = annotate(List[Tensor], [])
+    for l in range(len(k_cache)):
+      self.k_cache.append(self.from_bits(k_cache[l]))
+      self.v_cache.append(self.from_bits(v_cache[l]))
 
   def linear(self: __torch__.Llama, x: Tensor, j: int, bias: Optional[Tensor]) -> Tensor:
     # x @ weights[j]^T (+ bias)
     if self.use_fast[j] and not self.reference:
+      if self.int8[j]:
+        y = torch._weight_int8pack_mm(x.to(15).contiguous(), self.fast[j], self.scales[j]).to(x.dtype)
+        if bias is not None:
+          y = y + bias
+        return y
       return ops.mkldnn._linear_pointwise(x, self.fast[j], bias, "none", annotate(List[Optional[number]], []), "")
     return torch.linear(x, self.weights[j], bias)
 
@@ -312,8 +359,11 @@ class Llama(Module):
 
   def write_kv(self: __torch__.Llama, l: int, k: Tensor, v: Tensor, slots: Tensor) -> None:
     # In place at each token's slot; the pool is head-major, [kv_heads, blocks * block_size, head_dim].
-    self.k_cache[l].view(self.kv_heads, -1, self.head_dim).index_copy_(1, slots, k.transpose(0, 1))
-    self.v_cache[l].view(self.kv_heads, -1, self.head_dim).index_copy_(1, slots, v.transpose(0, 1))
+    # Converted to the cache's dtype where it differs from the compute dtype.
+    k_pool = self.k_cache[l]
+    v_pool = self.v_cache[l]
+    k_pool.view(self.kv_heads, -1, self.head_dim).index_copy_(1, slots, k.transpose(0, 1).to(k_pool.dtype))
+    v_pool.view(self.kv_heads, -1, self.head_dim).index_copy_(1, slots, v.transpose(0, 1).to(v_pool.dtype))
 
   def mlp(self: __torch__.Llama, h: Tensor, l: int) -> Tensor:
     # A dense layer's MLP, with the adapters of the step's rows on gate+up (module 2) and down (3).
@@ -445,8 +495,9 @@ class Llama(Module):
     # blocks, never padded to another sequence's.
     block_size = self.k_cache[0].size(2)
     width = table.size(0) // (self.kv_heads * n) * block_size
-    ks = self.k_cache[l].view(-1, block_size, self.head_dim).index_select(0, table)
-    vs = self.v_cache[l].view(-1, block_size, self.head_dim).index_select(0, table)
+    dtype = self.compute_dtype()
+    ks = self.k_cache[l].view(-1, block_size, self.head_dim).index_select(0, table).to(dtype)
+    vs = self.v_cache[l].view(-1, block_size, self.head_dim).index_select(0, table).to(dtype)
     return (ks.view(self.kv_heads, n, width, self.head_dim).narrow(2, 0, ctx),
             vs.view(self.kv_heads, n, width, self.head_dim).narrow(2, 0, ctx))
 
