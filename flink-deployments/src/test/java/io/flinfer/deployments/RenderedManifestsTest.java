@@ -103,7 +103,7 @@ class RenderedManifestsTest {
         CommandLine jobCli = new CommandLine(rendered.batch() ? new BatchJobMain() : new FlinferJob());
         jobCli.parseArgs(job.getArgs());
         CommandLine.Model.CommandSpec parsed = jobCli.getCommandSpec();
-        assertThat(value(parsed, "--model")).isEqualTo(rendered.model);
+        assertThat(value(parsed, "--model")).as("one model, in the repeatable --model").isEqualTo(List.of(rendered.model));
         assertThat(value(parsed, "--revision")).isEqualTo(rendered.revision);
         assertThat(value(parsed, "--device")).isEqualTo(ComputeDevice.parse(rendered.gpuType.device()));
         assertThat(value(parsed, "--checkpoint-interval")).isEqualTo(TimeUtils.parseDuration(rendered.checkpointInterval))
