@@ -74,7 +74,7 @@ public final class LlamaModel implements AutoCloseable {
         NDArray[] rope = RotaryEmbedding.tables(config, maxPositions, DataType.FLOAT32, manager);
         layout.put(Global.ROPE_COS, rope[0]);
         layout.put(Global.ROPE_SIN, rope[1]);
-        NDArray[] localRope = config.gemma() != null ? RotaryEmbedding.localTables(config, maxPositions, dtype, manager) : rope;
+        NDArray[] localRope = config.gemma() != null ? RotaryEmbedding.localTables(config, maxPositions, DataType.FLOAT32, manager) : rope;
         layout.put(Global.ROPE_LOCAL_COS, localRope[0]);
         layout.put(Global.ROPE_LOCAL_SIN, localRope[1]);
         for (int l = 0; l < config.numLayers(); l++) {

@@ -63,6 +63,8 @@ class Llama(Module):
     dtype = self.compute_dtype()
     self.weights[__torch__.rope_cos_slot()] = self.weights[__torch__.rope_cos_slot()].to(dtype)
     self.weights[__torch__.rope_sin_slot()] = self.weights[__torch__.rope_sin_slot()].to(dtype)
+    self.weights[__torch__.rope_local_cos_slot()] = self.weights[__torch__.rope_local_cos_slot()].to(dtype)
+    self.weights[__torch__.rope_local_sin_slot()] = self.weights[__torch__.rope_local_sin_slot()].to(dtype)
     self.fast = annotate(List[Tensor], [])
     self.use_fast = annotate(List[bool], [])
     self.int8 = annotate(List[bool], [])

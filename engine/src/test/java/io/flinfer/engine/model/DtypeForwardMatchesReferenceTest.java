@@ -46,14 +46,18 @@ class DtypeForwardMatchesReferenceTest {
     static Stream<Arguments> cases() {
         Variant gqa = new Variant("llama, GQA 2 per KV head", "llama", 4, 2, 16, false, false, null);
         Variant qwen2 = new Variant("qwen2, q/k/v bias, bf16 checkpoint", "qwen2", 4, 2, 16, false, true, null);
-        return Stream.of(gqa, qwen2).flatMap(variant -> Stream.of(
+        // Gemma's norms add 1 to their weights at load: in float32, then rounded (not to a carrier's raw bytes).
+        Variant gemma3 = new Variant("gemma3_text, window 5, q/k norm, local rope base", "gemma3_text", 4, 1, 16, true, false, null);
+        Stream<Arguments> gemmaBfloat16 = Stream.of(Arguments.of(gemma3,
+                new Case("bfloat16", DataType.BFLOAT16, DataType.BFLOAT16, false, ComputePaths.ONEDNN, 8e-2)));
+        return Stream.concat(gemmaBfloat16, Stream.of(gqa, qwen2).flatMap(variant -> Stream.of(
                 new Case("float32", DataType.FLOAT32, DataType.FLOAT32, false, ComputePaths.ONEDNN, 1e-5),
                 new Case("bfloat16", DataType.BFLOAT16, DataType.BFLOAT16, false, ComputePaths.ONEDNN, 8e-2),
                 new Case("bfloat16, float32 KV cache", DataType.BFLOAT16, DataType.FLOAT32, false, ComputePaths.ONEDNN, 8e-2),
                 new Case("float16 (ATen)", DataType.FLOAT16, DataType.FLOAT16, false, ComputePaths.ATEN_LINEAR, 1e-2),
                 new Case("float32, int8 weights", DataType.FLOAT32, DataType.FLOAT32, true, ComputePaths.INT8, 0.15),
                 new Case("bfloat16, int8 weights", DataType.BFLOAT16, DataType.BFLOAT16, true, ComputePaths.INT8, 0.15))
-                .map(c -> Arguments.of(variant, c)));
+                .map(c -> Arguments.of(variant, c))));
     }
 
     @ParameterizedTest(name = "{0}, {1}")
