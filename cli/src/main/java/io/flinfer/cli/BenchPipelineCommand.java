@@ -142,6 +142,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
         out.printf("Engine idle in the pipeline: %.1f%% of the time (waiting for the task to hand it work)%n",
                 100 * pipeline.engineIdleFraction());
         out.print(PipelineSweepTable.of(runs));
+        out.flush();
 
         ObjectNode report = new ObjectMapper().createObjectNode();
         report.set("engine", alone.toJson());
