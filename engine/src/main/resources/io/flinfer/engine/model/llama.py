@@ -277,8 +277,12 @@ class Llama(Module):
     logit_rows = data.narrow(0, 3 * T, num_logits)
     cos = self.weights[__torch__.rope_cos_slot()].index_select(0, positions).unsqueeze(1)
     sin = self.weights[__torch__.rope_sin_slot()].index_select(0, positions).unsqueeze(1)
-    local_cos = self.weights[__torch__.rope_local_cos_slot()].index_select(0, positions).unsqueeze(1)
-    local_sin = self.weights[__torch__.rope_local_sin_slot()].index_select(0, positions).unsqueeze(1)
+    local_cos = cos
+    local_sin = sin
+    if len(self.sliding) > 0:
+      # Only a model with sliding layers (Gemma) rotates them by tables of their own.
+      local_cos = self.weights[__torch__.rope_local_cos_slot()].index_select(0, positions).unsqueeze(1)
+      local_sin = self.weights[__torch__.rope_local_sin_slot()].index_select(0, positions).unsqueeze(1)
     chunk_tables, chunk_masks = self.chunk_views(data, chunks)
     group_tables, group_rows, group_masks = self.group_views(data, groups)
     window_chunk_masks, window_group_masks = self.window_masks(data, chunks, groups)
