@@ -212,12 +212,11 @@ public final class LlamaModel implements AutoCloseable {
                 IValue heads = IValue.from((long) config.numHeads());
                 IValue kvHeads = IValue.from((long) config.numKvHeads());
                 IValue headDim = IValue.from((long) config.headDim());
-                IValue intermediate = IValue.from((long) config.intermediateSize());
                 IValue qkvBias = IValue.from(config.qkvBias());
                 IValue qkNorm = IValue.from(config.qkNorm());
                 IValue eps = IValue.from(config.rmsNormEps());
                 IValue none = IValueUtils.runMethod(program, "setup_weights", w, layers, heads, kvHeads, headDim,
-                        intermediate, qkvBias, qkNorm, eps)) {
+                        qkvBias, qkNorm, eps)) {
             // Returns None.
         }
         if (config.moe() != null) {

@@ -27,7 +27,6 @@ class Llama(Module):
   heads : int
   kv_heads : int
   head_dim : int
-  intermediate : int
   has_qkv_bias : bool
   has_qk_norm : bool
   eps : float
@@ -45,7 +44,7 @@ class Llama(Module):
   gelu : bool
 
   def setup_weights(self: __torch__.Llama, weights: List[Tensor], layers: int, heads: int, kv_heads: int,
-                    head_dim: int, intermediate: int, has_qkv_bias: bool, has_qk_norm: bool, eps: float) -> None:
+                    head_dim: int, has_qkv_bias: bool, has_qk_norm: bool, eps: float) -> None:
     # weights: in the slots the *_slot functions above name (WeightLayout.java writes them); an absent
     # bias or norm is an empty tensor. All in the compute dtype (bfloat16 as its uint8 bytes), but
     # the RoPE tables, which come in float32 and are rounded here, as Hugging Face's are.
@@ -53,7 +52,6 @@ class Llama(Module):
     self.heads = heads
     self.kv_heads = kv_heads
     self.head_dim = head_dim
-    self.intermediate = intermediate
     self.has_qkv_bias = has_qkv_bias
     self.has_qk_norm = has_qk_norm
     self.eps = eps
