@@ -226,7 +226,11 @@ public final class LlamaModel implements AutoCloseable {
         if (g != null) {
             call("setup_gemma", IValue.from(Math.sqrt(config.hiddenSize())),
                     IValue.from(Math.sqrt(config.headDim() / g.queryPreAttnScalar())), IValue.from(g.attnSoftcap()),
-                    IValue.from(g.finalSoftcap()), IValue.from((long) g.slidingWindow()), IValue.listFrom(g.slidingLayers()));
+                    IValue.from(g.finalSoftcap()));
+        }
+        ModelConfig.SlidingWindow window = config.slidingWindow();
+        if (window != null) {
+            call("setup_window", IValue.from((long) window.size()), IValue.listFrom(window.layers()));
         }
     }
 
@@ -423,6 +427,7 @@ public final class LlamaModel implements AutoCloseable {
         attributes.put("final_softcap", 0.0);
         attributes.put("window", 0);
         attributes.put("sliding", List.of());
+        attributes.put("local_rope", false);
         attributes.put("gelu", false);
         attributes.put("reference", false);
         attributes.put("math_attention", false);

@@ -41,6 +41,7 @@ class Llama(Module):
   final_softcap : float
   window : int
   sliding : List[bool]
+  local_rope : bool
   gelu : bool
 
   def setup_weights(self: __torch__.Llama, weights: List[Tensor], layers: int, heads: int, kv_heads: int,
@@ -91,17 +92,22 @@ class Llama(Module):
     self.norm_topk_prob = norm_topk_prob
 
   def setup_gemma(self: __torch__.Llama, embed_scale: float, query_scale: float, attn_softcap: float,
-                  final_softcap: float, window: int, sliding: List[bool]) -> None:
+                  final_softcap: float) -> None:
     # Gemma: the embedding scaled, queries scaled to query_pre_attn_scalar^-0.5 (attention divides by
     # sqrt(head_dim) after), tanh soft-caps (0: none) of attention scores and logits, GELU-tanh MLPs,
-    # and the layers sliding[l] attending to their last window positions only.
+    # and its sliding layers rotating by RoPE tables of their own.
     self.embed_scale = embed_scale
     self.query_scale = query_scale
     self.attn_softcap = attn_softcap
     self.final_softcap = final_softcap
+    self.local_rope = True
+    self.gelu = True
+
+  def setup_window(self: __torch__.Llama, window: int, sliding: List[bool]) -> None:
+    # The layers sliding[l] attend to their last window positions only (Gemma's local layers, every
+    # layer of Mistral, Mixtral and Phi-3 with a sliding_window).
     self.window = window
     self.sliding = sliding
-    self.gelu = True
 
   def pack(self: __torch__.Llama, j: int, source: Tensor, batch_hint: int) -> None:
     # Multiply by weight j through oneDNN's inner product (CPU), on source reordered once into its
@@ -277,13 +283,13 @@ class Llama(Module):
     sin = self.weights[__torch__.rope_sin_slot()].index_select(0, positions).unsqueeze(1)
     local_cos = cos
     local_sin = sin
-    if len(self.sliding) > 0:
-      # Only a model with sliding layers (Gemma) rotates them by tables of their own.
+    if self.local_rope:
+      # Only Gemma rotates its sliding layers by tables of their own.
       local_cos = self.weights[__torch__.rope_local_cos_slot()].index_select(0, positions).unsqueeze(1)
       local_sin = self.weights[__torch__.rope_local_sin_slot()].index_select(0, positions).unsqueeze(1)
     chunk_tables, chunk_masks = self.chunk_views(data, chunks)
     group_tables, group_rows, group_masks = self.group_views(data, groups)
-    window_chunk_masks, window_group_masks = self.window_masks(data, chunks, groups)
+    window_chunk_masks, window_group_masks = self.window_masks(data, chunks, groups, chunk_masks, group_masks)
     layers = self.layers
     if self.max_layers > 0:
       layers = min(layers, self.max_layers)
@@ -465,11 +471,12 @@ class Llama(Module):
       masks.append(visible.reshape(self.kv_heads * n, 1, 1, blocks * block_size))
     return tables, rows, masks
 
-  def window_masks(self: __torch__.Llama, data: Tensor, chunks: List[int],
-                   groups: List[int]) -> Tuple[List[Optional[Tensor]], List[Tensor]]:
+  def window_masks(self: __torch__.Llama, data: Tensor, chunks: List[int], groups: List[int],
+                   plain_chunk_masks: List[Optional[Tensor]],
+                   plain_group_masks: List[Tensor]) -> Tuple[List[Optional[Tensor]], List[Tensor]]:
     # The masks of sliding-window layers, per chunk and per group, once for all layers: a query at
-    # position p sees keys p - window + 1 .. p. Where no query reaches past the window they are the
-    # plain causal masks. Empty lists in models without a window.
+    # position p sees keys p - window + 1 .. p. Where no context is longer than the window they are
+    # the plain masks (a whole prompt keeps its causal flag). Empty lists in models without a window.
     chunk_masks = annotate(List[Optional[Tensor]], [])
     group_masks = annotate(List[Tensor], [])
     if self.window == 0:
@@ -477,6 +484,9 @@ class Llama(Module):
     for c in range(len(chunks) // 5):
       q_len = chunks[5 * c + 1]
       ctx = chunks[5 * c + 2]
+      if ctx <= self.window:
+        chunk_masks.append(plain_chunk_masks[c])
+        continue
       keys = torch.arange(ctx, device=data.device).unsqueeze(0)
       queries = torch.arange(ctx - q_len, ctx, device=data.device).unsqueeze(1)
       visible = torch.le(keys, queries).logical_and(torch.gt(keys, queries - self.window))
@@ -488,6 +498,9 @@ class Llama(Module):
     for g in range(len(groups) // 5):
       n = groups[5 * g]
       width = groups[5 * g + 2] * block_size
+      if width <= self.window:
+        group_masks.append(plain_group_masks[g])
+        continue
       ends = data.narrow(0, groups[5 * g + 4], n).unsqueeze(1)
       keys = torch.arange(width, device=data.device).unsqueeze(0)
       visible = torch.lt(keys, ends).logical_and(torch.ge(keys, ends - self.window))
