@@ -10,9 +10,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param requestRate requests per second published (Poisson arrivals), infinite for all at once
  * @param engineIdleFraction the part of that time the engines waited for work instead of stepping
  * @param e2eLatencyMs per record, from its publication to its result visible to a {@code read_committed} consumer
+ * @param latencyParts where that time went
  */
 public record PipelineRunResult(double requestRate, int numRequests, double elapsedSeconds, long promptTokens,
-        long outputTokens, long cachedTokens, double engineIdleFraction, LatencySummary e2eLatencyMs) implements TokenThroughput {
+        long outputTokens, long cachedTokens, double engineIdleFraction, LatencySummary e2eLatencyMs,
+        LatencyParts latencyParts) implements TokenThroughput {
 
     public ObjectNode toJson() {
         ObjectNode json = new ObjectMapper().createObjectNode()
@@ -28,6 +30,7 @@ public record PipelineRunResult(double requestRate, int numRequests, double elap
                 .put("total_tokens_per_s", totalTokensPerSecond())
                 .put("engine_idle_fraction", engineIdleFraction);
         e2eLatencyMs.writeTo(json.putObject("e2e_latency_ms"));
+        latencyParts.writeTo(json);
         return json;
     }
 }

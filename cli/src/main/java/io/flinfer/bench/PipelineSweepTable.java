@@ -2,7 +2,10 @@ package io.flinfer.bench;
 
 import java.util.List;
 
-/** The runs of {@code bench pipeline}, one line per request rate, with each record's end-to-end latency. */
+/**
+ * The runs of {@code bench pipeline}, one line per request rate: what each delivered with each
+ * record's end-to-end latency, then where that latency went ({@link LatencyParts}).
+ */
 public final class PipelineSweepTable {
     private PipelineSweepTable() {}
 
@@ -13,11 +16,27 @@ public final class PipelineSweepTable {
                 "rate req/s", "served req/s", "output tok/s", "e2e p50", "e2e p90", "e2e p99", "engine idle"));
         for (PipelineRunResult run : runs) {
             LatencySummary e2e = run.e2eLatencyMs();
-            table.append(String.format("%12s %12.2f %14.1f %10.0f %10.0f %10.0f %11.1f%%%n",
-                    Double.isInfinite(run.requestRate()) ? "inf" : String.format("%.2f", run.requestRate()),
+            table.append(String.format("%12s %12.2f %14.1f %10.0f %10.0f %10.0f %11.1f%%%n", rate(run),
                     run.requestsPerSecond(), run.outputTokensPerSecond(), e2e.p50(), e2e.p90(), e2e.p99(),
                     100 * run.engineIdleFraction()));
         }
+        table.append(String.format("Latency parts, p50 / p99 ms (before engine: Kafka, source, routing; to visible: "
+                + "sink and commit)%n%12s %14s %14s %14s %14s %14s%n",
+                "rate req/s", "TTFT", "before engine", "engine queue", "generation", "to visible"));
+        for (PipelineRunResult run : runs) {
+            LatencyParts parts = run.latencyParts();
+            table.append(String.format("%12s %14s %14s %14s %14s %14s%n", rate(run), both(parts.ttft()),
+                    both(parts.beforeEngine()), both(parts.engineQueue()), both(parts.generation()),
+                    both(parts.toVisible())));
+        }
         return table.toString();
+    }
+
+    private static String rate(PipelineRunResult run) {
+        return Double.isInfinite(run.requestRate()) ? "inf" : String.format("%.2f", run.requestRate());
+    }
+
+    private static String both(LatencySummary s) {
+        return String.format("%.0f / %.0f", s.p50(), s.p99());
     }
 }

@@ -72,6 +72,17 @@ class BenchPipelineCommandTest {
             JsonNode e2e = r.get("e2e_latency_ms");
             assertThat(e2e.get("p50").asDouble()).isPositive().isLessThanOrEqualTo(e2e.get("p90").asDouble());
             assertThat(e2e.get("p90").asDouble()).isLessThanOrEqualTo(e2e.get("p99").asDouble());
+            // The parts of each record's latency add up to it, so their means add up to its mean.
+            double partsMean = 0;
+            for (String part : List.of("before_engine_ms", "engine_queue_ms", "generation_ms", "finished_to_visible_ms")) {
+                assertThat(r.get(part).get("p50").asDouble()).as(part).isGreaterThanOrEqualTo(0);
+                partsMean += r.get(part).get("mean").asDouble();
+            }
+            assertThat(partsMean).isCloseTo(e2e.get("mean").asDouble(), offset(1e-6));
+            assertThat(r.get("generation_ms").get("p50").asDouble()).isPositive();
+            assertThat(r.get("ttft_ms").get("p99").asDouble()).as("the first token comes after the engine got the record")
+                    .isGreaterThanOrEqualTo(r.get("before_engine_ms").get("p99").asDouble());
         }
+        assertThat(run.out()).contains("Latency parts", "before engine", "to visible");
     }
 }
