@@ -69,6 +69,7 @@ public final class PipelineBenchmark {
             lines.put(id, requestLine(request.prompt(), new BenchRequest(id, tokens.promptIds(), tokens.outputLen())));
         }
         EngineActivity engines = EngineActivity.ofLoadedEngines();
+        ThreadCpu cpu = ThreadCpu.start();
         Map<String, RequestTimings> timings = new ConcurrentHashMap<>();
         LatencyParts.Recorder parts = new LatencyParts.Recorder();
         long start = System.nanoTime();
@@ -93,7 +94,7 @@ public final class PipelineBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new PipelineRunResult(rate, requests.size(), seconds, promptTokens, outputTokens, cachedTokens,
-                engines.idleFractionSince(seconds), LatencySummary.of(latencyMs), parts.summary());
+                engines.idleFractionSince(seconds), LatencySummary.of(latencyMs), parts.summary(), cpu.secondsByGroup());
     }
 
     /** A /v1/completions line that asks for exactly the request's output length, greedily, as the engine run does. */

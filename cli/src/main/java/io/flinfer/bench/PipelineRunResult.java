@@ -2,6 +2,7 @@ package io.flinfer.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
 
 /**
  * What a run through the whole pipeline delivered, counted from the results it committed to Kafka
@@ -11,10 +12,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param engineIdleFraction the part of that time the engines waited for work instead of stepping
  * @param e2eLatencyMs per record, from its publication to its result visible to a {@code read_committed} consumer
  * @param latencyParts where that time went
+ * @param cpuSecondsByThread where the process's CPU went, by thread group, largest first ({@link ThreadCpu})
  */
 public record PipelineRunResult(double requestRate, int numRequests, double elapsedSeconds, long promptTokens,
         long outputTokens, long cachedTokens, double engineIdleFraction, LatencySummary e2eLatencyMs,
-        LatencyParts latencyParts) implements TokenThroughput {
+        LatencyParts latencyParts, Map<String, Double> cpuSecondsByThread) implements TokenThroughput {
 
     public ObjectNode toJson() {
         ObjectNode json = new ObjectMapper().createObjectNode()
@@ -31,6 +33,8 @@ public record PipelineRunResult(double requestRate, int numRequests, double elap
                 .put("engine_idle_fraction", engineIdleFraction);
         e2eLatencyMs.writeTo(json.putObject("e2e_latency_ms"));
         latencyParts.writeTo(json);
+        ObjectNode cpu = json.putObject("cpu_seconds_by_thread");
+        cpuSecondsByThread.forEach(cpu::put);
         return json;
     }
 }

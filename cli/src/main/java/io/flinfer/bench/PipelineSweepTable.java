@@ -1,6 +1,7 @@
 package io.flinfer.bench;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The runs of {@code bench pipeline}, one line per request rate: what each delivered with each
@@ -29,6 +30,30 @@ public final class PipelineSweepTable {
                     both(parts.beforeEngine()), both(parts.engineQueue()), both(parts.generation()),
                     both(parts.toVisible())));
         }
+        return table.toString();
+    }
+
+    /**
+     * Where the process's CPU went during a run, by thread group, against what the machine offered
+     * ({@code cores} x the run's time): the profile that says what competes with the engine.
+     */
+    public static String cpuProfile(PipelineRunResult run, int cores, int lines) {
+        double available = cores * run.elapsedSeconds();
+        StringBuilder table = new StringBuilder(String.format(
+                "CPU by thread in the %s run (%d cores x %.1f s = %.1f core-seconds)%n", rate(run), cores,
+                run.elapsedSeconds(), available));
+        double shown = 0;
+        int line = 0;
+        for (Map.Entry<String, Double> group : run.cpuSecondsByThread().entrySet()) {
+            if (line++ == lines) {
+                break;
+            }
+            shown += group.getValue();
+            table.append(String.format("  %-18s %8.1f s %6.1f%%%n", group.getKey(), group.getValue(), 100 * group.getValue() / available));
+        }
+        double total = run.cpuSecondsByThread().values().stream().mapToDouble(Double::doubleValue).sum();
+        table.append(String.format("  %-18s %8.1f s %6.1f%%%n", "other threads", total - shown, 100 * (total - shown) / available));
+        table.append(String.format("  %-18s %8.1f s %6.1f%%%n", "idle or elsewhere", available - total, 100 * (available - total) / available));
         return table.toString();
     }
 

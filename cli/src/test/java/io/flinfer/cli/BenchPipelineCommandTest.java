@@ -83,6 +83,8 @@ class BenchPipelineCommandTest {
             assertThat(r.get("ttft_ms").get("p99").asDouble()).as("the first token comes after the engine got the record")
                     .isGreaterThanOrEqualTo(r.get("before_engine_ms").get("p99").asDouble());
         }
-        assertThat(run.out()).contains("Latency parts", "before engine", "to visible");
+        assertThat(run.out()).contains("Latency parts", "before engine", "to visible", "CPU by thread", "idle or elsewhere");
+        assertThat(runs.get(0).get("cpu_seconds_by_thread").get("flinfer-tensors").asDouble())
+                .as("the engine's thread and its libtorch workers stepped").isPositive();
     }
 }
