@@ -77,11 +77,14 @@ public final class PipelineBenchmark {
         long promptTokens = 0;
         long outputTokens = 0;
         long cachedTokens = 0;
+        long firstVisible = 0;
+        double keptUp;
         try (FinishedRequestTap.Observation tap = FinishedRequestTap.observe(timings::put);
                 PoissonPublisher publisher = new PoissonPublisher(options, lines, rate, s.seed())) {
             for (int i = 1; i <= requests.size(); i++) {
                 ResultSummary result = succeeded(results.read(1, s.timeout()).get(0));
                 long visible = System.nanoTime();
+                firstVisible = i == 1 ? visible : firstVisible;
                 long published = publisher.sentNanos(result.customId());
                 latencyMs[i - 1] = (visible - published) / 1e6;
                 // The operator hands the timings over before it emits the result, so they are here.
@@ -91,10 +94,11 @@ public final class PipelineBenchmark {
                 cachedTokens += result.cachedTokens();
                 progress.update(i, requests.size(), outputTokens, (System.nanoTime() - start) / 1e9);
             }
+            keptUp = publisher.sentSpanSeconds() / ((System.nanoTime() - firstVisible) / 1e9);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new PipelineRunResult(rate, requests.size(), seconds, promptTokens, outputTokens, cachedTokens,
-                engines.idleFractionSince(seconds), LatencySummary.of(latencyMs), parts.summary(), cpu.secondsByGroup());
+                engines.idleFractionSince(seconds), LatencySummary.of(latencyMs), parts.summary(), keptUp, cpu.secondsByGroup());
     }
 
     /** A /v1/completions line that asks for exactly the request's output length, greedily, as the engine run does. */

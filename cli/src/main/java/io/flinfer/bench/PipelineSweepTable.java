@@ -1,7 +1,9 @@
 package io.flinfer.bench;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The runs of {@code bench pipeline}, one line per request rate: what each delivered with each
@@ -13,14 +15,18 @@ public final class PipelineSweepTable {
     public static String of(List<PipelineRunResult> runs) {
         StringBuilder table = new StringBuilder(String.format(
                 "Per request rate (latency: published -> result visible to read_committed, ms)%n"
-                + "%12s %12s %14s %10s %10s %10s %12s%n",
-                "rate req/s", "served req/s", "output tok/s", "e2e p50", "e2e p90", "e2e p99", "engine idle"));
+                + "%12s %12s %14s %10s %10s %10s %12s %8s%n",
+                "rate req/s", "served req/s", "output tok/s", "e2e p50", "e2e p90", "e2e p99", "engine idle", "kept up"));
         for (PipelineRunResult run : runs) {
             LatencySummary e2e = run.e2eLatencyMs();
-            table.append(String.format("%12s %12.2f %14.1f %10.0f %10.0f %10.0f %11.1f%%%n", rate(run),
+            table.append(String.format("%12s %12.2f %14.1f %10.0f %10.0f %10.0f %11.1f%% %8s%n", rate(run),
                     run.requestsPerSecond(), run.outputTokensPerSecond(), e2e.p50(), e2e.p90(), e2e.p99(),
-                    100 * run.engineIdleFraction()));
+                    100 * run.engineIdleFraction(), Double.isInfinite(run.requestRate()) ? "-" : run.keptUp() ? "yes" : "no"));
         }
+        table.append(sustainable(runs).map(run -> String.format(
+                "Sustainable: %.2f req/s, the highest rate whose results kept up with its requests (%.1f output tok/s, e2e p99 %.0f ms)%n",
+                run.requestRate(), run.outputTokensPerSecond(), run.e2eLatencyMs().p99()))
+                .orElse(String.format("Sustainable: no finite rate of this sweep kept up%n")));
         table.append(String.format("Latency parts, p50 / p99 ms (before engine: Kafka, source, routing; to visible: "
                 + "sink and commit)%n%12s %14s %14s %14s %14s %14s%n",
                 "rate req/s", "TTFT", "before engine", "engine queue", "generation", "to visible"));
@@ -55,6 +61,11 @@ public final class PipelineSweepTable {
         table.append(String.format("  %-18s %8.1f s %6.1f%%%n", "other threads", total - shown, 100 * (total - shown) / available));
         table.append(String.format("  %-18s %8.1f s %6.1f%%%n", "idle or elsewhere", available - total, 100 * (available - total) / available));
         return table.toString();
+    }
+
+    /** The run of the highest rate that kept up ({@link PipelineRunResult#keptUp}), if any did. */
+    public static Optional<PipelineRunResult> sustainable(List<PipelineRunResult> runs) {
+        return runs.stream().filter(PipelineRunResult::keptUp).max(Comparator.comparingDouble(PipelineRunResult::requestRate));
     }
 
     private static String rate(PipelineRunResult run) {
