@@ -82,7 +82,7 @@ public final class InferenceGraph {
                 .name("prepare" + suffix).uid("prepare" + suffix);
         SingleOutputStreamOperator<ResultLine> generated = route(prepared, o)
                 .transform("generate" + suffix, TypeInformation.of(ResultLine.class),
-                        new GenerateOperatorFactory(model.engine(), o.maxInFlight(), o.requestTimeout()))
+                        new GenerateOperatorFactory(model.engine(), model.served(), o.maxInFlight(), o.requestTimeout()))
                 .uid("generate" + suffix);
         if (!suffix.isEmpty()) {
             prepared.slotSharingGroup("model" + suffix);

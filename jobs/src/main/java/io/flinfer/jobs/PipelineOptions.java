@@ -147,6 +147,12 @@ public record PipelineOptions(
             return this;
         }
 
+        /** Further models, each with operators of its own, reached by the names requests give. */
+        public Builder moreModels(List<ModelRoute> models) {
+            moreModels = models;
+            return this;
+        }
+
         /** Client settings beyond the address, e.g. security.protocol, sasl.jaas.config, ssl.truststore.location. */
         public Builder kafkaClient(Map<String, String> settings) {
             kafkaClient = settings;
