@@ -15,6 +15,8 @@ final class OperatorMetrics {
     private static final String GENERATE = "generate";
     /** The variable of the group that holds the generate operator's own metrics. */
     private static final String MODEL_NAME = ScopeFormat.asVariable("model_name");
+    /** A metric of that group itself, not of its key/value subgroups (finished_reason, error_kind...), which carry the variable too. */
+    private static final String OWN_METRIC = "in_flight_requests";
 
     private final InMemoryReporter reporter;
     private final JobID job;
@@ -30,7 +32,7 @@ final class OperatorMetrics {
      */
     Map<MetricGroup, Map<String, Metric>> generateGroups() {
         return reporter.getMetricsByGroup().entrySet().stream()
-                .filter(e -> isGenerate(e.getKey().getAllVariables()))
+                .filter(e -> isGenerate(e.getKey().getAllVariables()) && e.getValue().containsKey(OWN_METRIC))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
