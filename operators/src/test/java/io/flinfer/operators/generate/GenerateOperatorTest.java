@@ -15,6 +15,7 @@ import io.flinfer.engine.synth.SyntheticLora;
 import io.flinfer.engine.synth.SyntheticCheckpoint;
 import io.flinfer.models.BundledModels;
 import io.flinfer.operators.records.Endpoint;
+import io.flinfer.operators.records.InferenceRequest;
 import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.ResultLine;
 import io.flinfer.operators.records.ServedModel;
@@ -291,6 +292,39 @@ class GenerateOperatorTest {
         }
     }
 
+    /**
+     * A model removed by an upgrade: the operator standing at its generate operator's uid answers the
+     * requests in flight in its state with a 404, once the task runs, and its next snapshot no longer
+     * holds them (a restore from that snapshot answers nothing again).
+     */
+    @Test
+    void theOperatorOfARemovedModelAnswersItsRestoredRequestsOnce() throws Exception {
+        OperatorSubtaskState snapshot = snapshotWhenAShortRequestFinishes(request("story", 60));
+        OperatorSubtaskState after;
+        try (OneInputStreamOperatorTestHarness<InferenceRequest, ResultLine> h = removedModelHarness()) {
+            h.initializeState(snapshot);
+            h.open();
+            assertThat(h.extractOutputValues()).as("nothing before the task runs its timers").isEmpty();
+            h.setProcessingTime(h.getProcessingTime() + 1);
+
+            JsonNode answer = single(h);
+            assertThat(answer.path("custom_id").asText()).isEqualTo("story");
+            assertThat(answer.path("response").path("status_code").asInt()).isEqualTo(404);
+            assertThat(answer.path("error").path("message").asText()).isEqualTo(GenerateOperator.modelRemoved("stories260K"));
+            after = h.snapshot(2, 2);
+        }
+        try (OneInputStreamOperatorTestHarness<InferenceRequest, ResultLine> h = removedModelHarness()) {
+            h.initializeState(after);
+            h.open();
+            h.endInput();
+            assertThat(h.extractOutputValues()).isEmpty();
+        }
+    }
+
+    private static OneInputStreamOperatorTestHarness<InferenceRequest, ResultLine> removedModelHarness() throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new RemovedModelOperator("stories260K"));
+    }
+
     private static OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> harness() throws Exception {
         return harness(new RecordedMetrics());
     }
@@ -365,13 +399,13 @@ class GenerateOperatorTest {
         return ((Gauge<Long>) metrics.get(name)).getValue();
     }
 
-    private static JsonNode single(OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h) throws Exception {
+    private static JsonNode single(OneInputStreamOperatorTestHarness<?, ResultLine> h) throws Exception {
         List<JsonNode> out = lines(h);
         assertThat(out).hasSize(1);
         return out.get(0);
     }
 
-    private static List<JsonNode> lines(OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h) throws Exception {
+    private static List<JsonNode> lines(OneInputStreamOperatorTestHarness<?, ResultLine> h) throws Exception {
         List<JsonNode> lines = new ArrayList<>();
         for (ResultLine line : h.extractOutputValues()) {
             lines.add(JSON.readTree(line.json()));
