@@ -247,6 +247,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         }
         metrics.finished(result);
         PreparedRequest r = request.request();
+        FinishedRequestTap.finished(r.customId(), result.timings());
         Completion completion = new Completion(result.text(), result.finishReason(), result.numPromptTokens(),
                 result.outputTokenIds().length, result.numCachedTokens());
         emit(ResultLine.success(r.customId(), r.endpoint(), r.model(), completion, System.currentTimeMillis() / 1000));
