@@ -116,7 +116,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EngineConfig config = engine.toConfig();
+        EngineConfig config = engine.toSingleModelConfig("flinfer bench pipeline");
         List<TextRequest> requests;
         TextRequest warmup;
         try (Tokenizer tokenizer = Tokenizer.load(config.modelPath())) {
