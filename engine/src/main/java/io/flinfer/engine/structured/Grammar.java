@@ -37,16 +37,23 @@ public final class Grammar {
         this.numPositions = n;
     }
 
-    /** Builds the automata of named rules; {@code root} names the start rule. */
-    static Grammar of(Map<String, Expr> named, String root) {
+    /**
+     * Builds the automata of named rules; {@code root} names the start rule.
+     *
+     * @param minimalBodies whether repetitions that call no rule repeat their body's minimal
+     *     automaton ({@link RuleDfa}); false builds them by Thompson's construction alone, slower, for
+     *     tests to compare with
+     */
+    static Grammar of(Map<String, Expr> named, String root, boolean minimalBodies) {
         Map<String, Integer> ids = new HashMap<>();
         for (String name : named.keySet()) {
             ids.put(name, ids.size());
         }
+        Map<Expr, RuleDfa.Body> bodies = minimalBodies ? new HashMap<>() : null;
         RuleDfa[] rules = new RuleDfa[named.size()];
         int i = 0;
         for (Expr e : named.values()) {
-            rules[i++] = RuleDfa.build(e, ids);
+            rules[i++] = RuleDfa.build(e, ids, bodies);
         }
         Grammar g = new Grammar(rules, ids.get(root));
         if (g.start().isDead()) {

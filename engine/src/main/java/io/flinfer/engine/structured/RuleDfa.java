@@ -12,6 +12,12 @@ import java.util.TreeMap;
  * (a recursive transition network): built from the rule's {@link Expr} by Thompson's construction and
  * the subset construction. Bytes that every edge treats alike share a class, so the transition table
  * has a column per class, not per byte.
+ *
+ * <p>The body of a repetition that calls no rule enters the NFA as its own minimal automaton rather
+ * than by Thompson's construction: a JSON string character is a dozen states that way instead of
+ * about sixty joined by empty moves, and a string with {@code maxLength: 400} repeats it 400 times.
+ * The subset construction's sets then stay a few states large, which is what made such a rule cost
+ * hundreds of milliseconds before.
  */
 final class RuleDfa {
     /** More states than this in one rule is refused: the constraint is too large to compile quickly. */
@@ -43,12 +49,74 @@ final class RuleDfa {
         return next[state * numClasses + byteClass[b]];
     }
 
-    /** The rule's automaton, starting in state 0; {@code ruleIds} resolves called rules' names. */
-    static RuleDfa build(Expr expr, Map<String, Integer> ruleIds) {
-        Nfa nfa = new Nfa(ruleIds);
+    /**
+     * The rule's automaton, starting in state 0; {@code ruleIds} resolves called rules' names.
+     *
+     * @param bodies the minimal automata of repetition bodies already built for this grammar, reused
+     *     across its rules (its strings share one character body); null builds every repetition by
+     *     Thompson's construction alone, the reference the tests compare the masks of both with
+     */
+    static RuleDfa build(Expr expr, Map<String, Integer> ruleIds, Map<Expr, Body> bodies) {
+        Nfa nfa = new Nfa(ruleIds, bodies);
         int start = nfa.newState();
         int end = nfa.add(expr, start);
         return determinize(nfa, start, end);
+    }
+
+    /**
+     * The automaton with the fewest states for the same language: Moore's partition refinement run
+     * until it splits nothing more ({@link MaskClasses} with no bound on the rounds). Only for a rule
+     * that calls no other.
+     */
+    RuleDfa minimal() {
+        int[] classes = MaskClasses.of(this, numStates());
+        int n = Arrays.stream(classes).max().orElse(-1) + 1;
+        int[] minimalNext = new int[n * numClasses];
+        boolean[] minimalAccepting = new boolean[n];
+        boolean[] minimalHasBytes = new boolean[n];
+        for (int s = 0; s < numStates(); s++) { // every state of a class has the same moves: any one will do
+            int m = classes[s];
+            minimalAccepting[m] = accepting[s];
+            minimalHasBytes[m] = hasBytes[s];
+            for (int c = 0; c < numClasses; c++) {
+                int t = next[s * numClasses + c];
+                minimalNext[m * numClasses + c] = t < 0 ? -1 : classes[t];
+            }
+        }
+        int[][] noCalls = new int[n][];
+        Arrays.fill(noCalls, new int[0]);
+        return new RuleDfa(byteClass, numClasses, minimalNext, minimalAccepting, minimalHasBytes, noCalls);
+    }
+
+    /**
+     * A repetition's body as a minimal automaton (state 0 starts), with its moves as byte ranges ready
+     * to copy into an NFA once per repetition.
+     *
+     * @param edges per state, triples (lowest byte, highest byte, target state)
+     */
+    record Body(boolean[] accepting, int[][] edges) {
+        static Body of(RuleDfa dfa) {
+            int[][] edges = new int[dfa.numStates()][];
+            for (int s = 0; s < dfa.numStates(); s++) {
+                int[] ranges = new int[3 * 256];
+                int size = 0;
+                for (int b = 0; b < 256; b++) {
+                    int t = dfa.step(s, b);
+                    if (t < 0) {
+                        continue;
+                    }
+                    if (size > 0 && ranges[size - 2] == b - 1 && ranges[size - 1] == t) {
+                        ranges[size - 2] = b; // the range before reaches here with the same target
+                    } else {
+                        ranges[size++] = b;
+                        ranges[size++] = b;
+                        ranges[size++] = t;
+                    }
+                }
+                edges[s] = Arrays.copyOf(ranges, size);
+            }
+            return new Body(dfa.accepting.clone(), edges);
+        }
     }
 
     private static RuleDfa determinize(Nfa nfa, int start, int end) {
@@ -138,6 +206,8 @@ final class RuleDfa {
     /** Thompson's construction: epsilon, byte-range and call edges. */
     private static final class Nfa {
         private final Map<String, Integer> ruleIds;
+        /** Minimal automata of call-free repetition bodies, or null to build them by Thompson's construction. */
+        private final Map<Expr, Body> bodies;
         private final List<List<int[]>> byteEdges = new ArrayList<>();
         private final List<List<Integer>> epsilon = new ArrayList<>();
         private final List<List<int[]>> callEdges = new ArrayList<>();
@@ -145,8 +215,9 @@ final class RuleDfa {
         private int[] seen = new int[0];
         private int mark;
 
-        Nfa(Map<String, Integer> ruleIds) {
+        Nfa(Map<String, Integer> ruleIds, Map<Expr, Body> bodies) {
             this.ruleIds = ruleIds;
+            this.bodies = bodies;
         }
 
         int newState() {
@@ -192,23 +263,69 @@ final class RuleDfa {
                 return to;
             }
             Expr.Repeat r = (Expr.Repeat) e;
+            Body body = bodies != null && callsNothing(r.body()) ? body(r.body()) : null;
             int at = from;
             for (int i = 0; i < r.min(); i++) {
-                at = add(r.body(), at);
+                at = addBody(r.body(), body, at);
             }
             if (r.max() == Expr.UNBOUNDED) {
                 int loop = newState();
                 epsilon.get(at).add(loop);
-                epsilon.get(add(r.body(), loop)).add(loop);
+                epsilon.get(addBody(r.body(), body, loop)).add(loop);
                 return loop;
             }
             int to = newState();
             for (int i = r.min(); i < r.max(); i++) {
                 epsilon.get(at).add(to);
-                at = add(r.body(), at);
+                at = addBody(r.body(), body, at);
             }
             epsilon.get(at).add(to);
             return to;
+        }
+
+        /** One copy of a repetition's body: its minimal automaton where there is one, else Thompson's. */
+        private int addBody(Expr expr, Body body, int from) {
+            if (body == null) {
+                return add(expr, from);
+            }
+            int base = byteEdges.size();
+            for (int s = 0; s < body.edges().length; s++) {
+                newState();
+            }
+            int end = newState();
+            epsilon.get(from).add(base);
+            for (int s = 0; s < body.edges().length; s++) {
+                int[] edges = body.edges()[s];
+                for (int i = 0; i < edges.length; i += 3) {
+                    byteEdges.get(base + s).add(new int[] {edges[i], edges[i + 1], base + edges[i + 2]});
+                }
+                if (body.accepting()[s]) {
+                    epsilon.get(base + s).add(end);
+                }
+            }
+            return end;
+        }
+
+        private Body body(Expr expr) {
+            Body body = bodies.get(expr);
+            if (body == null) {
+                body = Body.of(build(expr, ruleIds, bodies).minimal());
+                bodies.put(expr, body);
+            }
+            return body;
+        }
+
+        private static boolean callsNothing(Expr e) {
+            if (e instanceof Expr.Call) {
+                return false;
+            }
+            if (e instanceof Expr.Seq s) {
+                return s.parts().stream().allMatch(Nfa::callsNothing);
+            }
+            if (e instanceof Expr.Alt a) {
+                return a.options().stream().allMatch(Nfa::callsNothing);
+            }
+            return !(e instanceof Expr.Repeat r) || callsNothing(r.body());
         }
 
         int[] byteClasses() {
