@@ -31,6 +31,8 @@ final class RuleDfa {
     final boolean[] hasBytes;
     /** Per state: pairs (rule id, state to return to). */
     final int[][] calls;
+    /** Per byte class, its byte where it has only one, else -1: what a forced continuation reads. */
+    final int[] onlyByte;
 
     private RuleDfa(int[] byteClass, int numClasses, int[] next, boolean[] accepting, boolean[] hasBytes, int[][] calls) {
         this.byteClass = byteClass;
@@ -39,6 +41,15 @@ final class RuleDfa {
         this.accepting = accepting;
         this.hasBytes = hasBytes;
         this.calls = calls;
+        this.onlyByte = new int[numClasses];
+        Arrays.fill(onlyByte, -1);
+        for (int b = 0; b < 256; b++) {
+            int c = byteClass[b];
+            boolean alone = (b == 0 || byteClass[b - 1] != c) && (b == 255 || byteClass[b + 1] != c);
+            if (alone) {
+                onlyByte[c] = b;
+            }
+        }
     }
 
     int numStates() {
@@ -136,7 +147,7 @@ final class RuleDfa {
             for (int c = 0; c < numClasses; c++) {
                 if (targets[c].length == 0) {
                     row[c] = -1;
-                } else if (c > 0 && Arrays.equals(targets[c], targets[c - 1])) {
+                } else if (c > 0 && targets[c] == targets[c - 1]) {
                     row[c] = row[c - 1]; // neighbouring classes mostly lead alike (a string's characters)
                 } else {
                     row[c] = id(nfa.closure(targets[c]), ids, sets);
@@ -202,6 +213,8 @@ final class RuleDfa {
             return Arrays.binarySearch(states(), s) >= 0;
         }
     }
+
+    private static final int[] NO_STATES = new int[0];
 
     /** Thompson's construction: epsilon, byte-range and call edges. */
     private static final class Nfa {
@@ -371,26 +384,44 @@ final class RuleDfa {
             return new StateSet(states);
         }
 
-        /** Per byte class, the states its bytes lead to from {@code set}, sorted, in one pass over the edges. */
+        /**
+         * Per byte class, the states its bytes lead to from {@code set}, sorted. Classes between the
+         * same edge ends share one array, so the caller can tell them alike by identity; the targets
+         * of such a run are gathered once rather than once per class.
+         */
         int[][] byteTargets(StateSet set, int[] byteClass, int numClasses) {
-            int[][] out = new int[numClasses][];
-            int[] sizes = new int[numClasses];
+            boolean[] runStarts = new boolean[numClasses + 1];
+            int numEdges = 0;
             for (int s : set.states()) {
                 for (int[] e : byteEdges.get(s)) {
-                    for (int c = byteClass[e[0]]; c <= byteClass[e[1]]; c++) {
-                        out[c] = append(out[c] == null ? new int[2] : out[c], sizes[c]++, e[2]);
-                    }
+                    runStarts[byteClass[e[0]]] = true;
+                    runStarts[byteClass[e[1]] + 1] = true;
+                    numEdges++;
                 }
             }
+            int[][] out = new int[numClasses][];
+            int[] found = new int[Math.max(1, numEdges)];
+            int[] run = NO_STATES;
             for (int c = 0; c < numClasses; c++) {
-                out[c] = sortedDistinct(out[c], sizes[c]);
+                if (runStarts[c] || c == 0) {
+                    int size = 0;
+                    for (int s : set.states()) {
+                        for (int[] e : byteEdges.get(s)) {
+                            if (byteClass[e[0]] <= c && c <= byteClass[e[1]]) {
+                                found[size++] = e[2];
+                            }
+                        }
+                    }
+                    run = sortedDistinct(found, size);
+                }
+                out[c] = run;
             }
             return out;
         }
 
         private static int[] sortedDistinct(int[] values, int size) {
-            if (size == 0) {
-                return new int[0];
+            if (size <= 1) {
+                return size == 0 ? NO_STATES : new int[] {values[0]};
             }
             Arrays.sort(values, 0, size);
             int n = 1;
