@@ -234,6 +234,12 @@ public final class LlmEngine implements AutoCloseable {
             generationTokens++;
             FinishReason finish = state.accept(sampled.tokenIds()[r],
                     sampled.logprobs().isEmpty() ? null : sampled.logprobs().get(r), maxModelLen());
+            if (finish == null && state.isConstrained() && structuredOutputs.jumpForward()) {
+                int before = seq.numOutputTokens();
+                finish = state.jumpForward(scheduler, maxModelLen(), done);
+                generationTokens += seq.numOutputTokens() - before;
+                structuredOutputs.recordForcedTokens(seq.numOutputTokens() - before);
+            }
             if (finish != null) {
                 scheduler.finish(seq, finish);
                 requests.remove(seq.requestId());

@@ -8,10 +8,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -36,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *       llama.py) are checked the same way, on the first sparse layer's expert 0 for each of gate+up
  *       and down; if either disagrees, every expert multiplies through {@code linear}. Under int8
  *       the experts stay unquantized on {@code linear}.
- *   <li>Then one short forward step (two layers; prompt chunks whole and after cached tokens, single
+ *   <li>Then one short forward step (two layers or one of each kind, {@link #stepLayers}; prompt chunks whole and after cached tokens, single
  *       and grouped decoding) runs on the chosen paths and on the reference (every product
  *       {@code linear}, attention ATen's math kernel). If they disagree, attention falls back to the math kernel;
  *       if that does not settle it, every product falls back to {@code linear}.
@@ -53,8 +55,6 @@ final class FastPathCheck {
     /** Weights with more outputs than this are compared with the reference on a sample of them. */
     private static final int SAMPLE_ALL_BELOW = 1024;
     private static final int SAMPLE_STRIDE = 13;
-    /** Layers the forward step runs: every layer takes the same paths, and the shapes are checked apart. */
-    private static final int STEP_LAYERS = 2;
 
     private final LlamaModel model;
     private final Random random = new Random(1);
@@ -208,20 +208,20 @@ final class FastPathCheck {
         return checks.get(checks.size() - 1);
     }
 
-    /** Largest accepted error relative to the reference's largest magnitude, per compute dtype. */
     /**
      * Largest accepted error of int8 products, relative to the unquantized reference's largest
      * magnitude: per-channel int8 rounding alone is about 1e-2 on random weights, a wrong kernel 1.
      */
     static final double INT8_TOLERANCE = 3e-2;
     /**
-     * The same for a forward step's logits, where a random model's two layers amplify the rounding
-     * of every product tenfold (about 9e-2 measured on the check's model); a wrong kernel is still 1.
+     * The same for a forward step's hidden states, where a random model's layers amplify the rounding
+     * of every product (to about 9e-2 measured through two layers); a wrong kernel is still 1.
      */
     static final double INT8_STEP_TOLERANCE = 0.2;
     /** The int8 kernel's input sizes: 64, 128, 768, 2048 served; 172 aborted the process. */
     private static final int INT8_INPUT_MULTIPLE = 32;
 
+    /** Largest accepted error relative to the reference's largest magnitude, per compute dtype. */
     static double tolerance(DataType dtype) {
         return switch (dtype) {
             case FLOAT32, FLOAT64 -> 1e-3;
@@ -338,7 +338,7 @@ final class FastPathCheck {
         long start = System.nanoTime();
         try (NDManager scratch = model.manager().newSubManager()) {
             KvCache cache = new KvCache(model.config(), 6, STEP_BLOCK_SIZE, model.dtype(), scratch);
-            model.setMaxLayers(STEP_LAYERS);
+            model.setMaxLayers(stepLayers(model.config()));
             model.setReference(true);
             float[][] expected = run(prompts, tables, newTokens, cache, scratch);
             model.setReference(false);
@@ -357,6 +357,23 @@ final class FastPathCheck {
             model.setReference(false);
             model.setMaxLayers(0);
         }
+    }
+
+    /**
+     * The layers the forward step runs: the fewest first layers that hold one layer of every kind
+     * (sliding or global attention, dense or sparse MLP), and two at least, so that each shape's
+     * fast product also runs on a second matrix besides the one its shape check took (a kernel that
+     * is wrong on one buffer only, say by its alignment, is caught).
+     */
+    static int stepLayers(ModelConfig config) {
+        Set<List<Boolean>> kinds = new HashSet<>();
+        int layers = Math.min(2, config.numLayers());
+        for (int l = 0; l < config.numLayers(); l++) {
+            if (kinds.add(List.of(config.sliding(l), config.sparse(l)))) {
+                layers = Math.max(layers, l + 1);
+            }
+        }
+        return layers;
     }
 
     /** Runs the steps; returns the hidden states of each step's logit rows, one step after the other. */

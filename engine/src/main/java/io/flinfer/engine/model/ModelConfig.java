@@ -107,6 +107,11 @@ public record ModelConfig(
         return moe != null && moe.sparse(layer);
     }
 
+    /** Whether layer {@code layer} attends only to a sliding window of the latest positions. */
+    public boolean sliding(int layer) {
+        return slidingWindow != null && slidingWindow.layers()[layer];
+    }
+
     public int qSize() {
         return numHeads * headDim;
     }

@@ -182,6 +182,15 @@ class PublishedConfigsParseTest {
         assertThatThrownBy(() -> ModelConfig.parse(c)).hasMessageContaining("must list 64 factors");
     }
 
+    @Test
+    void theLoadTimeForwardStepRunsTwoLayersOrTheFewestThatHoldEveryKind() throws IOException {
+        // Gemma 3 1B: five sliding layers, then its first global one; Gemma 2: sliding, global.
+        assertThat(FastPathCheck.stepLayers(parse("gemma-3-1b-it"))).isEqualTo(6);
+        assertThat(FastPathCheck.stepLayers(parse("gemma-2-2b-it"))).isEqualTo(2);
+        // One kind of layer: two, so each shape's product also runs on a second matrix.
+        assertThat(FastPathCheck.stepLayers(parse("Mixtral-8x7B-Instruct-v0.1"))).isEqualTo(2);
+    }
+
     private static ModelConfig parse(String model) throws IOException {
         return ModelConfig.parse(read(model));
     }
