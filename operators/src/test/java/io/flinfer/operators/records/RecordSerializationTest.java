@@ -55,8 +55,9 @@ class RecordSerializationTest {
 
     @Test
     void aPreparedRequestKeepsEverything() throws Exception {
+        InferenceRequest source = parse(chat("p-1", "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"));
         PreparedRequest prepared = new PreparedRequest("p-1", Endpoint.CHAT, "m", new int[] {1, 5, 9},
-                SamplingParams.builder().temperature(0.5).seed(-7L).maxTokens(30).build(), null, "p:00ff");
+                SamplingParams.builder().temperature(0.5).seed(-7L).maxTokens(30).build(), null, "p:00ff", source);
 
         PreparedRequest copy = roundTrip(prepared, PreparedRequest.class);
 
@@ -64,13 +65,27 @@ class RecordSerializationTest {
         assertThat(copy.promptIds()).containsExactly(1, 5, 9);
         assertThat(copy.samplingParams().seed).isEqualTo(-7L);
         assertThat(copy.cacheSalt()).isNull();
+        assertThat(copy.source()).isEqualTo(source);
+    }
+
+    /** Version 2 (in checkpoints of the version before) has no source: it reads as a request without one. */
+    @Test
+    void aPreparedRequestOfTheFormerFormatReadsWithoutItsSource() throws Exception {
+        PreparedRequest prepared = new PreparedRequest("p-3", Endpoint.COMPLETION, "m", new int[] {1, 2},
+                SamplingParams.builder().seed(3L).build(), null, "p:02", null);
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        new PreparedRequest.Serializer().serialize(prepared, out);
+        byte[] version2 = out.getCopyOfBuffer();
+        version2 = java.util.Arrays.copyOf(version2, version2.length - 1); // version 3's last field: no source
+        version2[0] = 2;
+        assertThat(new PreparedRequest.Serializer().deserialize(new DataInputDeserializer(version2))).isEqualTo(prepared);
     }
 
     @Test
     void aPreparedRequestKeepsItsOutputConstraint() throws Exception {
         StructuredOutput constraint = new StructuredOutput(StructuredOutput.Kind.JSON_SCHEMA, "{\"type\":\"string\"}", true);
         PreparedRequest prepared = new PreparedRequest("p-2", Endpoint.COMPLETION, "m", new int[] {1},
-                SamplingParams.builder().seed(3L).structuredOutput(constraint).build(), "salt", "p:01");
+                SamplingParams.builder().seed(3L).structuredOutput(constraint).build(), "salt", "p:01", null);
 
         assertThat(roundTrip(prepared, PreparedRequest.class).samplingParams().structuredOutput).isEqualTo(constraint);
     }
