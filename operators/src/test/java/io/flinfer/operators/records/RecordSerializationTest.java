@@ -10,6 +10,7 @@ import io.flinfer.engine.core.FinishReason;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.sampling.StructuredOutput;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -73,12 +74,7 @@ class RecordSerializationTest {
     void aPreparedRequestOfTheFormerFormatReadsWithoutItsSource() throws Exception {
         PreparedRequest prepared = new PreparedRequest("p-3", Endpoint.COMPLETION, "m", new int[] {1, 2},
                 SamplingParams.builder().seed(3L).build(), null, "p:02", null);
-        DataOutputSerializer out = new DataOutputSerializer(64);
-        new PreparedRequest.Serializer().serialize(prepared, out);
-        byte[] version2 = out.getCopyOfBuffer();
-        version2 = java.util.Arrays.copyOf(version2, version2.length - 1); // version 3's last field: no source
-        version2[0] = 2;
-        assertThat(new PreparedRequest.Serializer().deserialize(new DataInputDeserializer(version2))).isEqualTo(prepared);
+        assertThat(readAsFormerVersion(new PreparedRequest.Serializer(), prepared)).isEqualTo(prepared);
     }
 
     @Test
@@ -99,12 +95,20 @@ class RecordSerializationTest {
                 .isEqualTo(request.samplingParams().structuredOutput);
 
         InferenceRequest plain = parse(completion("ser-4", "{\"prompt\": \"Hi\"}"));
+        assertThat(readAsFormerVersion(new InferenceRequest.Serializer(), plain)).isEqualTo(plain);
+    }
+
+    /**
+     * {@code value}, written as the serializer's format version before its current one wrote it, read
+     * back: that version lacked the last field, which for {@code value} is a single byte (no structured
+     * output, no source).
+     */
+    private static <T> T readAsFormerVersion(VersionedSerializer<T> serializer, T value) throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(64);
-        new InferenceRequest.Serializer().serialize(plain, out);
-        byte[] version1 = out.getCopyOfBuffer();
-        version1 = java.util.Arrays.copyOf(version1, version1.length - 1); // version 2's last field: no constraint
-        version1[0] = 1;
-        assertThat(new InferenceRequest.Serializer().deserialize(new DataInputDeserializer(version1))).isEqualTo(plain);
+        serializer.serialize(value, out);
+        byte[] former = Arrays.copyOf(out.getCopyOfBuffer(), out.length() - 1);
+        former[0]--;
+        return serializer.deserialize(new DataInputDeserializer(former));
     }
 
     @Test
