@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *     (prompt tokens served from the prefix cache are not)
  * @param mbu memory-bandwidth utilisation against the measured matrix-vector bandwidth: the weights
  *     read once per step plus the cached keys and values attention read, per second
+ * @param steps forward passes the run took
  */
 public record BenchResult(
         String mode,
@@ -26,7 +27,8 @@ public record BenchResult(
         double kvWasteFrac,
         double prefixCacheHitRate,
         double mfu,
-        double mbu) implements TokenThroughput {
+        double mbu,
+        long steps) implements TokenThroughput {
 
     public ObjectNode toJson() {
         ObjectNode node = new ObjectMapper().createObjectNode()
@@ -43,6 +45,7 @@ public record BenchResult(
         return node.put("kv_waste_frac", kvWasteFrac)
                 .put("prefix_cache_hit_rate", prefixCacheHitRate)
                 .put("mfu", mfu)
-                .put("mbu", mbu);
+                .put("mbu", mbu)
+                .put("steps", steps);
     }
 }

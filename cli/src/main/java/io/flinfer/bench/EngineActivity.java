@@ -12,10 +12,12 @@ import java.util.List;
 final class EngineActivity {
     private final List<EngineHost> engines;
     private final double stepSecondsAtStart;
+    private final long stepsAtStart;
 
     private EngineActivity(List<EngineHost> engines) {
         this.engines = engines;
         this.stepSecondsAtStart = stepSeconds();
+        this.stepsAtStart = steps();
     }
 
     /** Starts the window now, over the engines loaded so far (a warmed-up pipeline has loaded them all). */
@@ -29,6 +31,15 @@ final class EngineActivity {
             return Double.NaN;
         }
         return 1 - (stepSeconds() - stepSecondsAtStart) / (engines.size() * seconds);
+    }
+
+    /** Steps the engines took since the window started. */
+    long stepsSince() {
+        return steps() - stepsAtStart;
+    }
+
+    private long steps() {
+        return engines.stream().mapToLong(EngineHost::steps).sum();
     }
 
     private double stepSeconds() {

@@ -98,7 +98,7 @@ public final class PipelineBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new PipelineRunResult(rate, requests.size(), seconds, promptTokens, outputTokens, cachedTokens,
-                engines.idleFractionSince(seconds), LatencySummary.of(latencyMs), parts.summary(), keptUp, cpu.secondsByGroup());
+                engines.idleFractionSince(seconds), engines.stepsSince(), LatencySummary.of(latencyMs), parts.summary(), keptUp, cpu.secondsByGroup());
     }
 
     /** A /v1/completions line that asks for exactly the request's output length, greedily, as the engine run does. */

@@ -10,6 +10,7 @@ import java.util.Map;
  *
  * @param requestRate requests per second published (Poisson arrivals), infinite for all at once
  * @param engineIdleFraction the part of that time the engines waited for work instead of stepping
+ * @param steps forward passes the engines took
  * @param e2eLatencyMs per record, from its publication to its result visible to a {@code read_committed} consumer
  * @param latencyParts where that time went
  * @param deliveredOverOffered the time from the first request published to the last, over the time from
@@ -17,7 +18,7 @@ import java.util.Map;
  * @param cpuSecondsByThread where the process's CPU went, by thread group, largest first ({@link ThreadCpu})
  */
 public record PipelineRunResult(double requestRate, int numRequests, double elapsedSeconds, long promptTokens,
-        long outputTokens, long cachedTokens, double engineIdleFraction, LatencySummary e2eLatencyMs,
+        long outputTokens, long cachedTokens, double engineIdleFraction, long steps, LatencySummary e2eLatencyMs,
         LatencyParts latencyParts, double deliveredOverOffered, Map<String, Double> cpuSecondsByThread)
         implements TokenThroughput {
     /** The least {@link #deliveredOverOffered} of a run that kept up with its rate. */
@@ -46,6 +47,7 @@ public record PipelineRunResult(double requestRate, int numRequests, double elap
                 .put("output_tokens_per_s", outputTokensPerSecond())
                 .put("total_tokens_per_s", totalTokensPerSecond())
                 .put("engine_idle_fraction", engineIdleFraction)
+                .put("steps", steps)
                 .put("delivered_over_offered", deliveredOverOffered)
                 .put("kept_up", keptUp());
         e2eLatencyMs.writeTo(json.putObject("e2e_latency_ms"));

@@ -59,7 +59,7 @@ final class RunRecorder {
         return new BenchResult(mode, numRequests, seconds, promptTokens, outputTokens,
                 LatencySummary.of(toArray(ttftMs)), LatencySummary.of(toArray(tpotMs)), occupancy.wasteFraction(),
                 prefixCacheHitRate, limits.mfu(costs.flops(promptTokens - cachedTokens + outputTokens), seconds),
-                limits.mbu(costs.bytesRead(steps, contextTokensRead), seconds));
+                limits.mbu(costs.bytesRead(steps, contextTokensRead), seconds), steps);
     }
 
     private static double[] toArray(List<Double> values) {

@@ -150,6 +150,10 @@ final class BenchPipelineCommand implements Callable<Integer> {
         out.printf("Pipeline over engine alone: %.3f of the output throughput (target >= %.1f)%n", ratio, TARGET_RATIO);
         out.printf("Engine idle in the pipeline: %.1f%% of the time (waiting for the task to hand it work)%n",
                 100 * pipeline.engineIdleFraction());
+        // More steps than alone means smaller batches reached the engine; as many but longer means slower steps.
+        out.printf("Steps: engine alone %d (%.1f ms each), pipeline %d (%.1f ms each while stepping)%n", alone.steps(),
+                1e3 * alone.elapsedSeconds() / alone.steps(), pipeline.steps(),
+                1e3 * (1 - pipeline.engineIdleFraction()) * pipeline.elapsedSeconds() / pipeline.steps());
         out.print(PipelineSweepTable.of(runs));
         out.print(PipelineSweepTable.cpuProfile(pipeline, Runtime.getRuntime().availableProcessors(), CPU_PROFILE_LINES));
         out.flush();

@@ -11,7 +11,7 @@ class SweepPlotTest {
     private static PipelineRunResult run(double rate, double deliveredOverOffered, double p99) {
         LatencySummary e2e = new LatencySummary(p99 / 2, p99 / 2, p99 * 0.9, p99);
         LatencyParts parts = new LatencyParts(e2e, e2e, e2e, e2e, e2e);
-        return new PipelineRunResult(rate, 64, 40, 6000, 6000, 0, 0.05, e2e, parts, deliveredOverOffered, Map.of());
+        return new PipelineRunResult(rate, 64, 40, 6000, 6000, 0, 0.05, 900, e2e, parts, deliveredOverOffered, Map.of());
     }
 
     @Test

@@ -36,7 +36,7 @@ class BenchPipelineCommandTest {
                 "--timeout", "3m", "--request-rate", "inf,20", "--output-json", json.toString(), "--plot", plot.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("Throughput (engine):", "Throughput (pipeline):", "Pipeline over engine alone:",
+        assertThat(run.out()).contains("Steps: engine alone", "Throughput (engine):", "Throughput (pipeline):", "Pipeline over engine alone:",
                 "Engine idle in the pipeline:", "Per request rate");
         JsonNode report = new ObjectMapper().readTree(json.toFile());
         assertThat(report.fieldNames()).toIterable().containsExactlyInAnyOrder("engine", "pipeline", "runs", "ratio", "target_ratio", "workload");
@@ -71,6 +71,7 @@ class BenchPipelineCommandTest {
         assertThat(runs.get(1).get("request_rate").asText()).isEqualTo("20.0");
         for (JsonNode r : runs) {
             assertThat(r.get("output_tokens").asLong()).as("every rate serves the whole workload").isEqualTo(outputTokens);
+            assertThat(r.get("steps").asLong()).as("at least one step per output token of the longest request").isGreaterThanOrEqualTo(3);
             JsonNode e2e = r.get("e2e_latency_ms");
             assertThat(e2e.get("p50").asDouble()).isPositive().isLessThanOrEqualTo(e2e.get("p90").asDouble());
             assertThat(e2e.get("p90").asDouble()).isLessThanOrEqualTo(e2e.get("p99").asDouble());

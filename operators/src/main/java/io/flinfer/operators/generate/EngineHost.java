@@ -43,6 +43,7 @@ public final class EngineHost implements AutoCloseable {
     private volatile EngineStats stats;
     /** Time the loop has spent inside engine steps; the rest of its life it waited for work. */
     private volatile long stepNanos;
+    private volatile long steps;
     private volatile boolean closed;
 
     EngineHost(EngineConfig config) {
@@ -62,6 +63,11 @@ public final class EngineHost implements AutoCloseable {
      */
     public double stepSeconds() {
         return stepNanos / 1e9;
+    }
+
+    /** Steps taken since the engine loaded; safe from any thread. */
+    public long steps() {
+        return steps;
     }
 
     /** The counters as of the last step; safe from any thread. */
@@ -108,6 +114,7 @@ public final class EngineHost implements AutoCloseable {
                     long start = System.nanoTime();
                     List<RequestOutput> outputs = engine.step();
                     stepNanos += System.nanoTime() - start;
+                    steps++;
                     for (RequestOutput out : outputs) {
                         report(out, live);
                     }

@@ -2,7 +2,6 @@ package io.flinfer.operators.generate;
 
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.RequestOutput;
-import io.flinfer.operators.prepare.PrepareFunction;
 import io.flinfer.operators.records.Completion;
 import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.RequestError;
@@ -198,7 +197,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         }
         int[] promptIds;
         try {
-            promptIds = PrepareFunction.promptIds(engine.engine().tokenizer(), request.source());
+            promptIds = request.source().promptIds(engine.engine().tokenizer());
         } catch (RuntimeException e) {
             String message = "the model was upgraded to one with another tokenizer, which cannot render this request's prompt: "
                     + e.getMessage();

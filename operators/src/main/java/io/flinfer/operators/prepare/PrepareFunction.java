@@ -3,7 +3,6 @@ package io.flinfer.operators.prepare;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.tokenizer.Tokenizer;
-import io.flinfer.operators.records.Endpoint;
 import io.flinfer.operators.records.InferenceRequest;
 import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.ResultLine;
@@ -48,7 +47,7 @@ public final class PrepareFunction extends ProcessFunction<InferenceRequest, Pre
     public void processElement(InferenceRequest request, Context ctx, Collector<PreparedRequest> out) {
         int[] promptIds;
         try {
-            promptIds = promptIds(tokenizer, request);
+            promptIds = request.promptIds(tokenizer);
         } catch (RuntimeException e) {
             badRequests.inc();
             ctx.output(SideOutputs.ERROR_RESULTS,
@@ -59,18 +58,6 @@ public final class PrepareFunction extends ProcessFunction<InferenceRequest, Pre
         out.collect(new PreparedRequest(request.customId(), request.endpoint(), request.model(), promptIds,
                 withSeed(request.samplingParams(), request.customId()), cacheSalt,
                 PrefixKey.of(promptIds, blockSize, prefixKeyBlocks, cacheSalt, request.customId()), request));
-    }
-
-    /**
-     * The prompt of {@code request} in {@code tokenizer}'s ids: its messages through the model's chat
-     * template, or its prompt text.
-     *
-     * @throws RuntimeException when it cannot be rendered (e.g. chat messages for a model without a chat template)
-     */
-    public static int[] promptIds(Tokenizer tokenizer, InferenceRequest request) {
-        return request.endpoint() == Endpoint.CHAT
-                ? tokenizer.encodeWithoutSpecialTokens(tokenizer.applyChatTemplate(request.messages(), true))
-                : tokenizer.encode(request.prompt());
     }
 
     private static SamplingParams withSeed(SamplingParams params, String customId) {

@@ -3,6 +3,7 @@ package io.flinfer.operators.records;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.tokenizer.ChatMessage;
+import io.flinfer.engine.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
@@ -69,6 +70,18 @@ public final class InferenceRequest {
     public List<ChatMessage> messages() {
         requireEndpoint(Endpoint.CHAT, "messages");
         return messages;
+    }
+
+    /**
+     * This request's prompt in {@code tokenizer}'s ids: its messages through the model's chat
+     * template, or its prompt text.
+     *
+     * @throws RuntimeException when it cannot be rendered (e.g. chat messages for a model without a chat template)
+     */
+    public int[] promptIds(Tokenizer tokenizer) {
+        return endpoint == Endpoint.CHAT
+                ? tokenizer.encodeWithoutSpecialTokens(tokenizer.applyChatTemplate(messages, true))
+                : tokenizer.encode(prompt);
     }
 
     /** The prompt text; only for {@link Endpoint#COMPLETION}. */

@@ -15,7 +15,6 @@ import io.flinfer.engine.synth.SyntheticCheckpoint;
 import io.flinfer.engine.synth.SyntheticLora;
 import io.flinfer.engine.tokenizer.Tokenizer;
 import io.flinfer.models.BundledModels;
-import io.flinfer.operators.prepare.PrepareFunction;
 import io.flinfer.operators.records.Endpoint;
 import io.flinfer.operators.records.InferenceRequest;
 import io.flinfer.operators.records.ParsedRecord;
@@ -246,7 +245,7 @@ class GenerateOperatorTest {
         SyntheticCheckpoint.write(SynthPreset.named("tiny"), other, 7, false, (done, total) -> { });
         EngineConfig upgraded = EngineConfig.defaults(other).withKvCacheMemory(8 << 20);
         PreparedRequest story = prompted("story", 60);
-        PreparedRequest onTheNewModel = story.withPromptIds(PrepareFunction.promptIds(Tokenizer.load(other), story.source()));
+        PreparedRequest onTheNewModel = story.withPromptIds(story.source().promptIds(Tokenizer.load(other)));
         String alone;
         try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness(upgraded, STORIES, new RecordedMetrics())) {
             h.open();
