@@ -77,7 +77,7 @@ final class BenchStructuredCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        EngineConfig config = engine.toConfig();
+        EngineConfig config = engine.toSingleModelConfig("flinfer bench structured");
         StructuredOutput constraint = StructuredOutput.jsonSchema(schema());
         RandomDataset prompts = RandomDataset.forModel(config.modelPath(), seed);
         PrintWriter err = spec.commandLine().getErr();

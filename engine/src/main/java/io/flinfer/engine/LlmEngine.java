@@ -85,7 +85,10 @@ public final class LlmEngine implements AutoCloseable {
                             .withInt8(precision.quantization() == Quantization.INT8)));
             KvCache cache = new KvCache(modelConfig, numBlocks, config.blockSize(), precision.kvCache(),
                     model.manager());
-            KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks, config.enablePrefixCaching()), config.blockSize());
+            ModelConfig.SlidingWindow window = modelConfig.slidingWindow();
+            // Blocks out of the window are freed only where every layer slides: a global layer reads them all.
+            KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks, config.enablePrefixCaching()), config.blockSize(),
+                    window != null && window.everyLayer() ? window.size() : 0);
             scheduler = new Scheduler(new SchedulerConfig(config.maxNumSeqs(), batchedTokens,
                     config.enableChunkedPrefill(), lora.maxLoras()), kv);
             runner = new ModelRunner(model, cache, profile);

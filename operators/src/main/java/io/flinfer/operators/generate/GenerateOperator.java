@@ -4,7 +4,9 @@ import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.RequestOutput;
 import io.flinfer.operators.records.Completion;
 import io.flinfer.operators.records.PreparedRequest;
+import io.flinfer.operators.records.RequestError;
 import io.flinfer.operators.records.ResultLine;
+import io.flinfer.operators.records.ServedModel;
 import io.flinfer.operators.route.RoutingMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +57,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private static final Logger RESUME_LOG = LoggerFactory.getLogger(GenerateOperator.class);
 
     private final EngineConfig engineConfig;
+    private final ServedModel served;
     private final int maxInFlight;
     private final Duration requestTimeout;
     private final transient MailboxExecutor mailbox;
@@ -65,15 +68,17 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private transient long admitted;
     private transient ListState<InFlightRequest> checkpointed;
     private transient String instanceId;
+    private transient ModelMetricGroup metricGroup;
     private transient GenerateMetrics metrics;
     private transient RoutingMetrics routing;
     private transient long restoredCheckpointId;
     /** The fingerprint of the engine's tokenizer: what the ids of the requests admitted here mean. */
     private transient String tokenizer;
 
-    GenerateOperator(EngineConfig engineConfig, int maxInFlight, Duration requestTimeout, MailboxExecutor mailbox,
-            ProcessingTimeService processingTimeService) {
+    GenerateOperator(EngineConfig engineConfig, ServedModel served, int maxInFlight, Duration requestTimeout,
+            MailboxExecutor mailbox, ProcessingTimeService processingTimeService) {
         this.engineConfig = engineConfig;
+        this.served = served;
         this.processingTimeService = processingTimeService;
         this.maxInFlight = maxInFlight;
         this.requestTimeout = requestTimeout;
@@ -119,36 +124,66 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         super.open();
         instanceId = UUID.randomUUID().toString();
         engine = SharedEngines.get(GpuAssignment.apply(engineConfig, getRuntimeContext()), taskManagerId());
-        metrics = new GenerateMetrics(getMetricGroup(), engine, () -> inFlight.size());
-        routing = new RoutingMetrics(getMetricGroup(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+        metricGroup = ModelMetricGroup.of(getMetricGroup(), served);
+        metrics = new GenerateMetrics(metricGroup, engine, () -> inFlight.size());
+        routing = new RoutingMetrics(metricGroup, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                 getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
         tokenizer = engine.engine().tokenizer().fingerprint();
+        resumeRestored();
+    }
+
+    /**
+     * Resumes the restored requests, but answers with an error those this operator can no longer serve
+     * as admitted: a request for a model or adapter the job no longer serves (an upgrade removed it),
+     * and a request whose ids belong to another tokenizer (an upgrade to a model with another
+     * vocabulary: continuing them here would be noise).
+     */
+    private void resumeRestored() {
         long keptTokens = 0;
+        int removed = 0;
         int foreign = 0;
         for (Map.Entry<Long, InFlightRequest> restored : new ArrayList<>(inFlight.entrySet())) {
             InFlightRequest request = restored.getValue();
-            if (request.tokenizer() != null && !request.tokenizer().equals(tokenizer)) {
-                // Its prompt and tokens are ids of another vocabulary: continuing them here would be noise.
-                long number = restored.getKey();
+            long number = restored.getKey();
+            if (!served.serves(request.request().model())) {
+                removed++;
+                ResultLine answer = ResultLine.error(request.request().customId(), RequestError.MODEL_NOT_FOUND,
+                        modelRemoved(request.request().model()));
+                toTask(() -> answer(number, GenerationFailure.REJECTED, answer), "answer a request of a removed model");
+            } else if (request.tokenizer() != null && !request.tokenizer().equals(tokenizer)) {
                 foreign++;
                 toTask(() -> fail(number, GenerationFailure.REJECTED, TOKENIZER_CHANGED), "answer a request of another tokenizer");
-                continue;
+            } else {
+                metrics.resumed(request.generated().length);
+                keptTokens += request.generated().length;
+                submit(number, request);
             }
-            metrics.resumed(request.generated().length);
-            keptTokens += request.generated().length;
-            submit(restored.getKey(), request);
+        }
+        if (removed > 0) {
+            RESUME_LOG.warn("{} answered {} restored requests with an error: they name a model this job no longer"
+                    + " serves (an upgrade removed it); this operator serves {}", subtask(), removed, served);
         }
         if (foreign > 0) {
-            RESUME_LOG.warn("generate {}/{} answered {} restored requests with an error: their token ids belong to"
-                    + " another tokenizer (the model was upgraded to one with another vocabulary)",
-                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + 1,
-                    getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(), foreign);
+            RESUME_LOG.warn("{} answered {} restored requests with an error: their token ids belong to"
+                    + " another tokenizer (the model was upgraded to one with another vocabulary)", subtask(), foreign);
         }
-        if (inFlight.size() > foreign) {
-            RESUME_LOG.info("generate {}/{} resumed {} in-flight requests from checkpoint {}, keeping {} generated tokens",
-                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + 1,
-                    getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(), inFlight.size() - foreign, restoredCheckpointId, keptTokens);
+        int resumed = inFlight.size() - removed - foreign;
+        if (resumed > 0) {
+            RESUME_LOG.info("{} resumed {} in-flight requests from checkpoint {}, keeping {} generated tokens",
+                    subtask(), resumed, restoredCheckpointId, keptTokens);
         }
+    }
+
+    /** The error of a restored request for {@code model}, which the job no longer serves. */
+    static String modelRemoved(String model) {
+        return "the model `" + model + "` is no longer served: an upgrade removed it while this request was in flight;"
+                + " send the request again to a model the job serves";
+    }
+
+    /** "generate 1/2", as the log names this subtask. */
+    private String subtask() {
+        return getOperatorConfig().getOperatorName() + " " + (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + 1) + "/"
+                + getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
     }
 
     /** Flink's id of this subtask's TaskManager, from its metric scope; empty where metrics have no scope. */
@@ -171,8 +206,8 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private void submit(long number, InFlightRequest request) {
         PreparedRequest prepared = request.request();
         long deadline = System.nanoTime() + requestTimeout.toNanos();
-        // A request that names one of the engine's LoRA adapters runs with it.
-        String lora = engineConfig.lora().modules().containsKey(prepared.model()) ? prepared.model() : null;
+        // A request that names one of the model's LoRA adapters runs with it.
+        String lora = served.adapterOf(prepared.model());
         engine.submit(engineId(number), prepared.promptIds(), prepared.samplingParams(), prepared.cacheSalt(),
                 request.generated(), lora, deadline, new GenerationListener() {
                     @Override
@@ -212,18 +247,26 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         }
         metrics.finished(result);
         PreparedRequest r = request.request();
+        FinishedRequestTap.finished(r.customId(), result.timings());
         Completion completion = new Completion(result.text(), result.finishReason(), result.numPromptTokens(),
                 result.outputTokenIds().length, result.numCachedTokens());
         emit(ResultLine.success(r.customId(), r.endpoint(), r.model(), completion, System.currentTimeMillis() / 1000));
     }
 
     private void fail(long number, GenerationFailure failure, String message) {
-        InFlightRequest request = inFlight.remove(number);
-        if (request == null) {
+        InFlightRequest request = inFlight.get(number);
+        if (request != null) {
+            answer(number, failure, ResultLine.badRequest(request.request().customId(), message));
+        }
+    }
+
+    /** Ends a request with an error result. */
+    private void answer(long number, GenerationFailure failure, ResultLine error) {
+        if (inFlight.remove(number) == null) {
             return;
         }
         metrics.failed(failure);
-        emit(ResultLine.badRequest(request.request().customId(), message));
+        emit(error);
     }
 
     private void emit(ResultLine result) {
@@ -255,6 +298,10 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
             for (long number : inFlight.keySet()) {
                 engine.abort(engineId(number));
             }
+        }
+        if (metricGroup != null) {
+            // Flink's groups do not know it: closing it unregisters its metrics from the reporters.
+            metricGroup.close();
         }
         super.close();
     }
