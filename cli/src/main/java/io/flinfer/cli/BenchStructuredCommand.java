@@ -41,6 +41,8 @@ final class BenchStructuredCommand implements Callable<Integer> {
 
     @Mixin EngineOptions engine;
 
+    @Mixin ProfileOptions profile;
+
     @Option(names = "--num-prompts", defaultValue = "64", description = "Requests per run. Default: ${DEFAULT-VALUE}.")
     int numPrompts;
 
@@ -116,14 +118,12 @@ final class BenchStructuredCommand implements Callable<Integer> {
         StructuredOutputs.Stats before = structured.stats();
         long constrainedTokens = 0;
         for (int round = 1; round <= rounds; round++) {
-            BenchResult free = ContinuousBenchmark.allAtOnce(llm, prompts.requests(numPrompts, inputLen, outputLen),
-                    "unconstrained", new BenchProgress(err, "unconstrained " + round), limits);
+            BenchResult free = run(llm, "unconstrained " + round, prompts, limits, null);
             // The first constrained run of the grammar analyses its mask positions: odd rounds pay it
             // without jump-forward, even rounds with.
             BenchResult stepwise = round % 2 == 1 ? stepwise(llm, constraint, prompts, limits, round) : null;
             long forcedBefore = structured.stats().forcedTokens();
-            BenchResult constrained = ContinuousBenchmark.allAtOnce(llm, prompts.requests(numPrompts, inputLen, outputLen),
-                    "constrained", new BenchProgress(err, "constrained " + round), limits, constraint);
+            BenchResult constrained = run(llm, "constrained " + round, prompts, limits, constraint);
             long forced = structured.stats().forcedTokens() - forcedBefore;
             if (stepwise == null) {
                 stepwise = stepwise(llm, constraint, prompts, limits, round);
@@ -163,12 +163,22 @@ final class BenchStructuredCommand implements Callable<Integer> {
     private BenchResult stepwise(LlmEngine llm, StructuredOutput constraint, RandomDataset prompts, MachineLimits limits, int round) {
         llm.structuredOutputs().setJumpForward(false);
         try {
-            return ContinuousBenchmark.allAtOnce(llm, prompts.requests(numPrompts, inputLen, outputLen),
-                    "constrained, no jump-forward", new BenchProgress(spec.commandLine().getErr(), "no jump-forward " + round),
-                    limits, constraint);
+            return run(llm, "no jump-forward " + round, prompts, limits, constraint);
         } finally {
             llm.structuredOutputs().setJumpForward(true);
         }
+    }
+
+    /** One run of the workload, under {@code constraint} (null for none), with its step profile if asked. */
+    private BenchResult run(LlmEngine llm, String label, RandomDataset prompts, MachineLimits limits, StructuredOutput constraint) {
+        PrintWriter err = spec.commandLine().getErr();
+        String mode = constraint == null ? "unconstrained"
+                : llm.structuredOutputs().jumpForward() ? "constrained" : "constrained, no jump-forward";
+        profile.start(llm);
+        BenchResult result = ContinuousBenchmark.allAtOnce(llm, prompts.requests(numPrompts, inputLen, outputLen), mode,
+                new BenchProgress(err, label), limits, constraint);
+        profile.report(llm, label, err);
+        return result;
     }
 
     private String schema() throws IOException {
