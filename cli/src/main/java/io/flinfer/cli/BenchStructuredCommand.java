@@ -65,7 +65,7 @@ final class BenchStructuredCommand implements Callable<Integer> {
                     + " measures the compile times only. Default: ${DEFAULT-VALUE}.")
     int rounds;
 
-    @Option(names = "--compile-repeats", defaultValue = "20", description = "Times each compile is measured (after as many"
+    @Option(names = "--compile-repeats", defaultValue = "100", description = "Times each compile is measured (after as many"
             + " unmeasured cold compiles, to warm the JIT). Default: ${DEFAULT-VALUE}.")
     int compileRepeats;
 
