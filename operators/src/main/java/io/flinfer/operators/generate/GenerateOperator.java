@@ -2,6 +2,7 @@ package io.flinfer.operators.generate;
 
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.RequestOutput;
+import io.flinfer.operators.prepare.PrepareFunction;
 import io.flinfer.operators.records.Completion;
 import io.flinfer.operators.records.PreparedRequest;
 import io.flinfer.operators.records.RequestError;
@@ -50,7 +51,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     static final String STATE = "in-flight";
     /** Where Flinfer 0.1 kept them. */
     static final String LEGACY_STATE = "in-flight-requests";
-    /** The error of a restored request whose ids belong to another tokenizer than the engine's. */
+    /** The error of a restored request whose ids belong to another tokenizer than the engine's, kept without its prompt (state before format version 3). */
     static final String TOKENIZER_CHANGED = "the model's tokenizer changed since this request was admitted (an upgrade"
             + " to a model with another vocabulary): its token ids cannot continue on it; send the request again";
     /** Says what a restore brought back; the local command line shows it. */
@@ -133,45 +134,81 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     }
 
     /**
-     * Resumes the restored requests, but answers with an error those this operator can no longer serve
-     * as admitted: a request for a model or adapter the job no longer serves (an upgrade removed it),
-     * and a request whose ids belong to another tokenizer (an upgrade to a model with another
-     * vocabulary: continuing them here would be noise).
+     * Resumes the restored requests, unless this operator can no longer serve them as admitted. A request
+     * for a model or adapter the job no longer serves (an upgrade removed it) is answered with an error.
+     * A request whose ids belong to another tokenizer (an upgrade to a model with another vocabulary:
+     * continuing them here would be noise) restarts from its prompt, rendered again with this model's
+     * tokenizer, its generated tokens dropped; state written before its prompt was kept (format version
+     * 3), or a prompt this model cannot render, gets an error instead.
      */
     private void resumeRestored() {
         long keptTokens = 0;
+        int resumed = 0;
         int removed = 0;
+        int restarted = 0;
         int foreign = 0;
         for (Map.Entry<Long, InFlightRequest> restored : new ArrayList<>(inFlight.entrySet())) {
             InFlightRequest request = restored.getValue();
+            PreparedRequest prepared = request.request();
             long number = restored.getKey();
-            if (!served.serves(request.request().model())) {
+            if (!served.serves(prepared.model())) {
                 removed++;
-                ResultLine answer = ResultLine.error(request.request().customId(), RequestError.MODEL_NOT_FOUND,
-                        modelRemoved(request.request().model()));
+                ResultLine answer = ResultLine.error(prepared.customId(), RequestError.MODEL_NOT_FOUND, modelRemoved(prepared.model()));
                 toTask(() -> answer(number, GenerationFailure.REJECTED, answer), "answer a request of a removed model");
-            } else if (request.tokenizer() != null && !request.tokenizer().equals(tokenizer)) {
-                foreign++;
-                toTask(() -> fail(number, GenerationFailure.REJECTED, TOKENIZER_CHANGED), "answer a request of another tokenizer");
-            } else {
+            } else if (request.tokenizer() == null || request.tokenizer().equals(tokenizer)) {
+                resumed++;
                 metrics.resumed(request.generated().length);
                 keptTokens += request.generated().length;
                 submit(number, request);
+            } else if (restartFromPrompt(number, prepared)) {
+                restarted++;
+            } else {
+                foreign++;
             }
         }
         if (removed > 0) {
             RESUME_LOG.warn("{} answered {} restored requests with an error: they name a model this job no longer"
                     + " serves (an upgrade removed it); this operator serves {}", subtask(), removed, served);
         }
+        if (restarted > 0) {
+            RESUME_LOG.warn("{} restarted {} restored requests from their prompts: their token ids belong to another"
+                    + " tokenizer (the model was upgraded to one with another vocabulary)", subtask(), restarted);
+        }
         if (foreign > 0) {
             RESUME_LOG.warn("{} answered {} restored requests with an error: their token ids belong to"
-                    + " another tokenizer (the model was upgraded to one with another vocabulary)", subtask(), foreign);
+                    + " another tokenizer (the model was upgraded to one with another vocabulary), and their prompts"
+                    + " were not kept (state of the version before) or the new model cannot render them", subtask(), foreign);
         }
-        int resumed = inFlight.size() - removed - foreign;
         if (resumed > 0) {
             RESUME_LOG.info("{} resumed {} in-flight requests from checkpoint {}, keeping {} generated tokens",
                     subtask(), resumed, restoredCheckpointId, keptTokens);
         }
+    }
+
+    /**
+     * Prepares {@code request} again with this model's tokenizer and runs it from the start; or, without
+     * its prompt or when this model cannot render it, answers it with an error.
+     *
+     * @return whether it restarted
+     */
+    private boolean restartFromPrompt(long number, PreparedRequest request) {
+        if (request.source() == null) {
+            toTask(() -> fail(number, GenerationFailure.REJECTED, TOKENIZER_CHANGED), "answer a request of another tokenizer");
+            return false;
+        }
+        int[] promptIds;
+        try {
+            promptIds = PrepareFunction.promptIds(engine.engine().tokenizer(), request.source());
+        } catch (RuntimeException e) {
+            String message = "the model was upgraded to one with another tokenizer, which cannot render this request's prompt: "
+                    + e.getMessage();
+            toTask(() -> fail(number, GenerationFailure.REJECTED, message), "answer a request the new model cannot render");
+            return false;
+        }
+        InFlightRequest restarted = new InFlightRequest(request.withPromptIds(promptIds), new int[0], tokenizer);
+        inFlight.put(number, restarted);
+        submit(number, restarted);
+        return true;
     }
 
     /** The error of a restored request for {@code model}, which the job no longer serves. */

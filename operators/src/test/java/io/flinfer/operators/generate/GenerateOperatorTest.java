@@ -11,17 +11,23 @@ import io.flinfer.engine.LoraConfig;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.sampling.StructuredOutput;
 import io.flinfer.engine.synth.SynthPreset;
-import io.flinfer.engine.synth.SyntheticLora;
 import io.flinfer.engine.synth.SyntheticCheckpoint;
+import io.flinfer.engine.synth.SyntheticLora;
+import io.flinfer.engine.tokenizer.Tokenizer;
 import io.flinfer.models.BundledModels;
+import io.flinfer.operators.prepare.PrepareFunction;
 import io.flinfer.operators.records.Endpoint;
 import io.flinfer.operators.records.InferenceRequest;
+import io.flinfer.operators.records.ParsedRecord;
 import io.flinfer.operators.records.PreparedRequest;
+import io.flinfer.operators.records.RequestParser;
 import io.flinfer.operators.records.ResultLine;
 import io.flinfer.operators.records.ServedModel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;
@@ -219,15 +225,17 @@ class GenerateOperatorTest {
 
     /**
      * A savepoint restored after an upgrade to a model with another tokenizer: the in-flight request's
-     * ids belong to the old vocabulary, so it is answered with an error instead of continuing on the new
-     * one; a request admitted after the restore runs.
+     * ids belong to the old vocabulary, so it restarts from its prompt, prepared again with the new
+     * tokenizer, and ends as it would on the new model alone; one kept without its prompt (state of the
+     * version before) is answered with an error instead; a request admitted after the restore runs.
      */
     @Test
-    void aRequestOfAnotherTokenizerIsAnsweredNotContinued(@TempDir Path dir) throws Exception {
+    void aRequestOfAnotherTokenizerRestartsFromItsPrompt(@TempDir Path dir) throws Exception {
         OperatorSubtaskState snapshot;
         try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness()) {
             h.open();
-            h.processElement(request("story", 60), 0);
+            h.processElement(prompted("story", 60), 0);
+            h.processElement(request("ids-only", 60), 0);
             h.processElement(request("short", 3), 0);
             while (h.extractOutputValues().isEmpty()) {
                 h.getTaskMailbox().take(TaskMailbox.MIN_PRIORITY).run();
@@ -237,6 +245,15 @@ class GenerateOperatorTest {
         Path other = dir.resolve("other-vocabulary");
         SyntheticCheckpoint.write(SynthPreset.named("tiny"), other, 7, false, (done, total) -> { });
         EngineConfig upgraded = EngineConfig.defaults(other).withKvCacheMemory(8 << 20);
+        PreparedRequest story = prompted("story", 60);
+        PreparedRequest onTheNewModel = story.withPromptIds(PrepareFunction.promptIds(Tokenizer.load(other), story.source()));
+        String alone;
+        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness(upgraded, STORIES, new RecordedMetrics())) {
+            h.open();
+            h.processElement(onTheNewModel, 0);
+            h.endInput();
+            alone = text(single(h));
+        }
         RecordedMetrics metrics = new RecordedMetrics();
         try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness(upgraded, STORIES, metrics)) {
             h.initializeState(snapshot);
@@ -244,12 +261,16 @@ class GenerateOperatorTest {
             h.processElement(request("after", 4), 0);
             h.endInput();
 
-            assertThat(((Counter) metrics.get("resumed_requests")).getCount()).isZero();
-            List<JsonNode> out = lines(h);
-            assertThat(out).extracting(l -> l.path("custom_id").asText()).containsExactlyInAnyOrder("story", "after");
-            JsonNode story = out.stream().filter(l -> l.path("custom_id").asText().equals("story")).findFirst().orElseThrow();
-            assertThat(story.path("response").path("status_code").asInt()).isEqualTo(400);
-            assertThat(story.path("error").path("message").asText()).contains("tokenizer changed");
+            assertThat(((Counter) metrics.get("resumed_requests")).getCount()).as("nothing continued its old ids").isZero();
+            Map<String, JsonNode> out = new HashMap<>();
+            lines(h).forEach(l -> out.put(l.path("custom_id").asText(), l));
+            assertThat(out).containsOnlyKeys("story", "ids-only", "after");
+            JsonNode restarted = out.get("story").path("response").path("body");
+            assertThat(restarted.path("usage").path("completion_tokens").asInt()).as("all its tokens on the new model").isEqualTo(60);
+            assertThat(restarted.path("usage").path("prompt_tokens").asInt()).isEqualTo(onTheNewModel.promptIds().length);
+            assertThat(text(out.get("story"))).as("as on the new model alone").isEqualTo(alone);
+            assertThat(out.get("ids-only").path("response").path("status_code").asInt()).isEqualTo(400);
+            assertThat(out.get("ids-only").path("error").path("message").asText()).contains("tokenizer changed");
         }
     }
 
@@ -356,7 +377,17 @@ class GenerateOperatorTest {
 
     private static PreparedRequest request(String customId, String model, int[] promptIds, int maxTokens) {
         SamplingParams params = SamplingParams.builder().temperature(0).maxTokens(maxTokens).ignoreEos(true).seed(1L).build();
-        return new PreparedRequest(customId, Endpoint.COMPLETION, model, promptIds, params, null, "id:" + customId);
+        return new PreparedRequest(customId, Endpoint.COMPLETION, model, promptIds, params, null, "id:" + customId, null);
+    }
+
+    /** As {@link #request(String, int)}, with the request it was prepared from ("Once upon a time"), as prepare gives it. */
+    private static PreparedRequest prompted(String customId, int maxTokens) {
+        String line = "{\"custom_id\": \"" + customId + "\", \"method\": \"POST\", \"url\": \"/v1/completions\","
+                + " \"body\": {\"prompt\": \"Once upon a time\"}}";
+        InferenceRequest source = ((ParsedRecord.Valid) new RequestParser(STORIES).parse(line.getBytes(StandardCharsets.UTF_8))).request();
+        PreparedRequest ids = request(customId, maxTokens);
+        return new PreparedRequest(customId, ids.endpoint(), ids.model(), ids.promptIds(), ids.samplingParams(), null,
+                ids.prefixKey(), source);
     }
 
     /** The text of {@code request} run alone in a fresh operator. */
@@ -391,7 +422,7 @@ class GenerateOperatorTest {
                 + "\"maxLength\":60},\"n\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":99}},\"required\":[\"story\",\"n\"]}";
         SamplingParams params = SamplingParams.builder().temperature(1.0).maxTokens(200).seed(5L)
                 .structuredOutput(StructuredOutput.jsonSchema(schema)).build();
-        return new PreparedRequest(customId, Endpoint.COMPLETION, "stories260K", ONCE_UPON_A_TIME, params, null, "id:" + customId);
+        return new PreparedRequest(customId, Endpoint.COMPLETION, "stories260K", ONCE_UPON_A_TIME, params, null, "id:" + customId, null);
     }
 
     @SuppressWarnings("unchecked")
