@@ -41,6 +41,8 @@ final class BenchStructuredCommand implements Callable<Integer> {
 
     @Mixin EngineOptions engine;
 
+    @Mixin ProfileOptions profile;
+
     @Option(names = "--num-prompts", defaultValue = "64", description = "Requests per run. Default: ${DEFAULT-VALUE}.")
     int numPrompts;
 
@@ -63,7 +65,8 @@ final class BenchStructuredCommand implements Callable<Integer> {
                     + " measures the compile times only. Default: ${DEFAULT-VALUE}.")
     int rounds;
 
-    @Option(names = "--compile-repeats", defaultValue = "20", description = "Times each compile is measured. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--compile-repeats", defaultValue = "100", description = "Times each compile is measured (after as many"
+            + " unmeasured cold compiles, to warm the JIT). Default: ${DEFAULT-VALUE}.")
     int compileRepeats;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the random prompts. Default: ${DEFAULT-VALUE}.")
@@ -86,10 +89,10 @@ final class BenchStructuredCommand implements Callable<Integer> {
         try (LlmEngine llm = LlmEngine.create(config)) {
             err.println(llm.computePaths().summary());
             CompileTimes compile = CompileTimes.measure(llm, constraint, compileRepeats);
-            out.printf("Compile on %d tokens: vocabulary %.1f ms (once per tokenizer); cold p50 %.2f ms (p99 %.2f);"
-                            + " first mask %.2f ms; cached p50 %.4f ms (p99 %.4f)%n", llm.modelConfig().vocabSize(),
-                    compile.vocabularyMs(), compile.coldMs().p50(), compile.coldMs().p99(), compile.firstMaskMs().p50(),
-                    compile.cachedMs().p50(), compile.cachedMs().p99());
+            out.printf("Compile on %d tokens: vocabulary %.1f ms (once per tokenizer); cold p50 %.2f ms (p99 %.2f; CPU p50"
+                            + " %.2f ms); first mask %.2f ms; cached p50 %.4f ms (p99 %.4f)%n", llm.modelConfig().vocabSize(),
+                    compile.vocabularyMs(), compile.coldMs().p50(), compile.coldMs().p99(), compile.coldCpuMs().p50(),
+                    compile.firstMaskMs().p50(), compile.cachedMs().p50(), compile.cachedMs().p99());
             report.set("compile", compile.toJson());
             if (rounds > 0) {
                 throughput(llm, constraint, prompts, limits, report);
@@ -115,14 +118,12 @@ final class BenchStructuredCommand implements Callable<Integer> {
         StructuredOutputs.Stats before = structured.stats();
         long constrainedTokens = 0;
         for (int round = 1; round <= rounds; round++) {
-            BenchResult free = ContinuousBenchmark.allAtOnce(llm, prompts.requests(numPrompts, inputLen, outputLen),
-                    "unconstrained", new BenchProgress(err, "unconstrained " + round), limits);
+            BenchResult free = run(llm, "unconstrained " + round, prompts, limits, null);
             // The first constrained run of the grammar analyses its mask positions: odd rounds pay it
             // without jump-forward, even rounds with.
             BenchResult stepwise = round % 2 == 1 ? stepwise(llm, constraint, prompts, limits, round) : null;
             long forcedBefore = structured.stats().forcedTokens();
-            BenchResult constrained = ContinuousBenchmark.allAtOnce(llm, prompts.requests(numPrompts, inputLen, outputLen),
-                    "constrained", new BenchProgress(err, "constrained " + round), limits, constraint);
+            BenchResult constrained = run(llm, "constrained " + round, prompts, limits, constraint);
             long forced = structured.stats().forcedTokens() - forcedBefore;
             if (stepwise == null) {
                 stepwise = stepwise(llm, constraint, prompts, limits, round);
@@ -162,12 +163,22 @@ final class BenchStructuredCommand implements Callable<Integer> {
     private BenchResult stepwise(LlmEngine llm, StructuredOutput constraint, RandomDataset prompts, MachineLimits limits, int round) {
         llm.structuredOutputs().setJumpForward(false);
         try {
-            return ContinuousBenchmark.allAtOnce(llm, prompts.requests(numPrompts, inputLen, outputLen),
-                    "constrained, no jump-forward", new BenchProgress(spec.commandLine().getErr(), "no jump-forward " + round),
-                    limits, constraint);
+            return run(llm, "no jump-forward " + round, prompts, limits, constraint);
         } finally {
             llm.structuredOutputs().setJumpForward(true);
         }
+    }
+
+    /** One run of the workload, under {@code constraint} (null for none), with its step profile if asked. */
+    private BenchResult run(LlmEngine llm, String label, RandomDataset prompts, MachineLimits limits, StructuredOutput constraint) {
+        PrintWriter err = spec.commandLine().getErr();
+        String mode = constraint == null ? "unconstrained"
+                : llm.structuredOutputs().jumpForward() ? "constrained" : "constrained, no jump-forward";
+        profile.start(llm);
+        BenchResult result = ContinuousBenchmark.allAtOnce(llm, prompts.requests(numPrompts, inputLen, outputLen), mode,
+                new BenchProgress(err, label), limits, constraint);
+        profile.report(llm, label, err);
+        return result;
     }
 
     private String schema() throws IOException {

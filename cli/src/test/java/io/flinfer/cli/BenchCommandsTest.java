@@ -64,6 +64,7 @@ class BenchCommandsTest {
         JsonNode compile = report.get("compile");
         assertThat(compile.get("vocabulary_ms").asDouble()).isPositive();
         assertThat(compile.get("cold_compile_ms").get("p50").asDouble()).isPositive();
+        assertThat(compile.get("cold_compile_cpu_ms").get("p50").asDouble()).isPositive();
         assertThat(compile.get("cached_compile_ms").get("p99").asDouble())
                 .isGreaterThanOrEqualTo(compile.get("cached_compile_ms").get("p50").asDouble());
         assertThat(report.get("mask").get("steps").asLong()).as("a step per constrained token after the prefill").isGreaterThanOrEqualTo(24);
