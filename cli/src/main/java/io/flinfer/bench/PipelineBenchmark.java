@@ -6,12 +6,15 @@ import io.flinfer.jobs.PipelineOptions;
 import io.flinfer.kafka.CommittedReader;
 import io.flinfer.local.LocalCluster;
 import io.flinfer.local.LocalPipeline;
+import io.flinfer.engine.RequestTimings;
+import io.flinfer.operators.generate.FinishedRequestTap;
 import io.flinfer.operators.records.ResultSummary;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
@@ -21,7 +24,8 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
  * requests go once per request rate, one rate after the other on the same job: at an infinite rate
  * every request is published at once, as the engine-alone benchmark adds them all at once; at a finite
  * one they arrive as a Poisson process ({@link PoissonPublisher}) and each record's latency is timed
- * from its publication to its result becoming visible to a {@code read_committed} consumer.
+ * from its publication to its result becoming visible to a {@code read_committed} consumer, and split into
+ * its parts by the engine's milestones ({@link LatencyParts}).
  */
 public final class PipelineBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,24 +69,36 @@ public final class PipelineBenchmark {
             lines.put(id, requestLine(request.prompt(), new BenchRequest(id, tokens.promptIds(), tokens.outputLen())));
         }
         EngineActivity engines = EngineActivity.ofLoadedEngines();
+        ThreadCpu cpu = ThreadCpu.start();
+        Map<String, RequestTimings> timings = new ConcurrentHashMap<>();
+        LatencyParts.Recorder parts = new LatencyParts.Recorder();
         long start = System.nanoTime();
         double[] latencyMs = new double[requests.size()];
         long promptTokens = 0;
         long outputTokens = 0;
         long cachedTokens = 0;
-        try (PoissonPublisher publisher = new PoissonPublisher(options, lines, rate, s.seed())) {
+        long firstVisible = 0;
+        double keptUp;
+        try (FinishedRequestTap.Observation tap = FinishedRequestTap.observe(timings::put);
+                PoissonPublisher publisher = new PoissonPublisher(options, lines, rate, s.seed())) {
             for (int i = 1; i <= requests.size(); i++) {
                 ResultSummary result = succeeded(results.read(1, s.timeout()).get(0));
-                latencyMs[i - 1] = (System.nanoTime() - publisher.sentNanos(result.customId())) / 1e6;
+                long visible = System.nanoTime();
+                firstVisible = i == 1 ? visible : firstVisible;
+                long published = publisher.sentNanos(result.customId());
+                latencyMs[i - 1] = (visible - published) / 1e6;
+                // The operator hands the timings over before it emits the result, so they are here.
+                parts.add(published, timings.remove(result.customId()), visible);
                 promptTokens += result.promptTokens();
                 outputTokens += result.completionTokens();
                 cachedTokens += result.cachedTokens();
                 progress.update(i, requests.size(), outputTokens, (System.nanoTime() - start) / 1e9);
             }
+            keptUp = publisher.sentSpanSeconds() / ((System.nanoTime() - firstVisible) / 1e9);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new PipelineRunResult(rate, requests.size(), seconds, promptTokens, outputTokens, cachedTokens,
-                engines.idleFractionSince(seconds), LatencySummary.of(latencyMs));
+                engines.idleFractionSince(seconds), LatencySummary.of(latencyMs), parts.summary(), keptUp, cpu.secondsByGroup());
     }
 
     /** A /v1/completions line that asks for exactly the request's output length, greedily, as the engine run does. */

@@ -3,6 +3,7 @@ package io.flinfer.bench;
 import io.flinfer.jobs.PipelineOptions;
 import io.flinfer.kafka.KafkaClients;
 import java.util.List;
+import java.util.LongSummaryStatistics;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,6 +70,12 @@ final class PoissonPublisher implements AutoCloseable {
             throw new IllegalStateException("a result for " + customId + ", which was not published");
         }
         return sent;
+    }
+
+    /** Seconds from the first request sent to the last, once all are sent. */
+    double sentSpanSeconds() {
+        LongSummaryStatistics sent = sentNanos.values().stream().mapToLong(Long::longValue).summaryStatistics();
+        return (sent.getMax() - sent.getMin()) / 1e9;
     }
 
     @Override

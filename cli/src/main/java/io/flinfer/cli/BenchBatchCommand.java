@@ -60,7 +60,7 @@ final class BenchBatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EngineConfig config = engine.toConfig();
+        EngineConfig config = engine.toSingleModelConfig("flinfer bench batch");
         List<TextRequest> requests;
         try (Tokenizer tokenizer = Tokenizer.load(config.modelPath())) {
             requests = workload.prompts(tokenizer).requests(numPrompts, workload.inputLen, workload.outputLen);

@@ -55,7 +55,7 @@ final class BenchPrefixCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        EngineConfig config = engine.toConfig();
+        EngineConfig config = engine.toSingleModelConfig("flinfer bench prefix");
         List<BenchRequest> requests = RandomDataset.forModel(config.modelPath(), seed)
                 .sharedPrefixRequests(numPrompts, prefixLen, suffixLen, outputLen);
         PrintWriter err = spec.commandLine().getErr();

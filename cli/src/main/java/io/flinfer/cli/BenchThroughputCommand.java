@@ -73,7 +73,7 @@ final class BenchThroughputCommand implements Callable<Integer> {
         if (!continuous && !staticBatches) {
             throw new IllegalArgumentException("--mode must be continuous, static or both, not '" + mode + "'");
         }
-        EngineConfig config = engine.toConfig();
+        EngineConfig config = engine.toSingleModelConfig("flinfer bench throughput");
         ModelConfig model = ModelConfig.load(config.modelPath());
         List<BenchRequest> requests = RandomDataset.forModel(config.modelPath(), seed)
                 .requests(numPrompts, inputLen, outputLen);

@@ -11,17 +11,21 @@ import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.hub.HubSettings;
 import io.flinfer.jobs.Durations;
 import io.flinfer.jobs.EngineOptions;
+import io.flinfer.jobs.GenerationCommandOptions;
+import io.flinfer.jobs.ModelRoute;
 import io.flinfer.jobs.PipelineOptions;
 import io.flinfer.local.LocalCluster;
 import io.flinfer.local.LocalPipeline;
 import io.flinfer.models.BundledModels;
 import io.flinfer.operators.generate.SharedEngines;
+import io.flinfer.operators.records.ServedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -107,18 +111,37 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         DemoModel model = DemoModel.resolve(engine.model(), engine.revision(), hubSettings, bundledModel, syntheticModels, err);
         EngineConfig config = engine.toConfig(model.folder());
+        PipelineOptions.Builder builder = kafka.options(config, "flinfer-demo").requestTimeout(timeout);
+        if (engine.servedName() != null) {
+            builder.servedModel(ServedModel.named(engine.servedName()).withAdapters(config.lora().modules().keySet()));
+        }
+        PipelineOptions options = builder.build();
+        // Further --model arguments: each its own operators, its share of the requests named by its name.
+        List<ModelRoute> more = GenerationCommandOptions.moreModels(engine.moreModels(), options.generation().servedModel(), Map.of());
+        options = builder.moreModels(more).build();
         int port = usableMetricsPort(err);
-        err.println("Loading " + model.name() + " from " + model.folder() + " ...");
+        err.println("Loading " + model.name() + " from " + model.folder() + more.stream()
+                .map(m -> " and " + m.name() + " from " + m.engine().model()).collect(Collectors.joining()) + " ...");
         err.flush();
-        // The generate operator adopts the engine loaded here, which keeps load time out of the numbers.
-        SharedEngines.preload(config).join();
+        // The generate operators adopt the engines loaded here, which keeps load time out of the numbers.
+        for (ModelRoute route : options.generation().models()) {
+            SharedEngines.preload(route.engine()).join();
+        }
 
         DemoPrompts samples = DemoPrompts.bundled(model.hasChatTemplate());
-        List<DemoPrompts.Request> requests = samples.requests(prompts, maxTokens);
-        DemoResults results = new DemoResults(COMPLETIONS_SHOWN);
-        PipelineOptions options = kafka.options(config, "flinfer-demo").requestTimeout(timeout).build();
-        try (LocalPipeline pipeline = LocalPipeline.start(options,
-                LocalPipeline.Settings.temporary(new LocalCluster.Settings(1, CHECKPOINT_INTERVAL, port)), err)) {
+        List<String> named = new ArrayList<>();
+        named.add(null);
+        more.forEach(m -> named.add(m.name()));
+        List<DemoPrompts.Request> requests = samples.requests(prompts, maxTokens, named);
+        String first = options.generation().servedModel().name();
+        Map<String, String> modelOf = new HashMap<>();
+        for (int i = 0; i < requests.size(); i++) {
+            String name = named.get(i % named.size());
+            modelOf.put(requests.get(i).customId(), name == null ? first : name);
+        }
+        DemoResults results = new DemoResults(COMPLETIONS_SHOWN, modelOf);
+        try (LocalPipeline pipeline = LocalPipeline.start(options, LocalPipeline.Settings.temporary(
+                new LocalCluster.Settings(1, CHECKPOINT_INTERVAL, port, options.generation().slots(1))), err)) {
             String servers = pipeline.options().bootstrapServers();
             err.println("Started the job on a local Flink cluster, Kafka at " + servers
                     + (port > 0 ? ", metrics on http://localhost:" + port + "/metrics" : ""));

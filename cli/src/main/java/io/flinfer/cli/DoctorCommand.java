@@ -2,13 +2,16 @@ package io.flinfer.cli;
 
 import io.flinfer.doctor.Diagnosis;
 import io.flinfer.engine.ComputeDevice;
+import io.flinfer.engine.Dtype;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.GreedyGolden.Outcome;
+import io.flinfer.engine.Quantization;
 import io.flinfer.engine.model.ComputePaths;
 import io.flinfer.engine.model.PathCheck;
 import io.flinfer.jobs.EngineOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,6 +45,18 @@ final class DoctorCommand implements Callable<Integer> {
             description = "cpu or cuda:N. Default: ${DEFAULT-VALUE}.")
     ComputeDevice device;
 
+    @Option(names = "--dtype", defaultValue = EngineConfig.DEFAULT_DTYPE, converter = EngineOptions.DtypeConverter.class,
+            description = "Compute dtype to check the paths of: auto, float32, bfloat16 or float16, as for run. Other than "
+                    + "float32, the golden prompts are also replayed in it and reported (rounding may change a greedy "
+                    + "choice, so they are not required identical). Default: ${DEFAULT-VALUE}.")
+    Dtype dtype;
+
+    @Option(names = "--quantization", defaultValue = EngineConfig.DEFAULT_QUANTIZATION,
+            converter = EngineOptions.QuantizationConverter.class,
+            description = "Weight quantization to check: none or int8, as for run; int8 golden prompts are reported like "
+                    + "another dtype's. Default: ${DEFAULT-VALUE}.")
+    Quantization quantization;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -49,12 +64,13 @@ final class DoctorCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("Checking the engine on this machine (loads the model, then replays the golden prompts)...");
         out.flush();
-        Diagnosis d = Diagnosis.run(model, device);
+        Diagnosis d = Diagnosis.run(model, device, new Diagnosis.Precision(dtype, quantization));
         out.println();
         out.println("Machine");
         d.machine().forEach((label, value) -> out.printf("  %-12s %s%n", label, value));
         printPaths(out, d);
         printGolden(out, d);
+        printGoldenAtPrecision(out, d);
         out.println();
         boolean fellBack = !d.paths().allPassed();
         if (!d.goldenPassed()) {
@@ -79,6 +95,24 @@ final class DoctorCommand implements Callable<Integer> {
         out.printf("  %-12s %d checks in %.0f ms%n", "self-check", p.checks().size(), p.checkSeconds() * 1e3);
         for (PathCheck c : p.checks()) {
             out.printf("    %-6s %s%n", c.passed() ? "ok" : "FAILED", c.describe());
+        }
+    }
+
+    /** The golden prompts in another dtype or quantized: how far each follows llama2.c's float32 choices. */
+    private void printGoldenAtPrecision(PrintWriter out, Diagnosis d) {
+        if (d.goldenAtPrecision().isEmpty()) {
+            return;
+        }
+        out.println();
+        out.printf("Golden prompts in %s%s (reported, not checked: rounding may change a greedy choice)%n",
+                // stories260K is stored in float32: auto computes it in float32.
+                (dtype == Dtype.AUTO ? Dtype.FLOAT32 : dtype).name().toLowerCase(Locale.ROOT), quantization == Quantization.NONE ? "" : " with int8 weights");
+        for (Outcome o : d.goldenAtPrecision()) {
+            String prompt = '"' + o.golden().prompt() + '"';
+            out.printf("  %-6s %-24s %s%n", o.passed() ? "same" : "apart", prompt, o.passed()
+                    ? o.ids().length + " tokens as llama2.c"
+                    : "as llama2.c for " + Math.max(o.firstDifference(), 0) + " of " + o.golden().greedyIds().length
+                    + " generated tokens");
         }
     }
 

@@ -95,7 +95,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 .frequencyPenalty(frequencyPenalty).repetitionPenalty(repetitionPenalty).build();
         PrintWriter out = spec.commandLine().getOut();
         int failures = 0;
-        try (Llm llm = Llm.load(engine.toConfig())) {
+        try (Llm llm = Llm.load(engine.toSingleModelConfig("flinfer generate"))) {
             Tokenizer tokenizer = llm.engine().tokenizer();
             List<int[]> ids = all.stream().map(p -> encode(tokenizer, p)).toList();
             List<RequestOutput> outputs = llm.generateIds(ids, params);

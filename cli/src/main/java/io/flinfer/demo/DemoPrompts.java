@@ -57,20 +57,21 @@ public final class DemoPrompts {
 
     /**
      * {@code count} requests. Request i takes opening i mod S and the next cue for that opening, so
-     * consecutive requests alternate prefixes and each prefix recurs every S requests.
+     * consecutive requests alternate prefixes and each prefix recurs every S requests; it names model
+     * i mod M of {@code models} in its "model" field (null names none: the job's first model).
      */
-    public List<Request> requests(int count, int maxTokens) {
+    public List<Request> requests(int count, int maxTokens, List<String> models) {
         List<Request> requests = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String opening = openings.get(i % openings.size());
             String cue = cues.get((i / openings.size()) % cues.size());
             String customId = String.format("demo-%03d", i + 1);
-            requests.add(new Request(customId, cue, requestJson(customId, opening, cue, maxTokens)));
+            requests.add(new Request(customId, cue, requestJson(customId, opening, cue, maxTokens, models.get(i % models.size()))));
         }
         return requests;
     }
 
-    private String requestJson(String customId, String opening, String cue, int maxTokens) {
+    private String requestJson(String customId, String opening, String cue, int maxTokens, String model) {
         ObjectNode request = JSON.createObjectNode()
                 .put("custom_id", customId)
                 .put("method", "POST")
@@ -85,6 +86,9 @@ public final class DemoPrompts {
             body.put("prompt", opening + " " + cue).put("max_tokens", maxTokens);
         }
         body.put("temperature", 0.7);
+        if (model != null) {
+            body.put("model", model);
+        }
         return request.toString();
     }
 

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.stream.Collectors;
 
 /** Prints what the demo produced: a few completions, then the summary. */
 public final class DemoReport {
@@ -43,6 +44,10 @@ public final class DemoReport {
         out.printf("  prefix-cache hits:  %.1f%% of prompt tokens (%d cached of %d)%n",
                 100 * results.prefixCacheHitRate(), results.cachedTokens(), results.promptTokens());
         out.printf("  dead letters:       %d%n", results.deadLetters());
+        if (results.resultsByModel().size() > 1) {
+            out.printf("  results by model:   %s%n", results.resultsByModel().entrySet().stream()
+                    .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+        }
         out.flush();
     }
 

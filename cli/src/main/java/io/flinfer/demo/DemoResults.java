@@ -2,6 +2,7 @@ package io.flinfer.demo;
 
 import io.flinfer.operators.records.ResultSummary;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -13,6 +14,9 @@ public final class DemoResults {
     public record Completion(String customId, String text) {}
 
     private final int keep;
+    /** The model each request named, by custom_id: results are counted by model. */
+    private final Map<String, String> modelOf;
+    private final TreeMap<String, Integer> resultsByModel = new TreeMap<>();
     private final TreeMap<String, String> firstCompletions = new TreeMap<>();
     private final TreeMap<String, String> firstErrors = new TreeMap<>();
     private int results;
@@ -22,15 +26,20 @@ public final class DemoResults {
     private long cachedTokens;
     private long completionTokens;
 
-    /** @param keep how many completions (and errors) to keep for printing */
-    public DemoResults(int keep) {
+    /**
+     * @param keep how many completions (and errors) to keep for printing
+     * @param modelOf the model each request named, by custom_id
+     */
+    public DemoResults(int keep, Map<String, String> modelOf) {
         this.keep = keep;
+        this.modelOf = Map.copyOf(modelOf);
     }
 
     /** Adds one line of the results topic (an OpenAI Batch API output line). */
     public void addResult(String line) {
         ResultSummary result = ResultSummary.read(line);
         results++;
+        resultsByModel.merge(modelOf.getOrDefault(result.customId(), "?"), 1, Integer::sum);
         if (result.failed()) {
             errors++;
             keepFirst(firstErrors, result.customId(), result.errorMessage());
@@ -55,6 +64,8 @@ public final class DemoResults {
     public long completionTokens() { return completionTokens; }
     public List<Completion> firstCompletions() { return completions(firstCompletions); }
     public List<Completion> firstErrors() { return completions(firstErrors); }
+    /** Results (completions and errors) by the model their request named. */
+    public Map<String, Integer> resultsByModel() { return resultsByModel; }
 
     /** Share of prompt tokens served from the prefix cache, as vLLM's prefix_cache_hits / queries. */
     public double prefixCacheHitRate() {

@@ -2,10 +2,12 @@ package io.flinfer.doctor;
 
 import ai.djl.engine.Engine;
 import io.flinfer.engine.ComputeDevice;
+import io.flinfer.engine.Dtype;
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.GreedyGolden;
 import io.flinfer.engine.GreedyGolden.Outcome;
 import io.flinfer.engine.Llm;
+import io.flinfer.engine.Quantization;
 import io.flinfer.engine.TensorThread;
 import io.flinfer.engine.model.ComputePaths;
 import io.flinfer.models.BundledModels;
@@ -23,29 +25,53 @@ import java.util.Objects;
  * @param machine labelled facts, in the order to print them
  * @param model the model whose paths were checked
  * @param paths the paths chosen and their checks
- * @param golden one outcome per golden prompt
- * @param goldenSeconds how long the golden prompts took
+ * @param golden one outcome per golden prompt, computed in float32: the check
+ * @param goldenAtPrecision the same prompts computed at the precision asked for, where it is not float32 (else
+ *     empty): reported, not required identical, since rounding may change a greedy choice
+ * @param goldenSeconds how long the float32 golden prompts took
  */
 public record Diagnosis(Map<String, String> machine, Path model, ComputePaths paths, List<Outcome> golden,
-        double goldenSeconds) {
+        List<Outcome> goldenAtPrecision, double goldenSeconds) {
     private static final long KV_CACHE_BYTES = 64L << 20;
 
-    /** Loads {@code model} (the bundled stories260K when null) on {@code device} and checks it. */
-    public static Diagnosis run(Path model, ComputeDevice device) {
-        Path stories = BundledModels.stories260K();
-        Path checked = model == null ? stories : model;
-        GreedyGolden golden = GreedyGolden.read(BundledModels.stories260KGreedyGolden());
-        try (Llm storiesLlm = load(stories, device)) {
-            // The bundled model, checked by default, is loaded once for both.
-            ComputePaths paths = checked.equals(stories) ? storiesLlm.engine().computePaths() : pathsOf(checked, device);
-            long start = System.nanoTime();
-            List<Outcome> outcomes = golden.replay(storiesLlm);
-            return new Diagnosis(machine(device), checked, paths, outcomes, (System.nanoTime() - start) / 1e9);
+    /** The compute dtype and weight quantization to check the paths of (and to replay the golden prompts in). */
+    public record Precision(Dtype dtype, Quantization quantization) {
+        public static final Precision DEFAULT = new Precision(Dtype.AUTO, Quantization.NONE);
+
+        /** Whether stories260K, stored in float32, computes in plain float32 at this precision. */
+        boolean float32OnStories() {
+            return (dtype == Dtype.AUTO || dtype == Dtype.FLOAT32) && quantization == Quantization.NONE;
         }
     }
 
-    private static ComputePaths pathsOf(Path model, ComputeDevice device) {
-        try (Llm llm = load(model, device)) {
+    /**
+     * Loads {@code model} (the bundled stories260K when null) on {@code device} at {@code precision}
+     * and checks it; replays the golden prompts in float32 and, if asked for another precision, in it.
+     */
+    public static Diagnosis run(Path model, ComputeDevice device, Precision precision) {
+        Path stories = BundledModels.stories260K();
+        Path checked = model == null ? stories : model;
+        GreedyGolden golden = GreedyGolden.read(BundledModels.stories260KGreedyGolden());
+        // stories260K is stored in float32, so by default it computes in float32: the golden check.
+        try (Llm storiesLlm = load(stories, device, Precision.DEFAULT)) {
+            long start = System.nanoTime();
+            List<Outcome> outcomes = golden.replay(storiesLlm);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            List<Outcome> atPrecision = List.of();
+            if (!precision.float32OnStories()) {
+                try (Llm atPrecisionLlm = load(stories, device, precision)) {
+                    atPrecision = golden.replay(atPrecisionLlm);
+                }
+            }
+            // The bundled model, checked by default, is loaded once for both.
+            ComputePaths paths = checked.equals(stories) && precision.float32OnStories() ? storiesLlm.engine().computePaths()
+                    : pathsOf(checked, device, precision);
+            return new Diagnosis(machine(device), checked, paths, outcomes, atPrecision, seconds);
+        }
+    }
+
+    private static ComputePaths pathsOf(Path model, ComputeDevice device, Precision precision) {
+        try (Llm llm = load(model, device, precision)) {
             return llm.engine().computePaths();
         }
     }
@@ -54,8 +80,9 @@ public record Diagnosis(Map<String, String> machine, Path model, ComputePaths pa
         return golden.stream().allMatch(Outcome::passed);
     }
 
-    private static Llm load(Path model, ComputeDevice device) {
-        return Llm.load(EngineConfig.defaults(model).withKvCacheMemory(KV_CACHE_BYTES).withDevice(device));
+    private static Llm load(Path model, ComputeDevice device, Precision precision) {
+        return Llm.load(EngineConfig.defaults(model).withKvCacheMemory(KV_CACHE_BYTES).withDevice(device)
+                .withPrecision(precision.dtype(), Dtype.AUTO, precision.quantization()));
     }
 
     private static Map<String, String> machine(ComputeDevice device) {

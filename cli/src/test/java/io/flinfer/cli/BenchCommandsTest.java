@@ -45,7 +45,7 @@ class BenchCommandsTest {
     }
 
     @Test
-    void structuredComparesConstrainedWithUnconstrainedRunsOfTheSameShape() throws Exception {
+    void structuredComparesConstrainedRunsWithAndWithoutJumpForwardWithUnconstrainedOnesOfTheSameShape() throws Exception {
         Path json = dir.resolve("structured.json");
         JsonNode report = run(json, "bench", "structured", "--model", model.toString(), "--num-prompts", "3",
                 "--input-len", "8", "--output-len", "24", "--rounds", "1", "--compile-repeats", "3",
@@ -55,8 +55,12 @@ class BenchCommandsTest {
         assertThat(round.get("unconstrained").get("output_tokens").asLong()).isEqualTo(3 * 24);
         assertThat(round.get("constrained").get("output_tokens").asLong())
                 .as("the default schema's shortest value is longer than 24 tokens").isEqualTo(3 * 24);
+        assertThat(round.get("constrained_no_jump_forward").get("output_tokens").asLong()).isEqualTo(3 * 24);
+        assertThat(round.get("forced_tokens").asLong()).as("the property names after the first").isPositive();
         assertThat(report.get("throughput_ratio").asDouble()).isCloseTo(round.get("constrained").get("output_tokens_per_s").asDouble()
                 / round.get("unconstrained").get("output_tokens_per_s").asDouble(), within(1e-9));
+        assertThat(report.get("jump_forward_ratio").asDouble()).isCloseTo(round.get("constrained").get("output_tokens_per_s").asDouble()
+                / round.get("constrained_no_jump_forward").get("output_tokens_per_s").asDouble(), within(1e-9));
         JsonNode compile = report.get("compile");
         assertThat(compile.get("vocabulary_ms").asDouble()).isPositive();
         assertThat(compile.get("cold_compile_ms").get("p50").asDouble()).isPositive();

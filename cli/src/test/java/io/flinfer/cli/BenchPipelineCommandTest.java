@@ -10,6 +10,7 @@ import io.flinfer.bench.TokenRange;
 import io.flinfer.engine.synth.SynthPreset;
 import io.flinfer.engine.synth.SyntheticCheckpoint;
 import io.flinfer.engine.tokenizer.Tokenizer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,11 +28,12 @@ class BenchPipelineCommandTest {
         Path model = dir.resolve("tiny");
         SyntheticCheckpoint.write(SynthPreset.named("tiny"), model, 1, false, (done, total) -> {});
         Path json = dir.resolve("pipeline.json");
+        Path plot = dir.resolve("sweep.svg");
 
         CliRun run = CliRun.of("bench", "pipeline", "--model", model.toString(), "--num-prompts", "5",
                 "--input-len", "16:40", "--output-len", "3:7", "--seed", "11", "--kv-cache-memory", "1MiB",
                 "--max-model-len", "64", "--checkpoint-interval", "200ms", "--parallelism", "2",
-                "--timeout", "3m", "--request-rate", "inf,20", "--output-json", json.toString());
+                "--timeout", "3m", "--request-rate", "inf,20", "--output-json", json.toString(), "--plot", plot.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("Throughput (engine):", "Throughput (pipeline):", "Pipeline over engine alone:",
@@ -72,6 +74,21 @@ class BenchPipelineCommandTest {
             JsonNode e2e = r.get("e2e_latency_ms");
             assertThat(e2e.get("p50").asDouble()).isPositive().isLessThanOrEqualTo(e2e.get("p90").asDouble());
             assertThat(e2e.get("p90").asDouble()).isLessThanOrEqualTo(e2e.get("p99").asDouble());
+            // The parts of each record's latency add up to it, so their means add up to its mean.
+            double partsMean = 0;
+            for (String part : List.of("before_engine_ms", "engine_queue_ms", "generation_ms", "finished_to_visible_ms")) {
+                assertThat(r.get(part).get("p50").asDouble()).as(part).isGreaterThanOrEqualTo(0);
+                partsMean += r.get(part).get("mean").asDouble();
+            }
+            assertThat(partsMean).isCloseTo(e2e.get("mean").asDouble(), offset(1e-6));
+            assertThat(r.get("generation_ms").get("p50").asDouble()).isPositive();
+            assertThat(r.get("ttft_ms").get("p99").asDouble()).as("the first token comes after the engine got the record")
+                    .isGreaterThanOrEqualTo(r.get("before_engine_ms").get("p99").asDouble());
         }
+        assertThat(runs.get(1).get("kept_up").isBoolean()).isTrue();
+        assertThat(Files.readString(plot)).startsWith("<svg").contains("<polyline");
+        assertThat(run.out()).contains("Sustainable:", "Latency parts", "before engine", "to visible", "CPU by thread", "idle or elsewhere");
+        assertThat(runs.get(0).get("cpu_seconds_by_thread").get("flinfer-tensors").asDouble())
+                .as("the engine's thread and its libtorch workers stepped").isPositive();
     }
 }

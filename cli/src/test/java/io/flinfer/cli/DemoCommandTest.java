@@ -7,6 +7,7 @@ import io.flinfer.demo.SyntheticModelCache;
 import io.flinfer.engine.hub.HubSettings;
 import io.flinfer.engine.synth.SynthPreset;
 import io.flinfer.engine.synth.SyntheticCheckpoint;
+import io.flinfer.models.BundledModels;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -66,6 +67,22 @@ class DemoCommandTest {
         assertThat(completions(run.out())).hasSize(3).allSatisfy(story -> assertThat(story)
                 .startsWith("> ").containsPattern("\\b(the|a|and|was|to|he|she|her|his|in|it|of|with|they|saw|said)\\b"));
         assertThat(cachedTokens(run.out())).as("the openings' blocks come from the cache").isPositive();
+    }
+
+    /** A repeated --model: one job serves both, the requests alternate between them and each is answered. */
+    @Test
+    void spreadsTheRequestsOverSeveralModels(@TempDir Path dir) throws IOException {
+        Path tiny = dir.resolve("tiny");
+        SyntheticCheckpoint.write(SynthPreset.named("tiny"), tiny, 7, false, (done, total) -> { });
+
+        CliRun run = demo(command -> { }, "--model", BundledModels.stories260K() + "=stories", "--model", tiny + "=tiny",
+                "--metrics-port", "0");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains("and tiny from " + tiny);
+        assertThat(run.out())
+                .contains("requests:           8 sent, 8 results (8 ok, 0 errors)")
+                .contains("results by model:   stories 4, tiny 4");
     }
 
     @Test

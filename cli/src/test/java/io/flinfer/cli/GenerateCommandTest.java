@@ -55,6 +55,19 @@ class GenerateCommandTest {
         assertThat(first.get("text").asText()).isNotBlank();
     }
 
+    /** Commands that run one model refuse a second --model instead of ignoring it. */
+    @Test
+    void commandsOfOneModelRefuseARepeatedModel() {
+        String model = stories.toString();
+        expectFailure(CliRun.of("generate", "--model", model, "--model", model + "=other", "--prompt", "x"),
+                "flinfer generate runs one model, but --model was given 2 times", "several models are for flinfer run");
+        for (String bench : new String[] {"throughput", "prefix", "structured", "batch", "pipeline"}) {
+            expectFailure(CliRun.of("bench", bench, "--model", model, "--model", model + "=other"),
+                    "flinfer bench " + bench + " runs one model, but --model was given 2 times");
+        }
+        expectFailure(CliRun.of("doctor", "--model", model, "--model", model), "--model", "should be specified only once");
+    }
+
     @Test
     void badInputGivesAClearMessageAndANonZeroExit(@TempDir Path dir) throws IOException {
         expectFailure(CliRun.of("generate", "--model", dir.resolve("missing").toString(), "--prompt", "x"),

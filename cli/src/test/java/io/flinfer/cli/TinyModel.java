@@ -19,9 +19,10 @@ final class TinyModel {
     static synchronized Path get() {
         if (dir == null) {
             try {
-                Path folder = Files.createTempDirectory("flinfer-tiny-model");
+                // Under the build's target folder (the tests' working directory), which a clean removes:
+                // a folder in /tmp would outlive every test run.
+                Path folder = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "tiny-model");
                 SyntheticCheckpoint.write(SynthPreset.named("tiny"), folder, 7, false, (done, total) -> { });
-                folder.toFile().deleteOnExit();
                 dir = folder;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -31,7 +31,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Metric;
-import org.apache.flink.metrics.groups.OperatorMetricGroup;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.scope.ScopeFormat;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -248,8 +248,9 @@ class PrefixRoutingTest {
         int[] served = new int[PARALLELISM];
         int[] routed = new int[PARALLELISM];
         long spills = 0;
-        for (OperatorMetricGroup group : METRICS.findOperatorMetricGroups(job, "generate")) {
-            Map<String, Metric> metrics = METRICS.getMetricsByGroup(group);
+        for (Map.Entry<MetricGroup, Map<String, Metric>> generate : new OperatorMetrics(METRICS, job).generateGroups().entrySet()) {
+            MetricGroup group = generate.getKey();
+            Map<String, Metric> metrics = generate.getValue();
             int subtask = Integer.parseInt(group.getAllVariables().get(ScopeFormat.SCOPE_TASK_SUBTASK_INDEX));
             served[subtask] = (int) ((Histogram) metrics.get("e2e_request_latency_microseconds")).getCount();
             routed[subtask] = (int) ((Counter) metrics.get("routed_requests")).getCount();

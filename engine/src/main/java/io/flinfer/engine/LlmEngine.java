@@ -85,7 +85,10 @@ public final class LlmEngine implements AutoCloseable {
                             .withInt8(precision.quantization() == Quantization.INT8)));
             KvCache cache = new KvCache(modelConfig, numBlocks, config.blockSize(), precision.kvCache(),
                     model.manager());
-            KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks, config.enablePrefixCaching()), config.blockSize());
+            ModelConfig.SlidingWindow window = modelConfig.slidingWindow();
+            // Blocks out of the window are freed only where every layer slides: a global layer reads them all.
+            KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks, config.enablePrefixCaching()), config.blockSize(),
+                    window != null && window.everyLayer() ? window.size() : 0);
             scheduler = new Scheduler(new SchedulerConfig(config.maxNumSeqs(), batchedTokens,
                     config.enableChunkedPrefill(), lora.maxLoras()), kv);
             runner = new ModelRunner(model, cache, profile);
@@ -231,6 +234,12 @@ public final class LlmEngine implements AutoCloseable {
             generationTokens++;
             FinishReason finish = state.accept(sampled.tokenIds()[r],
                     sampled.logprobs().isEmpty() ? null : sampled.logprobs().get(r), maxModelLen());
+            if (finish == null && state.isConstrained() && structuredOutputs.jumpForward()) {
+                int before = seq.numOutputTokens();
+                finish = state.jumpForward(scheduler, maxModelLen(), done);
+                generationTokens += seq.numOutputTokens() - before;
+                structuredOutputs.recordForcedTokens(seq.numOutputTokens() - before);
+            }
             if (finish != null) {
                 scheduler.finish(seq, finish);
                 requests.remove(seq.requestId());

@@ -1,6 +1,7 @@
 package io.flinfer.engine;
 
 import io.flinfer.engine.core.FinishReason;
+import io.flinfer.engine.core.Scheduler;
 import io.flinfer.engine.core.Sequence;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.sampling.SamplingRow;
@@ -10,6 +11,7 @@ import io.flinfer.engine.tokenizer.IncrementalDetokenizer;
 import io.flinfer.engine.tokenizer.StopStringMatcher;
 import io.flinfer.engine.tokenizer.Tokenizer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -72,12 +74,48 @@ final class RequestState {
         return grammar != null;
     }
 
+    /**
+     * The grammar's mask; where the grammar forces the next text, only the first token of its greedy
+     * spelling ({@link GrammarMatcher#forcedTokens}), so that forced text is spelled alike whether
+     * jump-forward appends it or steps sample it.
+     */
     private long[] grammarMask() {
         if (grammar == null) {
             return null;
         }
-        grammar.fillMask(mask);
+        int[] forced = grammar.forcedTokens();
+        if (forced.length > 0) {
+            Arrays.fill(mask, 0L);
+            mask[forced[0] >>> 6] |= 1L << forced[0];
+        } else {
+            grammar.fillMask(mask);
+        }
         return mask;
+    }
+
+    /**
+     * Jump-forward: after a sampled token, appends the tokens the grammar forces next (as output,
+     * each taking the random draw its sampling would have taken, so a restore replays the same
+     * draws) for the next step to compute together. Not for requests that want logprobs, which only
+     * a forward step per token gives.
+     *
+     * @return why the request is finished now, as {@link #accept} says after a forced token, or null
+     */
+    FinishReason jumpForward(Scheduler scheduler, int maxModelLen, long nowNanos) {
+        if (grammar == null || logprobs != null) {
+            return null;
+        }
+        for (int token : grammar.forcedTokens()) {
+            scheduler.appendKnownToken(seq, token, nowNanos);
+            if (!seq.params().isGreedy()) {
+                SamplingRow.skipDraws(random, 1);
+            }
+            FinishReason finish = accept(token, null, maxModelLen);
+            if (finish != null) {
+                return finish;
+            }
+        }
+        return null;
     }
 
     private Set<Integer> stopTokens() {

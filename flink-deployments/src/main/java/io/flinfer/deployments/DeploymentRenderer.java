@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.flinfer.jobs.Checkpointing;
+import io.flinfer.jobs.EngineOptions;
 import io.flinfer.jobs.FlinferJob;
 import io.flinfer.jobs.ModelDownload;
 import io.flinfer.jobs.batch.BatchJobMain;
@@ -199,19 +200,27 @@ public final class DeploymentRenderer {
 
     /** The JobManager fills the model cache before it starts: once per model and revision, later starts find it there. */
     private static PodTemplateSpec jobManagerPod(RenderOptions o) {
+        List<Container> downloads = new ArrayList<>();
+        for (int m = 0; m < o.models.size(); m++) {
+            downloads.add(download(o, EngineOptions.modelPath(o.models.get(m)), m == 0 ? "model-download" : "model-download-" + (m + 1)));
+        }
+        return new PodTemplateSpecBuilder().withNewSpec().withInitContainers(downloads).endSpec().build();
+    }
+
+    /** An init container that downloads {@code model} (a Hub id) into the cache. */
+    private static Container download(RenderOptions o, String model, String name) {
         List<String> command = new ArrayList<>(List.of("java", "-cp", "/opt/flink/lib/*:/opt/flink/usrlib/*",
-                ModelDownload.class.getName(), "--model", o.model));
+                ModelDownload.class.getName(), "--model", model));
         if (o.revision != null) {
             command.addAll(List.of("--revision", o.revision));
         }
-        Container download = new ContainerBuilder().withName("model-download").withImage(o.image).withCommand(command)
+        return new ContainerBuilder().withName(name).withImage(o.image).withCommand(command)
                 .withEnv(env("HF_HOME", CACHE_PATH), new EnvVarBuilder().withName("HF_TOKEN").withNewValueFrom()
                         .withNewSecretKeyRef().withName(o.hfTokenSecret).withKey("token").withOptional(true).endSecretKeyRef()
                         .endValueFrom().build())
                 .withVolumeMounts(cacheMount())
                 .withSecurityContext(containerSecurity())
                 .build();
-        return new PodTemplateSpecBuilder().withNewSpec().withInitContainers(download).endSpec().build();
     }
 
     private static PodTemplateSpec taskManagerPod(RenderOptions o) {
@@ -242,10 +251,19 @@ public final class DeploymentRenderer {
 
     /** The job's arguments, checked with the job's own parser before they are written anywhere. */
     static List<String> jobArgs(RenderOptions o) {
-        List<String> args = new ArrayList<>(List.of("--model", o.model));
+        List<String> args = new ArrayList<>();
+        for (String model : o.models) {
+            args.addAll(List.of("--model", model));
+        }
         if (o.revision != null) {
             args.addAll(List.of("--revision", o.revision));
         }
+        for (String adapter : o.loraModules) {
+            args.addAll(List.of("--lora-modules", adapter));
+        }
+        addIfSet(args, "--max-loras", o.maxLoras);
+        addIfSet(args, "--max-lora-rank", o.maxLoraRank);
+        addIfSet(args, "--max-cpu-loras", o.maxCpuLoras);
         args.addAll(List.of("--device", o.gpuType.device()));
         if (o.batch) {
             if (o.input == null || o.output == null) {
@@ -274,6 +292,12 @@ public final class DeploymentRenderer {
             throw new IllegalArgumentException(job.getClass().getSimpleName() + " refuses its arguments: " + e.getMessage(), e);
         }
         return args;
+    }
+
+    private static void addIfSet(List<String> args, String option, Integer value) {
+        if (value != null) {
+            args.addAll(List.of(option, value.toString()));
+        }
     }
 
     private static VolumeMount cacheMount() {

@@ -19,12 +19,28 @@ public final class RenderOptions {
             description = "The FlinkDeployment's name, also the Flink cluster id. Default: flinfer-streaming, or flinfer-batch with --batch.")
     String name;
 
-    @Option(names = "--model", required = true, paramLabel = "ORG/NAME",
-            description = "Hugging Face Hub id of the model; the JobManager's init container downloads it into the model cache.")
-    String model;
+    @Option(names = "--model", required = true, paramLabel = "ORG/NAME[=SERVED_NAME]",
+            description = "Hugging Face Hub id of the model; the JobManager's init container downloads it into the model cache."
+                    + " =SERVED_NAME names it for requests. Repeatable: each model gets operators and slots (GPUs) of its own,"
+                    + " and requests reach the one their \"model\" names (the first when they name none).")
+    List<String> models = new ArrayList<>();
 
     @Option(names = "--revision", paramLabel = "REV", description = "Hub revision (branch, tag or commit) of --model. Default: main.")
     String revision;
+
+    @Option(names = "--lora-modules", paramLabel = "NAME=PATH",
+            description = "A LoRA adapter served over the first model (repeatable): a PEFT folder at PATH in the pods,"
+                    + " e.g. on the model cache claim under " + DeploymentRenderer.CACHE_PATH + ".")
+    List<String> loraModules = new ArrayList<>();
+
+    @Option(names = "--max-loras", paramLabel = "N", description = "Adapters active in one engine step. Default: the job's.")
+    Integer maxLoras;
+
+    @Option(names = "--max-lora-rank", paramLabel = "R", description = "The largest adapter rank. Default: the job's.")
+    Integer maxLoraRank;
+
+    @Option(names = "--max-cpu-loras", paramLabel = "N", description = "Loaded adapters kept in memory. Default: the job's.")
+    Integer maxCpuLoras;
 
     @Option(names = "--gpu-type", defaultValue = "none", paramLabel = "TYPE", converter = GpuType.Converter.class,
             description = "GPU of each TaskManager: ${COMPLETION-CANDIDATES}. One GPU and one slot per TaskManager. Default: ${DEFAULT-VALUE}.")
@@ -104,8 +120,9 @@ public final class RenderOptions {
         return name != null ? name : batch ? "flinfer-batch" : "flinfer-streaming";
     }
 
-    public String model() {
-        return model;
+    /** The --model arguments, as given (Hub id, then =SERVED_NAME if any). */
+    public List<String> models() {
+        return models;
     }
 
     public GpuType gpuType() {

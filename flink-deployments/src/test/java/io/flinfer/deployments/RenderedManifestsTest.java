@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.flinfer.engine.ComputeDevice;
+import io.flinfer.jobs.EngineOptions;
 import io.flinfer.jobs.FlinferJob;
 import io.flinfer.jobs.ModelDownload;
 import io.flinfer.jobs.batch.BatchJobMain;
@@ -14,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.spec.JobSpec;
@@ -53,6 +56,10 @@ class RenderedManifestsTest {
                     "--dlq-topic", "in.dlq", "--kafka-secret", "kafka-sasl", "--checkpoint-interval", "30s",
                     "--state-dir", "gs://bucket/state/", "--hf-token-secret", "hf", "--model-cache-claim", "models",
                     "--", "--kv-cache-memory", "20GiB", "--max-num-seqs", "64", "--served-model-name", "qwen"));
+            variants.add(List.of("--model", "org/model=chat", "--model", "org/coder=coder", "--gpu-type", gpu.toString(),
+                    "--lora-modules", "sql=/opt/flinfer/hf-cache/adapters/sql", "--lora-modules", "poet=/opt/flinfer/hf-cache/adapters/poet",
+                    "--max-loras", "2", "--max-lora-rank", "32", "--max-cpu-loras", "4", "--bootstrap-servers", "kafka:9092",
+                    "--", "--model-parallelism", "coder=2"));
             variants.add(List.of("--batch", "--model", "org/model", "--gpu-type", gpu.toString(), "--replicas", "4",
                     "--input", "s3://bucket/requests.jsonl", "--output", "s3://bucket/results.jsonl", "--", "--max-tokens", "128"));
         }
@@ -103,7 +110,16 @@ class RenderedManifestsTest {
         CommandLine jobCli = new CommandLine(rendered.batch() ? new BatchJobMain() : new FlinferJob());
         jobCli.parseArgs(job.getArgs());
         CommandLine.Model.CommandSpec parsed = jobCli.getCommandSpec();
-        assertThat(value(parsed, "--model")).as("one model, in the repeatable --model").isEqualTo(List.of(rendered.model));
+        assertThat(value(parsed, "--model")).as("every model, in the repeatable --model").isEqualTo(rendered.models);
+        Map<String, Path> adapters = new LinkedHashMap<>();
+        rendered.loraModules.forEach(m -> adapters.put(m.substring(0, m.indexOf('=')), Path.of(m.substring(m.indexOf('=') + 1))));
+        assertThat(value(parsed, "--lora-modules")).isEqualTo(adapters);
+        for (Object[] option : new Object[][] {{"--max-loras", rendered.maxLoras}, {"--max-lora-rank", rendered.maxLoraRank},
+                {"--max-cpu-loras", rendered.maxCpuLoras}}) {
+            if (option[1] != null) {
+                assertThat(value(parsed, (String) option[0])).as((String) option[0]).isEqualTo(option[1]);
+            }
+        }
         assertThat(value(parsed, "--revision")).isEqualTo(rendered.revision);
         assertThat(value(parsed, "--device")).isEqualTo(ComputeDevice.parse(rendered.gpuType.device()));
         assertThat(value(parsed, "--checkpoint-interval")).isEqualTo(TimeUtils.parseDuration(rendered.checkpointInterval))
@@ -130,17 +146,21 @@ class RenderedManifestsTest {
                     && kafkaProperties.getParent().equals(Path.of(m.getMountPath())));
         }
 
-        // The JobManager's init container fills the model cache with the model the job then reads offline.
-        Container download = deployment.getSpec().getJobManager().getPodTemplate().getSpec().getInitContainers().get(0);
-        List<String> command = download.getCommand();
-        assertThat(command).contains(ModelDownload.class.getName());
-        CommandLine downloadCli = new CommandLine(new ModelDownload());
-        downloadCli.parseArgs(command.subList(command.indexOf(ModelDownload.class.getName()) + 1, command.size()).toArray(String[]::new));
-        assertThat((String) downloadCli.getCommandSpec().findOption("--model").getValue()).isEqualTo(rendered.model);
-        assertThat((String) downloadCli.getCommandSpec().findOption("--revision").getValue())
-                .isEqualTo(rendered.revision == null ? "main" : rendered.revision);
-        assertThat(download.getEnv()).anyMatch(e -> e.getName().equals("HF_TOKEN")
-                && e.getValueFrom().getSecretKeyRef().getName().equals(rendered.hfTokenSecret));
+        // The JobManager's init containers fill the model cache with the models the job then reads offline, one each.
+        List<Container> downloads = deployment.getSpec().getJobManager().getPodTemplate().getSpec().getInitContainers();
+        assertThat(downloads).hasSameSizeAs(rendered.models);
+        for (int m = 0; m < downloads.size(); m++) {
+            List<String> command = downloads.get(m).getCommand();
+            assertThat(command).contains(ModelDownload.class.getName());
+            CommandLine downloadCli = new CommandLine(new ModelDownload());
+            downloadCli.parseArgs(command.subList(command.indexOf(ModelDownload.class.getName()) + 1, command.size()).toArray(String[]::new));
+            assertThat((String) downloadCli.getCommandSpec().findOption("--model").getValue())
+                    .isEqualTo(EngineOptions.modelPath(rendered.models.get(m)));
+            assertThat((String) downloadCli.getCommandSpec().findOption("--revision").getValue())
+                    .isEqualTo(rendered.revision == null ? "main" : rendered.revision);
+            assertThat(downloads.get(m).getEnv()).anyMatch(e -> e.getName().equals("HF_TOKEN")
+                    && e.getValueFrom().getSecretKeyRef().getName().equals(rendered.hfTokenSecret));
+        }
         assertThat(mainContainer(everyPod).getEnv()).anyMatch(e -> e.getName().equals("HF_HUB_OFFLINE") && e.getValue().equals("1"));
         assertThat(everyPod.getVolumes()).anyMatch(v -> v.getPersistentVolumeClaim() != null
                 && v.getPersistentVolumeClaim().getClaimName().equals(rendered.modelCacheClaim));

@@ -20,7 +20,7 @@ import picocli.CommandLine.TypeConversionException;
 public final class EngineOptions {
     @Option(names = "--model", required = true, paramLabel = "FOLDER|ORG/NAME[=SERVED_NAME]",
             description = "Model: a local Hugging Face checkpoint folder, or a Hub id downloaded once into the Hugging Face cache;"
-                    + " =SERVED_NAME names it for requests. Repeatable (run, batch): each model gets operators of its own,"
+                    + " =SERVED_NAME names it for requests. Repeatable (run, batch, demo, deploy render): each model gets operators of its own,"
                     + " and requests reach the one their \"model\" names (the first when they name none).")
     List<String> models = new ArrayList<>();
 
@@ -97,13 +97,27 @@ public final class EngineOptions {
     }
 
     /**
+     * The model of a command that serves one (generate, the benchmarks): a repeated --model is refused,
+     * never silently reduced to its first.
+     *
+     * @param command the command, as its user typed it ({@code flinfer generate})
+     */
+    public EngineConfig toSingleModelConfig(String command) {
+        if (models.size() > 1) {
+            throw new IllegalArgumentException(command + " runs one model, but --model was given " + models.size() + " times ("
+                    + String.join(", ", models) + "); several models are for flinfer run, batch, demo and deploy render");
+        }
+        return toConfig();
+    }
+
+    /**
      * The models after the first, each with the engine settings of the first and no LoRA adapters
      * (adapters serve over the first model), and the name requests give, if {@code =NAME} set one.
      */
     public List<NamedModel> moreModels() {
         List<NamedModel> more = new ArrayList<>();
         for (String argument : models.subList(Math.min(1, models.size()), models.size())) {
-            String path = pathOf(argument);
+            String path = modelPath(argument);
             more.add(new NamedModel(path, nameOf(argument),
                     toConfig(ModelSource.resolve(path, revision)).withLora(LoraConfig.NONE)));
         }
@@ -118,7 +132,8 @@ public final class EngineOptions {
         return models.isEmpty() ? null : nameOf(models.get(0));
     }
 
-    private static String pathOf(String argument) {
+    /** The model of a {@code --model} argument: its folder or Hub id, without {@code =SERVED_NAME}. */
+    public static String modelPath(String argument) {
         int eq = argument.lastIndexOf('=');
         return eq < 0 ? argument : argument.substring(0, eq);
     }
@@ -139,7 +154,7 @@ public final class EngineOptions {
 
     /** The first --model's folder or Hub id, as given (without =NAME); null when none was given. */
     public String model() {
-        return models.isEmpty() ? null : pathOf(models.get(0));
+        return models.isEmpty() ? null : modelPath(models.get(0));
     }
 
     public String revision() {

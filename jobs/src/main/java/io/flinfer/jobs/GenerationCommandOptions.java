@@ -44,6 +44,11 @@ public final class GenerationCommandOptions {
                     + " Default: the job's parallelism.")
     Map<String, Integer> modelParallelism = new LinkedHashMap<>();
 
+    @Option(names = "--removed-model", paramLabel = "NAME",
+            description = "A model (its served name) that the run this one resumes served and this one does not (repeatable):"
+                    + " its requests in flight in the restored state get a 404 error result, instead of the restore failing.")
+    List<String> removedModels = new ArrayList<>();
+
     /**
      * The options of every --model of {@code engineOptions}: the first model (resolved as
      * {@code engine}) is served under --served-model-name, its {@code =NAME}, or the --model argument
@@ -53,9 +58,21 @@ public final class GenerationCommandOptions {
         String firstName = servedModelName != null ? servedModelName : engineOptions.servedName();
         ServedModel served = (firstName != null ? ServedModel.named(firstName) : ServedModel.ofModelArgument(engineOptions.model()))
                 .withAdapters(engine.lora().modules().keySet());
+        return new GenerationOptions(engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, routingBalance, served,
+                moreModels(engineOptions.moreModels(), served, modelParallelism), removedModels);
+    }
+
+    /**
+     * The models after the first, each served under its {@code =NAME} or its argument, with its
+     * generate parallelism from {@code parallelism} by that name (0: the job's).
+     *
+     * @throws IllegalArgumentException when two models share a name
+     */
+    public static List<ModelRoute> moreModels(List<EngineOptions.NamedModel> models, ServedModel first,
+            Map<String, Integer> parallelism) {
         List<ModelRoute> more = new ArrayList<>();
-        Set<String> names = new HashSet<>(served.names());
-        for (EngineOptions.NamedModel m : engineOptions.moreModels()) {
+        Set<String> names = new HashSet<>(first.names());
+        for (EngineOptions.NamedModel m : models) {
             ServedModel s = m.servedName() != null ? ServedModel.named(m.servedName()) : ServedModel.ofModelArgument(m.argument());
             for (String name : s.names()) {
                 if (!names.add(name)) {
@@ -63,9 +80,8 @@ public final class GenerationCommandOptions {
                             + "; name them apart with --model PATH=NAME");
                 }
             }
-            more.add(new ModelRoute(m.config(), s, modelParallelism.getOrDefault(s.name(), 0)));
+            more.add(new ModelRoute(m.config(), s, parallelism.getOrDefault(s.name(), 0)));
         }
-        return new GenerationOptions(engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, routingBalance, served, more);
+        return more;
     }
-
 }

@@ -20,6 +20,8 @@ import java.util.List;
  * @param servedModel the names requests may give in "model"; others are answered 404
  * @param moreModels further models of the job, each with operators of its own, reached by the names
  *     requests give; the model above serves requests that name none
+ * @param removedModels the names of models an earlier run of the job served and this one does not
+ *     ({@code --removed-model}): their requests in flight in the restored state are answered with an error
  */
 public record GenerationOptions(
         EngineConfig engine,
@@ -29,7 +31,8 @@ public record GenerationOptions(
         PipelineOptions.Routing routing,
         double routingBalance,
         ServedModel servedModel,
-        List<ModelRoute> moreModels) implements Serializable {
+        List<ModelRoute> moreModels,
+        List<String> removedModels) implements Serializable {
 
     public static final int MAX_IN_FLIGHT = 128;
     public static final String REQUEST_TIMEOUT = "10m";
@@ -39,6 +42,20 @@ public record GenerationOptions(
 
     public GenerationOptions {
         moreModels = List.copyOf(moreModels);
+        removedModels = List.copyOf(removedModels);
+        for (ModelRoute model : models(engine, servedModel, moreModels)) {
+            for (String removed : removedModels) {
+                if (model.served().serves(removed)) {
+                    throw new IllegalArgumentException("--removed-model " + removed + " is a model (or adapter) the job serves");
+                }
+            }
+        }
+    }
+
+    /** None removed. */
+    public GenerationOptions(EngineConfig engine, int maxInFlight, Duration requestTimeout, int prefixKeyBlocks,
+            PipelineOptions.Routing routing, double routingBalance, ServedModel servedModel, List<ModelRoute> moreModels) {
+        this(engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing, routingBalance, servedModel, moreModels, List.of());
     }
 
     /** One model. */
@@ -54,6 +71,10 @@ public record GenerationOptions(
 
     /** Every model of the job, the first the one requests without a name reach. */
     public List<ModelRoute> models() {
+        return models(engine, servedModel, moreModels);
+    }
+
+    private static List<ModelRoute> models(EngineConfig engine, ServedModel servedModel, List<ModelRoute> moreModels) {
         List<ModelRoute> all = new ArrayList<>();
         all.add(new ModelRoute(engine, servedModel, 0));
         all.addAll(moreModels);

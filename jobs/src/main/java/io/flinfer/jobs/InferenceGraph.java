@@ -1,6 +1,7 @@
 package io.flinfer.jobs;
 
 import io.flinfer.operators.generate.GenerateOperatorFactory;
+import io.flinfer.operators.generate.RemovedModelOperator;
 import io.flinfer.operators.prepare.ParseFunction;
 import io.flinfer.operators.prepare.PrepareFunction;
 import io.flinfer.operators.records.InferenceRequest;
@@ -55,6 +56,14 @@ public final class InferenceGraph {
      * by the model it names.
      */
     public static DataStream<ResultLine> addAfterParse(DataStream<InferenceRequest> parsed, GenerationOptions o) {
+        DataStream<ResultLine> results = generateAll(parsed, o);
+        for (String removed : o.removedModels()) {
+            results = results.union(answerRemoved(parsed, removed));
+        }
+        return results;
+    }
+
+    private static DataStream<ResultLine> generateAll(DataStream<InferenceRequest> parsed, GenerationOptions o) {
         List<ModelRoute> models = o.models();
         if (models.size() == 1) {
             return generate(parsed, models.get(0), "", o);
@@ -62,11 +71,24 @@ public final class InferenceGraph {
         DataStream<ResultLine> results = null;
         for (int m = 0; m < models.size(); m++) {
             ModelRoute model = models.get(m);
-            DataStream<ResultLine> generated = generate(parsed.filter(new ServesModel(model.served())).name("model " + model.name())
-                    .uid("route-" + model.name()), model, m == 0 ? "" : "-" + model.name(), o);
+            DataStream<ResultLine> generated = generate(servedBy(parsed, model.served()), model, m == 0 ? "" : "-" + model.name(), o);
             results = results == null ? generated : results.union(generated);
         }
         return results;
+    }
+
+    private static DataStream<InferenceRequest> servedBy(DataStream<InferenceRequest> parsed, ServedModel model) {
+        return parsed.filter(new ServesModel(model)).name("model " + model.name()).uid("route-" + model.name());
+    }
+
+    /**
+     * Where a removed model's generate operator was (its uid): its restored in-flight requests are
+     * answered with an error, instead of Flink refusing the state it could not map to an operator.
+     */
+    private static DataStream<ResultLine> answerRemoved(DataStream<InferenceRequest> parsed, String model) {
+        return servedBy(parsed, ServedModel.named(model))
+                .transform("removed-" + model, TypeInformation.of(ResultLine.class), new RemovedModelOperator(model))
+                .uid("generate-" + model);
     }
 
     /**
@@ -82,7 +104,7 @@ public final class InferenceGraph {
                 .name("prepare" + suffix).uid("prepare" + suffix);
         SingleOutputStreamOperator<ResultLine> generated = route(prepared, o)
                 .transform("generate" + suffix, TypeInformation.of(ResultLine.class),
-                        new GenerateOperatorFactory(model.engine(), o.maxInFlight(), o.requestTimeout()))
+                        new GenerateOperatorFactory(model.engine(), model.served(), o.maxInFlight(), o.requestTimeout()))
                 .uid("generate" + suffix);
         if (!suffix.isEmpty()) {
             prepared.slotSharingGroup("model" + suffix);

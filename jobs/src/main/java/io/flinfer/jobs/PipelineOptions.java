@@ -81,6 +81,7 @@ public record PipelineOptions(
         private double routingBalance = GenerationOptions.ROUTING_BALANCE;
         private ServedModel servedModel;
         private List<ModelRoute> moreModels = List.of();
+        private List<String> removedModels = List.of();
         private Map<String, String> kafkaClient = Map.of();
         private DeliveryGuarantee deliveryGuarantee = DeliveryGuarantee.EXACTLY_ONCE;
 
@@ -99,6 +100,7 @@ public record PipelineOptions(
             routingBalance = g.routingBalance();
             servedModel = g.servedModel();
             moreModels = g.moreModels();
+            removedModels = g.removedModels();
             return this;
         }
 
@@ -147,6 +149,18 @@ public record PipelineOptions(
             return this;
         }
 
+        /** Further models, each with operators of its own, reached by the names requests give. */
+        public Builder moreModels(List<ModelRoute> models) {
+            moreModels = models;
+            return this;
+        }
+
+        /** Models an earlier run served and this one does not: their restored in-flight requests are answered with an error. */
+        public Builder removedModels(List<String> names) {
+            removedModels = names;
+            return this;
+        }
+
         /** Client settings beyond the address, e.g. security.protocol, sasl.jaas.config, ssl.truststore.location. */
         public Builder kafkaClient(Map<String, String> settings) {
             kafkaClient = settings;
@@ -164,7 +178,7 @@ public record PipelineOptions(
                     "flinfer-" + groupId, new GenerationOptions(engine, maxInFlight, requestTimeout, prefixKeyBlocks, routing,
                     routingBalance, servedModel != null ? servedModel
                             : ServedModel.ofModelArgument(engine.model()).withAdapters(engine.lora().modules().keySet()),
-                    moreModels), kafkaClient, deliveryGuarantee);
+                    moreModels, removedModels), kafkaClient, deliveryGuarantee);
         }
     }
 }

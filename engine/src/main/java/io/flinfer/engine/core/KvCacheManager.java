@@ -7,17 +7,30 @@ import java.util.List;
 /**
  * Gives sequences KV blocks: finds the cached prefix of a new sequence, allocates all-or-nothing
  * the blocks a step needs, registers blocks in the prefix cache once they are full, and frees a
- * sequence's blocks so that its tail is evicted first.
+ * sequence's blocks so that its tail is evicted first. In a model whose every layer attends
+ * through a sliding window, it frees a sequence's blocks as they fall out of the window, as vLLM's
+ * sliding-window manager does.
  */
 public final class KvCacheManager {
     private final BlockPool pool;
     private final int blockSize;
+    /** Positions each query sees, its own included, where every layer slides; 0: all. */
+    private final int slidingWindow;
     private long prefixQueries;
     private long prefixHits;
 
     public KvCacheManager(BlockPool pool, int blockSize) {
+        this(pool, blockSize, 0);
+    }
+
+    /**
+     * @param slidingWindow the window of a model whose every layer slides (0: none, or a model with
+     *     any global layer, which reads every block of the context)
+     */
+    public KvCacheManager(BlockPool pool, int blockSize, int slidingWindow) {
         this.pool = pool;
         this.blockSize = blockSize;
+        this.slidingWindow = slidingWindow;
     }
 
     public BlockPool pool() { return pool; }
@@ -77,6 +90,7 @@ public final class KvCacheManager {
      * before any attention reads them. Allocates nothing when it cannot allocate everything.
      */
     boolean allocate(Sequence seq, int numNewTokens, List<KvBlock> hits) {
+        releaseOutsideWindow(seq);
         int totalTokens = seq.numComputedTokens + hits.size() * blockSize + numNewTokens;
         int needed = ceilDiv(totalTokens, blockSize) - seq.blocks.size() - hits.size();
         long hitsOnFreeList = hits.stream().filter(b -> b.refCount == 0).count();
@@ -92,13 +106,33 @@ public final class KvCacheManager {
         return true;
     }
 
+    /**
+     * With every layer sliding, releases {@code seq}'s blocks whose positions all lie before the
+     * window of its next token: the next query, at position numComputedTokens, sees keys from
+     * numComputedTokens - window + 1 on, and later ones see less. Their entries in the sequence's
+     * list become null (a table keeps indexing positions); the blocks stay in the prefix cache
+     * until evicted, like any freed block.
+     */
+    private void releaseOutsideWindow(Sequence seq) {
+        if (slidingWindow == 0) {
+            return;
+        }
+        int dead = Math.min(Math.max(0, seq.numComputedTokens - slidingWindow + 1) / blockSize, seq.blocks.size());
+        List<KvBlock> released = new ArrayList<>();
+        for (int b = seq.numReleasedBlocks; b < dead; b++) {
+            released.add(seq.blocks.set(b, null));
+        }
+        pool.release(released);
+        seq.numReleasedBlocks = Math.max(seq.numReleasedBlocks, dead);
+    }
+
     /** Registers the full blocks among {@code seq}'s first {@code numTokens} tokens. */
     private void cacheFullBlocks(Sequence seq, int numTokens) {
         if (!pool.cachingEnabled()) {
             return;
         }
         List<BlockHash> hashes = hashes(seq, Math.min(numTokens, seq.blocks.size() * blockSize));
-        for (int b = seq.numRegisteredBlocks; b < hashes.size(); b++) {
+        for (int b = Math.max(seq.numRegisteredBlocks, seq.numReleasedBlocks); b < hashes.size(); b++) {
             pool.cache(seq.blocks.get(b), hashes.get(b));
         }
         seq.numRegisteredBlocks = Math.max(seq.numRegisteredBlocks, hashes.size());
@@ -106,15 +140,31 @@ public final class KvCacheManager {
 
     /** Releases {@code seq}'s blocks, last block first so the tail of a prefix is evicted first. */
     void free(Sequence seq) {
-        List<KvBlock> reversed = new ArrayList<>(seq.blocks);
+        List<KvBlock> reversed = new ArrayList<>(seq.blocks.subList(seq.numReleasedBlocks, seq.blocks.size()));
         Collections.reverse(reversed);
         pool.release(reversed);
         seq.blocks.clear();
         seq.numRegisteredBlocks = 0;
+        seq.numReleasedBlocks = 0;
     }
 
+    /**
+     * {@code seq}'s block ids by position. A block released out of the window is read as the
+     * sequence's first held block: attention masks every key out of the window, so the entry only
+     * has to name a block whose values are finite.
+     */
     public int[] blockTable(Sequence seq) {
-        return seq.blocks.stream().mapToInt(b -> b.id).toArray();
+        int[] table = new int[seq.blocks.size()];
+        int held = seq.numReleasedBlocks < table.length ? seq.blocks.get(seq.numReleasedBlocks).id : 0;
+        for (int b = 0; b < table.length; b++) {
+            table[b] = b < seq.numReleasedBlocks ? held : seq.blocks.get(b).id;
+        }
+        return table;
+    }
+
+    /** Blocks {@code seq} holds now (those released out of the window not counted). */
+    public int numHeldBlocks(Sequence seq) {
+        return seq.blocks.size() - seq.numReleasedBlocks;
     }
 
     static int ceilDiv(int a, int b) {

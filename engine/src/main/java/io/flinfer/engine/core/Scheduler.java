@@ -148,6 +148,15 @@ public final class Scheduler {
         }
     }
 
+    /**
+     * Appends an output token known without sampling (a grammar's forced continuation: jump-forward).
+     * Nothing is computed now: the sequence's next step catches up on every such token at once and
+     * samples after the last.
+     */
+    public void appendKnownToken(Sequence seq, int token, long nowNanos) {
+        seq.appendOutput(token, nowNanos);
+    }
+
     /** Ends {@code seq}, running or waiting, and frees its blocks. */
     public void finish(Sequence seq, FinishReason reason) {
         if (seq.isFinished()) {

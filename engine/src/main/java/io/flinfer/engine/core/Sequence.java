@@ -30,6 +30,8 @@ public final class Sequence {
     final List<BlockHash> blockHashes = new ArrayList<>();
     /** How many of {@code blocks} have been offered to the prefix cache. */
     int numRegisteredBlocks;
+    /** The first blocks, released once out of every layer's sliding window (null in {@code blocks}). */
+    int numReleasedBlocks;
     /** Prompt tokens found in the prefix cache when first scheduled; -1 until then. */
     int numCachedTokens = -1;
     long firstScheduledNanos;

@@ -28,6 +28,8 @@ public record ComputePaths(String device, String dtype, String linear, String at
     public static final String INT8_DYNAMIC = "int8-dynamic";
     /** How a weight product's check names its subject: {@code linear 344x64}. */
     static final String LINEAR_SUBJECT = "linear ";
+    /** What follows the shape in the subject of a mixture's expert matrices: {@code linear 96x64 experts}. */
+    static final String EXPERTS_SUFFIX = " experts";
     public static final String ATEN_LINEAR = "aten";
     public static final String SDPA_FUSED = "sdpa-fused";
     public static final String SDPA_MATH = "sdpa-math";
@@ -37,7 +39,10 @@ public record ComputePaths(String device, String dtype, String linear, String at
         return checks.stream().allMatch(PathCheck::passed);
     }
 
-    /** The weight shapes ({@code 344x64}, output x input) whose oneDNN product failed its check. */
+    /**
+     * The weight shapes ({@code 344x64}, output x input; {@code 96x64 experts} for a mixture's experts)
+     * whose oneDNN product failed its check.
+     */
     public List<String> fellBack() {
         return checks.stream().filter(c -> !c.passed() && c.subject().startsWith(LINEAR_SUBJECT))
                 .map(c -> c.subject().substring(LINEAR_SUBJECT.length())).toList();

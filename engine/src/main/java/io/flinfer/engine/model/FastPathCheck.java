@@ -9,10 +9,12 @@ import ai.djl.ndarray.types.Shape;
 import io.flinfer.engine.CpuFeatures;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -33,7 +35,11 @@ import org.slf4j.LoggerFactory;
  *       outputs of a large matrix ({@link #sampleStride}), so checking a 1B model's vocabulary
  *       head costs little more than one decode step's head. A shape that disagrees multiplies
  *       through {@code linear}.
- *   <li>Then one short forward step (two layers; prompt chunks whole and after cached tokens, single
+ *   <li>A mixture of experts' expert matrices (each expert packed apart, see {@code pack_expert} in
+ *       llama.py) are checked the same way, on the first sparse layer's expert 0 for each of gate+up
+ *       and down; if either disagrees, every expert multiplies through {@code linear}. Under int8
+ *       the experts stay unquantized on {@code linear}.
+ *   <li>Then one short forward step (two layers or one of each kind, {@link #stepLayers}; prompt chunks whole and after cached tokens, single
  *       and grouped decoding) runs on the chosen paths and on the reference (every product
  *       {@code linear}, attention ATen's math kernel). If they disagree, attention falls back to the math kernel;
  *       if that does not settle it, every product falls back to {@code linear}.
@@ -50,8 +56,6 @@ final class FastPathCheck {
     /** Weights with more outputs than this are compared with the reference on a sample of them. */
     private static final int SAMPLE_ALL_BELOW = 1024;
     private static final int SAMPLE_STRIDE = 13;
-    /** Layers the forward step runs: every layer takes the same paths, and the shapes are checked apart. */
-    private static final int STEP_LAYERS = 2;
 
     private final LlamaModel model;
     private final Random random = new Random(1);
@@ -88,8 +92,10 @@ final class FastPathCheck {
         FastPathCheck check = new FastPathCheck(model, options);
         Map<Shape, List<Integer>> packed = options.int8() ? check.quantizeAll()
                 : options.oneDnn() ? check.packAll(packSource) : Map.of();
+        boolean experts = !packed.isEmpty() && !options.int8() && check.packExperts(packSource);
         long start = System.nanoTime();
         List<Integer> fast = check.keepShapesThatAgree(packed, options);
+        experts = experts && check.expertsAgree(options);
         String attention = ComputePaths.SDPA_FUSED;
         if (!check.stepAgrees(fast, attention)) {
             // Which path is wrong: the products (if the step still disagrees on the math kernel) or attention.
@@ -100,6 +106,10 @@ final class FastPathCheck {
                         + "product falls back to ATen's linear.", check.productName, check.lastCheck());
                 fast.forEach(model::unpack);
                 fast = List.of();
+                if (experts) {
+                    model.unpackExperts();
+                    experts = false;
+                }
                 model.setMathAttention(false);
                 if (!check.stepAgrees(fast, attention)) {
                     attention = check.fallBackToMathAttention(check.lastCheck());
@@ -109,10 +119,89 @@ final class FastPathCheck {
             }
         }
         fast.forEach(model::forgetReference);
+        if (experts) {
+            model.forgetExpertReferences();
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         Device device = model.manager().getDevice();
         return new ComputePaths(device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu", model.dtype().toString(),
-                check.linearPath(options, fast), attention, List.copyOf(check.checks), seconds);
+                check.linearPath(options, fast, experts), attention, List.copyOf(check.checks), seconds);
+    }
+
+    /** The first sparse layer; -1 in a dense model. */
+    private int firstSparseLayer() {
+        for (int l = 0; l < model.config().numLayers(); l++) {
+            if (model.config().sparse(l)) {
+                return l;
+            }
+        }
+        return -1;
+    }
+
+    /** Packs every expert's gate+up and down for oneDNN; false in a dense model. */
+    private boolean packExperts(UnaryOperator<NDArray> packSource) {
+        if (firstSparseLayer() < 0) {
+            return false;
+        }
+        for (int l = 0; l < model.config().numLayers(); l++) {
+            if (!model.config().sparse(l)) {
+                continue;
+            }
+            for (int e = 0; e < model.config().moe().numExperts(); e++) {
+                for (int m = 0; m < 2; m++) {
+                    try (NDArray weight = model.expertWeight(l, e, m)) {
+                        NDArray source = packSource.apply(weight);
+                        try {
+                            model.packExpert(l, e, m, source);
+                        } catch (EngineException failure) {
+                            LOG.warn("oneDNN cannot pack the experts' {} weights on this CPU: every expert multiplies "
+                                    + "through ATen's linear.", model.dtype());
+                            model.unpackExperts();
+                            return false;
+                        } finally {
+                            if (source != weight) {
+                                source.close();
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Checks the experts' gate+up and down products on the first sparse layer's expert 0; if either
+     * disagrees, every expert multiplies through linear.
+     */
+    private boolean expertsAgree(PathOptions options) {
+        int layer = firstSparseLayer();
+        int[] rows = {1, 3, Math.max(3, Math.min(options.largestBatch(), MAX_CHECK_ROWS))};
+        String rowText = Arrays.stream(rows).mapToObj(Integer::toString).collect(Collectors.joining(", "));
+        for (int m = 0; m < 2; m++) {
+            long start = System.nanoTime();
+            double error = 0;
+            Shape shape;
+            try (NDManager scratch = model.manager().newSubManager(); NDArray weight = model.expertWeight(layer, 0, m)) {
+                shape = Bfloat16.logicalShape(weight);
+                List<NDArray> xs = Arrays.stream(rows)
+                        .mapToObj(n -> scratch.randomNormal(new Shape(n, shape.get(1)), DataType.FLOAT32)).toList();
+                for (double[] diff : model.compareExpert(layer, m, xs)) {
+                    error = Math.max(error, relative(diff[0], diff[1]));
+                }
+            }
+            PathCheck result = record(new PathCheck(linearPath, ComputePaths.LINEAR_SUBJECT + shape.get(0) + "x"
+                    + shape.get(1) + ComputePaths.EXPERTS_SUFFIX, rowText, error, tolerance, millisSince(start)));
+            if (!result.passed()) {
+                LOG.warn("{} disagrees with ATen's linear on this machine for expert weights of shape {} x {}"
+                        + " (relative error {} at rows {}, tolerance {}): every expert multiplies through ATen's linear.",
+                        productName, shape.get(0), shape.get(1), String.format("%.2g", result.error()), result.rows(),
+                        result.tolerance());
+                model.unpackExperts();
+                return false;
+            }
+        }
+        return true;
     }
 
     private String fallBackToMathAttention(PathCheck failed) {
@@ -126,7 +215,6 @@ final class FastPathCheck {
         return checks.get(checks.size() - 1);
     }
 
-    /** Largest accepted error relative to the reference's largest magnitude, per compute dtype. */
     /**
      * Largest accepted error of int8 products, relative to the unquantized reference's largest
      * magnitude: per-channel int8 rounding alone is about 1e-2 on random weights (fbgemm's 7-bit
@@ -134,13 +222,14 @@ final class FastPathCheck {
      */
     static final double INT8_TOLERANCE = 3e-2;
     /**
-     * The same for a forward step's logits, where a random model's two layers amplify the rounding
-     * of every product tenfold (about 9e-2 measured on the check's model); a wrong kernel is still 1.
+     * The same for a forward step's hidden states, where a random model's layers amplify the rounding
+     * of every product (to about 9e-2 measured through two layers); a wrong kernel is still 1.
      */
     static final double INT8_STEP_TOLERANCE = 0.2;
     /** The int8 kernel's input sizes: 64, 128, 768, 2048 served; 172 aborted the process. */
     private static final int INT8_INPUT_MULTIPLE = 32;
 
+    /** Largest accepted error relative to the reference's largest magnitude, per compute dtype. */
     static double tolerance(DataType dtype) {
         return switch (dtype) {
             case FLOAT32, FLOAT64 -> 1e-3;
@@ -264,7 +353,7 @@ final class FastPathCheck {
         long start = System.nanoTime();
         try (NDManager scratch = model.manager().newSubManager()) {
             KvCache cache = new KvCache(model.config(), 6, STEP_BLOCK_SIZE, model.dtype(), scratch);
-            model.setMaxLayers(STEP_LAYERS);
+            model.setMaxLayers(stepLayers(model.config()));
             model.setReference(true);
             float[][] expected = run(prompts, tables, newTokens, cache, scratch);
             model.setReference(false);
@@ -285,6 +374,23 @@ final class FastPathCheck {
         }
     }
 
+    /**
+     * The layers the forward step runs: the fewest first layers that hold one layer of every kind
+     * (sliding or global attention, dense or sparse MLP), and two at least, so that each shape's
+     * fast product also runs on a second matrix besides the one its shape check took (a kernel that
+     * is wrong on one buffer only, say by its alignment, is caught).
+     */
+    static int stepLayers(ModelConfig config) {
+        Set<List<Boolean>> kinds = new HashSet<>();
+        int layers = Math.min(2, config.numLayers());
+        for (int l = 0; l < config.numLayers(); l++) {
+            if (kinds.add(List.of(config.sliding(l), config.sparse(l)))) {
+                layers = Math.max(layers, l + 1);
+            }
+        }
+        return layers;
+    }
+
     /** Runs the steps; returns the hidden states of each step's logit rows, one step after the other. */
     private float[][] run(int[][] prompts, int[][] tables, int[][] newTokens, KvCache cache, NDManager scratch) {
         int[] computed = new int[prompts.length];
@@ -303,11 +409,17 @@ final class FastPathCheck {
         return hidden;
     }
 
-    private String linearPath(PathOptions options, List<Integer> fast) {
-        if (!(options.oneDnn() || options.int8()) || fast.isEmpty()) {
+    /**
+     * The products' path: all on the fast one, some, or none. Experts count where oneDNN packs them
+     * (not under int8, which leaves them unquantized).
+     */
+    private String linearPath(PathOptions options, List<Integer> fast, boolean expertsFast) {
+        boolean expertsSlow = !options.int8() && firstSparseLayer() >= 0 && !expertsFast;
+        if (!(options.oneDnn() || options.int8()) || (fast.isEmpty() && !expertsFast)) {
             return ComputePaths.ATEN_LINEAR;
         }
-        return fast.size() == model.matrixSlots().length ? linearPath : linearPath + "+" + ComputePaths.ATEN_LINEAR;
+        return fast.size() == model.matrixSlots().length && !expertsSlow ? linearPath
+                : linearPath + "+" + ComputePaths.ATEN_LINEAR;
     }
 
     private PathCheck record(PathCheck check) {

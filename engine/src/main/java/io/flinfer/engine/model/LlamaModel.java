@@ -226,7 +226,11 @@ public final class LlamaModel implements AutoCloseable {
         if (g != null) {
             call("setup_gemma", IValue.from(Math.sqrt(config.hiddenSize())),
                     IValue.from(Math.sqrt(config.headDim() / g.queryPreAttnScalar())), IValue.from(g.attnSoftcap()),
-                    IValue.from(g.finalSoftcap()), IValue.from((long) g.slidingWindow()), IValue.listFrom(g.slidingLayers()));
+                    IValue.from(g.finalSoftcap()));
+        }
+        ModelConfig.SlidingWindow window = config.slidingWindow();
+        if (window != null) {
+            call("setup_window", IValue.from((long) window.size()), IValue.listFrom(window.layers()));
         }
     }
 
@@ -261,6 +265,47 @@ public final class LlamaModel implements AutoCloseable {
     /** Weight {@code slot} multiplies through oneDNN, on {@code source} reordered once. */
     void pack(int slot, NDArray source) {
         call("pack", IValue.from(slot), IValue.from((PtNDArray) source), IValue.from((long) FastPathCheck.BATCH_HINT));
+    }
+
+    /**
+     * Expert {@code expert} of sparse layer {@code layer} multiplies by its gate+up ({@code matrix} 0)
+     * or its down (1) through oneDNN, on {@code source} reordered once.
+     */
+    void packExpert(int layer, int expert, int matrix, NDArray source) {
+        call("pack_expert", IValue.from(layer), IValue.from(expert), IValue.from(matrix), IValue.from((PtNDArray) source),
+                IValue.from((long) FastPathCheck.BATCH_HINT));
+    }
+
+    /** Expert {@code expert}'s gate+up (matrix 0) or down (1) of sparse layer {@code layer}, as loaded. */
+    NDArray expertWeight(int layer, int expert, int matrix) {
+        return weights.get(WeightLayout.slot(layer, matrix == 0 ? Layer.EXPERT_GATE_UP : Layer.EXPERT_DOWN)).get(expert);
+    }
+
+    /** Every expert multiplies through ATen's linear again. */
+    void unpackExperts() {
+        call("unpack_experts");
+    }
+
+    /** The experts multiply only on their fast path from now on: the stacked originals are freed. */
+    void forgetExpertReferences() {
+        call("forget_expert_references");
+        for (int l = 0; l < config.numLayers(); l++) {
+            if (config.sparse(l)) {
+                weights.get(WeightLayout.slot(l, Layer.EXPERT_GATE_UP)).close();
+                weights.get(WeightLayout.slot(l, Layer.EXPERT_DOWN)).close();
+            }
+        }
+    }
+
+    /** {@link #compareLinear} for expert 0 of sparse layer {@code layer}'s gate+up (matrix 0) or down (1), all outputs. */
+    double[][] compareExpert(int layer, int matrix, List<NDArray> xs) {
+        try (IValue l = IValue.from(layer);
+                IValue m = IValue.from(matrix);
+                IValue xv = IValue.listFrom(xs.stream().map(x -> (PtNDArray) x).toArray(PtNDArray[]::new));
+                IValue out = IValueUtils.runMethod(program, "compare_expert", l, m, xv);
+                NDArray diff = out.toTensor((PtNDManager) xs.get(0).getManager())) {
+            return pairs(diff.toFloatArray(), xs.size());
+        }
     }
 
     /** Weight {@code slot} multiplies through ATen's linear again. */
@@ -304,13 +349,16 @@ public final class LlamaModel implements AutoCloseable {
                 IValue sv = IValue.from(stride);
                 IValue out = IValueUtils.runMethod(program, "compare_linear", j, xv, sv);
                 NDArray diff = out.toTensor((PtNDManager) xs.get(0).getManager())) {
-            float[] values = diff.toFloatArray();
-            double[][] pairs = new double[xs.size()][];
-            for (int i = 0; i < pairs.length; i++) {
-                pairs[i] = new double[] {values[2 * i], values[2 * i + 1]};
-            }
-            return pairs;
+            return pairs(diff.toFloatArray(), xs.size());
         }
+    }
+
+    private static double[][] pairs(float[] values, int n) {
+        double[][] pairs = new double[n][];
+        for (int i = 0; i < n; i++) {
+            pairs[i] = new double[] {values[2 * i], values[2 * i + 1]};
+        }
+        return pairs;
     }
 
     private void call(String method, IValue... args) {
@@ -413,8 +461,8 @@ public final class LlamaModel implements AutoCloseable {
     private static PtSymbolBlock load(PtNDManager manager) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("training", false);
-        for (String list : new String[] {"weights", "fast", "use_fast", "int8", "scales", "int8_dynamic", "packed", "k_cache", "v_cache", "lora_a", "lora_b",
-                "lora_plan"}) {
+        for (String list : new String[] {"weights", "fast", "use_fast", "int8", "scales", "int8_dynamic", "packed", "k_cache",
+                "v_cache", "lora_a", "lora_b", "lora_plan", "expert_fast"}) {
             attributes.put(list, List.of());
         }
         for (String size : new String[] {"layers", "heads", "kv_heads", "head_dim", "intermediate", "max_layers"}) {
@@ -431,6 +479,8 @@ public final class LlamaModel implements AutoCloseable {
         attributes.put("final_softcap", 0.0);
         attributes.put("window", 0);
         attributes.put("sliding", List.of());
+        attributes.put("local_rope", false);
+        attributes.put("use_expert_fast", false);
         attributes.put("gelu", false);
         attributes.put("reference", false);
         attributes.put("int8_seven_bits", false);

@@ -116,6 +116,10 @@ public final class LoraAdapter implements AutoCloseable {
     private static void checkNames(String name, Set<String> names, int layers) {
         for (String tensor : names) {
             Matcher m = TENSOR.matcher(tensor);
+            if (tensor.contains(".experts.")) {
+                throw new IllegalArgumentException("LoRA adapter " + name + " has the tensor " + tensor
+                        + ": adapters of a mixture's experts are not supported (attention and dense MLPs only)");
+            }
             if (!m.matches() || !MODULES.contains(m.group(2))) {
                 throw new IllegalArgumentException("LoRA adapter " + name + " has the tensor " + tensor
                         + ", which is not a LoRA matrix of " + String.join("/", MODULES)

@@ -13,7 +13,8 @@ import java.util.Map;
  * The architecture of a Llama-family checkpoint, read from its Hugging Face {@code config.json}.
  * The variants differ only in a few switches: q/k/v bias (Qwen2), q/k RMSNorm (Qwen3), tied output
  * head, how RoPE frequencies are scaled and how many dimensions of a head they rotate (Phi-3),
- * whether MLPs are mixtures of experts (Mixtral, Qwen2-MoE, Qwen3-MoE), and Gemma's differences.
+ * whether MLPs are mixtures of experts (Mixtral, Qwen2-MoE, Qwen3-MoE), Gemma's differences, and
+ * which layers attend through a sliding window.
  */
 public record ModelConfig(
         String modelType,
@@ -33,7 +34,8 @@ public record ModelConfig(
         boolean qkNorm,
         int rotaryDim,
         MixtureOfExperts moe,
-        Gemma gemma) {
+        Gemma gemma,
+        SlidingWindow slidingWindow) {
 
     public static final List<String> SUPPORTED_TYPES = List.of(
             "llama", "mistral", "qwen2", "qwen3", "phi3", "mixtral", "qwen2_moe", "qwen3_moe", "gemma2", "gemma3_text");
@@ -77,16 +79,37 @@ public record ModelConfig(
      * Gemma 2 and Gemma 3 (text): every RMSNorm scales by {@code 1 + w}, the embedding is multiplied
      * by sqrt(hidden), the MLP's activation is GELU-tanh, attention scales by
      * {@code queryPreAttnScalar^-0.5}, and the attention output and MLP output are normalized before
-     * their residual adds. {@code slidingLayers[l]} layers attend only to the last
-     * {@code slidingWindow} positions and rotate with {@code localRopeTheta} (Gemma 3's
-     * rope_local_base_freq, without scaling). A soft-cap of 0 is none.
+     * their residual adds. Its sliding layers ({@link SlidingWindow}) rotate with
+     * {@code localRopeTheta} (Gemma 3's rope_local_base_freq, without scaling). A soft-cap of 0 is none.
      */
-    public record Gemma(int slidingWindow, boolean[] slidingLayers, double queryPreAttnScalar, double attnSoftcap,
-            double finalSoftcap, double localRopeTheta) {}
+    public record Gemma(double queryPreAttnScalar, double attnSoftcap, double finalSoftcap, double localRopeTheta) {}
+
+    /**
+     * Layers {@code layers[l]} attend only to the last {@code size} positions: a query at position p
+     * sees keys p - size + 1 .. p (transformers' and vLLM's convention). Gemma slides some layers;
+     * Mistral, Mixtral and Phi-3 every layer; Qwen2/Qwen3 (with {@code use_sliding_window}) the layers
+     * from {@code max_window_layers} on.
+     */
+    public record SlidingWindow(int size, boolean[] layers) {
+        /** Whether every layer slides, so that a key out of the window is read by none. */
+        public boolean everyLayer() {
+            for (boolean sliding : layers) {
+                if (!sliding) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
 
     /** Whether layer {@code layer}'s MLP is a mixture of experts. */
     public boolean sparse(int layer) {
         return moe != null && moe.sparse(layer);
+    }
+
+    /** Whether layer {@code layer} attends only to a sliding window of the latest positions. */
+    public boolean sliding(int layer) {
+        return slidingWindow != null && slidingWindow.layers()[layer];
     }
 
     public int qSize() {
@@ -174,26 +197,51 @@ public record ModelConfig(
                 type.equals("qwen3") || type.equals("qwen3_moe") || type.equals("gemma3_text"),
                 rotaryDim,
                 mixtureOfExperts(c, type),
-                type.startsWith("gemma") ? gemma(c, type, headDim) : null);
+                type.startsWith("gemma") ? gemma(c, headDim) : null,
+                slidingWindow(c, type));
     }
 
-    /** Gemma 3 names its sliding layers in layer_types or by sliding_window_pattern; Gemma 2 alternates. */
-    private static Gemma gemma(JsonNode c, String type, int headDim) {
-        int layers = required(c, "num_hidden_layers");
-        boolean[] sliding = new boolean[layers];
-        JsonNode types = c.path("layer_types");
-        int pattern = c.path("sliding_window_pattern").asInt(type.equals("gemma2") ? 2 : 6);
-        for (int l = 0; l < layers; l++) {
-            sliding[l] = types.isArray() ? types.path(l).asText().equals("sliding_attention")
-                    : type.equals("gemma2") ? l % 2 == 0 : (l + 1) % pattern != 0;
-        }
+    private static Gemma gemma(JsonNode c, int headDim) {
         return new Gemma(
-                required(c, "sliding_window"),
-                sliding,
                 c.path("query_pre_attn_scalar").asDouble(headDim),
                 c.path("attn_logit_softcapping").asDouble(0),
                 c.path("final_logit_softcapping").asDouble(0),
                 c.path("rope_local_base_freq").asDouble(c.path("rope_theta").asDouble(10000.0)));
+    }
+
+    /**
+     * The sliding layers as each family names them, or null for none. A config's layer_types list
+     * names them where it has one ("sliding_attention"); otherwise Gemma 3 slides 5 layers of 6 (its
+     * sliding_window_pattern), Gemma 2 alternates from layer 0, Mistral, Mixtral and Phi-3 slide every
+     * layer when sliding_window is set (null: none), and Qwen2/Qwen3 only with use_sliding_window,
+     * from layer max_window_layers (default 28) on, as transformers' configs derive them. A window at
+     * least max_position_embeddings long never hides a key and is none (Phi-3.5-mini's 262144).
+     */
+    private static SlidingWindow slidingWindow(JsonNode c, String type) {
+        boolean gemma = type.startsWith("gemma");
+        boolean qwen = type.startsWith("qwen");
+        if (!gemma && (!c.hasNonNull("sliding_window") || (qwen && !c.path("use_sliding_window").asBoolean(false)))) {
+            return null;
+        }
+        int size = required(c, "sliding_window");
+        if (size < 1) {
+            throw new IllegalArgumentException("sliding_window must be at least 1, not " + size);
+        }
+        if (!gemma && size >= c.path("max_position_embeddings").asInt(Integer.MAX_VALUE)) {
+            return null;
+        }
+        int layers = required(c, "num_hidden_layers");
+        boolean[] sliding = new boolean[layers];
+        JsonNode types = c.path("layer_types");
+        int pattern = c.path("sliding_window_pattern").asInt(6);
+        int firstQwen = c.path("max_window_layers").asInt(28);
+        for (int l = 0; l < layers; l++) {
+            sliding[l] = types.isArray() ? types.path(l).asText().equals("sliding_attention")
+                    : type.equals("gemma2") ? l % 2 == 0
+                    : type.equals("gemma3_text") ? (l + 1) % pattern != 0
+                    : !qwen || l >= firstQwen;
+        }
+        return new SlidingWindow(size, sliding);
     }
 
     /** The expert fields as each family names them; null for a dense model. */

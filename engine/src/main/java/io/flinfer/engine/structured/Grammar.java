@@ -1,6 +1,7 @@
 package io.flinfer.engine.structured;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -37,16 +38,23 @@ public final class Grammar {
         this.numPositions = n;
     }
 
-    /** Builds the automata of named rules; {@code root} names the start rule. */
-    static Grammar of(Map<String, Expr> named, String root) {
+    /**
+     * Builds the automata of named rules; {@code root} names the start rule.
+     *
+     * @param minimalBodies whether repetitions that call no rule repeat their body's minimal
+     *     automaton ({@link RuleDfa}); false builds them by Thompson's construction alone, slower, for
+     *     tests to compare with
+     */
+    static Grammar of(Map<String, Expr> named, String root, boolean minimalBodies) {
         Map<String, Integer> ids = new HashMap<>();
         for (String name : named.keySet()) {
             ids.put(name, ids.size());
         }
+        Map<Expr, RuleDfa.Body> bodies = minimalBodies ? new HashMap<>() : null;
         RuleDfa[] rules = new RuleDfa[named.size()];
         int i = 0;
         for (Expr e : named.values()) {
-            rules[i++] = RuleDfa.build(e, ids);
+            rules[i++] = RuleDfa.build(e, ids, bodies);
         }
         Grammar g = new Grammar(rules, ids.get(root));
         if (g.start().isDead()) {
@@ -77,6 +85,49 @@ public final class Grammar {
             }
         }
         return moved.isEmpty() ? MatchState.DEAD : close(moved);
+    }
+
+    /**
+     * The bytes the grammar forces from {@code state}, at most {@code limit}: while the text is
+     * incomplete and exactly one byte can follow (on every stack), that byte, and so on from the state
+     * after it. A byte that would leave no way on is not forced (it cannot be part of any text).
+     */
+    byte[] forcedBytes(MatchState state, int limit) {
+        byte[] out = new byte[Math.min(limit, 64)];
+        int n = 0;
+        for (int b = onlyByte(state); b >= 0 && n < limit; b = onlyByte(state)) {
+            state = advance(state, b);
+            if (state.isDead()) {
+                break;
+            }
+            if (n == out.length) {
+                out = Arrays.copyOf(out, Math.min(limit, 2 * n));
+            }
+            out[n++] = (byte) b;
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /** The one byte that can follow in {@code state}, or -1 where the text may end or several bytes may follow. */
+    private int onlyByte(MatchState state) {
+        if (state.complete()) {
+            return -1;
+        }
+        int only = -1;
+        for (Frame f : state.stacks()) {
+            RuleDfa r = rules[f.rule];
+            for (int c = 0; c < r.numClasses; c++) {
+                if (r.next[f.state * r.numClasses + c] < 0) {
+                    continue;
+                }
+                int b = r.onlyByte[c];
+                if (b < 0 || (only >= 0 && only != b)) {
+                    return -1;
+                }
+                only = b;
+            }
+        }
+        return only;
     }
 
     MatchState advance(MatchState state, byte[] bytes) {

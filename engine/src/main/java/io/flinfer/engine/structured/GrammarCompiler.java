@@ -17,20 +17,26 @@ public final class GrammarCompiler {
     private GrammarCompiler() {}
 
     public static Grammar compile(StructuredOutput constraint) {
+        return compile(constraint, true);
+    }
+
+    /** @param minimalBodies false for the slower reference construction ({@link Grammar#of(Map, String, boolean)}) */
+    static Grammar compile(StructuredOutput constraint, boolean minimalBodies) {
         return switch (constraint.kind()) {
             case JSON_SCHEMA -> Grammar.of(JsonSchemaCompiler.compile(parse(constraint.spec(), "JSON schema"),
-                    constraint.anyWhitespace()), JsonSchemaCompiler.ROOT);
-            case JSON_OBJECT -> Grammar.of(JsonSchemaCompiler.anyObject(constraint.anyWhitespace()), JsonSchemaCompiler.ROOT);
-            case REGEX -> single(RegexParser.parse(constraint.spec(), Utf8Ranges::of).expr());
-            case CHOICE -> single(choices(constraint.spec()));
-            case GRAMMAR -> Grammar.of(GbnfParser.parse(constraint.spec()), GbnfParser.ROOT);
+                    constraint.anyWhitespace()), JsonSchemaCompiler.ROOT, minimalBodies);
+            case JSON_OBJECT -> Grammar.of(JsonSchemaCompiler.anyObject(constraint.anyWhitespace()),
+                    JsonSchemaCompiler.ROOT, minimalBodies);
+            case REGEX -> single(RegexParser.parse(constraint.spec(), Utf8Ranges::of).expr(), minimalBodies);
+            case CHOICE -> single(choices(constraint.spec()), minimalBodies);
+            case GRAMMAR -> Grammar.of(GbnfParser.parse(constraint.spec()), GbnfParser.ROOT, minimalBodies);
         };
     }
 
-    private static Grammar single(Expr expr) {
+    private static Grammar single(Expr expr, boolean minimalBodies) {
         Map<String, Expr> rules = new LinkedHashMap<>();
         rules.put(ROOT, expr);
-        return Grammar.of(rules, ROOT);
+        return Grammar.of(rules, ROOT, minimalBodies);
     }
 
     private static Expr choices(String spec) {

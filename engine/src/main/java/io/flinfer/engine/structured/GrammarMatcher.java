@@ -1,10 +1,15 @@
 package io.flinfer.engine.structured;
 
+import java.util.Arrays;
+
 /**
  * One request's place in its grammar: which tokens may come next, and the state after each token
  * generated. Rebuilt after a restore by accepting the tokens generated before it. Not thread-safe.
  */
 public final class GrammarMatcher {
+    /** How many bytes of forced text {@link #forcedTokens} spells at most in one call, beyond the longest token. */
+    static final int FORCED_LOOKAHEAD = 256;
+
     private final TokenMasks masks;
     private MatchState state;
 
@@ -50,6 +55,36 @@ public final class GrammarMatcher {
         }
         state = next;
         return true;
+    }
+
+    /**
+     * The tokens of the text the grammar forces next, for jump-forward: while the output is
+     * incomplete and exactly one byte can follow, that byte is forced (the next property name of a
+     * schema, a literal's rest). The forced text is spelled greedily, each token the longest whose
+     * bytes begin what is left. Empty where the next byte is free or the vocabulary cannot spell it.
+     *
+     * <p>At most {@value #FORCED_LOOKAHEAD} bytes are read ahead, and where the forced text goes on
+     * beyond them, only the tokens that the unread bytes could not have made longer are returned: the
+     * spelling depends on the forced text alone, so taking these tokens at once or one at a time (the
+     * first of each call) gives the same tokens.
+     */
+    public int[] forcedTokens() {
+        TokenVocabulary vocab = masks.vocab;
+        int limit = FORCED_LOOKAHEAD + vocab.longestToken;
+        byte[] forced = masks.grammar.forcedBytes(state, limit);
+        // A token starting at i reads at most longestToken bytes: settled if they are all known.
+        int settled = forced.length < limit ? forced.length : forced.length - vocab.longestToken;
+        int[] tokens = new int[forced.length];
+        int n = 0;
+        for (int i = 0; i < settled; ) {
+            int token = vocab.longestPrefixToken(forced, i, forced.length);
+            if (token < 0) {
+                break;
+            }
+            tokens[n++] = token;
+            i += vocab.bytes[token].length;
+        }
+        return Arrays.copyOf(tokens, n);
     }
 
     /** Whether the output is complete and nothing can follow: the request can end without an EOS token. */

@@ -12,6 +12,12 @@ import java.util.TreeMap;
  * (a recursive transition network): built from the rule's {@link Expr} by Thompson's construction and
  * the subset construction. Bytes that every edge treats alike share a class, so the transition table
  * has a column per class, not per byte.
+ *
+ * <p>The body of a repetition that calls no rule enters the NFA as its own minimal automaton rather
+ * than by Thompson's construction: a JSON string character is a dozen states that way instead of
+ * about sixty joined by empty moves, and a string with {@code maxLength: 400} repeats it 400 times.
+ * The subset construction's sets then stay a few states large, which is what made such a rule cost
+ * hundreds of milliseconds before.
  */
 final class RuleDfa {
     /** More states than this in one rule is refused: the constraint is too large to compile quickly. */
@@ -25,6 +31,8 @@ final class RuleDfa {
     final boolean[] hasBytes;
     /** Per state: pairs (rule id, state to return to). */
     final int[][] calls;
+    /** Per byte class, its byte where it has only one, else -1: what a forced continuation reads. */
+    final int[] onlyByte;
 
     private RuleDfa(int[] byteClass, int numClasses, int[] next, boolean[] accepting, boolean[] hasBytes, int[][] calls) {
         this.byteClass = byteClass;
@@ -33,6 +41,15 @@ final class RuleDfa {
         this.accepting = accepting;
         this.hasBytes = hasBytes;
         this.calls = calls;
+        this.onlyByte = new int[numClasses];
+        Arrays.fill(onlyByte, -1);
+        for (int b = 0; b < 256; b++) {
+            int c = byteClass[b];
+            boolean alone = (b == 0 || byteClass[b - 1] != c) && (b == 255 || byteClass[b + 1] != c);
+            if (alone) {
+                onlyByte[c] = b;
+            }
+        }
     }
 
     int numStates() {
@@ -43,12 +60,74 @@ final class RuleDfa {
         return next[state * numClasses + byteClass[b]];
     }
 
-    /** The rule's automaton, starting in state 0; {@code ruleIds} resolves called rules' names. */
-    static RuleDfa build(Expr expr, Map<String, Integer> ruleIds) {
-        Nfa nfa = new Nfa(ruleIds);
+    /**
+     * The rule's automaton, starting in state 0; {@code ruleIds} resolves called rules' names.
+     *
+     * @param bodies the minimal automata of repetition bodies already built for this grammar, reused
+     *     across its rules (its strings share one character body); null builds every repetition by
+     *     Thompson's construction alone, the reference the tests compare the masks of both with
+     */
+    static RuleDfa build(Expr expr, Map<String, Integer> ruleIds, Map<Expr, Body> bodies) {
+        Nfa nfa = new Nfa(ruleIds, bodies);
         int start = nfa.newState();
         int end = nfa.add(expr, start);
         return determinize(nfa, start, end);
+    }
+
+    /**
+     * The automaton with the fewest states for the same language: Moore's partition refinement run
+     * until it splits nothing more ({@link MaskClasses} with no bound on the rounds). Only for a rule
+     * that calls no other.
+     */
+    RuleDfa minimal() {
+        int[] classes = MaskClasses.of(this, numStates());
+        int n = Arrays.stream(classes).max().orElse(-1) + 1;
+        int[] minimalNext = new int[n * numClasses];
+        boolean[] minimalAccepting = new boolean[n];
+        boolean[] minimalHasBytes = new boolean[n];
+        for (int s = 0; s < numStates(); s++) { // every state of a class has the same moves: any one will do
+            int m = classes[s];
+            minimalAccepting[m] = accepting[s];
+            minimalHasBytes[m] = hasBytes[s];
+            for (int c = 0; c < numClasses; c++) {
+                int t = next[s * numClasses + c];
+                minimalNext[m * numClasses + c] = t < 0 ? -1 : classes[t];
+            }
+        }
+        int[][] noCalls = new int[n][];
+        Arrays.fill(noCalls, new int[0]);
+        return new RuleDfa(byteClass, numClasses, minimalNext, minimalAccepting, minimalHasBytes, noCalls);
+    }
+
+    /**
+     * A repetition's body as a minimal automaton (state 0 starts), with its moves as byte ranges ready
+     * to copy into an NFA once per repetition.
+     *
+     * @param edges per state, triples (lowest byte, highest byte, target state)
+     */
+    record Body(boolean[] accepting, int[][] edges) {
+        static Body of(RuleDfa dfa) {
+            int[][] edges = new int[dfa.numStates()][];
+            for (int s = 0; s < dfa.numStates(); s++) {
+                int[] ranges = new int[3 * 256];
+                int size = 0;
+                for (int b = 0; b < 256; b++) {
+                    int t = dfa.step(s, b);
+                    if (t < 0) {
+                        continue;
+                    }
+                    if (size > 0 && ranges[size - 2] == b - 1 && ranges[size - 1] == t) {
+                        ranges[size - 2] = b; // the range before reaches here with the same target
+                    } else {
+                        ranges[size++] = b;
+                        ranges[size++] = b;
+                        ranges[size++] = t;
+                    }
+                }
+                edges[s] = Arrays.copyOf(ranges, size);
+            }
+            return new Body(dfa.accepting.clone(), edges);
+        }
     }
 
     private static RuleDfa determinize(Nfa nfa, int start, int end) {
@@ -68,7 +147,7 @@ final class RuleDfa {
             for (int c = 0; c < numClasses; c++) {
                 if (targets[c].length == 0) {
                     row[c] = -1;
-                } else if (c > 0 && Arrays.equals(targets[c], targets[c - 1])) {
+                } else if (c > 0 && targets[c] == targets[c - 1]) {
                     row[c] = row[c - 1]; // neighbouring classes mostly lead alike (a string's characters)
                 } else {
                     row[c] = id(nfa.closure(targets[c]), ids, sets);
@@ -135,9 +214,13 @@ final class RuleDfa {
         }
     }
 
+    private static final int[] NO_STATES = new int[0];
+
     /** Thompson's construction: epsilon, byte-range and call edges. */
     private static final class Nfa {
         private final Map<String, Integer> ruleIds;
+        /** Minimal automata of call-free repetition bodies, or null to build them by Thompson's construction. */
+        private final Map<Expr, Body> bodies;
         private final List<List<int[]>> byteEdges = new ArrayList<>();
         private final List<List<Integer>> epsilon = new ArrayList<>();
         private final List<List<int[]>> callEdges = new ArrayList<>();
@@ -145,8 +228,9 @@ final class RuleDfa {
         private int[] seen = new int[0];
         private int mark;
 
-        Nfa(Map<String, Integer> ruleIds) {
+        Nfa(Map<String, Integer> ruleIds, Map<Expr, Body> bodies) {
             this.ruleIds = ruleIds;
+            this.bodies = bodies;
         }
 
         int newState() {
@@ -192,23 +276,69 @@ final class RuleDfa {
                 return to;
             }
             Expr.Repeat r = (Expr.Repeat) e;
+            Body body = bodies != null && callsNothing(r.body()) ? body(r.body()) : null;
             int at = from;
             for (int i = 0; i < r.min(); i++) {
-                at = add(r.body(), at);
+                at = addBody(r.body(), body, at);
             }
             if (r.max() == Expr.UNBOUNDED) {
                 int loop = newState();
                 epsilon.get(at).add(loop);
-                epsilon.get(add(r.body(), loop)).add(loop);
+                epsilon.get(addBody(r.body(), body, loop)).add(loop);
                 return loop;
             }
             int to = newState();
             for (int i = r.min(); i < r.max(); i++) {
                 epsilon.get(at).add(to);
-                at = add(r.body(), at);
+                at = addBody(r.body(), body, at);
             }
             epsilon.get(at).add(to);
             return to;
+        }
+
+        /** One copy of a repetition's body: its minimal automaton where there is one, else Thompson's. */
+        private int addBody(Expr expr, Body body, int from) {
+            if (body == null) {
+                return add(expr, from);
+            }
+            int base = byteEdges.size();
+            for (int s = 0; s < body.edges().length; s++) {
+                newState();
+            }
+            int end = newState();
+            epsilon.get(from).add(base);
+            for (int s = 0; s < body.edges().length; s++) {
+                int[] edges = body.edges()[s];
+                for (int i = 0; i < edges.length; i += 3) {
+                    byteEdges.get(base + s).add(new int[] {edges[i], edges[i + 1], base + edges[i + 2]});
+                }
+                if (body.accepting()[s]) {
+                    epsilon.get(base + s).add(end);
+                }
+            }
+            return end;
+        }
+
+        private Body body(Expr expr) {
+            Body body = bodies.get(expr);
+            if (body == null) {
+                body = Body.of(build(expr, ruleIds, bodies).minimal());
+                bodies.put(expr, body);
+            }
+            return body;
+        }
+
+        private static boolean callsNothing(Expr e) {
+            if (e instanceof Expr.Call) {
+                return false;
+            }
+            if (e instanceof Expr.Seq s) {
+                return s.parts().stream().allMatch(Nfa::callsNothing);
+            }
+            if (e instanceof Expr.Alt a) {
+                return a.options().stream().allMatch(Nfa::callsNothing);
+            }
+            return !(e instanceof Expr.Repeat r) || callsNothing(r.body());
         }
 
         int[] byteClasses() {
@@ -254,26 +384,44 @@ final class RuleDfa {
             return new StateSet(states);
         }
 
-        /** Per byte class, the states its bytes lead to from {@code set}, sorted, in one pass over the edges. */
+        /**
+         * Per byte class, the states its bytes lead to from {@code set}, sorted. Classes between the
+         * same edge ends share one array, so the caller can tell them alike by identity; the targets
+         * of such a run are gathered once rather than once per class.
+         */
         int[][] byteTargets(StateSet set, int[] byteClass, int numClasses) {
-            int[][] out = new int[numClasses][];
-            int[] sizes = new int[numClasses];
+            boolean[] runStarts = new boolean[numClasses + 1];
+            int numEdges = 0;
             for (int s : set.states()) {
                 for (int[] e : byteEdges.get(s)) {
-                    for (int c = byteClass[e[0]]; c <= byteClass[e[1]]; c++) {
-                        out[c] = append(out[c] == null ? new int[2] : out[c], sizes[c]++, e[2]);
-                    }
+                    runStarts[byteClass[e[0]]] = true;
+                    runStarts[byteClass[e[1]] + 1] = true;
+                    numEdges++;
                 }
             }
+            int[][] out = new int[numClasses][];
+            int[] found = new int[Math.max(1, numEdges)];
+            int[] run = NO_STATES;
             for (int c = 0; c < numClasses; c++) {
-                out[c] = sortedDistinct(out[c], sizes[c]);
+                if (runStarts[c] || c == 0) {
+                    int size = 0;
+                    for (int s : set.states()) {
+                        for (int[] e : byteEdges.get(s)) {
+                            if (byteClass[e[0]] <= c && c <= byteClass[e[1]]) {
+                                found[size++] = e[2];
+                            }
+                        }
+                    }
+                    run = sortedDistinct(found, size);
+                }
+                out[c] = run;
             }
             return out;
         }
 
         private static int[] sortedDistinct(int[] values, int size) {
-            if (size == 0) {
-                return new int[0];
+            if (size <= 1) {
+                return size == 0 ? NO_STATES : new int[] {values[0]};
             }
             Arrays.sort(values, 0, size);
             int n = 1;

@@ -25,6 +25,8 @@ public final class StructuredOutputs {
     private final AtomicLong compileNanos = new AtomicLong();
     private final AtomicLong maskNanos = new AtomicLong();
     private final AtomicLong masks = new AtomicLong();
+    private final AtomicLong forcedTokens = new AtomicLong();
+    private volatile boolean jumpForward = true;
     private final long[] recentMaskNanos = new long[RECENT_STEPS];
 
     public StructuredOutputs(TokenVocabulary vocab, int cacheSize) {
@@ -67,6 +69,24 @@ public final class StructuredOutputs {
         return new StructuredOutputs(vocab, DEFAULT_CACHE_SIZE);
     }
 
+    /**
+     * Whether the engine appends a grammar's forced tokens right after a sampled token (on, the
+     * default) or samples them one step each (off: the same tokens, since a forced position's mask
+     * holds only its greedy spelling's next token). Off is for comparing the two in benchmarks and tests.
+     */
+    public boolean jumpForward() {
+        return jumpForward;
+    }
+
+    public void setJumpForward(boolean on) {
+        jumpForward = on;
+    }
+
+    /** Counts tokens appended by jump-forward, without a step of their own. */
+    public void recordForcedTokens(int n) {
+        forcedTokens.addAndGet(n);
+    }
+
     /** Records the time one step spent computing masks, for the per-step mask time. */
     public void recordMaskTime(long nanos) {
         maskNanos.addAndGet(nanos);
@@ -93,7 +113,8 @@ public final class StructuredOutputs {
     }
 
     public Stats stats() {
-        return new Stats(requests.get(), compiles.get(), cacheHits.get(), compileNanos.get(), maskNanos.get(), masks.get());
+        return new Stats(requests.get(), compiles.get(), cacheHits.get(), compileNanos.get(), maskNanos.get(), masks.get(),
+                forcedTokens.get());
     }
 
     /**
@@ -104,6 +125,8 @@ public final class StructuredOutputs {
      * @param cacheHits constrained requests whose grammar was cached
      * @param compileNanos time spent compiling
      * @param maskNanos time spent computing masks, over {@code maskSteps} steps with constrained rows
+     * @param forcedTokens tokens jump-forward appended without a step of their own
      */
-    public record Stats(long requests, long compiles, long cacheHits, long compileNanos, long maskNanos, long maskSteps) {}
+    public record Stats(long requests, long compiles, long cacheHits, long compileNanos, long maskNanos, long maskSteps,
+            long forcedTokens) {}
 }

@@ -25,7 +25,6 @@ final class TokenMasks {
     private final AtomicReferenceArray<PositionMask> positions;
     /** Per rule, its states' {@link MaskClasses}, worked out when a request first enters the rule. */
     private final AtomicReferenceArray<int[]> maskClasses;
-    private final int longestToken;
 
     /** Marks a rule whose states are each their own class. */
     private static final int[] NO_CLASSES = new int[0];
@@ -38,7 +37,6 @@ final class TokenMasks {
         this.vocab = vocab;
         this.positions = new AtomicReferenceArray<>(grammar.numPositions());
         this.maskClasses = new AtomicReferenceArray<>(grammar.rules.length);
-        this.longestToken = Arrays.stream(vocab.bytes).mapToInt(b -> b == null ? 0 : b.length).max().orElse(0);
     }
 
     int words() {
@@ -91,7 +89,7 @@ final class TokenMasks {
     private int[] maskClasses(int rule) {
         int[] classes = maskClasses.get(rule);
         if (classes == null) {
-            classes = MaskClasses.of(grammar.rules[rule], longestToken);
+            classes = MaskClasses.of(grammar.rules[rule], vocab.longestToken);
             maskClasses.set(rule, classes == null ? NO_CLASSES : classes);
         }
         return classes == NO_CLASSES ? null : classes;

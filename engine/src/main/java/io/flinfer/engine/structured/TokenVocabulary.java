@@ -23,6 +23,8 @@ public final class TokenVocabulary {
     final int[] lo;
     final int[] hi;
     final int[] endsHi;
+    /** The most bytes of any token: how far ahead a mask can look. */
+    final int longestToken;
 
     /**
      * @param bytes per token id up to the model's vocabulary size, its bytes; null for tokens that
@@ -48,11 +50,49 @@ public final class TokenVocabulary {
         this.lo = trie.lo.stream().mapToInt(Integer::intValue).toArray();
         this.hi = trie.hi.stream().mapToInt(Integer::intValue).toArray();
         this.endsHi = trie.endsHi.stream().mapToInt(Integer::intValue).toArray();
+        this.longestToken = Arrays.stream(sorted).map(t -> bytes[t].length).max().orElse(0);
     }
 
     /** The size of the model's vocabulary (the logits' last dimension). */
     public int size() {
         return bytes.length;
+    }
+
+    /**
+     * The longest token whose bytes begin {@code bytes[from, to)}, or -1 where none does. Of tokens
+     * with the same bytes, the highest id: SentencePiece vocabularies list their {@code <0xHH>}
+     * byte-fallback tokens before the text pieces that a model sees in training.
+     */
+    int longestPrefixToken(byte[] bytes, int from, int to) {
+        int best = -1;
+        int node = 0;
+        for (int i = from; i < to; i++) {
+            node = child(node, bytes[i] & 0xFF);
+            if (node < 0) {
+                break;
+            }
+            if (endsHi[node] > lo[node]) {
+                best = Arrays.stream(sorted, lo[node], endsHi[node]).max().getAsInt();
+            }
+        }
+        return best;
+    }
+
+    /** The child of trie node {@code node} labelled {@code b}, or -1; children are in byte order. */
+    private int child(int node, int b) {
+        int low = firstChild[node];
+        int high = low + numChildren[node] - 1;
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            if (label[mid] < b) {
+                low = mid + 1;
+            } else if (label[mid] > b) {
+                high = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
     }
 
     int numTrieNodes() {

@@ -16,6 +16,8 @@ class Llama(Module):
   weights : List[Tensor]
   fast : List[Tensor]
   use_fast : List[bool]
+  expert_fast : List[Tensor]
+  use_expert_fast : bool
   int8 : List[bool]
   scales : List[Tensor]
   int8_dynamic : List[bool]
@@ -44,6 +46,7 @@ class Llama(Module):
   final_softcap : float
   window : int
   sliding : List[bool]
+  local_rope : bool
   gelu : bool
 
   def setup_weights(self: __torch__.Llama, weights: List[Tensor], layers: int, heads: int, kv_heads: int,
@@ -97,23 +100,70 @@ class Llama(Module):
     self.norm_topk_prob = norm_topk_prob
 
   def setup_gemma(self: __torch__.Llama, embed_scale: float, query_scale: float, attn_softcap: float,
-                  final_softcap: float, window: int, sliding: List[bool]) -> None:
+                  final_softcap: float) -> None:
     # Gemma: the embedding scaled, queries scaled to query_pre_attn_scalar^-0.5 (attention divides by
     # sqrt(head_dim) after), tanh soft-caps (0: none) of attention scores and logits, GELU-tanh MLPs,
-    # and the layers sliding[l] attending to their last window positions only.
+    # and its sliding layers rotating by RoPE tables of their own.
     self.embed_scale = embed_scale
     self.query_scale = query_scale
     self.attn_softcap = attn_softcap
     self.final_softcap = final_softcap
+    self.local_rope = True
+    self.gelu = True
+
+  def setup_window(self: __torch__.Llama, window: int, sliding: List[bool]) -> None:
+    # The layers sliding[l] attend to their last window positions only (Gemma's local layers, every
+    # layer of Mistral, Mixtral and Phi-3 with a sliding_window).
     self.window = window
     self.sliding = sliding
-    self.gelu = True
 
   def pack(self: __torch__.Llama, j: int, source: Tensor, batch_hint: int) -> None:
     # Multiply by weight j through oneDNN's inner product (CPU), on source reordered once into its
     # blocked layout; the batch-size hint picks the layout, which then serves every batch size.
     self.fast[j] = ops.mkldnn._reorder_linear_weight(self.from_bits(source), batch_hint)
     self.use_fast[j] = True
+
+  def pack_expert(self: __torch__.Llama, l: int, e: int, m: int, source: Tensor, batch_hint: int) -> None:
+    # Expert e of layer l multiplies by its gate+up (m = 0) or its down (m = 1) through oneDNN's inner
+    # product, on source reordered once, as pack does for a weight slot; the first call makes room for
+    # every layer's experts.
+    experts = self.weights[__torch__.router_slot(l)].size(0)
+    if len(self.expert_fast) == 0:
+      for i in range(self.layers * experts * 2):
+        self.expert_fast.append(torch.empty([0], dtype=source.dtype, device=source.device))
+    self.expert_fast[(l * experts + e) * 2 + m] = ops.mkldnn._reorder_linear_weight(self.from_bits(source), batch_hint)
+    self.use_expert_fast = True
+
+  def unpack_experts(self: __torch__.Llama) -> None:
+    # Every expert multiplies through ATen's linear again.
+    self.expert_fast = annotate(List[Tensor], [])
+    self.use_expert_fast = False
+
+  def forget_expert_references(self: __torch__.Llama) -> None:
+    # The experts multiply only on their fast path from now on: the stacked originals go.
+    for l in range(self.layers):
+      for j in [__torch__.expert_gate_up_slot(l), __torch__.expert_down_slot(l)]:
+        self.weights[j] = torch.empty([0], dtype=self.weights[j].dtype, device=self.weights[j].device)
+
+  def expert_linear(self: __torch__.Llama, x: Tensor, l: int, e: int, m: int) -> Tensor:
+    # x @ W^T for expert e of layer l, W its gate+up (m = 0) or its down (m = 1).
+    if self.use_expert_fast and not self.reference:
+      experts = self.weights[__torch__.router_slot(l)].size(0)
+      return ops.mkldnn._linear_pointwise(x, self.expert_fast[(l * experts + e) * 2 + m], None, "none",
+                                          annotate(List[Optional[number]], []), "")
+    j = __torch__.expert_gate_up_slot(l) if m == 0 else __torch__.expert_down_slot(l)
+    return torch.linear(x, self.weights[j][e])
+
+  def compare_expert(self: __torch__.Llama, l: int, m: int, xs: List[Tensor]) -> Tensor:
+    # compare_linear for expert 0 of layer l's gate+up (m = 0) or down (m = 1), over all its outputs.
+    j = __torch__.expert_gate_up_slot(l) if m == 0 else __torch__.expert_down_slot(l)
+    diffs = annotate(List[Tensor], [])
+    for x32 in xs:
+      x = x32.to(self.compute_dtype())
+      expected = torch.linear(x, self.weights[j][0])
+      actual = self.expert_linear(x, l, 0, m)
+      diffs.append(torch.stack([(actual.float() - expected.float()).abs().max(), expected.float().abs().max()]))
+    return torch.stack(diffs)
 
   def quantize_int8(self: __torch__.Llama, j: int) -> None:
     # Multiply by weight j as int8, one scale per output channel (its largest magnitude / 127),
@@ -178,27 +228,28 @@ class Llama(Module):
 
   def compare_linear(self: __torch__.Llama, j: int, xs: List[Tensor], stride: int) -> Tensor:
     # For each x, [max |fast - reference|, max |reference|] of x @ weights[j]^T over a sample of its
-    # outputs: every stride-th below the last 64, and the last 64 (stride 1: all). The sample is a
-    # strided view of the weight, so the reference reads only its rows and copies nothing; the fast
-    # path runs whole, as it will serve. Each x is rounded to the compute dtype.
+    # outputs: every stride-th below the last 64, and the last 64 (stride 1: all). The fast path runs
+    # whole, as it will serve. Each x is rounded to the compute dtype; the reference multiplies the
+    # rounded x and weights in float32, whose ATen product is MKL's (a bfloat16 one would be oneDNN's
+    # own matmul, not an independent reference, and slow on the strided sample).
     w = self.weights[j]
     n = w.size(0)
     strided = n
     if stride > 1:
       strided = (n - 64 + stride - 1) // stride
+      sample = torch.cat([w.narrow(0, 0, strided * stride).view(strided, stride, -1).select(1, 0), w.narrow(0, n - 64, 64)]).float()
+    else:
+      sample = w.float()
     diffs = annotate(List[Tensor], [])
     for x32 in xs:
       x = x32.to(self.compute_dtype())
-      actual = self.linear(x, j, None)
+      actual = self.linear(x, j, None).float()
       if stride > 1:
         rows = x.size(0)
-        expected = torch.cat([torch.linear(x, w.narrow(0, 0, strided * stride).view(strided, stride, -1).select(1, 0)),
-                              torch.linear(x, w.narrow(0, n - 64, 64))], 1)
         actual = torch.cat([actual.narrow(1, 0, strided * stride).view(rows, strided, stride).select(2, 0),
                             actual.narrow(1, n - 64, 64)], 1)
-      else:
-        expected = torch.linear(x, w)
-      diffs.append(torch.stack([(actual.float() - expected.float()).abs().max(), expected.float().abs().max()]))
+      expected = torch.linear(x.float(), sample)
+      diffs.append(torch.stack([(actual - expected).abs().max(), expected.abs().max()]))
     return torch.stack(diffs)
 
   def setup_cache(self: __torch__.Llama, k_cache: List[Tensor], v_cache: List[Tensor]) -> None:
@@ -312,13 +363,13 @@ class Llama(Module):
     sin = self.weights[__torch__.rope_sin_slot()].index_select(0, positions).unsqueeze(1)
     local_cos = cos
     local_sin = sin
-    if len(self.sliding) > 0:
-      # Only a model with sliding layers (Gemma) rotates them by tables of their own.
+    if self.local_rope:
+      # Only Gemma rotates its sliding layers by tables of their own.
       local_cos = self.weights[__torch__.rope_local_cos_slot()].index_select(0, positions).unsqueeze(1)
       local_sin = self.weights[__torch__.rope_local_sin_slot()].index_select(0, positions).unsqueeze(1)
     chunk_tables, chunk_masks = self.chunk_views(data, chunks)
     group_tables, group_rows, group_masks = self.group_views(data, groups)
-    window_chunk_masks, window_group_masks = self.window_masks(data, chunks, groups)
+    window_chunk_masks, window_group_masks = self.window_masks(data, chunks, groups, chunk_masks, group_masks)
     layers = self.layers
     if self.max_layers > 0:
       layers = min(layers, self.max_layers)
@@ -411,12 +462,11 @@ class Llama(Module):
 
   def moe(self: __torch__.Llama, h: Tensor, l: int) -> Tensor:
     # A mixture of experts. Each token takes the top_k experts of the router's softmax (their weights
-    # renormalized to sum 1 when norm_topk_prob). The (token, expert) pairs are sorted by expert, so
-    # each expert with tokens multiplies just those rows in one product and an expert without any
-    # costs nothing; each pair's output, scaled by its router weight, goes back to its place, and a
-    # token's top_k outputs are summed. The router multiplies through linear on every path: a
-    # rounding difference there could change which experts a token takes.
-    T = h.size(0)
+    # renormalized to sum 1 when norm_topk_prob). The (token, expert) pairs are sorted by expert and
+    # their token rows gathered in one index_select, so each expert with tokens multiplies just its
+    # rows in one product per matrix and an expert without any costs nothing; the outputs, scaled by
+    # their router weights, are added back to their tokens in one index_add. The router multiplies
+    # through linear on every path: a rounding difference there could change which experts a token takes.
     logits = torch.linear(h, self.weights[__torch__.router_slot(l)])
     top, experts = torch.topk(torch.softmax(logits.float(), 1), self.top_k, 1)
     if self.norm_topk_prob:
@@ -426,20 +476,16 @@ class Llama(Module):
     counts = annotate(List[int], torch.bincount(flat, None, logits.size(1)).tolist())
     rows = torch.div(order, self.top_k, rounding_mode="floor")
     xs = h.index_select(0, rows)
-    ys = torch.empty_like(xs)
-    gate_up = self.weights[__torch__.expert_gate_up_slot(l)]
-    down = self.weights[__torch__.expert_down_slot(l)]
-    inter = down.size(2)
+    ys = annotate(List[Tensor], [])
     start = 0
     for e in range(len(counts)):
       n = counts[e]
       if n > 0:
-        gu = torch.linear(xs.narrow(0, start, n), gate_up[e])
-        act = torch.silu(gu.narrow(1, 0, inter)) * gu.narrow(1, inter, inter)
-        ys.narrow(0, start, n).copy_(torch.linear(act, down[e]))
+        gate_up = self.expert_linear(xs.narrow(0, start, n), l, e, 0)
+        ys.append(self.expert_linear(self.activation(gate_up), l, e, 1))
         start = start + n
-    scaled = ys * top.view(-1).index_select(0, order).to(h.dtype).unsqueeze(1)
-    out = torch.empty_like(scaled).index_copy_(0, order, scaled).view(T, self.top_k, -1).sum(1)
+    scaled = torch.cat(ys) * top.view(-1).index_select(0, order).to(h.dtype).unsqueeze(1)
+    out = torch.zeros_like(h).index_add_(0, rows, scaled)
     if self.weights[__torch__.shared_gate_slot(l)].numel() > 0:
       # Qwen2-MoE's shared expert, which every token takes, behind a sigmoid gate of its own.
       shared = self.gated_mlp(h, __torch__.shared_gate_up_slot(l), __torch__.shared_down_slot(l))
@@ -500,11 +546,12 @@ class Llama(Module):
       masks.append(visible.reshape(self.kv_heads * n, 1, 1, blocks * block_size))
     return tables, rows, masks
 
-  def window_masks(self: __torch__.Llama, data: Tensor, chunks: List[int],
-                   groups: List[int]) -> Tuple[List[Optional[Tensor]], List[Tensor]]:
+  def window_masks(self: __torch__.Llama, data: Tensor, chunks: List[int], groups: List[int],
+                   plain_chunk_masks: List[Optional[Tensor]],
+                   plain_group_masks: List[Tensor]) -> Tuple[List[Optional[Tensor]], List[Tensor]]:
     # The masks of sliding-window layers, per chunk and per group, once for all layers: a query at
-    # position p sees keys p - window + 1 .. p. Where no query reaches past the window they are the
-    # plain causal masks. Empty lists in models without a window.
+    # position p sees keys p - window + 1 .. p. Where no context is longer than the window they are
+    # the plain masks (a whole prompt keeps its causal flag). Empty lists in models without a window.
     chunk_masks = annotate(List[Optional[Tensor]], [])
     group_masks = annotate(List[Tensor], [])
     if self.window == 0:
@@ -512,6 +559,9 @@ class Llama(Module):
     for c in range(len(chunks) // 5):
       q_len = chunks[5 * c + 1]
       ctx = chunks[5 * c + 2]
+      if ctx <= self.window:
+        chunk_masks.append(plain_chunk_masks[c])
+        continue
       keys = torch.arange(ctx, device=data.device).unsqueeze(0)
       queries = torch.arange(ctx - q_len, ctx, device=data.device).unsqueeze(1)
       visible = torch.le(keys, queries).logical_and(torch.gt(keys, queries - self.window))
@@ -523,6 +573,9 @@ class Llama(Module):
     for g in range(len(groups) // 5):
       n = groups[5 * g]
       width = groups[5 * g + 2] * block_size
+      if width <= self.window:
+        group_masks.append(plain_group_masks[g])
+        continue
       ends = data.narrow(0, groups[5 * g + 4], n).unsqueeze(1)
       keys = torch.arange(width, device=data.device).unsqueeze(0)
       visible = torch.lt(keys, ends).logical_and(torch.ge(keys, ends - self.window))

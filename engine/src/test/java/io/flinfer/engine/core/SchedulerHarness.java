@@ -21,8 +21,13 @@ final class SchedulerHarness {
     private int ids;
 
     SchedulerHarness(int numBlocks, int blockSize, SchedulerConfig config, boolean prefixCaching) {
+        this(numBlocks, blockSize, config, prefixCaching, 0);
+    }
+
+    /** @param slidingWindow the window of a model whose every layer slides (0: none) */
+    SchedulerHarness(int numBlocks, int blockSize, SchedulerConfig config, boolean prefixCaching, int slidingWindow) {
         pool = new BlockPool(numBlocks, prefixCaching);
-        kv = new KvCacheManager(pool, blockSize);
+        kv = new KvCacheManager(pool, blockSize, slidingWindow);
         scheduler = new Scheduler(config, kv);
     }
 

@@ -33,14 +33,23 @@ class FastPathCheckTest {
     /** gate+up of a hidden-64, intermediate-128 model: 256 x 64, one per layer. */
     private static final long[] GATE_UP = {256, 64};
 
+    /** A Mixtral of hidden 48 with 12 experts of 32: each expert's gate+up is 64 x 48, unique to them. */
+    private static final Variant MOE = new Variant("mixtral", "mixtral", 4, 2, 12, false, false, null);
+    private static final long[] EXPERT_GATE_UP = {64, 48};
+
     @TempDir
     static Path dir;
+    @TempDir
+    static Path moeDir;
     private static TinyCheckpoint ckpt;
+    private static TinyCheckpoint moe;
 
     @BeforeAll
     static void writeModel() throws Exception {
         ckpt = TinyCheckpoint.random(VARIANT, 3, 64, 128);
         ckpt.write(dir, null);
+        moe = TinyCheckpoint.random(MOE, 4);
+        moe.write(moeDir, null);
     }
 
     @Test
@@ -98,6 +107,26 @@ class FastPathCheckTest {
     }
 
     @Test
+    void theExpertsAreCheckedAndAWrongExpertProductSendsEveryExpertToLinear() {
+        try (NDManager root = NDManager.newBaseManager("PyTorch");
+                LlamaModel model = load(moeDir, root, UnaryOperator.identity())) {
+            assertThat(model.paths().checks()).extracting(PathCheck::subject)
+                    .contains("linear 64x48 experts", "linear 48x32 experts");
+            assertMatchesReference(model, root, moe);
+        }
+        try (CapturedWarnings warnings = new CapturedWarnings(FastPathCheck.class);
+                NDManager root = NDManager.newBaseManager("PyTorch");
+                LlamaModel model = load(moeDir, root, perturbed(w -> Arrays.equals(w.getShape().getShape(), EXPERT_GATE_UP)))) {
+            ComputePaths paths = model.paths();
+            assertThat(paths.linear()).isEqualTo(ComputePaths.MIXED);
+            assertThat(paths.fellBack()).contains("64x48 experts");
+            assertThat(warnings.messages()).anySatisfy(m -> assertThat(m)
+                    .contains("disagrees", "expert weights of shape 64 x 48", "every expert multiplies through ATen's linear"));
+            assertMatchesReference(model, root, moe);
+        }
+    }
+
+    @Test
     void theReferenceOfALargeMatrixReachesEveryLanePosition() {
         int stride = FastPathCheck.sampleStride(128256);
         assertThat(stride).as("a sample, not the whole head").isGreaterThan(1);
@@ -107,7 +136,11 @@ class FastPathCheckTest {
     }
 
     private static LlamaModel load(NDManager root, UnaryOperator<NDArray> packSource) {
-        return LlamaModel.load(dir, 64, DataType.FLOAT32, root, new PathOptions(true, 8), packSource);
+        return load(dir, root, packSource);
+    }
+
+    private static LlamaModel load(Path model, NDManager root, UnaryOperator<NDArray> packSource) {
+        return LlamaModel.load(model, 64, DataType.FLOAT32, root, new PathOptions(true, 8), packSource);
     }
 
     /** oneDNN packs {@code w * 1.5} for the weights {@code which} selects. */
@@ -125,6 +158,10 @@ class FastPathCheckTest {
 
     /** One prompt of 5 tokens: the model's logits are the double-precision reference's. */
     private static void assertMatchesReference(LlamaModel model, NDManager root) {
+        assertMatchesReference(model, root, ckpt);
+    }
+
+    private static void assertMatchesReference(LlamaModel model, NDManager root, TinyCheckpoint ckpt) {
         int[] tokens = {5, 17, 301, 42, 9};
         KvCache cache = new KvCache(model.config(), 4, 4, DataType.FLOAT32, model.manager());
         StepInput prompt = StepInput.builder(4).add(tokens, 0, new int[] {0, 1}).build();

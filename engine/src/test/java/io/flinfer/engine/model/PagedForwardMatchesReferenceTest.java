@@ -28,7 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * cache shares them, decoding sequences grouped by the blocks they read — gives the logits of a plain
  * per-sequence forward pass, for every variant. The mixtures of experts route to 2 of
  * {@link TinyCheckpoint#EXPERTS} = 12 experts, so each 4-token decode step leaves at least 4 experts
- * without a token. The Gemma windows (5 and 6) are shorter than the prompts.
+ * without a token. The sliding windows (Gemma's 5 and 6, Mistral's, Mixtral's, Phi-3's and Qwen2's
+ * 5 to 7) are shorter than the prompts, in prompt chunks and decode steps.
  */
 @ExtendWith(OneDnnIsaCap.class)
 class PagedForwardMatchesReferenceTest {
@@ -53,6 +54,11 @@ class PagedForwardMatchesReferenceTest {
                 new Variant("qwen2_moe, shared expert, sparse step 2", "qwen2_moe", 4, 2, 12, false, false, null),
                 new Variant("phi3, fused qkv and gate_up, longrope", "phi3", 4, 2, 12, false, false, "longrope"),
                 new Variant("phi3, partial rotary 0.5, longrope", "phi3", 4, 4, 16, true, false, "longrope", 0.5),
+                new Variant("mistral", "mistral", 4, 2, 12, false, false, null).withWindow("mistral, window 5", 5),
+                new Variant("mixtral", "mixtral", 4, 2, 12, false, false, null).withWindow("mixtral, window 6", 6),
+                new Variant("phi3", "phi3", 4, 2, 12, false, false, "longrope").withWindow("phi3, window 7, longrope", 7),
+                new Variant("qwen2", "qwen2", 4, 2, 12, false, false, null)
+                        .withWindow("qwen2, window 5 on layer 1 (use_sliding_window)", 5),
                 new Variant("gemma2, window 6, soft-caps", "gemma2", 4, 2, 16, true, false, null),
                 new Variant("gemma3_text, window 5, q/k norm, local rope base", "gemma3_text", 4, 1, 16, true, false, null))
                 .map(variant -> Arguments.of(variant, oneDnn)));

@@ -96,8 +96,8 @@ class PublishedConfigsParseTest {
                 .containsExactly(1152, 26, 4, 1, 256);
         assertThat(c.qkNorm()).isTrue();
         ModelConfig.Gemma g = c.gemma();
-        assertThat(g.slidingWindow()).isEqualTo(512);
-        assertThat(globalLayers(g)).containsExactly(5, 11, 17, 23);
+        assertThat(c.slidingWindow().size()).isEqualTo(512);
+        assertThat(globalLayers(c)).containsExactly(5, 11, 17, 23);
         assertThat(g.localRopeTheta()).isEqualTo(10000.0);
         assertThat(c.ropeTheta()).isEqualTo(1e6);
         assertThat(g.queryPreAttnScalar()).isEqualTo(256.0);
@@ -112,8 +112,8 @@ class PublishedConfigsParseTest {
                 .containsExactly(2304, 26, 8, 4, 256);
         assertThat(c.qkNorm()).isFalse();
         ModelConfig.Gemma g = c.gemma();
-        assertThat(g.slidingWindow()).isEqualTo(4096);
-        assertThat(globalLayers(g)).containsExactly(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25);
+        assertThat(c.slidingWindow().size()).isEqualTo(4096);
+        assertThat(globalLayers(c)).containsExactly(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25);
         assertThat(g.attnSoftcap()).isEqualTo(50.0);
         assertThat(g.finalSoftcap()).isEqualTo(30.0);
         assertThat(g.localRopeTheta()).isEqualTo(c.ropeTheta()).isEqualTo(10000.0);
@@ -126,7 +126,34 @@ class PublishedConfigsParseTest {
         for (int l = 0; l < 26; l++) {
             types.add(l % 2 == 0 ? "full_attention" : "sliding_attention");
         }
-        assertThat(globalLayers(ModelConfig.parse(c).gemma())).hasSize(13).startsWith(0, 2, 4);
+        assertThat(globalLayers(ModelConfig.parse(c))).hasSize(13).startsWith(0, 2, 4);
+    }
+
+    @Test
+    void mistralStyleWindowsSlideEveryLayerAndNullOrOversizedOnesNone() throws IOException {
+        // Mixtral-8x7B-Instruct-v0.1 and Phi-3.5-mini: null, and 262144 over 131072 positions.
+        assertThat(parse("Mixtral-8x7B-Instruct-v0.1").slidingWindow()).isNull();
+        assertThat(parse("Phi-3.5-mini-instruct").slidingWindow()).isNull();
+        // Mistral-7B-v0.1's and Phi-3-mini-4k's windows: every layer slides.
+        ObjectNode mixtral = (ObjectNode) read("Mixtral-8x7B-Instruct-v0.1");
+        mixtral.put("sliding_window", 4096);
+        ModelConfig.SlidingWindow w = ModelConfig.parse(mixtral).slidingWindow();
+        assertThat(w.size()).isEqualTo(4096);
+        assertThat(w.everyLayer()).isTrue();
+        ObjectNode phi3 = (ObjectNode) read("Phi-3.5-mini-instruct");
+        phi3.put("sliding_window", 2047).put("max_position_embeddings", 4096);
+        assertThat(ModelConfig.parse(phi3).slidingWindow().size()).isEqualTo(2047);
+    }
+
+    @Test
+    void qwenSlidesOnlyWithUseSlidingWindowFromMaxWindowLayersOn() throws IOException {
+        // Qwen1.5-MoE-A2.7B: sliding_window 32768 but use_sliding_window false.
+        assertThat(parse("Qwen1.5-MoE-A2.7B").slidingWindow()).isNull();
+        ObjectNode qwen = (ObjectNode) read("Qwen1.5-MoE-A2.7B");
+        qwen.put("use_sliding_window", true).put("sliding_window", 4096);
+        ModelConfig c = ModelConfig.parse(qwen);
+        assertThat(globalLayers(c)).isEqualTo(IntStream.range(0, 21).boxed().toList());
+        assertThat(c.slidingWindow().everyLayer()).isFalse();
     }
 
     @Test
@@ -136,8 +163,9 @@ class PublishedConfigsParseTest {
                 .hasMessageContaining("vision tower");
     }
 
-    private static List<Integer> globalLayers(ModelConfig.Gemma g) {
-        return IntStream.range(0, g.slidingLayers().length).filter(l -> !g.slidingLayers()[l]).boxed().toList();
+    private static List<Integer> globalLayers(ModelConfig c) {
+        boolean[] sliding = c.slidingWindow().layers();
+        return IntStream.range(0, sliding.length).filter(l -> !sliding[l]).boxed().toList();
     }
 
     @Test
@@ -152,6 +180,15 @@ class PublishedConfigsParseTest {
         JsonNode c = read("Phi-4-mini-instruct");
         ((ObjectNode) c).put("partial_rotary_factor", 1.0);
         assertThatThrownBy(() -> ModelConfig.parse(c)).hasMessageContaining("must list 64 factors");
+    }
+
+    @Test
+    void theLoadTimeForwardStepRunsTwoLayersOrTheFewestThatHoldEveryKind() throws IOException {
+        // Gemma 3 1B: five sliding layers, then its first global one; Gemma 2: sliding, global.
+        assertThat(FastPathCheck.stepLayers(parse("gemma-3-1b-it"))).isEqualTo(6);
+        assertThat(FastPathCheck.stepLayers(parse("gemma-2-2b-it"))).isEqualTo(2);
+        // One kind of layer: two, so each shape's product also runs on a second matrix.
+        assertThat(FastPathCheck.stepLayers(parse("Mixtral-8x7B-Instruct-v0.1"))).isEqualTo(2);
     }
 
     private static ModelConfig parse(String model) throws IOException {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** GBNF grammars (llama.cpp's dialect, as vLLM accepts them): every generated text is in the grammar's language. */
 class GbnfGrammarTest {
     /** llama.cpp's grammars/json.gbnf, as published (comments, multi-line rules, escapes, a negated class). */
-    private static final String JSON_GBNF = """
+    static final String JSON_GBNF = """
             root   ::= object
             value  ::= object | array | string | number | ("true" | "false" | "null") ws
 

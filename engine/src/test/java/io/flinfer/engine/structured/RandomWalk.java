@@ -25,18 +25,9 @@ final class RandomWalk {
                 return out.toString(StandardCharsets.UTF_8);
             }
             m.fillMask(mask);
-            int total = 0;
-            for (int t = 0; t < vocab.size(); t++) {
-                weights[t] = (mask[t >>> 6] & (1L << t)) == 0 ? 0 : weight(vocab, t);
-                total += weights[t];
-            }
-            if (total == 0) {
+            int token = draw(mask, vocab, random, weights);
+            if (token < 0) {
                 throw new AssertionError("empty mask after " + out.toString(StandardCharsets.UTF_8));
-            }
-            int pick = random.nextInt(total);
-            int token = 0;
-            while (pick >= weights[token]) {
-                pick -= weights[token++];
             }
             if (!m.accept(token)) {
                 throw new AssertionError("allowed token " + token + " was not accepted after "
@@ -48,6 +39,29 @@ final class RandomWalk {
             out.writeBytes(vocab.bytes[token]);
         }
         return null;
+    }
+
+    /**
+     * One token of {@code mask} drawn at random, punctuation and end of sequence favoured; -1 when the
+     * mask is empty.
+     *
+     * @param weights scratch space of the vocabulary's size
+     */
+    static int draw(long[] mask, TokenVocabulary vocab, SplittableRandom random, int[] weights) {
+        int total = 0;
+        for (int t = 0; t < vocab.size(); t++) {
+            weights[t] = (mask[t >>> 6] & (1L << t)) == 0 ? 0 : weight(vocab, t);
+            total += weights[t];
+        }
+        if (total == 0) {
+            return -1;
+        }
+        int pick = random.nextInt(total);
+        int token = 0;
+        while (pick >= weights[token]) {
+            pick -= weights[token++];
+        }
+        return token;
     }
 
     private static int weight(TokenVocabulary vocab, int t) {

@@ -66,8 +66,9 @@ public final class ReferenceLlama {
                     headNorm(q[t], heads, w.get(p + "self_attn.q_norm.weight"));
                     headNorm(k[t], kvHeads, w.get(p + "self_attn.k_norm.weight"));
                 }
-                rope(q[t], heads, t, sliding);
-                rope(k[t], kvHeads, t, sliding);
+                // Only Gemma's sliding layers rotate by their own base.
+                rope(q[t], heads, t, sliding && gemma);
+                rope(k[t], kvHeads, t, sliding && gemma);
             }
             for (int t = 0; t < n; t++) {
                 double[] attn = new double[heads * headDim];
@@ -126,11 +127,17 @@ public final class ReferenceLlama {
         return logits;
     }
 
-    /** Gemma 2 alternates sliding and global layers from a sliding one; Gemma 3 repeats its pattern. */
+    /**
+     * Gemma 2 alternates sliding and global layers from a sliding one; Gemma 3 repeats its pattern;
+     * Mistral, Mixtral and Phi-3 slide every layer when they have a sliding_window; Qwen2 slides the
+     * layers from max_window_layers on when use_sliding_window is set.
+     */
     private boolean sliding(int l) {
         return switch (c.get("model_type").asText()) {
             case "gemma2" -> l % 2 == 0;
             case "gemma3_text" -> (l + 1) % c.get("sliding_window_pattern").asInt() != 0;
+            case "mistral", "mixtral", "phi3" -> c.hasNonNull("sliding_window");
+            case "qwen2" -> c.path("use_sliding_window").asBoolean(false) && l >= c.get("max_window_layers").asInt();
             default -> false;
         };
     }

@@ -31,13 +31,26 @@ public final class TinyCheckpoint {
      * A variant: model type, heads, KV heads, head size, and the switches that differ. The model type
      * picks the family's tensors and fields: "phi3" fused q/k/v and gate/up; "mixtral", "qwen2_moe"
      * and "qwen3_moe" a mixture of {@link #EXPERTS} experts, top 2 (see {@link #random}).
-     * {@code partialRotary} is Phi-3's partial_rotary_factor.
+     * {@code partialRotary} is Phi-3's partial_rotary_factor. {@code slidingWindow} (0: none) is the
+     * sliding_window of a family that is not Gemma (which has its own, see {@link #addGemmaFields}):
+     * every layer of Mistral, Mixtral and Phi-3, layer 1 of Qwen2 (use_sliding_window,
+     * max_window_layers 1).
      */
     public record Variant(String name, String modelType, int heads, int kvHeads, int headDim, boolean tied,
-            boolean bf16, String ropeScaling, double partialRotary) {
+            boolean bf16, String ropeScaling, double partialRotary, int slidingWindow) {
         public Variant(String name, String modelType, int heads, int kvHeads, int headDim, boolean tied, boolean bf16,
                 String ropeScaling) {
-            this(name, modelType, heads, kvHeads, headDim, tied, bf16, ropeScaling, 1.0);
+            this(name, modelType, heads, kvHeads, headDim, tied, bf16, ropeScaling, 1.0, 0);
+        }
+
+        public Variant(String name, String modelType, int heads, int kvHeads, int headDim, boolean tied, boolean bf16,
+                String ropeScaling, double partialRotary) {
+            this(name, modelType, heads, kvHeads, headDim, tied, bf16, ropeScaling, partialRotary, 0);
+        }
+
+        /** This variant with a sliding window of {@code size} positions, named {@code name}. */
+        public Variant withWindow(String name, int size) {
+            return new Variant(name, modelType, heads, kvHeads, headDim, tied, bf16, ropeScaling, partialRotary, size);
         }
 
         @Override
@@ -89,6 +102,12 @@ public final class TinyCheckpoint {
         }
         addExpertFields(c, v.modelType());
         addGemmaFields(c, v.modelType());
+        if (v.slidingWindow() > 0) {
+            c.put("sliding_window", v.slidingWindow());
+            if (v.modelType().equals("qwen2")) {
+                c.put("use_sliding_window", true).put("max_window_layers", 1);
+            }
+        }
         TinyCheckpoint ckpt = new TinyCheckpoint(c, v.bf16());
         Random rnd = new Random(seed);
         int q = v.heads() * v.headDim();

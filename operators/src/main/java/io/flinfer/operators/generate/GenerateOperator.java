@@ -2,9 +2,12 @@ package io.flinfer.operators.generate;
 
 import io.flinfer.engine.EngineConfig;
 import io.flinfer.engine.RequestOutput;
+import io.flinfer.operators.prepare.PrepareFunction;
 import io.flinfer.operators.records.Completion;
 import io.flinfer.operators.records.PreparedRequest;
+import io.flinfer.operators.records.RequestError;
 import io.flinfer.operators.records.ResultLine;
+import io.flinfer.operators.records.ServedModel;
 import io.flinfer.operators.route.RoutingMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,13 +51,14 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     static final String STATE = "in-flight";
     /** Where Flinfer 0.1 kept them. */
     static final String LEGACY_STATE = "in-flight-requests";
-    /** The error of a restored request whose ids belong to another tokenizer than the engine's. */
+    /** The error of a restored request whose ids belong to another tokenizer than the engine's, kept without its prompt (state before format version 3). */
     static final String TOKENIZER_CHANGED = "the model's tokenizer changed since this request was admitted (an upgrade"
             + " to a model with another vocabulary): its token ids cannot continue on it; send the request again";
     /** Says what a restore brought back; the local command line shows it. */
     private static final Logger RESUME_LOG = LoggerFactory.getLogger(GenerateOperator.class);
 
     private final EngineConfig engineConfig;
+    private final ServedModel served;
     private final int maxInFlight;
     private final Duration requestTimeout;
     private final transient MailboxExecutor mailbox;
@@ -65,15 +69,17 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private transient long admitted;
     private transient ListState<InFlightRequest> checkpointed;
     private transient String instanceId;
+    private transient ModelMetricGroup metricGroup;
     private transient GenerateMetrics metrics;
     private transient RoutingMetrics routing;
     private transient long restoredCheckpointId;
     /** The fingerprint of the engine's tokenizer: what the ids of the requests admitted here mean. */
     private transient String tokenizer;
 
-    GenerateOperator(EngineConfig engineConfig, int maxInFlight, Duration requestTimeout, MailboxExecutor mailbox,
-            ProcessingTimeService processingTimeService) {
+    GenerateOperator(EngineConfig engineConfig, ServedModel served, int maxInFlight, Duration requestTimeout,
+            MailboxExecutor mailbox, ProcessingTimeService processingTimeService) {
         this.engineConfig = engineConfig;
+        this.served = served;
         this.processingTimeService = processingTimeService;
         this.maxInFlight = maxInFlight;
         this.requestTimeout = requestTimeout;
@@ -119,36 +125,102 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         super.open();
         instanceId = UUID.randomUUID().toString();
         engine = SharedEngines.get(GpuAssignment.apply(engineConfig, getRuntimeContext()), taskManagerId());
-        metrics = new GenerateMetrics(getMetricGroup(), engine, () -> inFlight.size());
-        routing = new RoutingMetrics(getMetricGroup(), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+        metricGroup = ModelMetricGroup.of(getMetricGroup(), served);
+        metrics = new GenerateMetrics(metricGroup, engine, () -> inFlight.size());
+        routing = new RoutingMetrics(metricGroup, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                 getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
         tokenizer = engine.engine().tokenizer().fingerprint();
+        resumeRestored();
+    }
+
+    /**
+     * Resumes the restored requests, unless this operator can no longer serve them as admitted. A request
+     * for a model or adapter the job no longer serves (an upgrade removed it) is answered with an error.
+     * A request whose ids belong to another tokenizer (an upgrade to a model with another vocabulary:
+     * continuing them here would be noise) restarts from its prompt, rendered again with this model's
+     * tokenizer, its generated tokens dropped; state written before its prompt was kept (format version
+     * 3), or a prompt this model cannot render, gets an error instead.
+     */
+    private void resumeRestored() {
         long keptTokens = 0;
+        int resumed = 0;
+        int removed = 0;
+        int restarted = 0;
         int foreign = 0;
         for (Map.Entry<Long, InFlightRequest> restored : new ArrayList<>(inFlight.entrySet())) {
             InFlightRequest request = restored.getValue();
-            if (request.tokenizer() != null && !request.tokenizer().equals(tokenizer)) {
-                // Its prompt and tokens are ids of another vocabulary: continuing them here would be noise.
-                long number = restored.getKey();
+            PreparedRequest prepared = request.request();
+            long number = restored.getKey();
+            if (!served.serves(prepared.model())) {
+                removed++;
+                ResultLine answer = ResultLine.error(prepared.customId(), RequestError.MODEL_NOT_FOUND, modelRemoved(prepared.model()));
+                toTask(() -> answer(number, GenerationFailure.REJECTED, answer), "answer a request of a removed model");
+            } else if (request.tokenizer() == null || request.tokenizer().equals(tokenizer)) {
+                resumed++;
+                metrics.resumed(request.generated().length);
+                keptTokens += request.generated().length;
+                submit(number, request);
+            } else if (restartFromPrompt(number, prepared)) {
+                restarted++;
+            } else {
                 foreign++;
-                toTask(() -> fail(number, GenerationFailure.REJECTED, TOKENIZER_CHANGED), "answer a request of another tokenizer");
-                continue;
             }
-            metrics.resumed(request.generated().length);
-            keptTokens += request.generated().length;
-            submit(restored.getKey(), request);
+        }
+        if (removed > 0) {
+            RESUME_LOG.warn("{} answered {} restored requests with an error: they name a model this job no longer"
+                    + " serves (an upgrade removed it); this operator serves {}", subtask(), removed, served);
+        }
+        if (restarted > 0) {
+            RESUME_LOG.warn("{} restarted {} restored requests from their prompts: their token ids belong to another"
+                    + " tokenizer (the model was upgraded to one with another vocabulary)", subtask(), restarted);
         }
         if (foreign > 0) {
-            RESUME_LOG.warn("generate {}/{} answered {} restored requests with an error: their token ids belong to"
-                    + " another tokenizer (the model was upgraded to one with another vocabulary)",
-                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + 1,
-                    getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(), foreign);
+            RESUME_LOG.warn("{} answered {} restored requests with an error: their token ids belong to"
+                    + " another tokenizer (the model was upgraded to one with another vocabulary), and their prompts"
+                    + " were not kept (state of the version before) or the new model cannot render them", subtask(), foreign);
         }
-        if (inFlight.size() > foreign) {
-            RESUME_LOG.info("generate {}/{} resumed {} in-flight requests from checkpoint {}, keeping {} generated tokens",
-                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + 1,
-                    getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(), inFlight.size() - foreign, restoredCheckpointId, keptTokens);
+        if (resumed > 0) {
+            RESUME_LOG.info("{} resumed {} in-flight requests from checkpoint {}, keeping {} generated tokens",
+                    subtask(), resumed, restoredCheckpointId, keptTokens);
         }
+    }
+
+    /**
+     * Prepares {@code request} again with this model's tokenizer and runs it from the start; or, without
+     * its prompt or when this model cannot render it, answers it with an error.
+     *
+     * @return whether it restarted
+     */
+    private boolean restartFromPrompt(long number, PreparedRequest request) {
+        if (request.source() == null) {
+            toTask(() -> fail(number, GenerationFailure.REJECTED, TOKENIZER_CHANGED), "answer a request of another tokenizer");
+            return false;
+        }
+        int[] promptIds;
+        try {
+            promptIds = PrepareFunction.promptIds(engine.engine().tokenizer(), request.source());
+        } catch (RuntimeException e) {
+            String message = "the model was upgraded to one with another tokenizer, which cannot render this request's prompt: "
+                    + e.getMessage();
+            toTask(() -> fail(number, GenerationFailure.REJECTED, message), "answer a request the new model cannot render");
+            return false;
+        }
+        InFlightRequest restarted = new InFlightRequest(request.withPromptIds(promptIds), new int[0], tokenizer);
+        inFlight.put(number, restarted);
+        submit(number, restarted);
+        return true;
+    }
+
+    /** The error of a restored request for {@code model}, which the job no longer serves. */
+    static String modelRemoved(String model) {
+        return "the model `" + model + "` is no longer served: an upgrade removed it while this request was in flight;"
+                + " send the request again to a model the job serves";
+    }
+
+    /** "generate 1/2", as the log names this subtask. */
+    private String subtask() {
+        return getOperatorConfig().getOperatorName() + " " + (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + 1) + "/"
+                + getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
     }
 
     /** Flink's id of this subtask's TaskManager, from its metric scope; empty where metrics have no scope. */
@@ -171,8 +243,8 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private void submit(long number, InFlightRequest request) {
         PreparedRequest prepared = request.request();
         long deadline = System.nanoTime() + requestTimeout.toNanos();
-        // A request that names one of the engine's LoRA adapters runs with it.
-        String lora = engineConfig.lora().modules().containsKey(prepared.model()) ? prepared.model() : null;
+        // A request that names one of the model's LoRA adapters runs with it.
+        String lora = served.adapterOf(prepared.model());
         engine.submit(engineId(number), prepared.promptIds(), prepared.samplingParams(), prepared.cacheSalt(),
                 request.generated(), lora, deadline, new GenerationListener() {
                     @Override
@@ -212,18 +284,26 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         }
         metrics.finished(result);
         PreparedRequest r = request.request();
+        FinishedRequestTap.finished(r.customId(), result.timings());
         Completion completion = new Completion(result.text(), result.finishReason(), result.numPromptTokens(),
                 result.outputTokenIds().length, result.numCachedTokens());
         emit(ResultLine.success(r.customId(), r.endpoint(), r.model(), completion, System.currentTimeMillis() / 1000));
     }
 
     private void fail(long number, GenerationFailure failure, String message) {
-        InFlightRequest request = inFlight.remove(number);
-        if (request == null) {
+        InFlightRequest request = inFlight.get(number);
+        if (request != null) {
+            answer(number, failure, ResultLine.badRequest(request.request().customId(), message));
+        }
+    }
+
+    /** Ends a request with an error result. */
+    private void answer(long number, GenerationFailure failure, ResultLine error) {
+        if (inFlight.remove(number) == null) {
             return;
         }
         metrics.failed(failure);
-        emit(ResultLine.badRequest(request.request().customId(), message));
+        emit(error);
     }
 
     private void emit(ResultLine result) {
@@ -255,6 +335,10 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
             for (long number : inFlight.keySet()) {
                 engine.abort(engineId(number));
             }
+        }
+        if (metricGroup != null) {
+            // Flink's groups do not know it: closing it unregisters its metrics from the reporters.
+            metricGroup.close();
         }
         super.close();
     }

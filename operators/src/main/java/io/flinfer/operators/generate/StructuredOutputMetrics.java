@@ -23,6 +23,7 @@ final class StructuredOutputMetrics {
         gauge(group, engine, "structured_output_mask_steps", s -> s.stats().maskSteps());
         gauge(group, engine, "structured_output_mask_step_p50_microseconds", s -> s.recentMaskNanos(0.5) / 1000);
         gauge(group, engine, "structured_output_mask_step_p99_microseconds", s -> s.recentMaskNanos(0.99) / 1000);
+        gauge(group, engine, "structured_output_forced_tokens", s -> s.stats().forcedTokens());
     }
 
     private static void gauge(MetricGroup group, LlmEngine engine, String name, ToLongFunction<StructuredOutputs> value) {

@@ -48,9 +48,7 @@ public final class PrepareFunction extends ProcessFunction<InferenceRequest, Pre
     public void processElement(InferenceRequest request, Context ctx, Collector<PreparedRequest> out) {
         int[] promptIds;
         try {
-            promptIds = request.endpoint() == Endpoint.CHAT
-                    ? tokenizer.encodeWithoutSpecialTokens(tokenizer.applyChatTemplate(request.messages(), true))
-                    : tokenizer.encode(request.prompt());
+            promptIds = promptIds(tokenizer, request);
         } catch (RuntimeException e) {
             badRequests.inc();
             ctx.output(SideOutputs.ERROR_RESULTS,
@@ -60,7 +58,19 @@ public final class PrepareFunction extends ProcessFunction<InferenceRequest, Pre
         String cacheSalt = request.cacheSalt().orElse(null);
         out.collect(new PreparedRequest(request.customId(), request.endpoint(), request.model(), promptIds,
                 withSeed(request.samplingParams(), request.customId()), cacheSalt,
-                PrefixKey.of(promptIds, blockSize, prefixKeyBlocks, cacheSalt, request.customId())));
+                PrefixKey.of(promptIds, blockSize, prefixKeyBlocks, cacheSalt, request.customId()), request));
+    }
+
+    /**
+     * The prompt of {@code request} in {@code tokenizer}'s ids: its messages through the model's chat
+     * template, or its prompt text.
+     *
+     * @throws RuntimeException when it cannot be rendered (e.g. chat messages for a model without a chat template)
+     */
+    public static int[] promptIds(Tokenizer tokenizer, InferenceRequest request) {
+        return request.endpoint() == Endpoint.CHAT
+                ? tokenizer.encodeWithoutSpecialTokens(tokenizer.applyChatTemplate(request.messages(), true))
+                : tokenizer.encode(request.prompt());
     }
 
     private static SamplingParams withSeed(SamplingParams params, String customId) {

@@ -18,8 +18,9 @@ import org.apache.flink.core.memory.DataOutputView;
  * A request ready for the engine, all decided: its prompt token ids, its sampling parameters with
  * the seed fixed (its own, or one derived from its custom_id so that a replay samples the same
  * text), its cache salt, and the routing key of its prompt prefix. Plus what its result line names:
- * custom_id, endpoint and model. It sits in the generate operator's checkpoints, written by its
- * {@link Serializer}.
+ * custom_id, endpoint and model; and the request it was prepared from, so that it can be prepared
+ * again when an upgrade brings a model with another tokenizer. It sits in the generate operator's
+ * checkpoints, written by its {@link Serializer}.
  */
 @TypeInfo(PreparedRequest.FlinkType.class)
 public final class PreparedRequest {
@@ -30,13 +31,15 @@ public final class PreparedRequest {
     private final SamplingParams samplingParams;
     private final String cacheSalt;
     private final String prefixKey;
+    private final InferenceRequest source;
 
     /**
      * @param samplingParams with a seed
      * @param cacheSalt null for none
+     * @param source what it was prepared from; null where unknown (state written before format version 3)
      */
     public PreparedRequest(String customId, Endpoint endpoint, String model, int[] promptIds,
-            SamplingParams samplingParams, String cacheSalt, String prefixKey) {
+            SamplingParams samplingParams, String cacheSalt, String prefixKey, InferenceRequest source) {
         if (samplingParams.seed == null) {
             throw new IllegalArgumentException("a prepared request has its seed fixed; " + customId + " has none");
         }
@@ -47,6 +50,12 @@ public final class PreparedRequest {
         this.samplingParams = samplingParams;
         this.cacheSalt = cacheSalt;
         this.prefixKey = prefixKey;
+        this.source = source;
+    }
+
+    /** The same request with the prompt ids of another tokenizer (its source rendered again). */
+    public PreparedRequest withPromptIds(int[] ids) {
+        return new PreparedRequest(customId, endpoint, model, ids, samplingParams, cacheSalt, prefixKey, source);
     }
 
     public String customId() { return customId; }
@@ -57,6 +66,8 @@ public final class PreparedRequest {
     /** Null for none. */
     public String cacheSalt() { return cacheSalt; }
     public String prefixKey() { return prefixKey; }
+    /** The request it was prepared from; null in state written before format version 3. */
+    public InferenceRequest source() { return source; }
 
     @Override
     public boolean equals(Object o) {
@@ -67,7 +78,8 @@ public final class PreparedRequest {
                 && Arrays.equals(promptIds, other.promptIds)
                 && samplingParams.equals(other.samplingParams)
                 && Objects.equals(cacheSalt, other.cacheSalt)
-                && prefixKey.equals(other.prefixKey);
+                && prefixKey.equals(other.prefixKey)
+                && Objects.equals(source, other.source);
     }
 
     @Override
@@ -82,15 +94,17 @@ public final class PreparedRequest {
 
     /**
      * Format version 1: custom_id, url, model, prompt ids, sampling parameters, cache salt, prefix key.
-     * Version 2 adds the sampling parameters' structured output at the end. A new field is a new
-     * version; {@link #read} keeps reading older versions with the field's default.
+     * Version 2 adds the sampling parameters' structured output at the end, version 3 the request it was
+     * prepared from (a presence byte, then {@link InferenceRequest.Serializer}'s format). A new field is a
+     * new version; {@link #read} keeps reading older versions with the field's default.
      */
     public static final class Serializer extends VersionedSerializer<PreparedRequest> {
         private static final long serialVersionUID = 1L;
+        private static final InferenceRequest.Serializer SOURCE = new InferenceRequest.Serializer();
 
         @Override
         protected int version() {
-            return 2;
+            return 3;
         }
 
         @Override
@@ -103,6 +117,10 @@ public final class PreparedRequest {
             RecordFormat.writeString(r.cacheSalt, out);
             RecordFormat.writeString(r.prefixKey, out);
             RecordFormat.writeStructuredOutput(r.samplingParams.structuredOutput, out);
+            out.writeBoolean(r.source != null);
+            if (r.source != null) {
+                SOURCE.serialize(r.source, out);
+            }
         }
 
         @Override
@@ -117,7 +135,8 @@ public final class PreparedRequest {
             if (version >= 2) {
                 params = params.toBuilder().structuredOutput(RecordFormat.readStructuredOutput(in)).build();
             }
-            return new PreparedRequest(customId, endpoint, model, promptIds, params, cacheSalt, prefixKey);
+            InferenceRequest source = version >= 3 && in.readBoolean() ? SOURCE.deserialize(in) : null;
+            return new PreparedRequest(customId, endpoint, model, promptIds, params, cacheSalt, prefixKey, source);
         }
 
         @Override

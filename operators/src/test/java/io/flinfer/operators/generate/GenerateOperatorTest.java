@@ -7,26 +7,32 @@ import com.esotericsoftware.kryo.KryoException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinfer.engine.EngineConfig;
+import io.flinfer.engine.LoraConfig;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.sampling.StructuredOutput;
 import io.flinfer.engine.synth.SynthPreset;
 import io.flinfer.engine.synth.SyntheticCheckpoint;
+import io.flinfer.engine.synth.SyntheticLora;
+import io.flinfer.engine.tokenizer.Tokenizer;
 import io.flinfer.models.BundledModels;
+import io.flinfer.operators.prepare.PrepareFunction;
 import io.flinfer.operators.records.Endpoint;
+import io.flinfer.operators.records.InferenceRequest;
+import io.flinfer.operators.records.ParsedRecord;
 import io.flinfer.operators.records.PreparedRequest;
+import io.flinfer.operators.records.RequestParser;
 import io.flinfer.operators.records.ResultLine;
+import io.flinfer.operators.records.ServedModel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.groups.TaskMetricGroup;
-import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
-import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -47,6 +53,8 @@ class GenerateOperatorTest {
     private static final int[] ONCE_UPON_A_TIME = {1, 403, 407, 261, 378};
     private static final int[] ONCE_UPON = {1, 403, 407};
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What the requests below name. */
+    private static final ServedModel STORIES = ServedModel.named("stories260K");
 
     @Test
     void aRequestIsAnsweredThroughTheMailbox() throws Exception {
@@ -62,13 +70,33 @@ class GenerateOperatorTest {
         }
     }
 
+    /** As vLLM labels its metrics: every metric of the operator says which model it counts, under the operator's own name. */
+    @Test
+    void metricsCarryTheModelNameAsALabelNotInTheirNames() throws Exception {
+        RecordedMetrics metrics = new RecordedMetrics();
+        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness(ENGINE, ServedModel.named("tiny-stories"), metrics)) {
+            h.open();
+            h.processElement(request("one", 5), 0);
+            h.endInput();
+
+            assertThat(((Counter) metrics.get("generation_tokens")).getCount()).isEqualTo(5);
+            for (String name : List.of("generation_tokens", "num_requests_running", "routed_requests", "structured_output_requests")) {
+                assertThat(metrics.labels(name)).as(name).containsEntry("<model_name>", "tiny-stories").containsKey("<operator_name>");
+                assertThat(metrics.scope(name)).as("%s keeps the operator's scope: its Prometheus name is unchanged", name)
+                        .isEqualTo("taskmanager.job.task.operator");
+            }
+            assertThat(metrics.labels("request_success")).as("a metric of a key/value group under it")
+                    .containsEntry("<model_name>", "tiny-stories").containsKey("<finished_reason>");
+        }
+    }
+
     @Test
     void aSnapshotTakenMidRequestResumesWithItsTokensAndEachResultIsEmittedOnce() throws Exception {
         PreparedRequest story = request("story", 60);
         String uninterrupted = aloneToTheEnd(story);
         OperatorSubtaskState snapshot = snapshotWhenAShortRequestFinishes(story);
 
-        InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+        RecordedMetrics metrics = new RecordedMetrics();
         try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness(metrics)) {
             h.initializeState(snapshot);
             h.open();
@@ -94,7 +122,7 @@ class GenerateOperatorTest {
         String uninterrupted = aloneToTheEnd(story);
         OperatorSubtaskState snapshot = snapshotWhenAShortRequestFinishes(story);
 
-        InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+        RecordedMetrics metrics = new RecordedMetrics();
         try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness(metrics)) {
             h.initializeState(snapshot);
             h.open();
@@ -197,15 +225,17 @@ class GenerateOperatorTest {
 
     /**
      * A savepoint restored after an upgrade to a model with another tokenizer: the in-flight request's
-     * ids belong to the old vocabulary, so it is answered with an error instead of continuing on the new
-     * one; a request admitted after the restore runs.
+     * ids belong to the old vocabulary, so it restarts from its prompt, prepared again with the new
+     * tokenizer, and ends as it would on the new model alone; one kept without its prompt (state of the
+     * version before) is answered with an error instead; a request admitted after the restore runs.
      */
     @Test
-    void aRequestOfAnotherTokenizerIsAnsweredNotContinued(@TempDir Path dir) throws Exception {
+    void aRequestOfAnotherTokenizerRestartsFromItsPrompt(@TempDir Path dir) throws Exception {
         OperatorSubtaskState snapshot;
         try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness()) {
             h.open();
-            h.processElement(request("story", 60), 0);
+            h.processElement(prompted("story", 60), 0);
+            h.processElement(request("ids-only", 60), 0);
             h.processElement(request("short", 3), 0);
             while (h.extractOutputValues().isEmpty()) {
                 h.getTaskMailbox().take(TaskMailbox.MIN_PRIORITY).run();
@@ -215,42 +245,121 @@ class GenerateOperatorTest {
         Path other = dir.resolve("other-vocabulary");
         SyntheticCheckpoint.write(SynthPreset.named("tiny"), other, 7, false, (done, total) -> { });
         EngineConfig upgraded = EngineConfig.defaults(other).withKvCacheMemory(8 << 20);
-        InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
-        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness(upgraded, metrics)) {
+        PreparedRequest story = prompted("story", 60);
+        PreparedRequest onTheNewModel = story.withPromptIds(PrepareFunction.promptIds(Tokenizer.load(other), story.source()));
+        String alone;
+        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness(upgraded, STORIES, new RecordedMetrics())) {
+            h.open();
+            h.processElement(onTheNewModel, 0);
+            h.endInput();
+            alone = text(single(h));
+        }
+        RecordedMetrics metrics = new RecordedMetrics();
+        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness(upgraded, STORIES, metrics)) {
             h.initializeState(snapshot);
             h.open();
             h.processElement(request("after", 4), 0);
             h.endInput();
 
-            assertThat(((Counter) metrics.get("resumed_requests")).getCount()).isZero();
-            List<JsonNode> out = lines(h);
-            assertThat(out).extracting(l -> l.path("custom_id").asText()).containsExactlyInAnyOrder("story", "after");
-            JsonNode story = out.stream().filter(l -> l.path("custom_id").asText().equals("story")).findFirst().orElseThrow();
-            assertThat(story.path("response").path("status_code").asInt()).isEqualTo(400);
-            assertThat(story.path("error").path("message").asText()).contains("tokenizer changed");
+            assertThat(((Counter) metrics.get("resumed_requests")).getCount()).as("nothing continued its old ids").isZero();
+            Map<String, JsonNode> out = new HashMap<>();
+            lines(h).forEach(l -> out.put(l.path("custom_id").asText(), l));
+            assertThat(out).containsOnlyKeys("story", "ids-only", "after");
+            JsonNode restarted = out.get("story").path("response").path("body");
+            assertThat(restarted.path("usage").path("completion_tokens").asInt()).as("all its tokens on the new model").isEqualTo(60);
+            assertThat(restarted.path("usage").path("prompt_tokens").asInt()).isEqualTo(onTheNewModel.promptIds().length);
+            assertThat(text(out.get("story"))).as("as on the new model alone").isEqualTo(alone);
+            assertThat(out.get("ids-only").path("response").path("status_code").asInt()).isEqualTo(400);
+            assertThat(out.get("ids-only").path("error").path("message").asText()).contains("tokenizer changed");
         }
     }
 
-    private static OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> harness() throws Exception {
-        return harness(new InterceptingOperatorMetricGroup());
-    }
-
-    private static OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> harness(
-            InterceptingOperatorMetricGroup metrics) throws Exception {
-        return harness(ENGINE, metrics);
-    }
-
-    /** A harness of an operator on {@code engine} that registers its metrics in {@code metrics}. */
-    private static OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> harness(EngineConfig engine,
-            InterceptingOperatorMetricGroup metrics) throws Exception {
-        TaskMetricGroup task = new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
-            @Override
-            public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name) {
-                return metrics;
+    /**
+     * A savepoint restored after an upgrade that removed a LoRA adapter: the request that named it is
+     * answered with a 404 saying so (it must not go on without its adapter, on the base model), and the
+     * request for the base model resumes.
+     */
+    @Test
+    void aRequestOfARemovedAdapterIsAnsweredAndTheOthersResume(@TempDir Path dir) throws Exception {
+        Path adapter = dir.resolve("story-lora");
+        SyntheticLora.write(Path.of(ENGINE.model()), adapter, SyntheticLora.Options.allModules(4, 3));
+        EngineConfig withAdapter = ENGINE.withLora(new LoraConfig(Map.of("story-lora", adapter.toString()), 1, 16, 1));
+        OperatorSubtaskState snapshot;
+        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h =
+                harness(withAdapter, STORIES.withAdapters(List.of("story-lora")), new RecordedMetrics())) {
+            h.open();
+            h.processElement(request("base", 60), 0);
+            h.processElement(request("adapted", "story-lora", 60), 0);
+            h.processElement(request("short", 3), 0);
+            while (h.extractOutputValues().isEmpty()) {
+                h.getTaskMailbox().take(TaskMailbox.MIN_PRIORITY).run();
             }
-        };
-        return new OneInputStreamOperatorTestHarness<>(new GenerateOperatorFactory(engine, 4, Duration.ofMinutes(5)),
-                new PreparedRequest.Serializer(), new MockEnvironmentBuilder().setMetricGroup(task).build());
+            snapshot = h.snapshot(1, 1);
+        }
+        RecordedMetrics metrics = new RecordedMetrics();
+        try (OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h = harness(ENGINE, STORIES, metrics)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.endInput();
+
+            assertThat(((Counter) metrics.get("resumed_requests")).getCount()).isEqualTo(1);
+            List<JsonNode> out = lines(h);
+            assertThat(out).extracting(l -> l.path("custom_id").asText()).containsExactlyInAnyOrder("base", "adapted");
+            JsonNode adapted = out.stream().filter(l -> l.path("custom_id").asText().equals("adapted")).findFirst().orElseThrow();
+            assertThat(adapted.path("response").path("status_code").asInt()).isEqualTo(404);
+            assertThat(adapted.path("error").path("message").asText()).isEqualTo(GenerateOperator.modelRemoved("story-lora"));
+            JsonNode base = out.stream().filter(l -> l.path("custom_id").asText().equals("base")).findFirst().orElseThrow();
+            assertThat(base.path("response").path("body").path("usage").path("completion_tokens").asInt()).isEqualTo(60);
+        }
+    }
+
+    /**
+     * A model removed by an upgrade: the operator standing at its generate operator's uid answers the
+     * requests in flight in its state with a 404, once the task runs, and its next snapshot no longer
+     * holds them (a restore from that snapshot answers nothing again).
+     */
+    @Test
+    void theOperatorOfARemovedModelAnswersItsRestoredRequestsOnce() throws Exception {
+        OperatorSubtaskState snapshot = snapshotWhenAShortRequestFinishes(request("story", 60));
+        OperatorSubtaskState after;
+        try (OneInputStreamOperatorTestHarness<InferenceRequest, ResultLine> h = removedModelHarness()) {
+            h.initializeState(snapshot);
+            h.open();
+            assertThat(h.extractOutputValues()).as("nothing before the task runs its timers").isEmpty();
+            h.setProcessingTime(h.getProcessingTime() + 1);
+
+            JsonNode answer = single(h);
+            assertThat(answer.path("custom_id").asText()).isEqualTo("story");
+            assertThat(answer.path("response").path("status_code").asInt()).isEqualTo(404);
+            assertThat(answer.path("error").path("message").asText()).isEqualTo(GenerateOperator.modelRemoved("stories260K"));
+            after = h.snapshot(2, 2);
+        }
+        try (OneInputStreamOperatorTestHarness<InferenceRequest, ResultLine> h = removedModelHarness()) {
+            h.initializeState(after);
+            h.open();
+            h.endInput();
+            assertThat(h.extractOutputValues()).isEmpty();
+        }
+    }
+
+    private static OneInputStreamOperatorTestHarness<InferenceRequest, ResultLine> removedModelHarness() throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new RemovedModelOperator("stories260K"));
+    }
+
+    private static OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> harness() throws Exception {
+        return harness(new RecordedMetrics());
+    }
+
+    private static OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> harness(RecordedMetrics metrics)
+            throws Exception {
+        return harness(ENGINE, STORIES, metrics);
+    }
+
+    /** A harness of an operator on {@code engine} serving {@code served}, its metrics registered in {@code metrics}. */
+    private static OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> harness(EngineConfig engine,
+            ServedModel served, RecordedMetrics metrics) throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new GenerateOperatorFactory(engine, served, 4, Duration.ofMinutes(5)),
+                new PreparedRequest.Serializer(), new MockEnvironmentBuilder().setMetricGroup(metrics.task()).build());
     }
 
     /** Greedy, and long enough: it ignores the end-of-story token. */
@@ -259,8 +368,26 @@ class GenerateOperatorTest {
     }
 
     private static PreparedRequest request(String customId, int[] promptIds, int maxTokens) {
+        return request(customId, "stories260K", promptIds, maxTokens);
+    }
+
+    private static PreparedRequest request(String customId, String model, int maxTokens) {
+        return request(customId, model, ONCE_UPON_A_TIME, maxTokens);
+    }
+
+    private static PreparedRequest request(String customId, String model, int[] promptIds, int maxTokens) {
         SamplingParams params = SamplingParams.builder().temperature(0).maxTokens(maxTokens).ignoreEos(true).seed(1L).build();
-        return new PreparedRequest(customId, Endpoint.COMPLETION, "stories260K", promptIds, params, null, "id:" + customId);
+        return new PreparedRequest(customId, Endpoint.COMPLETION, model, promptIds, params, null, "id:" + customId, null);
+    }
+
+    /** As {@link #request(String, int)}, with the request it was prepared from ("Once upon a time"), as prepare gives it. */
+    private static PreparedRequest prompted(String customId, int maxTokens) {
+        String line = "{\"custom_id\": \"" + customId + "\", \"method\": \"POST\", \"url\": \"/v1/completions\","
+                + " \"body\": {\"prompt\": \"Once upon a time\"}}";
+        InferenceRequest source = ((ParsedRecord.Valid) new RequestParser(STORIES).parse(line.getBytes(StandardCharsets.UTF_8))).request();
+        PreparedRequest ids = request(customId, maxTokens);
+        return new PreparedRequest(customId, ids.endpoint(), ids.model(), ids.promptIds(), ids.samplingParams(), null,
+                ids.prefixKey(), source);
     }
 
     /** The text of {@code request} run alone in a fresh operator. */
@@ -295,21 +422,21 @@ class GenerateOperatorTest {
                 + "\"maxLength\":60},\"n\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":99}},\"required\":[\"story\",\"n\"]}";
         SamplingParams params = SamplingParams.builder().temperature(1.0).maxTokens(200).seed(5L)
                 .structuredOutput(StructuredOutput.jsonSchema(schema)).build();
-        return new PreparedRequest(customId, Endpoint.COMPLETION, "stories260K", ONCE_UPON_A_TIME, params, null, "id:" + customId);
+        return new PreparedRequest(customId, Endpoint.COMPLETION, "stories260K", ONCE_UPON_A_TIME, params, null, "id:" + customId, null);
     }
 
     @SuppressWarnings("unchecked")
-    private static long gauge(InterceptingOperatorMetricGroup metrics, String name) {
+    private static long gauge(RecordedMetrics metrics, String name) {
         return ((Gauge<Long>) metrics.get(name)).getValue();
     }
 
-    private static JsonNode single(OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h) throws Exception {
+    private static JsonNode single(OneInputStreamOperatorTestHarness<?, ResultLine> h) throws Exception {
         List<JsonNode> out = lines(h);
         assertThat(out).hasSize(1);
         return out.get(0);
     }
 
-    private static List<JsonNode> lines(OneInputStreamOperatorTestHarness<PreparedRequest, ResultLine> h) throws Exception {
+    private static List<JsonNode> lines(OneInputStreamOperatorTestHarness<?, ResultLine> h) throws Exception {
         List<JsonNode> lines = new ArrayList<>();
         for (ResultLine line : h.extractOutputValues()) {
             lines.add(JSON.readTree(line.json()));

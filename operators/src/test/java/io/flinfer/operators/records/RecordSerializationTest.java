@@ -10,6 +10,7 @@ import io.flinfer.engine.core.FinishReason;
 import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.sampling.StructuredOutput;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -55,8 +56,9 @@ class RecordSerializationTest {
 
     @Test
     void aPreparedRequestKeepsEverything() throws Exception {
+        InferenceRequest source = parse(chat("p-1", "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"));
         PreparedRequest prepared = new PreparedRequest("p-1", Endpoint.CHAT, "m", new int[] {1, 5, 9},
-                SamplingParams.builder().temperature(0.5).seed(-7L).maxTokens(30).build(), null, "p:00ff");
+                SamplingParams.builder().temperature(0.5).seed(-7L).maxTokens(30).build(), null, "p:00ff", source);
 
         PreparedRequest copy = roundTrip(prepared, PreparedRequest.class);
 
@@ -64,13 +66,22 @@ class RecordSerializationTest {
         assertThat(copy.promptIds()).containsExactly(1, 5, 9);
         assertThat(copy.samplingParams().seed).isEqualTo(-7L);
         assertThat(copy.cacheSalt()).isNull();
+        assertThat(copy.source()).isEqualTo(source);
+    }
+
+    /** Version 2 (in checkpoints of the version before) has no source: it reads as a request without one. */
+    @Test
+    void aPreparedRequestOfTheFormerFormatReadsWithoutItsSource() throws Exception {
+        PreparedRequest prepared = new PreparedRequest("p-3", Endpoint.COMPLETION, "m", new int[] {1, 2},
+                SamplingParams.builder().seed(3L).build(), null, "p:02", null);
+        assertThat(readAsFormerVersion(new PreparedRequest.Serializer(), prepared)).isEqualTo(prepared);
     }
 
     @Test
     void aPreparedRequestKeepsItsOutputConstraint() throws Exception {
         StructuredOutput constraint = new StructuredOutput(StructuredOutput.Kind.JSON_SCHEMA, "{\"type\":\"string\"}", true);
         PreparedRequest prepared = new PreparedRequest("p-2", Endpoint.COMPLETION, "m", new int[] {1},
-                SamplingParams.builder().seed(3L).structuredOutput(constraint).build(), "salt", "p:01");
+                SamplingParams.builder().seed(3L).structuredOutput(constraint).build(), "salt", "p:01", null);
 
         assertThat(roundTrip(prepared, PreparedRequest.class).samplingParams().structuredOutput).isEqualTo(constraint);
     }
@@ -84,12 +95,20 @@ class RecordSerializationTest {
                 .isEqualTo(request.samplingParams().structuredOutput);
 
         InferenceRequest plain = parse(completion("ser-4", "{\"prompt\": \"Hi\"}"));
+        assertThat(readAsFormerVersion(new InferenceRequest.Serializer(), plain)).isEqualTo(plain);
+    }
+
+    /**
+     * {@code value}, written as the serializer's format version before its current one wrote it, read
+     * back: that version lacked the last field, which for {@code value} is a single byte (no structured
+     * output, no source).
+     */
+    private static <T> T readAsFormerVersion(VersionedSerializer<T> serializer, T value) throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(64);
-        new InferenceRequest.Serializer().serialize(plain, out);
-        byte[] version1 = out.getCopyOfBuffer();
-        version1 = java.util.Arrays.copyOf(version1, version1.length - 1); // version 2's last field: no constraint
-        version1[0] = 1;
-        assertThat(new InferenceRequest.Serializer().deserialize(new DataInputDeserializer(version1))).isEqualTo(plain);
+        serializer.serialize(value, out);
+        byte[] former = Arrays.copyOf(out.getCopyOfBuffer(), out.length() - 1);
+        former[0]--;
+        return serializer.deserialize(new DataInputDeserializer(former));
     }
 
     @Test
