@@ -83,7 +83,7 @@ public final class ContinuousBenchmark {
         long hits = after.prefixCacheHits() - before.prefixCacheHits();
         StepProfile profile = engine.stepProfile();
         return recorder.result(mode, queries == 0 ? 0 : (double) hits / queries, ModelCosts.of(engine.modelConfig(),
-                engine.dtype()), limits, profile.steps() - mark.steps(), profile.contextTokensRead() - mark.contextTokens());
+                engine.dtype(), engine.computePaths()), limits, profile.steps() - mark.steps(), profile.contextTokensRead() - mark.contextTokens());
     }
 
     /** The step counters when a run started. */

@@ -31,6 +31,8 @@ import java.util.Map;
  */
 public final class GemmBenchmark {
     public static final List<String> METHODS = List.of("mm", "linear", "onednn", "mkl_packed");
+    /** The reader that only reads the weight: {@link #readRates} times it beside the products. */
+    public static final String STREAM_READ = "stream_read";
 
     /** A product of {@code rows x in} by {@code in x out}. */
     public record GemmShape(String name, int rows, int in, int out) {
@@ -66,8 +68,37 @@ public final class GemmBenchmark {
         }
     }
 
+    /**
+     * Reads of {@code shape}'s weight by each reader: the products of {@link #METHODS} and a plain
+     * streaming read ({@code stream_read}), each timed {@code repeats} times over {@code runs} reads,
+     * the readers taking turns, on {@code threads} intra-op threads.
+     */
+    public static List<Timing> readRates(Device device, GemmShape shape, int threads, int repeats, int runs) {
+        List<String> readers = new ArrayList<>(METHODS);
+        readers.add(STREAM_READ);
+        try (TensorThread thread = new TensorThread()) {
+            return thread.call(() -> {
+                try (NDManager m = NDManager.newBaseManager(device, "PyTorch"); PtSymbolBlock gemm = load(m)) {
+                    JniUtils.setNumThreads(threads);
+                    NDArray x = m.randomNormal(new Shape(shape.rows(), shape.in()), DataType.FLOAT32);
+                    NDArray w = m.randomNormal(new Shape(shape.out(), shape.in()), DataType.FLOAT32);
+                    List<Timing> timings = new ArrayList<>();
+                    for (int r = 0; r < repeats; r++) {
+                        for (String reader : readers) {
+                            timings.add(time(gemm, reader, shape, threads, x, w, runs));
+                        }
+                    }
+                    return timings;
+                }
+            });
+        }
+    }
+
     private static Timing time(PtSymbolBlock gemm, String method, GemmShape s, int threads, NDArray x, NDArray w) {
-        int runs = (int) Math.max(3, Math.min(200, 4e9 / s.flops()));
+        return time(gemm, method, s, threads, x, w, (int) Math.max(3, Math.min(200, 4e9 / s.flops())));
+    }
+
+    private static Timing time(PtSymbolBlock gemm, String method, GemmShape s, int threads, NDArray x, NDArray w, int runs) {
         try {
             call(gemm, method, x, w, 2);
             long start = System.nanoTime();

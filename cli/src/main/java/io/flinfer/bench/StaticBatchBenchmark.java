@@ -90,7 +90,7 @@ public final class StaticBatchBenchmark {
             for (int start = 0; start < requests.size(); start += bench.rowsPerBatch) {
                 bench.runBatch(requests.subList(start, Math.min(requests.size(), start + bench.rowsPerBatch)), recorder);
             }
-            ModelCosts costs = ModelCosts.of(bench.model.config(), setup.dtype());
+            ModelCosts costs = ModelCosts.of(bench.model.config(), setup.dtype(), bench.model.paths());
             return recorder.result("static", 0, costs, limits, bench.steps, bench.contextTokensRead);
         }
     }

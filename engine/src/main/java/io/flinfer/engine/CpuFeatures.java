@@ -20,6 +20,18 @@ public final class CpuFeatures {
         return flags.contains("avx512_bf16") || flags.contains("amx_bf16");
     }
 
+    /**
+     * int8 dot products that sum into 32 bits ({@code avx512_vnni}, {@code avx_vnni} or AMX): without
+     * them fbgemm's kernel sums pairs in 16 bits, which full 8-bit activations can overflow.
+     */
+    public static boolean hasInt8DotProducts() {
+        return hasInt8DotProducts(FLAGS);
+    }
+
+    static boolean hasInt8DotProducts(Set<String> flags) {
+        return flags.contains("avx512_vnni") || flags.contains("avx_vnni") || flags.contains("amx_int8");
+    }
+
     /** The flags of the first processor listed; none where the file is absent (not Linux). */
     static Set<String> read(Path cpuinfo) {
         try {

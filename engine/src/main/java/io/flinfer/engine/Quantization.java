@@ -6,9 +6,11 @@ import java.util.stream.Collectors;
 
 /**
  * How weights are stored for the products ({@code --quantization}, vLLM's flag). {@link #INT8}:
- * weight-only int8, one scale per output channel, quantized at load from any checkpoint dtype and
- * multiplied by ATen's int8-weight kernel ({@code _weight_int8pack_mm}, which dequantizes inside the
- * product), never through a float copy of the weights.
+ * int8 weights, one scale per output channel, quantized at load from any checkpoint dtype and never
+ * multiplied through a float copy. On a CPU fbgemm's dynamic product multiplies them
+ * ({@code quantized::linear_dynamic}: each product's input rounded to 8 bits per call, int8 dot
+ * products summed in int32); elsewhere, or with {@code -Dflinfer.int8=weight-only}, ATen's
+ * weight-only kernel ({@code _weight_int8pack_mm}, which dequantizes inside the product).
  */
 public enum Quantization {
     NONE, INT8;

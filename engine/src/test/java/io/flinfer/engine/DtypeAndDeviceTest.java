@@ -75,6 +75,14 @@ class DtypeAndDeviceTest {
     }
 
     @Test
+    void fullEightBitActivationsNeedVnniOrAmx() {
+        assertThat(CpuFeatures.hasInt8DotProducts(java.util.Set.of("avx512f", "avx512_vnni"))).isTrue();
+        assertThat(CpuFeatures.hasInt8DotProducts(java.util.Set.of("avx2", "avx_vnni"))).isTrue();
+        assertThat(CpuFeatures.hasInt8DotProducts(java.util.Set.of("avx512f", "amx_int8"))).isTrue();
+        assertThat(CpuFeatures.hasInt8DotProducts(java.util.Set.of("avx2", "avx512f", "avx512bw"))).isFalse();
+    }
+
+    @Test
     void readsCpuAndCudaDevices() {
         assertThat(ComputeDevice.parse("cpu")).isEqualTo(ComputeDevice.CPU);
         assertThat(ComputeDevice.parse("cuda")).isEqualTo(ComputeDevice.cuda(0));

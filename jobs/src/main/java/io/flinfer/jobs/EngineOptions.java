@@ -38,7 +38,8 @@ public final class EngineOptions {
     Dtype kvCacheDtype;
 
     @Option(names = "--quantization", defaultValue = EngineConfig.DEFAULT_QUANTIZATION, converter = QuantizationConverter.class,
-            description = "Weight quantization: none, or int8 (weight-only, per output channel, quantized at load). "
+            description = "Weight quantization: none, or int8 (per output channel, quantized at load; on a CPU each "
+                    + "product's input is rounded to 8 bits too). "
                     + "Default: ${DEFAULT-VALUE}.")
     Quantization quantization;
 

@@ -8,8 +8,8 @@ import java.util.List;
  *
  * @param device {@code cpu} or {@code gpu(0)}, ...
  * @param dtype the compute dtype, {@code float32}, ...
- * @param linear the weight products' path: {@code onednn}, {@code int8}, {@code aten}, or
- *     {@code onednn+aten} ({@code int8+aten}) when some weight shapes fell back to ATen's linear
+ * @param linear the weight products' path: {@code onednn}, {@code int8-dynamic}, {@code int8}, {@code aten}, or
+ *     {@code onednn+aten} ({@code int8-dynamic+aten}, ...) when some weight shapes fell back to ATen's linear
  *     ({@link #fellBack()} names them)
  * @param attention {@code sdpa-fused} (ATen's fused kernel) or {@code sdpa-math} (its math kernel)
  * @param checks every comparison made, passed or not
@@ -19,8 +19,13 @@ public record ComputePaths(String device, String dtype, String linear, String at
         double checkSeconds) {
 
     public static final String ONEDNN = "onednn";
-    /** Weight-only int8 through ATen's int8-weight kernel ({@code --quantization int8}). */
+    /** Weight-only int8 through ATen's int8-weight kernel ({@code --quantization int8} off a CPU, or weight-only asked). */
     public static final String INT8 = "int8";
+    /**
+     * int8 weights through fbgemm's dynamic product, activations quantized per call
+     * ({@code --quantization int8} on a CPU).
+     */
+    public static final String INT8_DYNAMIC = "int8-dynamic";
     /** How a weight product's check names its subject: {@code linear 344x64}. */
     static final String LINEAR_SUBJECT = "linear ";
     /** What follows the shape in the subject of a mixture's expert matrices: {@code linear 96x64 experts}. */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.flinfer.engine.CpuFeatures;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -62,15 +63,21 @@ final class FastPathCheck {
     /** The largest relative error accepted of one product, and of a forward step's logits. */
     private final double tolerance;
     private final double stepTolerance;
-    /** The products' fast path: {@link ComputePaths#ONEDNN} or {@link ComputePaths#INT8}. */
+    /** The products' fast path: {@link ComputePaths#ONEDNN}, {@link ComputePaths#INT8_DYNAMIC} or {@link ComputePaths#INT8}. */
     private final String linearPath;
     /** What the log calls one of its products. */
     private final String productName;
 
     private FastPathCheck(LlamaModel model, PathOptions options) {
         this.model = model;
-        this.linearPath = options.int8() ? ComputePaths.INT8 : ComputePaths.ONEDNN;
-        this.productName = options.int8() ? "ATen's int8-weight product" : "oneDNN's inner product";
+        boolean cpu = !model.manager().getDevice().isGpu();
+        this.linearPath = !options.int8() ? ComputePaths.ONEDNN
+                : cpu && !options.int8WeightOnly() ? ComputePaths.INT8_DYNAMIC : ComputePaths.INT8;
+        this.productName = switch (linearPath) {
+            case ComputePaths.INT8_DYNAMIC -> "fbgemm's dynamic int8 product";
+            case ComputePaths.INT8 -> "ATen's int8-weight product";
+            default -> "oneDNN's inner product";
+        };
         this.tolerance = options.int8() ? INT8_TOLERANCE : tolerance(model.dtype());
         this.stepTolerance = options.int8() ? INT8_STEP_TOLERANCE : tolerance;
     }
@@ -210,7 +217,8 @@ final class FastPathCheck {
 
     /**
      * Largest accepted error of int8 products, relative to the unquantized reference's largest
-     * magnitude: per-channel int8 rounding alone is about 1e-2 on random weights, a wrong kernel 1.
+     * magnitude: per-channel int8 rounding alone is about 1e-2 on random weights (fbgemm's 7-bit
+     * activations add about as much again), a wrong kernel 1.
      */
     static final double INT8_TOLERANCE = 3e-2;
     /**
@@ -257,13 +265,20 @@ final class FastPathCheck {
 
     /**
      * Quantizes every matrix whose input size the int8 kernel takes to int8; returns their slots by
-     * shape. The others keep their dtype, named once per shape.
+     * shape. The others keep their dtype, named once per shape. fbgemm's dynamic product takes every
+     * shape; ATen's weight-only kernel input sizes that are multiples of 32.
      */
     private Map<Shape, List<Integer>> quantizeAll() {
         Map<Shape, List<Integer>> byShape = new LinkedHashMap<>();
         Map<Shape, Integer> refused = new LinkedHashMap<>();
+        boolean dynamic = linearPath.equals(ComputePaths.INT8_DYNAMIC);
         for (int slot : model.matrixSlots()) {
             Shape shape = model.weightShape(slot);
+            if (dynamic) {
+                byShape.computeIfAbsent(shape, s -> new ArrayList<>()).add(slot);
+                model.quantizeInt8Dynamic(slot, !CpuFeatures.hasInt8DotProducts());
+                continue;
+            }
             if (shape.get(1) % INT8_INPUT_MULTIPLE != 0) {
                 refused.merge(shape, 1, Integer::sum);
                 continue;

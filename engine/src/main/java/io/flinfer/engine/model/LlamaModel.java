@@ -254,6 +254,14 @@ public final class LlamaModel implements AutoCloseable {
         call("quantize_int8", IValue.from(slot));
     }
 
+    /**
+     * Weight {@code slot} multiplies as int8 with a scale per output channel through fbgemm's dynamic
+     * product, which quantizes each input to 8 bits ({@code sevenBits}: 7) as it multiplies (CPU only).
+     */
+    void quantizeInt8Dynamic(int slot, boolean sevenBits) {
+        call("quantize_int8_dynamic", IValue.from(slot), IValue.from(sevenBits));
+    }
+
     /** Weight {@code slot} multiplies through oneDNN, on {@code source} reordered once. */
     void pack(int slot, NDArray source) {
         call("pack", IValue.from(slot), IValue.from((PtNDArray) source), IValue.from((long) FastPathCheck.BATCH_HINT));
@@ -453,8 +461,8 @@ public final class LlamaModel implements AutoCloseable {
     private static PtSymbolBlock load(PtNDManager manager) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("training", false);
-        for (String list : new String[] {"weights", "fast", "use_fast", "int8", "scales", "k_cache", "v_cache", "lora_a", "lora_b",
-                "lora_plan", "expert_fast"}) {
+        for (String list : new String[] {"weights", "fast", "use_fast", "int8", "scales", "int8_dynamic", "packed", "k_cache",
+                "v_cache", "lora_a", "lora_b", "lora_plan", "expert_fast"}) {
             attributes.put(list, List.of());
         }
         for (String size : new String[] {"layers", "heads", "kv_heads", "head_dim", "intermediate", "max_layers"}) {
@@ -475,6 +483,7 @@ public final class LlamaModel implements AutoCloseable {
         attributes.put("use_expert_fast", false);
         attributes.put("gelu", false);
         attributes.put("reference", false);
+        attributes.put("int8_seven_bits", false);
         attributes.put("math_attention", false);
         byte[] archive = TorchScriptArchive.write("Llama", SOURCE, attributes);
         try (InputStream in = new ByteArrayInputStream(archive)) {

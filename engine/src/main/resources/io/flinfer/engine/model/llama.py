@@ -20,6 +20,9 @@ class Llama(Module):
   use_expert_fast : bool
   int8 : List[bool]
   scales : List[Tensor]
+  int8_dynamic : List[bool]
+  int8_seven_bits : bool
+  packed : List[__torch__.torch.classes.quantized.LinearPackedParamsBase]
   reference : bool
   math_attention : bool
   max_layers : int
@@ -70,11 +73,14 @@ class Llama(Module):
     self.use_fast = annotate(List[bool], [])
     self.int8 = annotate(List[bool], [])
     self.scales = annotate(List[Tensor], [])
+    self.int8_dynamic = annotate(List[bool], [])
+    self.packed = annotate(List[__torch__.torch.classes.quantized.LinearPackedParamsBase], [])
     for w in self.weights:
       self.fast.append(torch.empty([0], dtype=w.dtype, device=w.device))
       self.use_fast.append(False)
       self.int8.append(False)
       self.scales.append(torch.empty([0], dtype=w.dtype, device=w.device))
+      self.int8_dynamic.append(False)
 
   def from_bits(self: __torch__.Llama, t: Tensor) -> Tensor:
     # A uint8 tensor carries the bytes of a bfloat16 one (DJL cannot hold bfloat16, see Bfloat16.java):
@@ -161,7 +167,8 @@ class Llama(Module):
 
   def quantize_int8(self: __torch__.Llama, j: int) -> None:
     # Multiply by weight j as int8, one scale per output channel (its largest magnitude / 127),
-    # through ATen's int8-weight kernel, which dequantizes inside the product. The kernel takes
+    # through ATen's int8-weight kernel, which dequantizes inside the product: weight-only, for
+    # CUDA and -Dflinfer.int8=weight-only (quantize_int8_dynamic serves a CPU). The kernel takes
     # bfloat16 activations on the CPU (its float32 form is not vectorized), so the scales are bfloat16.
     w = self.weights[j].float()
     scales = w.abs().amax(1).clamp_min(1e-12) / 127.0
@@ -170,12 +177,37 @@ class Llama(Module):
     self.int8[j] = True
     self.use_fast[j] = True
 
+  def quantize_int8_dynamic(self: __torch__.Llama, j: int, seven_bits: bool) -> None:
+    # Multiply by weight j as int8, one scale per output channel, through fbgemm's dynamic product
+    # (CPU): each call quantizes its float32 input to uint8 (one scale per call; 7 bits where the CPU
+    # lacks VNNI, whose 16-bit pair sums 8 bits could overflow), multiplies in int32 and scales back
+    # to float32. fbgemm keeps the weight packed for its kernels (and the int8 weight beside it, for
+    # unpacking).
+    self.int8_seven_bits = seven_bits
+    w = self.weights[j].float()
+    scales = w.abs().amax(1).clamp_min(1e-12) / 127.0
+    q = torch.quantize_per_channel(w, scales.double(), torch.zeros([w.size(0)], dtype=4), 0, 12)
+    if len(self.packed) == 0:
+      placeholder = self.empty_packed()
+      for i in range(len(self.weights)):
+        self.packed.append(placeholder)
+    self.packed[j] = ops.quantized.linear_prepack(q, None)
+    self.int8_dynamic[j] = True
+    self.use_fast[j] = True
+
+  def empty_packed(self: __torch__.Llama) -> __torch__.torch.classes.quantized.LinearPackedParamsBase:
+    # What a slot without fbgemm's product holds: a 1 x 1 packed weight.
+    return ops.quantized.linear_prepack(torch.quantize_per_tensor(torch.zeros([1, 1]), 1.0, 0, 12), None)
+
   def unpack(self: __torch__.Llama, j: int) -> None:
     # Multiply by weight j through ATen's linear again, and free its fast copy.
     self.fast[j] = torch.empty([0], dtype=self.weights[j].dtype, device=self.weights[j].device)
     self.scales[j] = torch.empty([0], dtype=self.weights[j].dtype, device=self.weights[j].device)
     self.use_fast[j] = False
     self.int8[j] = False
+    if self.int8_dynamic[j]:
+      self.packed[j] = self.empty_packed()
+      self.int8_dynamic[j] = False
 
   def forget_reference(self: __torch__.Llama, j: int) -> None:
     # Weight j is multiplied only on its fast path from now on: the program lets go of the original.
@@ -232,8 +264,11 @@ class Llama(Module):
   def linear(self: __torch__.Llama, x: Tensor, j: int, bias: Optional[Tensor]) -> Tensor:
     # x @ weights[j]^T (+ bias)
     if self.use_fast[j] and not self.reference:
-      if self.int8[j]:
-        y = torch._weight_int8pack_mm(x.to(15).contiguous(), self.fast[j], self.scales[j]).to(x.dtype)
+      if self.int8_dynamic[j] or self.int8[j]:
+        if self.int8_dynamic[j]:
+          y = ops.quantized.linear_dynamic(x.float(), self.packed[j], self.int8_seven_bits).to(x.dtype)
+        else:
+          y = torch._weight_int8pack_mm(x.to(15).contiguous(), self.fast[j], self.scales[j]).to(x.dtype)
         if bias is not None:
           y = y + bias
         return y
