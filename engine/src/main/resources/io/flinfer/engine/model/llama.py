@@ -232,23 +232,28 @@ class Llama(Module):
     # whole, as it will serve. Each x is rounded to the compute dtype; the reference multiplies the
     # rounded x and weights in float32, whose ATen product is MKL's (a bfloat16 one would be oneDNN's
     # own matmul, not an independent reference, and slow on the strided sample).
+    # A float32 weight's sample stays a strided view (MKL reads it in place); another dtype's is
+    # converted once, outside the loop.
     w = self.weights[j]
     n = w.size(0)
     strided = n
     if stride > 1:
       strided = (n - 64 + stride - 1) // stride
-      sample = torch.cat([w.narrow(0, 0, strided * stride).view(strided, stride, -1).select(1, 0), w.narrow(0, n - 64, 64)]).float()
+      samples = [w.narrow(0, 0, strided * stride).view(strided, stride, -1).select(1, 0).float(), w.narrow(0, n - 64, 64).float()]
     else:
-      sample = w.float()
+      samples = [w.float()]
     diffs = annotate(List[Tensor], [])
     for x32 in xs:
       x = x32.to(self.compute_dtype())
       actual = self.linear(x, j, None).float()
+      x = x.float()
       if stride > 1:
         rows = x.size(0)
         actual = torch.cat([actual.narrow(1, 0, strided * stride).view(rows, strided, stride).select(2, 0),
                             actual.narrow(1, n - 64, 64)], 1)
-      expected = torch.linear(x.float(), sample)
+        expected = torch.cat([torch.linear(x, samples[0]), torch.linear(x, samples[1])], 1)
+      else:
+        expected = torch.linear(x, samples[0])
       diffs.append(torch.stack([(actual - expected).abs().max(), expected.abs().max()]))
     return torch.stack(diffs)
 
