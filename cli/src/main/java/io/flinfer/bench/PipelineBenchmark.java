@@ -19,8 +19,9 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
  * Runs benchmark requests through the whole pipeline in this process: embedded Kafka (or the user's), the real
- * streaming job on a MiniCluster, results committed exactly once (or at least once, as asked). A warm-up
- * request goes first, so that the job is running and its engine loaded before the clock starts. Then the
+ * streaming job on a MiniCluster, results committed exactly once (or at least once, as asked). Warm-up
+ * requests go first, so that the job is running, its engine loaded and the JVM's compiler done with its
+ * hot paths before the clock starts. Then the
  * requests go once per request rate, one rate after the other on the same job: at an infinite rate
  * every request is published at once, as the engine-alone benchmark adds them all at once; at a finite
  * one they arrive as a Poisson process ({@link PoissonPublisher}) and each record's latency is timed
@@ -44,14 +45,14 @@ public final class PipelineBenchmark {
      * @param kafka the job's options on its Kafka: broker, topics, group, client settings; {@code s} sets the rest
      * @param rates requests per second of each run, {@code Double.POSITIVE_INFINITY} for a burst
      */
-    public static List<PipelineRunResult> run(PipelineOptions.Builder kafka, Settings s, TextPrompts.TextRequest warmup,
+    public static List<PipelineRunResult> run(PipelineOptions.Builder kafka, Settings s, List<TextPrompts.TextRequest> warmups,
             List<TextPrompts.TextRequest> requests, List<Double> rates, BenchProgress progress) throws Exception {
         PipelineOptions options = kafka.maxInFlight(s.maxInFlight()).requestTimeout(s.timeout()).routing(s.routing())
                 .deliveryGuarantee(s.deliveryGuarantee()).build();
         try (LocalPipeline pipeline = LocalPipeline.start(options, new LocalCluster.Settings(s.parallelism(), s.checkpointInterval(), 0));
                 CommittedReader results = pipeline.reader(options.outputTopic())) {
-            pipeline.publish(List.of(requestLine(warmup.prompt(), warmup.tokens())));
-            succeeded(results.read(1, s.timeout()).get(0));
+            pipeline.publish(warmups.stream().map(w -> requestLine(w.prompt(), w.tokens())).toList());
+            results.read(warmups.size(), s.timeout()).forEach(PipelineBenchmark::succeeded);
             List<PipelineRunResult> runs = new ArrayList<>();
             for (int r = 0; r < rates.size(); r++) {
                 runs.add(runAtRate(pipeline.options(), results, s, requests, rates.get(r), "r" + r + "-", progress));

@@ -25,6 +25,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -45,6 +46,9 @@ import picocli.CommandLine;
 final class BenchPipelineCommand implements Callable<Integer> {
     /** The pipeline should keep at least this share of the engine's throughput. */
     static final double TARGET_RATIO = 0.95;
+    /** Warm-up requests: an eighth of the workload, at most this many, of this many output tokens each. */
+    private static final int MAX_WARM_UPS = 32;
+    private static final int WARM_UP_TOKENS = 8;
     /** Thread groups the CPU profile names; the rest are summed. */
     private static final int CPU_PROFILE_LINES = 10;
 
@@ -118,12 +122,17 @@ final class BenchPipelineCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         EngineConfig config = engine.toSingleModelConfig("flinfer bench pipeline");
         List<TextRequest> requests;
-        TextRequest warmup;
+        List<TextRequest> warmups = new ArrayList<>();
         try (Tokenizer tokenizer = Tokenizer.load(config.modelPath())) {
             TextPrompts prompts = workload.prompts(tokenizer);
             requests = prompts.requests(numPrompts, workload.inputLen, workload.outputLen);
-            TextRequest first = prompts.requests(1, workload.inputLen, new TokenRange(2, 2)).get(0);
-            warmup = new TextRequest(first.prompt(), new BenchRequest("warm-up", first.tokens().promptIds(), 2));
+            // Warm-ups of the workload's prompt lengths, short outputs: enough records that the JVM has compiled
+            // the job's, Kafka's and the sink's paths before the clock starts, as in a TaskManager serving a while.
+            int n = Math.max(1, Math.min(MAX_WARM_UPS, numPrompts / 8));
+            for (TextRequest w : prompts.requests(n, workload.inputLen, new TokenRange(WARM_UP_TOKENS, WARM_UP_TOKENS))) {
+                warmups.add(new TextRequest(w.prompt(), new BenchRequest("warm-up-" + warmups.size(), w.tokens().promptIds(),
+                        WARM_UP_TOKENS)));
+            }
         }
         PrintWriter err = spec.commandLine().getErr();
         MachineLimits limits = BenchThroughputCommand.measureLimits(config, err);
@@ -134,7 +143,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 timeout, workload.seed);
         List<PipelineRunResult> runs;
         try (CommandLog log = logging.open(spec)) {
-            runs = PipelineBenchmark.run(kafka.options(config, "bench"), settings, warmup, requests, requestRates,
+            runs = PipelineBenchmark.run(kafka.options(config, "bench"), settings, warmups, requests, requestRates,
                     new BenchProgress(err, "pipeline"));
         }
 

@@ -2,6 +2,7 @@ package io.flinfer.engine;
 
 import ai.djl.ndarray.types.DataType;
 import io.flinfer.engine.model.Checkpoint;
+import io.flinfer.engine.model.CpuFeatures;
 import java.io.Serializable;
 import java.nio.file.Path;
 

@@ -68,21 +68,6 @@ class DtypeAndDeviceTest {
     }
 
     @Test
-    void bf16NeedsAvx512Bf16OrAmx() {
-        assertThat(CpuFeatures.hasBf16(java.util.Set.of("avx512f", "avx512_bf16"))).isTrue();
-        assertThat(CpuFeatures.hasBf16(java.util.Set.of("avx512f", "amx_bf16"))).isTrue();
-        assertThat(CpuFeatures.hasBf16(java.util.Set.of("avx2", "avx512f"))).isFalse();
-    }
-
-    @Test
-    void fullEightBitActivationsNeedVnniOrAmx() {
-        assertThat(CpuFeatures.hasInt8DotProducts(java.util.Set.of("avx512f", "avx512_vnni"))).isTrue();
-        assertThat(CpuFeatures.hasInt8DotProducts(java.util.Set.of("avx2", "avx_vnni"))).isTrue();
-        assertThat(CpuFeatures.hasInt8DotProducts(java.util.Set.of("avx512f", "amx_int8"))).isTrue();
-        assertThat(CpuFeatures.hasInt8DotProducts(java.util.Set.of("avx2", "avx512f", "avx512bw"))).isFalse();
-    }
-
-    @Test
     void readsCpuAndCudaDevices() {
         assertThat(ComputeDevice.parse("cpu")).isEqualTo(ComputeDevice.CPU);
         assertThat(ComputeDevice.parse("cuda")).isEqualTo(ComputeDevice.cuda(0));

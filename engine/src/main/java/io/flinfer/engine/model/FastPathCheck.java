@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.flinfer.engine.CpuFeatures;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;

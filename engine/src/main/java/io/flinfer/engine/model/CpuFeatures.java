@@ -1,11 +1,14 @@
-package io.flinfer.engine;
+package io.flinfer.engine.model;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
-/** What this CPU computes natively, from the flags Linux lists in /proc/cpuinfo. */
+/**
+ * What this CPU computes natively, from the flags Linux lists in /proc/cpuinfo: which kernels the
+ * model's paths may take (and so which dtype {@code auto} picks).
+ */
 public final class CpuFeatures {
     private static final Set<String> FLAGS = read(Path.of("/proc/cpuinfo"));
 
