@@ -156,7 +156,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
         out.printf("Throughput (pipeline): %.2f requests/s, %.2f total tokens/s, %.2f output tokens/s (%d output tokens in %.2f s)%n",
                 pipeline.requestsPerSecond(), pipeline.totalTokensPerSecond(), pipeline.outputTokensPerSecond(),
                 pipeline.outputTokens(), pipeline.elapsedSeconds());
-        out.printf("Pipeline over engine alone: %.3f of the output throughput (target >= %.1f)%n", ratio, TARGET_RATIO);
+        out.printf("Pipeline over engine alone: %.3f of the output throughput (target >= %.2f)%n", ratio, TARGET_RATIO);
         out.printf("Engine idle in the pipeline: %.1f%% of the time (waiting for the task to hand it work)%n",
                 100 * pipeline.engineIdleFraction());
         // More steps than alone means smaller batches reached the engine; as many but longer means slower steps.
