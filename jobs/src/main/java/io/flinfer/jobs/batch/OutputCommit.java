@@ -1,5 +1,6 @@
 package io.flinfer.jobs.batch;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +22,9 @@ import org.apache.parquet.schema.MessageType;
  * finish never leaves something that looks finished.
  */
 public final class OutputCommit {
+    /** Listings tried while the sink renames files under them; one commit renames a few files at most. */
+    private static final int LISTING_ATTEMPTS = 5;
+
     private OutputCommit() {}
 
     /**
@@ -45,17 +49,30 @@ public final class OutputCommit {
         return files.size();
     }
 
-    /** The sink's committed part files in name order; in-progress files are hidden (a leading dot). */
+    /**
+     * The sink's committed part files in name order; in-progress files are hidden (a leading dot).
+     * Safe while the job runs: a file the sink renames between the listing and its status makes the
+     * listing fail (Flink's local file system stats each name it listed), so it is listed again.
+     */
     static List<FileStatus> finishedParts(Path parts) throws IOException {
         FileSystem fs = parts.getFileSystem();
-        if (!fs.exists(parts)) {
-            return List.of();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (!fs.exists(parts)) {
+                    return List.of();
+                }
+                return Arrays.stream(fs.listStatus(parts))
+                        .filter(f -> !f.isDir() && f.getPath().getName().startsWith("part-"))
+                        .sorted(Comparator.comparing(f -> f.getPath().getName()))
+                        .toList();
+            } catch (FileNotFoundException renamedWhileListed) {
+                if (attempt == LISTING_ATTEMPTS) {
+                    throw renamedWhileListed;
+                }
+            }
         }
-        return Arrays.stream(fs.listStatus(parts))
-                .filter(f -> !f.isDir() && f.getPath().getName().startsWith("part-"))
-                .sorted(Comparator.comparing(f -> f.getPath().getName()))
-                .toList();
     }
+
 
     private static void concatenate(List<FileStatus> files, FileSystem fs, Path staging) throws IOException {
         try (OutputStream out = fs.create(staging, FileSystem.WriteMode.OVERWRITE)) {
