@@ -2,7 +2,8 @@ package io.flinfer.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.concurrent.TimeUnit;
+import io.flinfer.local.Await;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The CPU profile sees a busy thread by its name, and groups a pool's threads as one. */
@@ -17,10 +18,8 @@ class ThreadCpuTest {
         }, "spinner-3");
         spinning.start();
         try {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (cpu.secondsByGroup().getOrDefault("spinner", 0.0) < 0.05 && System.nanoTime() < end) {
-                Thread.sleep(20);
-            }
+            Await.until("the spinner's CPU time in the profile", Duration.ofSeconds(30),
+                    () -> cpu.secondsByGroup().getOrDefault("spinner", 0.0) >= 0.05);
             assertThat(cpu.secondsByGroup()).doesNotContainKey("spinner-3");
             assertThat(cpu.secondsByGroup().getOrDefault("spinner", 0.0)).isGreaterThanOrEqualTo(0.05);
         } finally {
