@@ -65,10 +65,14 @@ class Llama(Module):
     for w in weights:
       self.weights.append(self.from_bits(w))
     dtype = self.compute_dtype()
-    self.weights[__torch__.rope_cos_slot()] = self.weights[__torch__.rope_cos_slot()].to(dtype)
-    self.weights[__torch__.rope_sin_slot()] = self.weights[__torch__.rope_sin_slot()].to(dtype)
-    self.weights[__torch__.rope_local_cos_slot()] = self.weights[__torch__.rope_local_cos_slot()].to(dtype)
-    self.weights[__torch__.rope_local_sin_slot()] = self.weights[__torch__.rope_local_sin_slot()].to(dtype)
+    # The RoPE tables [positions, half] become [positions, 2 * half]: (cos, cos) and (-sin, sin), so
+    # that rope() rotates in three operators (see there).
+    for c, s in [(__torch__.rope_cos_slot(), __torch__.rope_sin_slot()),
+                 (__torch__.rope_local_cos_slot(), __torch__.rope_local_sin_slot())]:
+      cos = self.weights[c].to(dtype)
+      sin = self.weights[s].to(dtype)
+      self.weights[c] = torch.cat([cos, cos], 1)
+      self.weights[s] = torch.cat([-sin, sin], 1)
     self.fast = annotate(List[Tensor], [])
     self.use_fast = annotate(List[bool], [])
     self.int8 = annotate(List[bool], [])
@@ -429,23 +433,27 @@ class Llama(Module):
     if self.has_qkv_bias:
       bias = self.weights[__torch__.qkv_bias_slot(l)]
     qkv = self.adapted(h, __torch__.qkv_slot(l), bias, l, 0)
-    q = qkv.narrow(1, 0, q_size).view(T, self.heads, self.head_dim)
-    k = qkv.narrow(1, q_size, kv_size).view(T, self.kv_heads, self.head_dim)
     v = qkv.narrow(1, q_size + kv_size, kv_size).view(T, self.kv_heads, self.head_dim)
     if self.has_qk_norm:
-      q = self.norm(q, __torch__.q_norm_slot(l))
-      k = self.norm(k, __torch__.k_norm_slot(l))
-    return self.rope(q, cos, sin), self.rope(k, cos, sin), v
+      q = self.norm(qkv.narrow(1, 0, q_size).view(T, self.heads, self.head_dim), __torch__.q_norm_slot(l))
+      k = self.norm(qkv.narrow(1, q_size, kv_size).view(T, self.kv_heads, self.head_dim), __torch__.k_norm_slot(l))
+      return self.rope(q, cos, sin), self.rope(k, cos, sin), v
+    # q and k are adjacent in qkv: one rotation of both.
+    qk = self.rope(qkv.narrow(1, 0, q_size + kv_size).view(T, self.heads + self.kv_heads, self.head_dim), cos, sin)
+    return qk.narrow(1, 0, self.heads), qk.narrow(1, self.heads, self.kv_heads), v
 
   def rope(self: __torch__.Llama, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
     # Rotary embedding, the halves-rotated form Hugging Face's Llama uses, of the first 2 * half
-    # dimensions; the rest (Phi-4-mini's partial rotary) pass through.
-    half = cos.size(-1)
-    rotated = torch.cat([x.narrow(2, 0, half) * cos - x.narrow(2, half, half) * sin,
-                         x.narrow(2, half, half) * cos + x.narrow(2, 0, half) * sin], 2)
-    if 2 * half == self.head_dim:
-      return rotated
-    return torch.cat([rotated, x.narrow(2, 2 * half, self.head_dim - 2 * half)], 2)
+    # dimensions; the rest (Phi-4-mini's partial rotary) pass through. With cos = (cos, cos) and
+    # sin = (-sin, sin) (setup_weights), x * cos + (x's halves swapped) * sin is
+    # (x1 cos - x2 sin, x2 cos + x1 sin): three operators where the halves took eleven, which a
+    # one-token decode step pays per operator, not per element.
+    rotary = cos.size(-1)
+    if rotary == self.head_dim:
+      return torch.addcmul(x * cos, torch.roll(x, rotary // 2, 2), sin)
+    r = x.narrow(2, 0, rotary)
+    return torch.cat([torch.addcmul(r * cos, torch.roll(r, rotary // 2, 2), sin),
+                      x.narrow(2, rotary, self.head_dim - rotary)], 2)
 
   def write_kv(self: __torch__.Llama, l: int, k: Tensor, v: Tensor, slots: Tensor) -> None:
     # In place at each token's slot; the pool is head-major, [kv_heads, blocks * block_size, head_dim].
