@@ -317,12 +317,13 @@ public final class LlamaModel implements AutoCloseable {
 
     /**
      * For each of {@code xs}, [largest |fast - reference|, largest |reference|] of its product with a
-     * weight, over every {@code stride}-th output and the last 64 (stride 1: all).
+     * weight, over {@code sampleRuns} runs of 64 consecutive outputs spread from the first to the last
+     * (0: all).
      */
-    double[][] compareLinear(int slot, List<NDArray> xs, int stride) {
+    double[][] compareLinear(int slot, List<NDArray> xs, int sampleRuns) {
         try (IValue j = IValue.from(slot);
                 IValue xv = IValue.listFrom(xs.stream().map(x -> (PtNDArray) x).toArray(PtNDArray[]::new));
-                IValue sv = IValue.from(stride);
+                IValue sv = IValue.from(sampleRuns);
                 IValue out = IValueUtils.runMethod(program, "compare_linear", j, xv, sv);
                 NDArray diff = out.toTensor((PtNDManager) xs.get(0).getManager())) {
             return pairs(diff.toFloatArray(), xs.size());
