@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *       matrix (the layout, and so the kernel, depends on the shape and the CPU only), at 1 row, an
  *       odd count, and the largest decode batch up to 65 rows (a full 64-row block and a tail).
  *       The fast product runs whole, as it will serve; the reference computes a sample of the
- *       outputs of a large matrix ({@link #sampleStride}), so checking a 1B model's vocabulary
+ *       outputs of a large matrix ({@link #sampleRuns}), so checking a 1B model's vocabulary
  *       head costs little more than one decode step's head. A shape that disagrees multiplies
  *       through {@code linear}.
  *   <li>A mixture of experts' expert matrices (each expert packed apart, see {@code pack_expert} in
@@ -52,9 +52,9 @@ final class FastPathCheck {
     static final int BATCH_HINT = 64;
     private static final int MAX_CHECK_ROWS = 65;
     private static final int STEP_BLOCK_SIZE = 4;
-    /** Weights with more outputs than this are compared with the reference on a sample of them. */
-    private static final int SAMPLE_ALL_BELOW = 1024;
-    private static final int SAMPLE_STRIDE = 13;
+    /** Runs of consecutive outputs the reference computes of a large matrix, and each run's length. */
+    private static final int SAMPLE_RUNS = 32;
+    static final int SAMPLE_RUN_LENGTH = 64;
 
     private final LlamaModel model;
     private final Random random = new Random(1);
@@ -317,7 +317,7 @@ final class FastPathCheck {
             // float32: the program rounds it to the compute dtype (DJL holds no bfloat16).
             List<NDArray> xs = Arrays.stream(rows).mapToObj(n -> scratch.randomNormal(new Shape(n, shape.get(1)), DataType.FLOAT32))
                     .toList();
-            for (double[] diff : model.compareLinear(slot, xs, sampleStride(shape.get(0)))) {
+            for (double[] diff : model.compareLinear(slot, xs, sampleRuns(shape.get(0)))) {
                 error = Math.max(error, relative(diff[0], diff[1]));
             }
         }
@@ -327,13 +327,13 @@ final class FastPathCheck {
     }
 
     /**
-     * Which outputs the reference computes: all of a small matrix; of a larger one, every 13th and
-     * the last 64 whole, where a padded block ends. 13 is prime to the 16-, 32- and 64-wide blocks of
-     * oneDNN's blocked layouts, so the sample reaches every lane position of them, in blocks spread
-     * over the whole matrix.
+     * How many runs of 64 consecutive outputs the reference computes (0: all of them): all of a
+     * matrix up to 32 runs long; of a larger one, 32 runs spread evenly from the first output to the
+     * last, where a padded block ends. Each run reaches every lane position of oneDNN's 16-, 32- and
+     * 64-wide blocks, and the runs reach blocks over the whole matrix.
      */
-    static int sampleStride(long outputs) {
-        return outputs <= SAMPLE_ALL_BELOW ? 1 : SAMPLE_STRIDE;
+    static int sampleRuns(long outputs) {
+        return outputs <= (long) SAMPLE_RUNS * SAMPLE_RUN_LENGTH ? 0 : SAMPLE_RUNS;
     }
 
     /**

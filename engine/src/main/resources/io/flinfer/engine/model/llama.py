@@ -226,34 +226,29 @@ class Llama(Module):
     # the logit rows instead of logits: a check's short step, whose layers all take the same paths.
     self.max_layers = max_layers
 
-  def compare_linear(self: __torch__.Llama, j: int, xs: List[Tensor], stride: int) -> Tensor:
+  def compare_linear(self: __torch__.Llama, j: int, xs: List[Tensor], runs: int) -> Tensor:
     # For each x, [max |fast - reference|, max |reference|] of x @ weights[j]^T over a sample of its
-    # outputs: every stride-th below the last 64, and the last 64 (stride 1: all). The fast path runs
-    # whole, as it will serve. Each x is rounded to the compute dtype; the reference multiplies the
-    # rounded x and weights in float32, whose ATen product is MKL's (a bfloat16 one would be oneDNN's
-    # own matmul, not an independent reference, and slow on the strided sample).
-    # A float32 weight's sample stays a strided view (MKL reads it in place); another dtype's is
-    # converted once, outside the loop.
+    # outputs: `runs` runs of 64 consecutive outputs spread evenly from the first to the last (0: all).
+    # The fast path runs whole, as it will serve. Each x is rounded to the compute dtype; the reference
+    # multiplies the rounded x and weights in float32, whose ATen product is MKL's (a bfloat16 one
+    # would be oneDNN's own matmul, not an independent reference). Contiguous runs, because MKL reads a
+    # strided sample (every k-th row) ten times slower than the fast path reads the whole matrix.
     w = self.weights[j]
     n = w.size(0)
-    strided = n
-    if stride > 1:
-      strided = (n - 64 + stride - 1) // stride
-      samples = [w.narrow(0, 0, strided * stride).view(strided, stride, -1).select(1, 0).float(), w.narrow(0, n - 64, 64).float()]
+    starts = annotate(List[int], [])
+    if runs > 0:
+      for r in range(runs):
+        starts.append(r * (n - 64) // (runs - 1))
+      samples = torch.cat([w.narrow(0, s, 64) for s in starts]).float()
     else:
-      samples = [w.float()]
+      samples = w.float()
     diffs = annotate(List[Tensor], [])
     for x32 in xs:
       x = x32.to(self.compute_dtype())
       actual = self.linear(x, j, None).float()
-      x = x.float()
-      if stride > 1:
-        rows = x.size(0)
-        actual = torch.cat([actual.narrow(1, 0, strided * stride).view(rows, strided, stride).select(2, 0),
-                            actual.narrow(1, n - 64, 64)], 1)
-        expected = torch.cat([torch.linear(x, samples[0]), torch.linear(x, samples[1])], 1)
-      else:
-        expected = torch.linear(x, samples[0])
+      if runs > 0:
+        actual = torch.cat([actual.narrow(1, s, 64) for s in starts], 1)
+      expected = torch.linear(x.float(), samples)
       diffs.append(torch.stack([(actual - expected).abs().max(), expected.abs().max()]))
     return torch.stack(diffs)
 
