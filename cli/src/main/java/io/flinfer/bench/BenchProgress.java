@@ -14,6 +14,11 @@ public final class BenchProgress {
         this.label = label;
     }
 
+    /** Progress lines of another phase of the same benchmark. */
+    BenchProgress named(String otherLabel) {
+        return new BenchProgress(err, otherLabel);
+    }
+
     void update(int finished, int total, long outputTokens, double seconds) {
         long now = System.nanoTime();
         if (finished == total || now - lastPrinted >= INTERVAL_NANOS) {

@@ -51,13 +51,24 @@ public final class PipelineBenchmark {
                 .deliveryGuarantee(s.deliveryGuarantee()).build();
         try (LocalPipeline pipeline = LocalPipeline.start(options, new LocalCluster.Settings(s.parallelism(), s.checkpointInterval(), 0));
                 CommittedReader results = pipeline.reader(options.outputTopic())) {
-            pipeline.publish(warmups.stream().map(w -> requestLine(w.prompt(), w.tokens())).toList());
-            results.read(warmups.size(), s.timeout()).forEach(PipelineBenchmark::succeeded);
+            warmUp(pipeline, results, warmups, s.timeout(), progress.named("pipeline warm-up, untimed"));
             List<PipelineRunResult> runs = new ArrayList<>();
             for (int r = 0; r < rates.size(); r++) {
                 runs.add(runAtRate(pipeline.options(), results, s, requests, rates.get(r), "r" + r + "-", progress));
             }
             return runs;
+        }
+    }
+
+    /** Runs the warm-up requests through the job, all at once, untimed. */
+    private static void warmUp(LocalPipeline pipeline, CommittedReader results, List<TextPrompts.TextRequest> warmups,
+            Duration timeout, BenchProgress progress) throws Exception {
+        pipeline.publish(warmups.stream().map(w -> requestLine(w.prompt(), w.tokens())).toList());
+        long start = System.nanoTime();
+        long outputTokens = 0;
+        for (int i = 1; i <= warmups.size(); i++) {
+            outputTokens += succeeded(results.read(1, timeout).get(0)).completionTokens();
+            progress.update(i, warmups.size(), outputTokens, (System.nanoTime() - start) / 1e9);
         }
     }
 

@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
 @Command(
         name = "model",
         mixinStandardHelpOptions = true,
-        description = "Make, download or inspect model checkpoints.",
-        subcommands = {SynthCommand.class, SynthLoraCommand.class, ModelDownload.class})
+        description = "Make, download, inspect or export model checkpoints.",
+        subcommands = {SynthCommand.class, SynthLoraCommand.class, ModelDownload.class, ExportProgramCommand.class})
 final class ModelCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -32,7 +32,9 @@ final class BatchProcess {
      */
     static BatchProcess start(Path log, List<String> jvmOptions, Map<String, String> environment, List<String> args)
             throws IOException {
-        List<String> command = new ArrayList<>();
+        // A build started in the background of a non-interactive shell ignores SIGINT, and a child inherits that:
+        // Ctrl-C (interrupt()) would then never reach the run. Start it with SIGINT's default action whatever ours is.
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT"));
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (flag.startsWith("--add-") || flag.startsWith("-Dai.djl")) {

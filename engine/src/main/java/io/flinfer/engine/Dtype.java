@@ -42,6 +42,18 @@ public enum Dtype {
         };
     }
 
+    /**
+     * The tensor type a named dtype computes in on any device.
+     *
+     * @throws IllegalStateException for {@link #AUTO}, which {@link #resolve} picks per device and checkpoint
+     */
+    public DataType named() {
+        if (this == AUTO) {
+            throw new IllegalStateException("auto names no dtype until resolved on a device");
+        }
+        return resolve(null, null, false);
+    }
+
     /** The name {@link #parse} reads. */
     @Override
     public String toString() {

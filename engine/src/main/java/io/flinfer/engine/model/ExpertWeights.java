@@ -41,7 +41,7 @@ final class ExpertWeights {
         try {
             for (int e = 0; e < experts; e++) {
                 String expert = p + "experts." + e + ".";
-                gateUp.add(LlamaModel.stacked(ckpt, manager, dtype, expert + gate[0] + ".weight",
+                gateUp.add(ProgramWeights.stacked(ckpt, manager, dtype, expert + gate[0] + ".weight",
                         expert + gate[1] + ".weight"));
                 down.add(ckpt.read(expert + gate[2] + ".weight", manager, dtype));
             }
@@ -56,7 +56,7 @@ final class ExpertWeights {
         boolean shared = config.moe().sharedIntermediateSize() > 0;
         String s = p + "shared_expert.";
         layout.put(layer, Layer.SHARED_GATE_UP,
-                shared ? LlamaModel.stacked(ckpt, manager, dtype, s + "gate_proj.weight", s + "up_proj.weight") : none);
+                shared ? ProgramWeights.stacked(ckpt, manager, dtype, s + "gate_proj.weight", s + "up_proj.weight") : none);
         layout.put(layer, Layer.SHARED_DOWN, shared ? ckpt.read(s + "down_proj.weight", manager, dtype) : none);
         layout.put(layer, Layer.SHARED_GATE, shared ? ckpt.read(p + "shared_expert_gate.weight", manager, dtype) : none);
     }

@@ -13,15 +13,12 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import io.flinfer.engine.model.WeightLayout.Global;
 import io.flinfer.engine.model.WeightLayout.Layer;
 import java.io.ByteArrayInputStream;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -43,7 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LlamaModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaModel.class);
-    private static final String SOURCE = WeightLayout.programSource() + resource("llama.py");
     /** A warm-up prompt length that sets up what a real prefill uses. */
     public static final int WARM_UP_TOKENS = 256;
 
@@ -64,23 +60,7 @@ public final class LlamaModel implements AutoCloseable {
         this.config = config;
         this.dtype = dtype;
         this.manager = manager;
-        WeightLayout layout = new WeightLayout(config.numLayers());
-        NDArray embedding = ckpt.read("model.embed_tokens.weight", manager, dtype);
-        boolean tied = config.tieWordEmbeddings() || !ckpt.has("lm_head.weight");
-        layout.put(Global.EMBEDDING, embedding);
-        layout.put(Global.FINAL_NORM, norm(ckpt, "model.norm.weight"));
-        layout.put(Global.LM_HEAD, tied ? embedding : ckpt.read("lm_head.weight", manager, dtype));
-        // In float32: the program rounds them to the compute dtype (DJL holds no bfloat16 to round to).
-        NDArray[] rope = RotaryEmbedding.tables(config, maxPositions, DataType.FLOAT32, manager);
-        layout.put(Global.ROPE_COS, rope[0]);
-        layout.put(Global.ROPE_SIN, rope[1]);
-        NDArray[] localRope = config.gemma() != null ? RotaryEmbedding.localTables(config, maxPositions, DataType.FLOAT32, manager) : rope;
-        layout.put(Global.ROPE_LOCAL_COS, localRope[0]);
-        layout.put(Global.ROPE_LOCAL_SIN, localRope[1]);
-        for (int l = 0; l < config.numLayers(); l++) {
-            putLayer(layout, ckpt, l);
-        }
-        weights = layout.toList();
+        weights = ProgramWeights.read(config, ckpt, maxPositions, dtype, manager);
         matrixSlots = IntStream.of(WeightLayout.matrixSlots(config.numLayers()))
                 .filter(slot -> weights.get(slot).size() > 0).toArray();
         program = load((PtNDManager) manager);
@@ -207,31 +187,27 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Hands the weights and the shape constants to the program. */
     private void setUpWeights() {
-        try (IValue w = tensors(weights);
-                IValue layers = IValue.from((long) config.numLayers());
-                IValue heads = IValue.from((long) config.numHeads());
-                IValue kvHeads = IValue.from((long) config.numKvHeads());
-                IValue headDim = IValue.from((long) config.headDim());
-                IValue qkvBias = IValue.from(config.qkvBias());
-                IValue qkNorm = IValue.from(config.qkNorm());
-                IValue eps = IValue.from(config.rmsNormEps());
-                IValue none = IValueUtils.runMethod(program, "setup_weights", w, layers, heads, kvHeads, headDim,
-                        qkvBias, qkNorm, eps)) {
-            // Returns None.
+        for (ForwardProgram.SetupCall setup : ForwardProgram.setupCalls(config)) {
+            List<IValue> args = new ArrayList<>();
+            if (setup.method().equals("setup_weights")) {
+                args.add(tensors(weights));
+            }
+            setup.args().forEach(arg -> args.add(value(arg)));
+            call(setup.method(), args.toArray(IValue[]::new));
         }
-        if (config.moe() != null) {
-            call("setup_experts", IValue.from((long) config.moe().topK()), IValue.from(config.moe().normTopkProb()));
+    }
+
+    private static IValue value(Object arg) {
+        if (arg instanceof Long l) {
+            return IValue.from(l);
+        } else if (arg instanceof Double d) {
+            return IValue.from(d);
+        } else if (arg instanceof Boolean b) {
+            return IValue.from(b);
+        } else if (arg instanceof boolean[] flags) {
+            return IValue.listFrom(flags);
         }
-        ModelConfig.Gemma g = config.gemma();
-        if (g != null) {
-            call("setup_gemma", IValue.from(Math.sqrt(config.hiddenSize())),
-                    IValue.from(Math.sqrt(config.headDim() / g.queryPreAttnScalar())), IValue.from(g.attnSoftcap()),
-                    IValue.from(g.finalSoftcap()));
-        }
-        ModelConfig.SlidingWindow window = config.slidingWindow();
-        if (window != null) {
-            call("setup_window", IValue.from((long) window.size()), IValue.listFrom(window.layers()));
-        }
+        throw new IllegalArgumentException("no TorchScript value for set-up argument " + arg);
     }
 
     // The fast-path controls FastPathCheck drives.
@@ -388,115 +364,9 @@ public final class LlamaModel implements AutoCloseable {
         return IValue.listFrom(arrays.stream().map(PtNDArray.class::cast).toArray(PtNDArray[]::new));
     }
 
-    /**
-     * Puts one layer's weights in their slots. Hugging Face's {@code [out, in]} matrices are kept as
-     * they are (the layout {@code linear} multiplies fastest); q/k/v and gate/up are stacked into one
-     * matrix each, so each takes a single multiply (Phi-3's checkpoints hold them stacked already).
-     */
-    private void putLayer(WeightLayout layout, Checkpoint ckpt, int layer) {
-        String p = "model.layers." + layer + ".";
-        String attn = p + "self_attn.";
-        NDArray none = manager.zeros(new Shape(0), Bfloat16.javaType(dtype));
-        layout.put(layer, Layer.INPUT_NORM, norm(ckpt, p + "input_layernorm.weight"));
-        layout.put(layer, Layer.QKV, ckpt.has(attn + "qkv_proj.weight") ? ckpt.read(attn + "qkv_proj.weight", manager, dtype)
-                : stacked(ckpt, attn + "q_proj.weight", attn + "k_proj.weight", attn + "v_proj.weight"));
-        layout.put(layer, Layer.QKV_BIAS, config.qkvBias()
-                ? stacked(ckpt, attn + "q_proj.bias", attn + "k_proj.bias", attn + "v_proj.bias") : none);
-        layout.put(layer, Layer.Q_NORM, config.qkNorm() ? norm(ckpt, attn + "q_norm.weight") : none);
-        layout.put(layer, Layer.K_NORM, config.qkNorm() ? norm(ckpt, attn + "k_norm.weight") : none);
-        layout.put(layer, Layer.O, ckpt.read(attn + "o_proj.weight", manager, dtype));
-        boolean gemma = config.gemma() != null;
-        // Gemma normalizes the attention output with post_attention_layernorm, the MLP's input with
-        // pre_feedforward_layernorm; Llama's post_attention_layernorm is the MLP's input norm.
-        layout.put(layer, Layer.POST_NORM,
-                norm(ckpt, p + (gemma ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight")));
-        layout.put(layer, Layer.ATTN_OUT_NORM, gemma ? norm(ckpt, p + "post_attention_layernorm.weight") : none);
-        layout.put(layer, Layer.MLP_OUT_NORM, gemma ? norm(ckpt, p + "post_feedforward_layernorm.weight") : none);
-        if (config.sparse(layer)) {
-            layout.put(layer, Layer.GATE_UP, none);
-            layout.put(layer, Layer.DOWN, none);
-            ExpertWeights.put(layout, layer, ckpt, config, manager, dtype);
-            return;
-        }
-        layout.put(layer, Layer.GATE_UP, ckpt.has(p + "mlp.gate_up_proj.weight")
-                ? ckpt.read(p + "mlp.gate_up_proj.weight", manager, dtype)
-                : stacked(ckpt, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"));
-        layout.put(layer, Layer.DOWN, ckpt.read(p + "mlp.down_proj.weight", manager, dtype));
-        for (Layer absent : ExpertWeights.SLOTS) {
-            layout.put(layer, absent, none);
-        }
-    }
-
-    /**
-     * An RMSNorm's weight as the program multiplies by it: Gemma's {@code 1 + w} is added here, once,
-     * in float32 as transformers adds it (a bfloat16 weight is a carrier of raw bytes, see
-     * {@link Bfloat16}), then rounded to the compute dtype.
-     */
-    private NDArray norm(Checkpoint ckpt, String name) {
-        if (config.gemma() == null) {
-            return ckpt.read(name, manager, dtype);
-        }
-        try (NDArray weight = ckpt.read(name, manager, DataType.FLOAT32); NDArray onePlus = weight.add(1f)) {
-            if (dtype == DataType.BFLOAT16) {
-                return Bfloat16.carrier(onePlus.toFloatArray(), onePlus.getShape(), manager);
-            }
-            return onePlus.toType(dtype, true);
-        }
-    }
-
-    private NDArray stacked(Checkpoint ckpt, String... names) {
-        return stacked(ckpt, manager, dtype, names);
-    }
-
-    /** The named tensors concatenated along their first dimension. */
-    static NDArray stacked(Checkpoint ckpt, NDManager manager, DataType dtype, String... names) {
-        NDArray result = ckpt.read(names[0], manager, dtype);
-        for (int i = 1; i < names.length; i++) {
-            try (NDArray previous = result; NDArray next = ckpt.read(names[i], manager, dtype)) {
-                result = previous.concat(next, 0);
-            }
-        }
-        return result;
-    }
-
     private static PtSymbolBlock load(PtNDManager manager) {
-        Map<String, Object> attributes = new LinkedHashMap<>();
-        attributes.put("training", false);
-        for (String list : new String[] {"weights", "fast", "use_fast", "int8", "scales", "int8_dynamic", "packed", "k_cache",
-                "v_cache", "lora_a", "lora_b", "lora_plan", "expert_fast"}) {
-            attributes.put(list, List.of());
-        }
-        for (String size : new String[] {"layers", "heads", "kv_heads", "head_dim", "intermediate", "max_layers"}) {
-            attributes.put(size, 0);
-        }
-        attributes.put("has_qkv_bias", false);
-        attributes.put("has_qk_norm", false);
-        attributes.put("eps", 0.0);
-        attributes.put("top_k", 0);
-        attributes.put("norm_topk_prob", false);
-        attributes.put("embed_scale", 1.0);
-        attributes.put("query_scale", 1.0);
-        attributes.put("attn_softcap", 0.0);
-        attributes.put("final_softcap", 0.0);
-        attributes.put("window", 0);
-        attributes.put("sliding", List.of());
-        attributes.put("local_rope", false);
-        attributes.put("use_expert_fast", false);
-        attributes.put("gelu", false);
-        attributes.put("reference", false);
-        attributes.put("int8_seven_bits", false);
-        attributes.put("math_attention", false);
-        byte[] archive = TorchScriptArchive.write("Llama", SOURCE, attributes);
-        try (InputStream in = new ByteArrayInputStream(archive)) {
+        try (InputStream in = new ByteArrayInputStream(ForwardProgram.archive())) {
             return JniUtils.loadModule(manager, in, true, false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String resource(String name) {
-        try (InputStream in = LlamaModel.class.getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

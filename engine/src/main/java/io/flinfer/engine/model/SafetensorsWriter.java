@@ -17,8 +17,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Writes float tensors as one {@code .safetensors} file, in the given order, as F32 or BF16. Values
- * may be streamed a chunk at a time, so a checkpoint larger than the heap can be written.
+ * Writes tensors as one {@code .safetensors} file, in the given order: float values as F32 or BF16,
+ * streamed a chunk at a time so a checkpoint larger than the heap can be written, or bytes already in
+ * their stored dtype ({@link #writeStored}).
  */
 public final class SafetensorsWriter {
     /** Values streamed per chunk: bounds the writer's memory whatever the tensor's size. */
@@ -63,27 +64,14 @@ public final class SafetensorsWriter {
     public static void write(Path file, List<TensorSpec> specs, boolean bf16, Function<TensorSpec, ValueSource> values)
             throws IOException {
         int bytesPerValue = bf16 ? 2 : 4;
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode header = json.createObjectNode();
-        header.putObject("__metadata__").put("format", "pt");
-        long offset = 0;
-        for (TensorSpec spec : specs) {
-            long bytes = spec.size() * bytesPerValue;
-            ObjectNode entry = header.putObject(spec.name());
-            entry.put("dtype", bf16 ? "BF16" : "F32");
-            Arrays.stream(spec.shape()).forEach(entry.putArray("shape")::add);
-            entry.putArray("data_offsets").add(offset).add(offset + bytes);
-            offset += bytes;
-        }
-        byte[] headerBytes = padded(json.writeValueAsString(header).getBytes(StandardCharsets.UTF_8));
+        byte[] headerBytes = header(specs.stream()
+                .map(spec -> new StoredSpec(spec.name(), bf16 ? "BF16" : "F32", spec.shape()))
+                .toList());
         float[] chunk = new float[CHUNK];
         ByteBuffer encoded = ByteBuffer.allocate(CHUNK * bytesPerValue).order(ByteOrder.LITTLE_ENDIAN);
         try (OutputStream out = Files.newOutputStream(file);
                 WritableByteChannel channel = Channels.newChannel(out)) {
-            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            length.putLong(headerBytes.length).flip();
-            channel.write(length);
-            channel.write(ByteBuffer.wrap(headerBytes));
+            writeHeader(channel, headerBytes);
             for (TensorSpec spec : specs) {
                 ValueSource source = values.apply(spec);
                 for (long done = 0; done < spec.size(); ) {
@@ -94,6 +82,71 @@ public final class SafetensorsWriter {
                 }
             }
         }
+    }
+
+    /**
+     * Writes tensors whose bytes are already in their stored form (little-endian values of
+     * {@code spec.dtype()}: "F32", "F16", "BF16", ...), in order; {@code bytes} is asked for each
+     * tensor's bytes just before they are written, so one tensor at a time is held.
+     */
+    public static void writeStored(Path file, List<StoredSpec> specs, Function<StoredSpec, ByteBuffer> bytes)
+            throws IOException {
+        byte[] headerBytes = header(specs);
+        try (OutputStream out = Files.newOutputStream(file);
+                WritableByteChannel channel = Channels.newChannel(out)) {
+            writeHeader(channel, headerBytes);
+            for (StoredSpec spec : specs) {
+                ByteBuffer data = bytes.apply(spec);
+                long expected = spec.size() * bytesPerValue(spec.dtype());
+                if (data.remaining() != expected) {
+                    throw new IllegalArgumentException("tensor " + spec.name() + " has " + data.remaining()
+                            + " bytes, its shape and dtype take " + expected);
+                }
+                while (data.hasRemaining()) {
+                    channel.write(data);
+                }
+            }
+        }
+    }
+
+    /** A tensor's name, stored dtype and shape. */
+    public record StoredSpec(String name, String dtype, long... shape) {
+        public long size() {
+            return Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        }
+    }
+
+    private static int bytesPerValue(String dtype) {
+        return switch (dtype) {
+            case "F32" -> 4;
+            case "F16", "BF16" -> 2;
+            default -> throw new IllegalArgumentException("no safetensors writer for dtype " + dtype);
+        };
+    }
+
+    /** The JSON header, padded: each tensor's dtype, shape and byte range, in order. */
+    private static byte[] header(List<StoredSpec> specs)
+            throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode header = json.createObjectNode();
+        header.putObject("__metadata__").put("format", "pt");
+        long offset = 0;
+        for (StoredSpec spec : specs) {
+            long bytes = spec.size() * bytesPerValue(spec.dtype());
+            ObjectNode entry = header.putObject(spec.name());
+            entry.put("dtype", spec.dtype());
+            Arrays.stream(spec.shape()).forEach(entry.putArray("shape")::add);
+            entry.putArray("data_offsets").add(offset).add(offset + bytes);
+            offset += bytes;
+        }
+        return padded(json.writeValueAsString(header).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void writeHeader(WritableByteChannel channel, byte[] header) throws IOException {
+        ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        length.putLong(header.length).flip();
+        channel.write(length);
+        channel.write(ByteBuffer.wrap(header));
     }
 
     private static ValueSource arrayReader(float[] values) {

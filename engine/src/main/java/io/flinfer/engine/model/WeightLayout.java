@@ -79,6 +79,20 @@ final class WeightLayout {
         return new ArrayList<>(Arrays.asList(weights));
     }
 
+    /** Each slot's name, in slot order: {@code embedding}, ..., {@code layers.0.input_norm}, ... */
+    static List<String> slotNames(int layers) {
+        List<String> names = new ArrayList<>();
+        for (Global g : Global.values()) {
+            names.add(name(g));
+        }
+        for (int l = 0; l < layers; l++) {
+            for (Layer w : Layer.values()) {
+                names.add("layers." + l + "." + name(w));
+            }
+        }
+        return names;
+    }
+
     /** TorchScript source of one function per slot, e.g. {@code def qkv_slot(layer: int) -> int}. */
     static String programSource() {
         StringBuilder source = new StringBuilder("# Weight slots, written by WeightLayout.java.\n");

@@ -16,9 +16,19 @@ class CpuFeaturesTest {
 
     @Test
     void fullEightBitActivationsNeedVnniOrAmx() {
-        assertThat(CpuFeatures.hasInt8DotProducts(Set.of("avx512f", "avx512_vnni"))).isTrue();
-        assertThat(CpuFeatures.hasInt8DotProducts(Set.of("avx2", "avx_vnni"))).isTrue();
-        assertThat(CpuFeatures.hasInt8DotProducts(Set.of("avx512f", "amx_int8"))).isTrue();
-        assertThat(CpuFeatures.hasInt8DotProducts(Set.of("avx2", "avx512f", "avx512bw"))).isFalse();
+        assertThat(CpuFeatures.hasInt8DotProducts(Set.of("avx512f", "avx512_vnni"), null)).isTrue();
+        assertThat(CpuFeatures.hasInt8DotProducts(Set.of("avx2", "avx_vnni"), null)).isTrue();
+        assertThat(CpuFeatures.hasInt8DotProducts(Set.of("avx512f", "amx_int8"), null)).isTrue();
+        assertThat(CpuFeatures.hasInt8DotProducts(Set.of("avx2", "avx512f", "avx512bw"), null)).isFalse();
+    }
+
+    @Test
+    void fbgemmForcedToAnIsaWithoutVnniSumsInSixteenBits() {
+        Set<String> zen5 = Set.of("avx2", "avx512f", "avx512_vnni", "avx_vnni");
+        assertThat(CpuFeatures.hasInt8DotProducts(zen5, "AVX2")).isFalse();
+        assertThat(CpuFeatures.hasInt8DotProducts(zen5, "AVX512")).isFalse();
+        assertThat(CpuFeatures.hasInt8DotProducts(zen5, "AVX512_256")).isFalse();
+        assertThat(CpuFeatures.hasInt8DotProducts(zen5, "AVX512_E1")).isTrue();
+        assertThat(CpuFeatures.hasInt8DotProducts(Set.of("avx2"), "AVX512_E1")).as("the CPU still decides").isFalse();
     }
 }

@@ -35,7 +35,8 @@ class DtypeForwardMatchesReferenceTest {
      * (3.9e-3 per rounding, 5.5e-2 measured after two random layers, which amplify it); float16 11 bits
      * (6.7e-3 measured); int8 weight-only adds per-channel weight rounding and bfloat16 activations (the
      * kernel's), 9.3e-2 measured; fbgemm's dynamic int8 also rounds each product's input to 8 bits,
-     * 0.18 measured (bfloat16; float32 under 0.15). A wrong kernel or layout is off by about 1.
+     * 0.18 measured (bfloat16; float32 under 0.15), or to 7 bits where fbgemm's kernel has no VNNI
+     * ({@link #SEVEN_BIT_TOLERANCE}). A wrong kernel or layout is off by about 1.
      */
     record Case(String name, DataType compute, DataType cache, boolean int8, String linear, double tolerance) {
         @Override
@@ -44,7 +45,14 @@ class DtypeForwardMatchesReferenceTest {
         }
     }
 
+    /**
+     * fbgemm's dynamic int8 with 7-bit activations (a CPU without VNNI, or FBGEMM_ENABLE_INSTRUCTIONS=AVX2
+     * as the AVX2-capped test run sets): twice the activations' rounding, 0.29-0.32 measured (bfloat16).
+     */
+    static final double SEVEN_BIT_TOLERANCE = 0.4;
+
     static Stream<Arguments> cases() {
+        double dynamicTolerance = CpuFeatures.hasInt8DotProducts() ? 0.25 : SEVEN_BIT_TOLERANCE;
         Variant gqa = new Variant("llama, GQA 2 per KV head", "llama", 4, 2, 16, false, false, null);
         Variant qwen2 = new Variant("qwen2, q/k/v bias, bf16 checkpoint", "qwen2", 4, 2, 16, false, true, null);
         // Gemma's norms add 1 to their weights at load: in float32, then rounded (not to a carrier's raw bytes).
@@ -56,8 +64,8 @@ class DtypeForwardMatchesReferenceTest {
                 new Case("bfloat16", DataType.BFLOAT16, DataType.BFLOAT16, false, ComputePaths.ONEDNN, 8e-2),
                 new Case("bfloat16, float32 KV cache", DataType.BFLOAT16, DataType.FLOAT32, false, ComputePaths.ONEDNN, 8e-2),
                 new Case("float16 (ATen)", DataType.FLOAT16, DataType.FLOAT16, false, ComputePaths.ATEN_LINEAR, 1e-2),
-                new Case("float32, int8 (fbgemm dynamic)", DataType.FLOAT32, DataType.FLOAT32, true, ComputePaths.INT8_DYNAMIC, 0.25),
-                new Case("bfloat16, int8 (fbgemm dynamic)", DataType.BFLOAT16, DataType.BFLOAT16, true, ComputePaths.INT8_DYNAMIC, 0.25),
+                new Case("float32, int8 (fbgemm dynamic)", DataType.FLOAT32, DataType.FLOAT32, true, ComputePaths.INT8_DYNAMIC, dynamicTolerance),
+                new Case("bfloat16, int8 (fbgemm dynamic)", DataType.BFLOAT16, DataType.BFLOAT16, true, ComputePaths.INT8_DYNAMIC, dynamicTolerance),
                 new Case("float32, int8 weight-only", DataType.FLOAT32, DataType.FLOAT32, true, ComputePaths.INT8, 0.15),
                 new Case("bfloat16, int8 weight-only", DataType.BFLOAT16, DataType.BFLOAT16, true, ComputePaths.INT8, 0.15))
                 .map(c -> Arguments.of(variant, c))));

@@ -63,6 +63,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
     private final transient MailboxExecutor mailbox;
 
     private transient EngineHost engine;
+    private transient TokenHandOff tokens;
     /** By admission number: unique within this operator instance, which is all the engine's ids need. */
     private transient Map<Long, InFlightRequest> inFlight;
     private transient long admitted;
@@ -124,6 +125,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
         super.open();
         instanceId = UUID.randomUUID().toString();
         engine = SharedEngines.get(GpuAssignment.apply(engineConfig, getRuntimeContext()), taskManagerId());
+        tokens = new TokenHandOff(letter -> toTask(letter::run, "record generated tokens"));
         metricGroup = ModelMetricGroup.of(getMetricGroup(), served);
         metrics = new GenerateMetrics(metricGroup, engine, () -> inFlight.size());
         routing = new RoutingMetrics(metricGroup, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
@@ -248,7 +250,7 @@ public final class GenerateOperator extends AbstractStreamOperator<ResultLine>
                 request.generated(), lora, deadline, new GenerationListener() {
                     @Override
                     public void onTokens(int[] newTokenIds) {
-                        toTask(() -> request.append(newTokenIds), "record generated tokens");
+                        tokens.add(request, newTokenIds);
                     }
 
                     @Override
