@@ -53,7 +53,7 @@ final class FastPathCheck {
     private static final int MAX_CHECK_ROWS = 65;
     private static final int STEP_BLOCK_SIZE = 4;
     /** Runs of consecutive outputs the reference computes of a large matrix, and each run's length. */
-    private static final int SAMPLE_RUNS = 32;
+    private static final int SAMPLE_RUNS = 16;
     static final int SAMPLE_RUN_LENGTH = 64;
 
     private final LlamaModel model;
@@ -328,7 +328,7 @@ final class FastPathCheck {
 
     /**
      * How many runs of 64 consecutive outputs the reference computes (0: all of them): all of a
-     * matrix up to 32 runs long; of a larger one, 32 runs spread evenly from the first output to the
+     * matrix up to 16 runs long; of a larger one, 16 runs spread evenly from the first output to the
      * last, where a padded block ends. Each run reaches every lane position of oneDNN's 16-, 32- and
      * 64-wide blocks, and the runs reach blocks over the whole matrix.
      */
