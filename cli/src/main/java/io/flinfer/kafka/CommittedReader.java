@@ -69,7 +69,7 @@ public final class CommittedReader implements AutoCloseable {
                 throw new IllegalStateException("timed out after " + timeout + " waiting for " + waitingFor.get()
                         + "; read " + records.size() + " committed records from " + partitions + "; is the job failing? (see its log)");
             }
-            consumer.poll(WAIT).forEach(records::add);
+            poll(WAIT);
         }
         return values();
     }
@@ -83,7 +83,11 @@ public final class CommittedReader implements AutoCloseable {
 
     /** One poll; for callers that sample something else between polls. */
     public void poll() {
-        consumer.poll(POLL).forEach(records::add);
+        poll(POLL);
+    }
+
+    private void poll(Duration wait) {
+        consumer.poll(wait).forEach(records::add);
     }
 
     @Override

@@ -114,7 +114,7 @@ public final class ProgramExport {
         m.put("format", "flinfer-forward-program/1");
         m.put("program", PROGRAM);
         m.put("weights_file", WEIGHTS);
-        m.put("dtype", dtype == DataType.BFLOAT16 ? "bfloat16" : dtype == DataType.FLOAT16 ? "float16" : "float32");
+        m.put("dtype", dtype.toString()); // DJL's names: float32, float16, bfloat16
         m.put("max_positions", positions);
         m.set("config", json.valueToTree(config));
         m.set("weights", json.valueToTree(slotTensors));
