@@ -30,25 +30,32 @@ import org.junit.jupiter.api.io.TempDir;
 class RunUpgradeTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
     private static final String OPERATOR = PipelineMetricsTest.OPERATOR;
+    private static final int STAGGER = 17;
 
     @RegisterExtension
     static final PipelineKafka kafka = new PipelineKafka();
 
     @TempDir Path dir;
 
-    /** Same vocabulary, other weights (two random checkpoints of one preset): the requests go on with the tokens they had. */
+    /**
+     * Same vocabulary, other weights (two random checkpoints of one preset): the requests go on with the
+     * tokens they had. Their lengths differ by {@value #STAGGER} tokens, so no two of them finish in the
+     * same step: requests of one length would run in lockstep, both slots would be refilled at once, and
+     * a savepoint in the few milliseconds before the new pair's first tokens would hold no tokens to keep.
+     */
     @Test
     void newWeightsWithTheSameTokenizerContinueTheRequestsInFlight() throws Exception {
         Path v1 = synthetic("v1", 7);
         Path v2 = synthetic("v2", 8);
-        Upgrade upgrade = new Upgrade(requests(8, null, 120));
+        Upgrade upgrade = new Upgrade(requests(8, null, 100, STAGGER));
 
         Map<String, OutputLine> results = upgrade.run(List.of("--model", v1 + "=m"), List.of("--model", v2 + "=m"),
                 first -> first.size() >= 2);
 
         assertThat(results.values()).allSatisfy(l -> {
             assertThat(l.statusCode()).as("%s: %s", l.customId(), l.error()).isEqualTo(200);
-            assertThat(l.completionTokens()).as("old tokens and new ones: all of max_tokens").isEqualTo(120);
+            assertThat(l.completionTokens()).as("old tokens and new ones: all of max_tokens")
+                    .isEqualTo(100 + STAGGER * Integer.parseInt(l.customId().substring("r-".length())));
         });
         PrometheusScrape metrics = upgrade.metrics;
         assertThat(metrics.sum(OPERATOR + "resumed_requests", Map.of())).as("resumed on the new weights").isPositive();
@@ -110,10 +117,15 @@ class RunUpgradeTest {
 
     /** {@code count} greedy requests of {@code maxTokens} tokens (EOS ignored) naming {@code model} (null: none). */
     private static List<String> requests(int count, String model, int maxTokens) {
+        return requests(count, model, maxTokens, 0);
+    }
+
+    /** As above, request {@code i} asking for {@code maxTokens + i * stagger} tokens. */
+    private static List<String> requests(int count, String model, int maxTokens, int stagger) {
         List<String> prompts = Prompts.stories(count);
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            var body = BatchLines.body().put("prompt", prompts.get(i)).put("max_tokens", maxTokens)
+            var body = BatchLines.body().put("prompt", prompts.get(i)).put("max_tokens", maxTokens + i * stagger)
                     .put("temperature", 0).put("ignore_eos", true);
             if (model != null) {
                 body.put("model", model);
