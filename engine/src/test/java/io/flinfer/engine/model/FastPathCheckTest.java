@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.flinfer.engine.testing.CapturedWarnings;
 import io.flinfer.engine.testing.ReferenceLlama;
@@ -40,6 +41,10 @@ class FastPathCheckTest {
     static Path dir;
     @TempDir
     static Path moeDir;
+    /** A model whose gate+up (2176 x 64) is large enough for its reference to be a sample of runs. */
+    @TempDir
+    static Path wideDir;
+    private static final long[] WIDE_GATE_UP = {2176, 64};
     private static TinyCheckpoint ckpt;
     private static TinyCheckpoint moe;
 
@@ -49,6 +54,7 @@ class FastPathCheckTest {
         ckpt.write(dir, null);
         moe = TinyCheckpoint.random(MOE, 4);
         moe.write(moeDir, null);
+        TinyCheckpoint.random(VARIANT, 5, 64, 1088).write(wideDir, null);
     }
 
     @Test
@@ -132,6 +138,30 @@ class FastPathCheckTest {
         assertThat((long) runs * FastPathCheck.SAMPLE_RUN_LENGTH).as("outputs sampled").isLessThan(128256 / 10);
         assertThat(FastPathCheck.SAMPLE_RUN_LENGTH).as("each run reaches every lane of a 64-wide block").isEqualTo(64);
         assertThat(FastPathCheck.sampleRuns(344)).as("a small matrix whole").isZero();
+    }
+
+    @Test
+    void aSampledReferenceComparesEachRunWithItsOwnOutputsAndReachesTheLastBlock() {
+        assertThat(FastPathCheck.sampleRuns(WIDE_GATE_UP[0])).as("this gate+up is sampled").isPositive();
+        try (NDManager root = NDManager.newBaseManager("PyTorch");
+                LlamaModel model = load(wideDir, root, UnaryOperator.identity())) {
+            assertThat(model.paths().checks()).filteredOn(c -> c.subject().equals("linear 2176x64"))
+                    .singleElement().satisfies(c -> assertThat(c.passed()).as("a right product agrees: %s", c).isTrue());
+        }
+        // Only the last 64 outputs wrong, as a kernel wrong on the padded last block would be.
+        long last = WIDE_GATE_UP[0] - FastPathCheck.SAMPLE_RUN_LENGTH;
+        UnaryOperator<NDArray> lastBlockWrong = w -> {
+            if (!Arrays.equals(w.getShape().getShape(), WIDE_GATE_UP)) {
+                return w;
+            }
+            NDArray wrong = w.duplicate();
+            wrong.set(new NDIndex(last + ":"), w.get(last + ":").mul(1.5f));
+            return wrong;
+        };
+        try (NDManager root = NDManager.newBaseManager("PyTorch");
+                LlamaModel model = load(wideDir, root, lastBlockWrong)) {
+            assertThat(model.paths().fellBack()).containsExactly("2176x64");
+        }
     }
 
     private static LlamaModel load(NDManager root, UnaryOperator<NDArray> packSource) {
