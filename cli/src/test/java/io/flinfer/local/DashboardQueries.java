@@ -35,6 +35,20 @@ record DashboardQueries(List<Query> queries) {
             return names;
         }
 
+        /** Every label the query groups or matches by: in {@code by (...)} and {@code on (...)}. */
+        List<String> groupingLabels() {
+            List<String> labels = new ArrayList<>();
+            Matcher m = GROUPING.matcher(expr);
+            while (m.find()) {
+                for (String label : m.group(1).split(",")) {
+                    if (!label.isBlank()) {
+                        labels.add(label.strip());
+                    }
+                }
+            }
+            return labels;
+        }
+
         /** Every {@code name{label op "value", ...}} in the query. */
         List<Selector> selectors() {
             List<Selector> selectors = new ArrayList<>();
@@ -60,6 +74,7 @@ record DashboardQueries(List<Query> queries) {
     private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w.])[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset");
     private static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)}");
+    private static final Pattern GROUPING = Pattern.compile("\\b(?:by|on)\\s*\\(([^)]*)\\)");
     private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!=|!~|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     static DashboardQueries load(Path dashboard) throws IOException {

@@ -24,6 +24,13 @@ class DashboardQueriesTest {
     }
 
     @Test
+    void readsTheLabelsItGroupsAndMatchesBy() {
+        Query q = new Query("p", "sum by (model_name, subtask_index) (rate(a[5m])) / on (model_name) group_left() sum by (model_name) (b)");
+        assertThat(q.groupingLabels()).containsExactly("model_name", "subtask_index", "model_name", "model_name");
+        assertThat(q.metricNames()).containsExactly("a", "b");
+    }
+
+    @Test
     void readsTheLabelMatchersOfEachSelector() {
         Query q = new Query("p", "max(a{task_name=\"generate\"}) + max(b{task_name=~\"Source:.*\", q!=\"0.5\"})");
         assertThat(q.selectors()).containsExactly(

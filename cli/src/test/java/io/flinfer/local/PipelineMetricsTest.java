@@ -199,7 +199,10 @@ class PipelineMetricsTest {
         assertThat(scrape.sum(OPERATOR + "in_flight_requests", Map.of())).as("nothing left in flight").isZero();
     }
 
-    /** The dashboard fails here when a panel reads a metric, or a label value, that the job does not export. */
+    /**
+     * The dashboard fails here when a panel reads a metric, a label value, or groups by a label that
+     * the job does not export.
+     */
     @Test
     void everyDashboardQueryReadsOnlySeriesTheJobExports() throws Exception {
         DashboardQueries dashboard = DashboardQueries.load(DASHBOARD);
@@ -209,6 +212,12 @@ class PipelineMetricsTest {
             assertThat(query.metricNames()).as(where).isNotEmpty();
             assertThat(query.metricNames()).as("%s reads metrics the job does not export", where)
                     .filteredOn(name -> !scrape.names().contains(name)).isEmpty();
+            for (String label : query.groupingLabels()) {
+                for (String name : query.metricNames()) {
+                    assertThat(scrape.named(name)).as("%s: some series of %s has the label %s it groups by", where, name, label)
+                            .anyMatch(s -> s.labels().containsKey(label));
+                }
+            }
             for (Selector selector : query.selectors()) {
                 for (LabelMatcher matcher : selector.matchers()) {
                     assertThat(scrape.named(selector.metric()))

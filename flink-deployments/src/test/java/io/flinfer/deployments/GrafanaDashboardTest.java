@@ -53,14 +53,33 @@ class GrafanaDashboardTest {
         assertThat(exprs("Errors and dead letters/s")).anyMatch(e -> e.contains("request_errors"))
                 .anyMatch(e -> e.contains("dead_letters"));
         assertThat(exprs("Backpressure of generate"))
-                .anyMatch(e -> e.contains("backPressuredTimeMsPerSecond{task_name=\"generate\"}"));
+                .anyMatch(e -> e.contains("backPressuredTimeMsPerSecond{task_name=~\"generate.*\"}"));
         assertThat(exprs("Generate task backpressured"))
-                .anyMatch(e -> e.contains("isBackPressured{task_name=\"generate\"}"));
+                .anyMatch(e -> e.contains("isBackPressured{task_name=~\"generate.*\"}"));
         assertThat(exprs("Routing share per generate subtask"))
-                .anyMatch(e -> e.contains("by (subtask_index)") && e.contains("routed_requests") && e.contains(" / "));
+                .anyMatch(e -> e.contains("by (model_name, subtask_index)") && e.contains("routed_requests") && e.contains(" / "));
         assertThat(exprs("Routed requests/s and routing spills/s"))
-                .anyMatch(e -> e.contains("by (subtask_index)") && e.contains("routed_requests"))
+                .anyMatch(e -> e.contains("by (model_name, subtask_index)") && e.contains("routed_requests"))
                 .anyMatch(e -> e.contains("routing_spills"));
+    }
+
+    /** A job serving several models has a generate operator per model: each engine panel shows each model apart. */
+    @Test
+    void everyPanelOfTheGenerateOperatorsShowsEachModelApart() {
+        for (JsonNode panel : dashboard.path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                String expr = target.path("expr").asText();
+                String legend = target.path("legendFormat").asText();
+                if (expr.contains("flink_taskmanager_job_task_operator_") && !expr.contains("bad_requests")
+                        && !expr.contains("dead_letters")) {
+                    assertThat(expr).as(panel.path("title").asText()).containsPattern("by \\([^)]*model_name");
+                    assertThat(legend).as(panel.path("title").asText()).contains("{{model_name}}");
+                } else if (expr.contains("task_name=")) {
+                    assertThat(expr).as("%s: every model's generate task", panel.path("title").asText())
+                            .doesNotContain("task_name=\"generate\"");
+                }
+            }
+        }
     }
 
     private static List<String> exprs(String panelTitlePrefix) {
