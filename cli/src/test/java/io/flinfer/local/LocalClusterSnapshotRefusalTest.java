@@ -23,6 +23,11 @@ class LocalClusterSnapshotRefusalTest {
                 new CheckpointException(CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING)))).isTrue();
         assertThat(LocalCluster.refusedForNow(new ExecutionException(new RuntimeException("trigger failed",
                 new CheckpointException(CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_CLOSING))))).isTrue();
+        // A task the job master sees running that its TaskManager does not know yet (BatchResumeTest met it
+        // under load, Ctrl-C right after the submission).
+        assertThat(LocalCluster.refusedForNow(new ExecutionException(new CheckpointException(
+                "TaskManager received a checkpoint request for unknown task", CheckpointFailureReason.TASK_CHECKPOINT_FAILURE))))
+                .isTrue();
     }
 
     @Test
