@@ -92,6 +92,7 @@ final class DoctorCommand implements Callable<Integer> {
         out.printf("Compute paths (%s, %s on %s)%n", d.model().getFileName(), p.dtype(), p.device());
         out.printf("  %-12s %s%n", "linear", p.linearDescription());
         out.printf("  %-12s %s%n", "attention", p.attention());
+        out.printf("  %-12s %s%n", "norm", p.norm());
         out.printf("  %-12s %d checks in %.0f ms%n", "self-check", p.checks().size(), p.checkSeconds() * 1e3);
         for (PathCheck c : p.checks()) {
             out.printf("    %-6s %s%n", c.passed() ? "ok" : "FAILED", c.describe());

@@ -27,6 +27,6 @@ class ModelCostsTest {
     }
 
     private static ComputePaths paths(String linear) {
-        return new ComputePaths("cpu", "float32", linear, ComputePaths.SDPA_FUSED, List.of(), 0);
+        return new ComputePaths("cpu", "float32", linear, ComputePaths.SDPA_FUSED, ComputePaths.FUSED_NORM, List.of(), 0);
     }
 }

@@ -15,7 +15,8 @@ class DoctorCommandTest {
         CliRun run = CliRun.of("doctor");
         String out = run.out();
         assertThat(out).contains("Machine", "CPU flags", "libtorch", "threads",
-                "Compute paths (stories260K, float32 on cpu)", "linear", "attention", "self-check",
+                "Compute paths (stories260K, float32 on cpu)", "linear", "attention", "norm", "self-check",
+                "layer-norm-fused norm 64 at rows 1, 3, 65",
                 "forward step at rows 13, 5", "Golden prompts");
         assertThat(out.lines().filter(l -> l.strip().startsWith("pass "))).hasSize(3);
         assertThat(out).doesNotContain("FAIL ");

@@ -12,11 +12,13 @@ import java.util.List;
  *     {@code onednn+aten} ({@code int8-dynamic+aten}, ...) when some weight shapes fell back to ATen's linear
  *     ({@link #fellBack()} names them)
  * @param attention {@code sdpa-fused} (ATen's fused kernel) or {@code sdpa-math} (its math kernel)
+ * @param norm {@code layer-norm-fused} (RMSNorm through ATen's fused layer_norm) or {@code rms-norm} (ATen's
+ *     composite rms_norm)
  * @param checks every comparison made, passed or not
  * @param checkSeconds how long the checks took
  */
-public record ComputePaths(String device, String dtype, String linear, String attention, List<PathCheck> checks,
-        double checkSeconds) {
+public record ComputePaths(String device, String dtype, String linear, String attention, String norm,
+        List<PathCheck> checks, double checkSeconds) {
 
     public static final String ONEDNN = "onednn";
     /** Weight-only int8 through ATen's int8-weight kernel ({@code --quantization int8} off a CPU, or weight-only asked). */
@@ -34,6 +36,8 @@ public record ComputePaths(String device, String dtype, String linear, String at
     public static final String SDPA_FUSED = "sdpa-fused";
     public static final String SDPA_MATH = "sdpa-math";
     public static final String MIXED = ONEDNN + "+" + ATEN_LINEAR;
+    public static final String FUSED_NORM = "layer-norm-fused";
+    public static final String RMS_NORM = "rms-norm";
 
     public boolean allPassed() {
         return checks.stream().allMatch(PathCheck::passed);
@@ -56,8 +60,8 @@ public record ComputePaths(String device, String dtype, String linear, String at
     /** One line for the startup log. */
     public String summary() {
         long failed = checks.stream().filter(c -> !c.passed()).count();
-        return String.format("compute paths on %s %s: linear %s, attention %s; self-check %s in %.0f ms (%d checks)",
-                device, dtype, linearDescription(), attention, failed == 0 ? "passed" : failed + " failed, fell back",
+        return String.format("compute paths on %s %s: linear %s, attention %s, norm %s; self-check %s in %.0f ms (%d checks)",
+                device, dtype, linearDescription(), attention, norm, failed == 0 ? "passed" : failed + " failed, fell back",
                 checkSeconds * 1e3, checks.size());
     }
 }

@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  *       llama.py) are checked the same way, on the first sparse layer's expert 0 for each of gate+up
  *       and down; if either disagrees, every expert multiplies through {@code linear}. Under int8
  *       the experts stay unquantized on {@code linear}.
+ *   <li>The fused RMSNorm (one layer_norm kernel, see {@code fused_rms_norm} in llama.py) is compared with
+ *       ATen's rms_norm on each norm width the model has; if any disagrees, every norm takes rms_norm.
  *   <li>Then one short forward step (two layers or one of each kind, {@link #stepLayers}; prompt chunks whole and after cached tokens, single
  *       and grouped decoding) runs on the chosen paths and on the reference (every product
  *       {@code linear}, attention ATen's math kernel). If they disagree, attention falls back to the math kernel;
@@ -95,6 +97,7 @@ final class FastPathCheck {
         long start = System.nanoTime();
         List<Integer> fast = check.keepShapesThatAgree(packed, options);
         experts = experts && check.expertsAgree(options);
+        String norm = check.chooseNorm(options);
         String attention = ComputePaths.SDPA_FUSED;
         if (!check.stepAgrees(fast, attention)) {
             // Which path is wrong: the products (if the step still disagrees on the math kernel) or attention.
@@ -124,7 +127,7 @@ final class FastPathCheck {
         double seconds = (System.nanoTime() - start) / 1e9;
         Device device = model.manager().getDevice();
         return new ComputePaths(device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu", model.dtype().toString(),
-                check.linearPath(options, fast, experts), attention, List.copyOf(check.checks), seconds);
+                check.linearPath(options, fast, experts), attention, norm, List.copyOf(check.checks), seconds);
     }
 
     /** The first sparse layer; -1 in a dense model. */
@@ -175,8 +178,8 @@ final class FastPathCheck {
      */
     private boolean expertsAgree(PathOptions options) {
         int layer = firstSparseLayer();
-        int[] rows = {1, 3, Math.max(3, Math.min(options.largestBatch(), MAX_CHECK_ROWS))};
-        String rowText = Arrays.stream(rows).mapToObj(Integer::toString).collect(Collectors.joining(", "));
+        int[] rows = checkRows(options);
+        String rowText = rowText(rows);
         for (int m = 0; m < 2; m++) {
             long start = System.nanoTime();
             double error = 0;
@@ -201,6 +204,42 @@ final class FastPathCheck {
             }
         }
         return true;
+    }
+
+    /**
+     * Turns on the fused RMSNorm where it agrees with ATen's rms_norm at every norm width the model has
+     * (its hidden size, and its head size where queries and keys are normed), at the products' rows;
+     * otherwise every norm stays rms_norm.
+     */
+    private String chooseNorm(PathOptions options) {
+        int[] rows = checkRows(options);
+        String rowText = rowText(rows);
+        double normTolerance = tolerance(model.dtype());
+        for (WeightLayout.Layer norm : List.of(WeightLayout.Layer.INPUT_NORM, WeightLayout.Layer.Q_NORM)) {
+            int slot = WeightLayout.slot(0, norm);
+            long width = model.weightShape(slot).get(0);
+            if (width == 0) {
+                continue; // no norm of queries and keys in this model
+            }
+            long start = System.nanoTime();
+            double error = 0;
+            try (NDManager scratch = model.manager().newSubManager()) {
+                List<NDArray> xs = Arrays.stream(rows).mapToObj(n -> scratch.randomNormal(new Shape(n, width), DataType.FLOAT32))
+                        .toList();
+                for (double[] diff : model.compareNorm(slot, xs)) {
+                    error = Math.max(error, relative(diff[0], diff[1]));
+                }
+            }
+            PathCheck result = record(new PathCheck(ComputePaths.FUSED_NORM, "norm " + width, rowText, error, normTolerance,
+                    millisSince(start)));
+            if (!result.passed()) {
+                LOG.warn("The fused RMSNorm disagrees with ATen's rms_norm on this machine ({}): every norm takes rms_norm.",
+                        result);
+                return ComputePaths.RMS_NORM;
+            }
+        }
+        model.setFusedNorm(true);
+        return ComputePaths.FUSED_NORM;
     }
 
     private String fallBackToMathAttention(PathCheck failed) {
@@ -293,7 +332,7 @@ final class FastPathCheck {
 
     /** Keeps the fast path of each shape whose check passed; the others multiply through linear. */
     private List<Integer> keepShapesThatAgree(Map<Shape, List<Integer>> byShape, PathOptions options) {
-        int[] rows = {1, 3, Math.max(3, Math.min(options.largestBatch(), MAX_CHECK_ROWS))};
+        int[] rows = checkRows(options);
         List<Integer> fast = new ArrayList<>();
         byShape.forEach((shape, slots) -> {
             PathCheck result = checkShape(shape, slots.get(0), rows);
@@ -321,9 +360,18 @@ final class FastPathCheck {
                 error = Math.max(error, relative(diff[0], diff[1]));
             }
         }
-        String rowText = Arrays.stream(rows).mapToObj(Integer::toString).collect(Collectors.joining(", "));
+        String rowText = rowText(rows);
         return record(new PathCheck(linearPath, ComputePaths.LINEAR_SUBJECT + shape.get(0) + "x" + shape.get(1),
                 rowText, error, tolerance, millisSince(start)));
+    }
+
+    /** The rows a product or norm is checked at: 1, an odd count, and the largest decode batch up to 65 rows. */
+    private static int[] checkRows(PathOptions options) {
+        return new int[] {1, 3, Math.max(3, Math.min(options.largestBatch(), MAX_CHECK_ROWS))};
+    }
+
+    private static String rowText(int[] rows) {
+        return Arrays.stream(rows).mapToObj(Integer::toString).collect(Collectors.joining(", "));
     }
 
     /**

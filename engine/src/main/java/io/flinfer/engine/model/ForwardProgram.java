@@ -32,7 +32,7 @@ public final class ForwardProgram {
     public static byte[] archive() {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes.put("training", false);
-        for (String list : new String[] {"weights", "fast", "use_fast", "int8", "scales", "int8_dynamic", "packed", "k_cache",
+        for (String list : new String[] {"weights", "norm_pairs", "fast", "use_fast", "int8", "scales", "int8_dynamic", "packed", "k_cache",
                 "v_cache", "lora_a", "lora_b", "lora_plan", "expert_fast"}) {
             attributes.put(list, List.of());
         }
@@ -56,6 +56,7 @@ public final class ForwardProgram {
         attributes.put("reference", false);
         attributes.put("int8_seven_bits", false);
         attributes.put("math_attention", false);
+        attributes.put("fused_norm", false);
         return TorchScriptArchive.write(CLASS, SOURCE, attributes);
     }
 

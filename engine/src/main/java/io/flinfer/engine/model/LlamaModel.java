@@ -310,6 +310,24 @@ public final class LlamaModel implements AutoCloseable {
         call("set_math_attention", IValue.from(math));
     }
 
+    /** Every RMSNorm takes the fused kernel ({@code fused_rms_norm} in llama.py), or ATen's rms_norm. */
+    void setFusedNorm(boolean fused) {
+        call("set_fused_norm", IValue.from(fused));
+    }
+
+    /**
+     * For each of {@code xs}, [largest |fused - rms_norm|, largest |rms_norm|] of its RMSNorm by the
+     * norm weight in {@code slot}.
+     */
+    double[][] compareNorm(int slot, List<NDArray> xs) {
+        try (IValue j = IValue.from(slot);
+                IValue xv = IValue.listFrom(xs.stream().map(x -> (PtNDArray) x).toArray(PtNDArray[]::new));
+                IValue out = IValueUtils.runMethod(program, "compare_norm", j, xv);
+                NDArray diff = out.toTensor((PtNDManager) xs.get(0).getManager())) {
+            return pairs(diff.toFloatArray(), xs.size());
+        }
+    }
+
     /** Steps run only the first {@code layers} layers; 0 restores all. */
     void setMaxLayers(int layers) {
         call("set_max_layers", IValue.from(layers));

@@ -23,7 +23,8 @@ import java.util.Random;
  * Writes what PyTorch alone needs to run the engine's forward program, so a GPU machine without Java
  * can check it ({@code flinfer model export-program}, {@code tools/gpu-check.py}): the program's
  * archive ({@value #PROGRAM}, the bytes {@link LlamaModel} loads), its weights in
- * {@code setup_weights}' order ({@value #WEIGHTS}, plain tensors: no oneDNN packing, no int8) and a
+ * {@code setup_weights}' order ({@value #WEIGHTS}, plain tensors: no oneDNN packing, no int8; the program, set
+ * up as the manifest says, takes none of the fast paths the load-time check chooses, the fused norm neither) and a
  * manifest ({@value #MANIFEST}) of the model's config, the set-up calls, the KV cache's layout, the
  * forward method's input format, and an example prefill and decode step in that format.
  */

@@ -14,6 +14,7 @@ class Llama(Module):
   __buffers__ = []
   training : bool
   weights : List[Tensor]
+  norm_pairs : List[Tensor]
   fast : List[Tensor]
   use_fast : List[bool]
   expert_fast : List[Tensor]
@@ -25,6 +26,7 @@ class Llama(Module):
   packed : List[__torch__.torch.classes.quantized.LinearPackedParamsBase]
   reference : bool
   math_attention : bool
+  fused_norm : bool
   max_layers : int
   k_cache : List[Tensor]
   v_cache : List[Tensor]
@@ -73,6 +75,13 @@ class Llama(Module):
       sin = self.weights[s].to(dtype)
       self.weights[c] = torch.cat([cos, cos], 1)
       self.weights[s] = torch.cat([-sin, sin], 1)
+    # Each one-dimensional weight (a norm's, or a bias) also as (w, w), for fused_rms_norm().
+    self.norm_pairs = annotate(List[Tensor], [])
+    for w in self.weights:
+      if w.dim() == 1 and w.numel() > 0:
+        self.norm_pairs.append(torch.cat([w, w]))
+      else:
+        self.norm_pairs.append(torch.empty([0], dtype=w.dtype, device=w.device))
     self.fast = annotate(List[Tensor], [])
     self.use_fast = annotate(List[bool], [])
     self.int8 = annotate(List[bool], [])
@@ -438,7 +447,31 @@ class Llama(Module):
     return y
 
   def norm(self: __torch__.Llama, x: Tensor, j: int) -> Tensor:
+    # RMSNorm by weights[j]: fused once FastPathCheck has compared it with ATen's rms_norm here.
+    if self.fused_norm and not self.reference:
+      return self.fused_rms_norm(x, j)
     return torch.rms_norm(x, [x.size(-1)], self.weights[j], self.eps)
+
+  def fused_rms_norm(self: __torch__.Llama, x: Tensor, j: int) -> Tensor:
+    # ATen's rms_norm is a composite of ~13 operators (for bfloat16 two conversions more), each a
+    # dispatch, 25 calls in a Llama step; its layer_norm is one fused kernel. LayerNorm of (x, -x),
+    # whose mean is 0 and whose mean square is x's, is x's RMSNorm twice over: the first half, with
+    # the weight (w, w), is the result, computed in float32 and rounded once.
+    d = x.size(-1)
+    return torch.layer_norm(torch.cat([x, -x], -1), [2 * d], self.norm_pairs[j], None, self.eps).narrow(-1, 0, d)
+
+  def set_fused_norm(self: __torch__.Llama, fused: bool) -> None:
+    self.fused_norm = fused
+
+  def compare_norm(self: __torch__.Llama, j: int, xs: List[Tensor]) -> Tensor:
+    # For each x (rounded to the compute dtype), [max |fused - rms_norm|, max |rms_norm|] of its norm by weights[j].
+    diffs = annotate(List[Tensor], [])
+    for x32 in xs:
+      x = x32.to(self.compute_dtype())
+      expected = torch.rms_norm(x, [x.size(-1)], self.weights[j], self.eps).float()
+      actual = self.fused_rms_norm(x, j).float()
+      diffs.append(torch.stack([(actual - expected).abs().max(), expected.abs().max()]))
+    return torch.stack(diffs)
 
   def qkv(self: __torch__.Llama, h: Tensor, l: int, cos: Tensor, sin: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
     # q [T, heads, head_dim] and k, v [T, kv_heads, head_dim] of one layer, q and k rotated.

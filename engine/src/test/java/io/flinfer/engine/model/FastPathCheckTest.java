@@ -44,6 +44,11 @@ class FastPathCheckTest {
     /** A model whose gate+up (2176 x 64) is large enough for its reference to be a sample of runs. */
     @TempDir
     static Path wideDir;
+    /** A Qwen3, whose queries and keys are normed too: norms of width 64 (hidden) and 16 (head). */
+    @TempDir
+    static Path qkNormDir;
+    private static final Variant QK_NORM = new Variant("qwen3", "qwen3", 4, 2, 16, true, false, null);
+    private static TinyCheckpoint qkNorm;
     private static final long[] WIDE_GATE_UP = {2176, 64};
     private static TinyCheckpoint ckpt;
     private static TinyCheckpoint moe;
@@ -55,6 +60,8 @@ class FastPathCheckTest {
         moe = TinyCheckpoint.random(MOE, 4);
         moe.write(moeDir, null);
         TinyCheckpoint.random(VARIANT, 5, 64, 1088).write(wideDir, null);
+        qkNorm = TinyCheckpoint.random(QK_NORM, 6, 64, 128);
+        qkNorm.write(qkNormDir, null);
     }
 
     @Test
@@ -105,8 +112,11 @@ class FastPathCheckTest {
                 assertThat(paths.linear() + " " + paths.attention()).doesNotContain(ComputePaths.MIXED);
             }
             assertThat(paths.checks()).isNotEmpty().allSatisfy(c -> assertThat(c.rows()).isNotEmpty());
-            assertThat(paths.summary()).contains("linear " + paths.linear(), "attention " + paths.attention());
-            assertThat(paths.checks()).extracting(PathCheck::subject).contains("forward step");
+            assertThat(paths.summary()).contains("linear " + paths.linear(), "attention " + paths.attention(),
+                    "norm " + paths.norm());
+            assertThat(paths.checks()).extracting(PathCheck::subject).contains("norm 64", "forward step");
+            boolean normFailed = failed(paths).stream().anyMatch(c -> c.path().equals(ComputePaths.FUSED_NORM));
+            assertThat(paths.norm()).isEqualTo(normFailed ? ComputePaths.RMS_NORM : ComputePaths.FUSED_NORM);
             assertMatchesReference(model, root);
         }
     }
@@ -128,6 +138,19 @@ class FastPathCheckTest {
             assertThat(warnings.messages()).anySatisfy(m -> assertThat(m)
                     .contains("disagrees", "expert weights of shape 64 x 48", "every expert multiplies through ATen's linear"));
             assertMatchesReference(model, root, moe);
+        }
+    }
+
+    @Test
+    void theFusedNormIsCheckedAtEveryNormWidthAndServesOnlyWhereItAgrees() {
+        try (NDManager root = NDManager.newBaseManager("PyTorch");
+                LlamaModel model = load(qkNormDir, root, UnaryOperator.identity())) {
+            List<PathCheck> normChecks = model.paths().checks().stream()
+                    .filter(c -> c.path().equals(ComputePaths.FUSED_NORM)).toList();
+            assertThat(normChecks).extracting(PathCheck::subject).containsExactly("norm 64", "norm 16");
+            boolean agreed = normChecks.stream().allMatch(PathCheck::passed);
+            assertThat(model.paths().norm()).isEqualTo(agreed ? ComputePaths.FUSED_NORM : ComputePaths.RMS_NORM);
+            assertMatchesReference(model, root, qkNorm);
         }
     }
 
