@@ -99,6 +99,7 @@ public final class LlmEngine implements AutoCloseable {
                 model.warmUp(cache, warmUpTokens);
                 return null;
             });
+            LoadLeftovers.release();
         } catch (RuntimeException e) {
             manager.close();
             tensorThread.close();

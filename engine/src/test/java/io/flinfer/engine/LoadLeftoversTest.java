@@ -1,0 +1,45 @@
+package io.flinfer.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The release after a load frees the native memory of the direct buffers the load let go of, which
+ * the collector alone may never get to in a process that allocates little: a buffer that lived
+ * through a collection sits in the old generation, which young collections leave alone.
+ */
+class LoadLeftoversTest {
+    private static final long BUFFER = 64L << 20;
+    /** A weight's buffer while the model loads. */
+    private static ByteBuffer loading;
+
+    @Test
+    void aDirectBufferLetGoOfIsFreedAfterTheRelease() {
+        BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
+        long before = direct.getMemoryUsed();
+        allocateAndLetGo();
+        assertThat(direct.getMemoryUsed()).as("the buffer's memory before the release").isGreaterThanOrEqualTo(before + BUFFER);
+
+        LoadLeftovers.release(); // also trims glibc's heap: throws nothing on glibc, is skipped elsewhere
+        // The cleaners run on the JVM's reference thread, after the collection the release asked for.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (direct.getMemoryUsed() >= before + BUFFER && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        assertThat(direct.getMemoryUsed()).as("the buffer's memory after the release").isLessThan(before + BUFFER);
+    }
+
+    private static void allocateAndLetGo() {
+        loading = ByteBuffer.allocateDirect((int) BUFFER);
+        System.gc(); // the load takes long enough for its buffers to reach the old generation
+        System.gc();
+        loading = null;
+    }
+}
