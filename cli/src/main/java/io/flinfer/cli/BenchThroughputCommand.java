@@ -9,6 +9,7 @@ import io.flinfer.bench.BenchResult;
 import io.flinfer.bench.ContinuousBenchmark;
 import io.flinfer.bench.MachineLimits;
 import io.flinfer.bench.RandomDataset;
+import io.flinfer.bench.ResidentMemory;
 import io.flinfer.bench.StaticBatchBenchmark;
 import io.flinfer.bench.TokenRange;
 import io.flinfer.engine.EngineConfig;
@@ -20,6 +21,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,6 +89,7 @@ final class BenchThroughputCommand implements Callable<Integer> {
             return compareLora(config, requests, err, limits);
         }
         if (continuous) {
+            OptionalLong residentBefore = ResidentMemory.bytes();
             try (LlmEngine llm = LlmEngine.create(config)) {
                 paths = llm.computePaths().summary();
                 err.println(paths); // what the numbers below computed with, checked on this machine
@@ -95,6 +98,10 @@ final class BenchThroughputCommand implements Callable<Integer> {
                 profile.start(llm);
                 results.add(ContinuousBenchmark.allAtOnce(llm, requests, "continuous", new BenchProgress(err, "continuous"), limits));
                 profile.report(llm, "continuous", err);
+                String memory = ResidentMemory.report(residentBefore);
+                if (!memory.isEmpty()) {
+                    err.println(memory);
+                }
             }
         }
         if (staticBatches) {
