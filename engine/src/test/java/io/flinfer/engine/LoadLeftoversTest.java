@@ -22,12 +22,13 @@ class LoadLeftoversTest {
     void aDirectBufferLetGoOfIsFreedAfterTheRelease() {
         BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
                 .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
-        long before = direct.getMemoryUsed();
         allocateAndLetGo();
-        assertThat(direct.getMemoryUsed()).as("the buffer's memory before the release").isGreaterThanOrEqualTo(before + BUFFER);
+        long held = direct.getMemoryUsed();
+        assertThat(held).as("direct memory with the buffer let go of").isGreaterThanOrEqualTo(BUFFER);
 
         LoadLeftovers.release(); // also trims glibc's heap: throws nothing on glibc, is skipped elsewhere
-        assertThat(direct.getMemoryUsed()).as("the buffer's memory after the release").isLessThan(before + BUFFER);
+        // Other tests' garbage in this JVM may go too: the release frees at least the buffer.
+        assertThat(direct.getMemoryUsed()).as("direct memory after the release").isLessThanOrEqualTo(held - BUFFER);
     }
 
     private static void allocateAndLetGo() {
