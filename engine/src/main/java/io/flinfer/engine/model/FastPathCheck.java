@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -182,16 +183,12 @@ final class FastPathCheck {
         String rowText = rowText(rows);
         for (int m = 0; m < 2; m++) {
             long start = System.nanoTime();
-            double error = 0;
             Shape shape;
-            try (NDManager scratch = model.manager().newSubManager(); NDArray weight = model.expertWeight(layer, 0, m)) {
+            try (NDArray weight = model.expertWeight(layer, 0, m)) {
                 shape = Bfloat16.logicalShape(weight);
-                List<NDArray> xs = Arrays.stream(rows)
-                        .mapToObj(n -> scratch.randomNormal(new Shape(n, shape.get(1)), DataType.FLOAT32)).toList();
-                for (double[] diff : model.compareExpert(layer, m, xs)) {
-                    error = Math.max(error, relative(diff[0], diff[1]));
-                }
             }
+            int matrix = m;
+            double error = largestError(shape.get(1), rows, xs -> model.compareExpert(layer, matrix, xs));
             PathCheck result = record(new PathCheck(linearPath, ComputePaths.LINEAR_SUBJECT + shape.get(0) + "x"
                     + shape.get(1) + ComputePaths.EXPERTS_SUFFIX, rowText, error, tolerance, millisSince(start)));
             if (!result.passed()) {
@@ -222,14 +219,7 @@ final class FastPathCheck {
                 continue; // no norm of queries and keys in this model
             }
             long start = System.nanoTime();
-            double error = 0;
-            try (NDManager scratch = model.manager().newSubManager()) {
-                List<NDArray> xs = Arrays.stream(rows).mapToObj(n -> scratch.randomNormal(new Shape(n, width), DataType.FLOAT32))
-                        .toList();
-                for (double[] diff : model.compareNorm(slot, xs)) {
-                    error = Math.max(error, relative(diff[0], diff[1]));
-                }
-            }
+            double error = largestError(width, rows, xs -> model.compareNorm(slot, xs));
             PathCheck result = record(new PathCheck(ComputePaths.FUSED_NORM, "norm " + width, rowText, error, normTolerance,
                     millisSince(start)));
             if (!result.passed()) {
@@ -351,18 +341,26 @@ final class FastPathCheck {
 
     private PathCheck checkShape(Shape shape, int slot, int[] rows) {
         long start = System.nanoTime();
-        double error = 0;
+        double error = largestError(shape.get(1), rows, xs -> model.compareLinear(slot, xs, sampleRuns(shape.get(0))));
+        return record(new PathCheck(linearPath, ComputePaths.LINEAR_SUBJECT + shape.get(0) + "x" + shape.get(1),
+                rowText(rows), error, tolerance, millisSince(start)));
+    }
+
+    /**
+     * The largest relative error {@code compare} reports (pairs of [largest |fast - reference|, largest
+     * |reference|]) for random inputs of {@code width} columns at each of {@code rows}. The inputs are
+     * float32: the program rounds them to the compute dtype (DJL holds no bfloat16).
+     */
+    private double largestError(long width, int[] rows, Function<List<NDArray>, double[][]> compare) {
         try (NDManager scratch = model.manager().newSubManager()) {
-            // float32: the program rounds it to the compute dtype (DJL holds no bfloat16).
-            List<NDArray> xs = Arrays.stream(rows).mapToObj(n -> scratch.randomNormal(new Shape(n, shape.get(1)), DataType.FLOAT32))
+            List<NDArray> xs = Arrays.stream(rows).mapToObj(n -> scratch.randomNormal(new Shape(n, width), DataType.FLOAT32))
                     .toList();
-            for (double[] diff : model.compareLinear(slot, xs, sampleRuns(shape.get(0)))) {
+            double error = 0;
+            for (double[] diff : compare.apply(xs)) {
                 error = Math.max(error, relative(diff[0], diff[1]));
             }
+            return error;
         }
-        String rowText = rowText(rows);
-        return record(new PathCheck(linearPath, ComputePaths.LINEAR_SUBJECT + shape.get(0) + "x" + shape.get(1),
-                rowText, error, tolerance, millisSince(start)));
     }
 
     /** The rows a product or norm is checked at: 1, an odd count, and the largest decode batch up to 65 rows. */
