@@ -44,6 +44,7 @@ final class ProfileOptions {
                 line.append(String.format(" %s %.2f,", e.getKey().name().toLowerCase(java.util.Locale.ROOT), ms));
             }
             err.println(line.append(String.format(" total %.2f", total)));
+            err.println("intra-op threads by step size: " + engine.stepThreads());
         }
         err.flush();
     }

@@ -51,6 +51,8 @@ public final class LlmEngine implements AutoCloseable {
     private final Map<String, RequestState> requests = new LinkedHashMap<>();
     private final TensorThread tensorThread = new TensorThread();
     private final StepProfile profile = new StepProfile();
+    /** Null where every step runs on the tensor thread's threads: a GPU, or {@code -Dflinfer.threads=fixed}. */
+    private final StepThreads stepThreads;
     /** The longest sequence, prompt and output together. */
     private final int maxModelLen;
     private long promptTokens;
@@ -59,6 +61,7 @@ public final class LlmEngine implements AutoCloseable {
     private volatile StructuredOutputs structuredOutputs;
 
     private LlmEngine(EngineConfig config) {
+        boolean adaptiveThreads = !config.device().isGpu() && adaptiveThreads();
         LoraConfig lora = config.lora();
         this.config = config;
         ModelConfig modelConfig = ModelConfig.load(config.modelPath());
@@ -100,11 +103,22 @@ public final class LlmEngine implements AutoCloseable {
                 return null;
             });
             LoadLeftovers.release();
+            stepThreads = !adaptiveThreads ? null : new StepThreads(TensorThread.numThreads(), JniUtils::setNumThreads);
         } catch (RuntimeException e) {
             manager.close();
             tensorThread.close();
             throw e;
         }
+    }
+
+    /** {@code -Dflinfer.threads}: {@code adaptive} (the default, see {@link StepThreads}) or {@code fixed}. */
+    private static boolean adaptiveThreads() {
+        String threads = System.getProperty("flinfer.threads", "adaptive");
+        if (!threads.equals("adaptive") && !threads.equals("fixed")) {
+            throw new IllegalArgumentException("-Dflinfer.threads is 'adaptive' (each step size's intra-op threads timed"
+                    + " on this machine, the default) or 'fixed' (every step on all of them), not '" + threads + "'");
+        }
+        return threads.equals("adaptive");
     }
 
     /** An engine of {@code config}'s model, serving its LoRA adapters too. */
@@ -225,8 +239,15 @@ public final class LlmEngine implements AutoCloseable {
         }
         profile.lap(StepProfile.Phase.SCHEDULE);
         Map<String, Integer> slots = adapters.place(batchAdapters(batch));
+        long tensorsBegin = System.nanoTime();
+        if (stepThreads != null) {
+            stepThreads.beforeStep(batch.totalTokens());
+        }
         SampledTokens sampled = runner.run(batch, rows, seq -> seq.lora() == null ? -1 : slots.get(seq.lora()));
         long done = System.nanoTime();
+        if (stepThreads != null) {
+            stepThreads.afterStep(batch.totalTokens(), done - tensorsBegin);
+        }
         scheduler.update(batch, sampled.tokenIds(), done);
         List<RequestOutput> outputs = new ArrayList<>(rows.size());
         for (int r = 0; r < rows.size(); r++) {
@@ -294,6 +315,12 @@ public final class LlmEngine implements AutoCloseable {
             JniUtils.stopProfile(file.toString());
             return null;
         });
+    }
+
+    /** The intra-op threads each step size runs on, as {@link StepThreads} chose them here. */
+    public String stepThreads() {
+        return stepThreads == null ? "every step on " + (config.device().isGpu() ? "the device" : TensorThread.numThreads()
+                + " intra-op threads (-Dflinfer.threads=fixed)") : tensorThread.call(stepThreads::summary);
     }
 
     /** Where step time went so far; read it between steps, from the thread that calls {@link #step}. */

@@ -113,6 +113,8 @@ class BatchedMatchesAloneTest {
             for (int i = 0; i < prompts.size(); i++) {
                 outputs.add(runAll(engine, List.of(prompts.get(i)), List.of(maxTokens.get(i))).get(0));
             }
+            // Its one-token steps timed their thread counts (the batched runs then compare steps on both).
+            assertThat(engine.stepThreads()).containsAnyOf("1 token: ", "the one intra-op thread");
         }
         return outputs;
     }

@@ -1,0 +1,167 @@
+package io.flinfer.engine;
+
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+
+/**
+ * Chooses how many intra-op threads each small step runs on, by timing steps of its size on this machine.
+ *
+ * <p>A one-token decode step runs ~500 small operators, and every one that goes parallel pays for
+ * waking and joining the other threads. Whether the extra threads' memory bandwidth is worth that
+ * depends on the machine: on a 2-vCPU VM (AMD EPYC Zen 5) a bfloat16 decode step of llama-110m took
+ * 8.3 ms on one thread and 11.2 ms on two, int8 6.2 against 9.6, while a 64-token step was 5-10%
+ * faster on two and float32 decode broke even. So it is measured, not assumed: steps of up to
+ * {@link #MAX_TIMED_TOKENS} tokens are grouped by their token count (powers of two), and each group
+ * first runs a trial, its steps taking turns over the candidate counts (the most threads, then
+ * halving down to one), after which it keeps the count whose steps were fastest (median) until its
+ * next trial, {@link #RETRIAL_STEPS} steps later (the machine's load may change). A trial costs its
+ * group a few steps at the slower counts, under 1% of its steps. Larger steps multiply matrices in
+ * which every thread has work, and run on the most threads: a trial there would cost a 2048-token
+ * prefill step a second on one thread.
+ *
+ * <p>Steps run on the engine's tensor thread, whose OpenMP setting this changes ({@code apply}),
+ * and only when it changes.
+ */
+final class StepThreads {
+    /** Steps per candidate in a trial. */
+    static final int TRIAL_SAMPLES = 8;
+    /** Steps of a group between the end of one trial and the next. */
+    static final int RETRIAL_STEPS = 2048;
+    /** The largest step whose threads are timed. */
+    static final int MAX_TIMED_TOKENS = 64;
+    /** Groups of steps: 1 token, 2, 3-4, 5-8, ..., 33-64. */
+    private static final int GROUPS = 7;
+
+    private final int[] candidates;
+    private final IntConsumer apply;
+    private final Group[] groups = new Group[GROUPS];
+    private int current;
+
+    /**
+     * @param maxThreads the most intra-op threads a step may use (the tensor thread's setting now)
+     * @param apply sets the tensor thread's intra-op threads
+     */
+    StepThreads(int maxThreads, IntConsumer apply) {
+        this.candidates = candidates(maxThreads);
+        this.apply = apply;
+        this.current = maxThreads;
+        for (int g = 0; g < GROUPS; g++) {
+            groups[g] = new Group(candidates.length);
+        }
+    }
+
+    /** The most threads, then halving down to one: 16, 8, 4, 2, 1. */
+    static int[] candidates(int maxThreads) {
+        int[] out = new int[32 - Integer.numberOfLeadingZeros(maxThreads)];
+        for (int i = 0, n = maxThreads; i < out.length; i++, n /= 2) {
+            out[i] = n;
+        }
+        return out;
+    }
+
+    /** Sets the threads a step of {@code tokens} tokens runs on, and returns them. */
+    int beforeStep(int tokens) {
+        int threads = tokens > MAX_TIMED_TOKENS ? candidates[0] : candidates[group(tokens).next()];
+        if (threads != current) {
+            apply.accept(threads);
+            current = threads;
+        }
+        return threads;
+    }
+
+    /** Records that the step of {@code tokens} tokens {@link #beforeStep} prepared took {@code nanos}. */
+    void afterStep(int tokens, long nanos) {
+        if (tokens <= MAX_TIMED_TOKENS) {
+            group(tokens).record(nanos);
+        }
+    }
+
+    /** The threads steps of {@code tokens} tokens run on outside a trial (the most before the first trial ends). */
+    int chosen(int tokens) {
+        return tokens > MAX_TIMED_TOKENS ? candidates[0] : candidates[group(tokens).chosen];
+    }
+
+    /**
+     * The choice of each step size that has finished a trial, as "1 token: 1, 33-64 tokens: 2; larger
+     * steps: 2 (of 2 intra-op threads)"; "not timed yet" before the first.
+     */
+    String summary() {
+        if (candidates.length == 1) {
+            return "every step on the one intra-op thread";
+        }
+        StringBuilder out = new StringBuilder();
+        for (int g = 0; g < GROUPS; g++) {
+            if (groups[g].decided) {
+                int high = 1 << g;
+                int low = g == 0 ? 1 : high / 2 + 1;
+                String size = low == high ? high + (high == 1 ? " token" : " tokens") : low + "-" + high + " tokens";
+                out.append(out.isEmpty() ? "" : ", ").append(size).append(": ").append(candidates[groups[g].chosen]);
+            }
+        }
+        return (out.isEmpty() ? "not timed yet" : out.toString()) + "; larger steps: " + candidates[0]
+                + " (of " + candidates[0] + " intra-op threads)";
+    }
+
+    private Group group(int tokens) {
+        return groups[32 - Integer.numberOfLeadingZeros(Math.max(tokens, 1) - 1)];
+    }
+
+    /** One size's trial samples and choice. */
+    private static final class Group {
+        private final long[][] samples;
+        private boolean inTrial;
+        private int trialSteps;
+        private int stepsToTrial;
+        private int chosen;
+        private boolean decided;
+        private int running;
+        private boolean runningTrial;
+
+        Group(int candidates) {
+            samples = new long[candidates][TRIAL_SAMPLES];
+            inTrial = candidates > 1;
+        }
+
+        /** The candidate the next step runs on. */
+        int next() {
+            runningTrial = inTrial;
+            if (inTrial) {
+                running = trialSteps % samples.length;
+            } else {
+                running = chosen;
+                inTrial = samples.length > 1 && --stepsToTrial == 0;
+            }
+            return running;
+        }
+
+        void record(long nanos) {
+            if (!runningTrial) {
+                return;
+            }
+            samples[running][trialSteps / samples.length] = nanos;
+            if (++trialSteps == samples.length * TRIAL_SAMPLES) {
+                chosen = fastest();
+                decided = true;
+                trialSteps = 0;
+                inTrial = false;
+                stepsToTrial = RETRIAL_STEPS;
+            }
+        }
+
+        private int fastest() {
+            int best = 0;
+            for (int c = 1; c < samples.length; c++) {
+                if (median(samples[c]) < median(samples[best])) {
+                    best = c;
+                }
+            }
+            return best;
+        }
+
+        private static long median(long[] values) {
+            long[] sorted = values.clone();
+            Arrays.sort(sorted);
+            return sorted[sorted.length / 2];
+        }
+    }
+}
