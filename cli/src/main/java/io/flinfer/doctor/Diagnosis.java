@@ -8,14 +8,17 @@ import io.flinfer.engine.GreedyGolden;
 import io.flinfer.engine.GreedyGolden.Outcome;
 import io.flinfer.engine.Llm;
 import io.flinfer.engine.Quantization;
+import io.flinfer.engine.StepThreads;
 import io.flinfer.engine.TensorThread;
 import io.flinfer.engine.model.ComputePaths;
 import io.flinfer.models.BundledModels;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * What {@code flinfer doctor} finds: the machine as the engine's kernels see it, the compute paths
@@ -96,7 +99,11 @@ public record Diagnosis(Map<String, String> machine, Path model, ComputePaths pa
         facts.put("CPU", cpu + ", " + runtime.availableProcessors() + " processors for the JVM");
         facts.put("CPU flags", String.join(" ", cpu.flags()) + (cpu.missing().isEmpty() ? ""
                 : "  (lacks " + String.join(" ", cpu.missing()) + ")"));
-        facts.put("threads", TensorThread.numThreads() + " intra-op (-Dai.djl.pytorch.num_threads=N to change)");
+        facts.put("threads", TensorThread.numThreads() + " intra-op (-Dai.djl.pytorch.num_threads=N to change)"
+                + (StepThreads.adaptive() ? "; steps of up to " + StepThreads.MAX_TIMED_TOKENS + " tokens on whichever of "
+                        + Arrays.stream(StepThreads.candidates(TensorThread.numThreads())).mapToObj(String::valueOf)
+                                .collect(Collectors.joining(", ")) + " their timed steps chose (-Dflinfer.threads=fixed: all)"
+                        : "; every step on all of them (-Dflinfer.threads=fixed)"));
         facts.put("libtorch", Engine.getEngine("PyTorch").getVersion() + " through DJL " + Engine.getDjlVersion()
                 + ", with the oneDNN and MKL it bundles");
         facts.put("oneDNN ISA", Objects.requireNonNullElse(System.getenv("ONEDNN_MAX_CPU_ISA"),

@@ -61,7 +61,7 @@ public final class LlmEngine implements AutoCloseable {
     private volatile StructuredOutputs structuredOutputs;
 
     private LlmEngine(EngineConfig config) {
-        boolean adaptiveThreads = !config.device().isGpu() && adaptiveThreads();
+        boolean adaptiveThreads = !config.device().isGpu() && StepThreads.adaptive();
         LoraConfig lora = config.lora();
         this.config = config;
         ModelConfig modelConfig = ModelConfig.load(config.modelPath());
@@ -109,16 +109,6 @@ public final class LlmEngine implements AutoCloseable {
             tensorThread.close();
             throw e;
         }
-    }
-
-    /** {@code -Dflinfer.threads}: {@code adaptive} (the default, see {@link StepThreads}) or {@code fixed}. */
-    private static boolean adaptiveThreads() {
-        String threads = System.getProperty("flinfer.threads", "adaptive");
-        if (!threads.equals("adaptive") && !threads.equals("fixed")) {
-            throw new IllegalArgumentException("-Dflinfer.threads is 'adaptive' (each step size's intra-op threads timed"
-                    + " on this machine, the default) or 'fixed' (every step on all of them), not '" + threads + "'");
-        }
-        return threads.equals("adaptive");
     }
 
     /** An engine of {@code config}'s model, serving its LoRA adapters too. */

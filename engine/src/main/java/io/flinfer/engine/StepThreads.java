@@ -22,13 +22,13 @@ import java.util.function.IntConsumer;
  * <p>Steps run on the engine's tensor thread, whose OpenMP setting this changes ({@code apply}),
  * and only when it changes.
  */
-final class StepThreads {
+public final class StepThreads {
     /** Steps per candidate in a trial. */
     static final int TRIAL_SAMPLES = 8;
     /** Steps of a group between the end of one trial and the next. */
     static final int RETRIAL_STEPS = 2048;
     /** The largest step whose threads are timed. */
-    static final int MAX_TIMED_TOKENS = 64;
+    public static final int MAX_TIMED_TOKENS = 64;
     /** Groups of steps: 1 token, 2, 3-4, 5-8, ..., 33-64. */
     private static final int GROUPS = 7;
 
@@ -50,8 +50,18 @@ final class StepThreads {
         }
     }
 
+    /** {@code -Dflinfer.threads}: {@code adaptive} (the default: steps' threads chosen here) or {@code fixed} (all, always). */
+    public static boolean adaptive() {
+        String threads = System.getProperty("flinfer.threads", "adaptive");
+        if (!threads.equals("adaptive") && !threads.equals("fixed")) {
+            throw new IllegalArgumentException("-Dflinfer.threads is 'adaptive' (each step size's intra-op threads timed"
+                    + " on this machine, the default) or 'fixed' (every step on all of them), not '" + threads + "'");
+        }
+        return threads.equals("adaptive");
+    }
+
     /** The most threads, then halving down to one: 16, 8, 4, 2, 1. */
-    static int[] candidates(int maxThreads) {
+    public static int[] candidates(int maxThreads) {
         int[] out = new int[32 - Integer.numberOfLeadingZeros(maxThreads)];
         for (int i = 0, n = maxThreads; i < out.length; i++, n /= 2) {
             out[i] = n;
