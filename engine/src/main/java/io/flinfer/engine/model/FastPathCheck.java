@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -386,7 +387,9 @@ final class FastPathCheck {
      * Runs two steps over four sequences on the chosen paths and on the reference path and compares
      * the final hidden states of the rows that give logits (the vocabulary head is checked on its own):
      * whole prompts, then a prompt chunk after cached tokens, one decoding sequence alone and two as a
-     * group (blocks of 4 tokens, so a few tokens reach every kind of unit).
+     * group (blocks of 4 tokens, so a few tokens reach every kind of unit). The fast steps run on the
+     * tensor thread's intra-op threads and on one, the ends of what the engine's small steps may take
+     * (StepThreads): a kernel may split its work, or choose its code, by the threads it has.
      */
     private boolean stepAgrees(List<Integer> fast, String attention) {
         String path = (fast.isEmpty() ? ComputePaths.ATEN_LINEAR : linearPath) + " + " + attention;
@@ -396,24 +399,29 @@ final class FastPathCheck {
         int[][] tables = {{0, 1}, {2, 3}, {4}, {5}};
         int[][] newTokens = {{6, 3, 2, 2}, {1, 2, 1, 1}};
         long start = System.nanoTime();
+        int threads = JniUtils.getNumThreads();
         try (NDManager scratch = model.manager().newSubManager()) {
             KvCache cache = new KvCache(model.config(), 6, STEP_BLOCK_SIZE, model.dtype(), scratch);
             model.setMaxLayers(stepLayers(model.config()));
             model.setReference(true);
             float[][] expected = run(prompts, tables, newTokens, cache, scratch);
             model.setReference(false);
-            float[][] actual = run(prompts, tables, newTokens, cache, scratch);
             double maxDiff = 0;
             double maxRef = 0;
-            for (int step = 0; step < expected.length; step++) {
-                for (int i = 0; i < expected[step].length; i++) {
-                    maxDiff = Math.max(maxDiff, Math.abs(actual[step][i] - expected[step][i]));
-                    maxRef = Math.max(maxRef, Math.abs(expected[step][i]));
+            for (int n : threads > 1 ? new int[] {threads, 1} : new int[] {1}) {
+                JniUtils.setNumThreads(n);
+                float[][] actual = run(prompts, tables, newTokens, cache, scratch);
+                for (int step = 0; step < expected.length; step++) {
+                    for (int i = 0; i < expected[step].length; i++) {
+                        maxDiff = Math.max(maxDiff, Math.abs(actual[step][i] - expected[step][i]));
+                        maxRef = Math.max(maxRef, Math.abs(expected[step][i]));
+                    }
                 }
             }
             return record(new PathCheck(path, "forward step", "13, 5", relative(maxDiff, maxRef), stepTolerance,
                     millisSince(start))).passed();
         } finally {
+            JniUtils.setNumThreads(threads);
             model.setReference(false);
             model.setMaxLayers(0);
         }

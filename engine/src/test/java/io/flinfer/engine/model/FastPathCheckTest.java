@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.flinfer.engine.testing.CapturedWarnings;
@@ -102,9 +103,12 @@ class FastPathCheckTest {
 
     @Test
     void everyCheckThatFailedIsAFallbackAndEveryPathInUsePassed() {
+        int threads = JniUtils.getNumThreads();
         try (NDManager root = NDManager.newBaseManager("PyTorch");
                 LlamaModel model = load(root, UnaryOperator.identity())) {
             ComputePaths paths = model.paths();
+            assertThat(JniUtils.getNumThreads()).as("the step check ran on one thread too, and gave the threads back")
+                    .isEqualTo(threads);
             List<String> shapesFailed = failed(paths).stream().map(PathCheck::subject)
                     .filter(s -> s.startsWith("linear ")).map(s -> s.substring("linear ".length())).toList();
             assertThat(paths.fellBack()).isEqualTo(shapesFailed);
