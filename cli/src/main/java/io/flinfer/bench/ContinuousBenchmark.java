@@ -9,7 +9,10 @@ import io.flinfer.engine.sampling.SamplingParams;
 import io.flinfer.engine.sampling.StructuredOutput;
 import java.util.List;
 
-/** Runs benchmark requests through the engine: continuous batching, paged KV cache, prefix cache. */
+/**
+ * Runs benchmark requests through the engine (continuous batching, paged KV cache, prefix cache), its
+ * loop of steps on the engine's tensor thread as a pipeline's engine host runs it: no thread hop per step.
+ */
 public final class ContinuousBenchmark {
     private ContinuousBenchmark() {}
 
@@ -30,8 +33,10 @@ public final class ContinuousBenchmark {
         RunRecorder recorder = new RunRecorder(requests.size(), progress);
         EngineStats before = engine.stats();
         ProfileMark mark = new ProfileMark(engine.stepProfile());
-        requests.forEach(r -> add(engine, r, constraint));
-        drain(engine, recorder);
+        engine.runOnTensorThread(() -> {
+            requests.forEach(r -> add(engine, r, constraint));
+            drain(engine, recorder);
+        });
         return result(engine, recorder, before, mark, mode, limits);
     }
 
@@ -41,10 +46,12 @@ public final class ContinuousBenchmark {
         RunRecorder recorder = new RunRecorder(requests.size(), progress);
         EngineStats before = engine.stats();
         ProfileMark mark = new ProfileMark(engine.stepProfile());
-        for (BenchRequest r : requests) {
-            add(engine, r, null);
-            drain(engine, recorder);
-        }
+        engine.runOnTensorThread(() -> {
+            for (BenchRequest r : requests) {
+                add(engine, r, null);
+                drain(engine, recorder);
+            }
+        });
         return result(engine, recorder, before, mark, mode, limits);
     }
 

@@ -31,6 +31,12 @@ class RunUpgradeTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
     private static final String OPERATOR = PipelineMetricsTest.OPERATOR;
     private static final int STAGGER = 17;
+    /**
+     * Requests per model, two in flight at a time: enough work that the first run, stopped once the first
+     * checkpoint committed two results, still has some (8 requests of 120 tokens, a few hundred steps of
+     * stories260K, all finished before the savepoint on a faster host).
+     */
+    private static final int IN_QUEUE = 16;
 
     @RegisterExtension
     static final PipelineKafka kafka = new PipelineKafka();
@@ -47,7 +53,7 @@ class RunUpgradeTest {
     void newWeightsWithTheSameTokenizerContinueTheRequestsInFlight() throws Exception {
         Path v1 = synthetic("v1", 7);
         Path v2 = synthetic("v2", 8);
-        Upgrade upgrade = new Upgrade(requests(8, null, 100, STAGGER));
+        Upgrade upgrade = new Upgrade(requests(IN_QUEUE, null, 100, STAGGER));
 
         Map<String, OutputLine> results = upgrade.run(List.of("--model", v1 + "=m"), List.of("--model", v2 + "=m"),
                 first -> first.size() >= 2);
@@ -69,14 +75,14 @@ class RunUpgradeTest {
     @Test
     void anotherTokenizerRestartsTheRequestsInFlightFromTheirPrompts() throws Exception {
         Path other = synthetic("other", 7);
-        Upgrade upgrade = new Upgrade(requests(8, null, 120));
+        Upgrade upgrade = new Upgrade(requests(IN_QUEUE, null, 400));
 
         Map<String, OutputLine> results = upgrade.run(List.of("--model", BundledModels.stories260K() + "=m"),
                 List.of("--model", other + "=m"), first -> first.size() >= 2);
 
         assertThat(results.values()).allSatisfy(l -> {
             assertThat(l.statusCode()).as("%s: %s", l.customId(), l.error()).isEqualTo(200);
-            assertThat(l.completionTokens()).as("all of max_tokens, none carried over").isEqualTo(120);
+            assertThat(l.completionTokens()).as("all of max_tokens, none carried over").isEqualTo(400);
         });
         assertThat(upgrade.metrics.sum(OPERATOR + "resumed_requests", Map.of())).as("none continued its old ids").isZero();
         assertThat(upgrade.output()).containsPattern("restarted [1-9]\\d* restored requests from their prompts: their token"
@@ -92,7 +98,7 @@ class RunUpgradeTest {
     void aRemovedModelsRequestsInFlightAreAnsweredWithAnError() throws Exception {
         String model = BundledModels.stories260K().toString();
         List<String> lines = new ArrayList<>(requests(3, null, 8));
-        lines.addAll(requests(10, "second", 160));
+        lines.addAll(requests(IN_QUEUE, "second", 400));
         Upgrade upgrade = new Upgrade(lines);
 
         Map<String, OutputLine> results = upgrade.run(List.of("--model", model + "=first", "--model", model + "=second"),
@@ -101,7 +107,7 @@ class RunUpgradeTest {
 
         IntStream.range(0, 3).mapToObj(i -> results.get("r-" + i)).forEach(l ->
                 assertThat(l.statusCode()).as("%s: %s", l.customId(), l.error()).isEqualTo(200));
-        List<OutputLine> second = IntStream.range(0, 10).mapToObj(i -> results.get("second-" + i)).toList();
+        List<OutputLine> second = IntStream.range(0, IN_QUEUE).mapToObj(i -> results.get("second-" + i)).toList();
         assertThat(second).as("done before the upgrade, or a 404 after it").allSatisfy(l -> assertThat(l.statusCode()).isIn(200, 404));
         assertThat(second).filteredOn(l -> l.statusCode() == 404).as("in flight at the savepoint: answered by the removed model's stand-in")
                 .anySatisfy(l -> assertThat(l.error()).contains("`second` is no longer served"));

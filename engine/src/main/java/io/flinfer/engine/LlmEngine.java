@@ -203,6 +203,17 @@ public final class LlmEngine implements AutoCloseable {
         return tensorThread.start(loop);
     }
 
+    /**
+     * Runs {@code work} on the engine's tensor thread and waits for it, its exceptions unwrapped: a
+     * loop of steps made there pays no thread hop per step (about 0.4 ms on a 2-vCPU VM).
+     */
+    public void runOnTensorThread(Runnable work) {
+        tensorThread.call(() -> {
+            work.run();
+            return null;
+        });
+    }
+
     /** Runs one scheduling step and returns the output of every request that produced something. */
     public List<RequestOutput> step() {
         return tensorThread.call(this::runStep);
