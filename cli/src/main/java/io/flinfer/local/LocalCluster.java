@@ -171,9 +171,11 @@ public final class LocalCluster implements AutoCloseable {
      * Flink refuses a snapshot at once, rather than taking it later, while the job master initializes
      * (right after the submission), while any task is not running yet (deploying, restarting; or running
      * for the job master but not yet known to its TaskManager, which Flink 1.20 reports as a "task local
-     * checkpoint failure", its only use of that reason) and while a task closes (a batch job's source at
-     * the end of its files). A stop asked for then (Ctrl-C early in a run, or at such a moment) asks again
-     * until Flink takes it, the job ends, or the timeout passes.
+     * checkpoint failure", its only use of that reason), while a task closes (a batch job's source at
+     * the end of its files) and while the job leaves the running state (its checkpoint coordinator
+     * suspends: a restart, which runs again, or the end, which the status check below sees). A stop asked
+     * for then (Ctrl-C early in a run, or at such a moment) asks again until Flink takes it, the job ends,
+     * or the timeout passes.
      */
     private String whenAccepted(JobID job, Duration timeout, Supplier<CompletableFuture<String>> snapshot) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -199,7 +201,8 @@ public final class LocalCluster implements AutoCloseable {
                 .filter(reason -> reason == CheckpointFailureReason.NOT_ALL_REQUIRED_TASKS_RUNNING
                         || reason == CheckpointFailureReason.TASK_CHECKPOINT_FAILURE
                         || reason == CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_CLOSING
-                        || reason == CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_NOT_READY)
+                        || reason == CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_NOT_READY
+                        || reason == CheckpointFailureReason.CHECKPOINT_COORDINATOR_SUSPEND)
                 .isPresent();
     }
 

@@ -28,6 +28,9 @@ class LocalClusterSnapshotRefusalTest {
         assertThat(LocalCluster.refusedForNow(new ExecutionException(new CheckpointException(
                 "TaskManager received a checkpoint request for unknown task", CheckpointFailureReason.TASK_CHECKPOINT_FAILURE))))
                 .isTrue();
+        // The job restarting under it (BatchResumeTest met it in a loaded full build, Ctrl-C while tasks deployed).
+        assertThat(LocalCluster.refusedForNow(new ExecutionException(
+                new CheckpointException(CheckpointFailureReason.CHECKPOINT_COORDINATOR_SUSPEND)))).isTrue();
     }
 
     @Test
