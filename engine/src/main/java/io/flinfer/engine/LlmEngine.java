@@ -103,7 +103,7 @@ public final class LlmEngine implements AutoCloseable {
                 return null;
             });
             LoadLeftovers.release();
-            stepThreads = !adaptiveThreads ? null : new StepThreads(TensorThread.numThreads(), JniUtils::setNumThreads);
+            stepThreads = adaptiveThreads ? new StepThreads(TensorThread.numThreads(), JniUtils::setNumThreads) : null;
         } catch (RuntimeException e) {
             manager.close();
             tensorThread.close();
