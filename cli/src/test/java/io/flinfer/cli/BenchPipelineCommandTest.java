@@ -30,9 +30,11 @@ class BenchPipelineCommandTest {
         Path json = dir.resolve("pipeline.json");
         Path plot = dir.resolve("sweep.svg");
 
+        // Outputs of 100-120 tokens: enough steps for the engine's thread to show in the CPU profile,
+        // which Linux counts in 10 ms ticks (a few short requests' steps could all fall between two).
         CliRun run = CliRun.of("bench", "pipeline", "--model", model.toString(), "--num-prompts", "5",
-                "--input-len", "16:40", "--output-len", "3:7", "--seed", "11", "--kv-cache-memory", "1MiB",
-                "--max-model-len", "64", "--checkpoint-interval", "200ms", "--parallelism", "2",
+                "--input-len", "16:40", "--output-len", "100:120", "--seed", "11", "--kv-cache-memory", "1MiB",
+                "--max-model-len", "192", "--checkpoint-interval", "200ms", "--parallelism", "2",
                 "--timeout", "3m", "--request-rate", "inf,20", "--output-json", json.toString(), "--plot", plot.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -51,7 +53,7 @@ class BenchPipelineCommandTest {
 
         List<TextPrompts.TextRequest> expected;
         try (Tokenizer tokenizer = Tokenizer.load(model)) {
-            expected = new TextPrompts(tokenizer, 11).requests(5, TokenRange.parse("16:40"), TokenRange.parse("3:7"));
+            expected = new TextPrompts(tokenizer, 11).requests(5, TokenRange.parse("16:40"), TokenRange.parse("100:120"));
         }
         long outputTokens = expected.stream().mapToLong(r -> r.tokens().outputLen()).sum();
         long promptTokens = expected.stream().mapToLong(r -> r.tokens().promptIds().length).sum();
