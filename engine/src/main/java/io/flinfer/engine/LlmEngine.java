@@ -240,14 +240,15 @@ public final class LlmEngine implements AutoCloseable {
         }
         profile.lap(StepProfile.Phase.SCHEDULE);
         Map<String, Integer> slots = adapters.place(batchAdapters(batch));
+        int tokens = batch.totalTokens();
         long tensorsBegin = System.nanoTime();
         if (stepThreads != null) {
-            stepThreads.beforeStep(batch.totalTokens());
+            stepThreads.beforeStep(tokens);
         }
         SampledTokens sampled = runner.run(batch, rows, seq -> seq.lora() == null ? -1 : slots.get(seq.lora()));
         long done = System.nanoTime();
         if (stepThreads != null) {
-            stepThreads.afterStep(batch.totalTokens(), done - tensorsBegin);
+            stepThreads.afterStep(tokens, done - tensorsBegin);
         }
         scheduler.update(batch, sampled.tokenIds(), done);
         List<RequestOutput> outputs = new ArrayList<>(rows.size());
