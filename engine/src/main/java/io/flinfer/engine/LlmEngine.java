@@ -86,8 +86,10 @@ public final class LlmEngine implements AutoCloseable {
             model = tensorThread.call(() -> LlamaModel.load(config.modelPath(), maxModelLen, dtype, manager,
                     PathOptions.defaults(manager.getDevice(), dtype, config.maxNumSeqs())
                             .withInt8(precision.quantization() == Quantization.INT8)));
-            KvCache cache = new KvCache(modelConfig, numBlocks, config.blockSize(), precision.kvCache(),
-                    model.manager());
+            // Zeroing the pool is a parallel fill: on any other thread it would start a second OpenMP
+            // team, whose idle worker makes libgomp stop spinning (see TensorThread).
+            KvCache cache = tensorThread.call(() -> new KvCache(modelConfig, numBlocks, config.blockSize(),
+                    precision.kvCache(), model.manager()));
             ModelConfig.SlidingWindow window = modelConfig.slidingWindow();
             // Blocks out of the window are freed only where every layer slides: a global layer reads them all.
             KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks, config.enablePrefixCaching()), config.blockSize(),

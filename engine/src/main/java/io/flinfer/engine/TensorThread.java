@@ -19,6 +19,12 @@ import java.util.function.Supplier;
  * threads as the JVM sees processors (which honours container CPU limits; override with
  * {@code -Dai.djl.pytorch.num_threads=N}). Benchmarks run their baselines on one too, so that
  * both sides of a comparison issue their work the same way.
+ *
+ * <p>All of an engine's tensor work, its set-up included, belongs here: libgomp gives every thread
+ * that starts a parallel region an OpenMP team of its own, and while the process holds more OpenMP
+ * threads than CPUs, every team's workers sleep between regions instead of spinning. One stray
+ * parallel fill on the caller's thread made each of a decode step's ~60 regions pay two sleeps and
+ * wake-ups, a third of a one-token step on a 2-vCPU machine.
  */
 public final class TensorThread implements AutoCloseable {
     private volatile Thread thread;
