@@ -2,11 +2,16 @@ package io.flinfer.engine;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that issues an engine's tensor work: the same steps run 3 to 10 times slower when
@@ -27,6 +32,10 @@ import java.util.function.Supplier;
  * wake-ups, a third of a one-token step on a 2-vCPU machine.
  */
 public final class TensorThread implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TensorThread.class);
+    /** Tensor threads open in this JVM: each is an OpenMP team of {@link #numThreads()} threads. */
+    private static final AtomicInteger OPEN = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Thread thread;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
         Thread t = new Thread(runnable, "flinfer-tensors");
@@ -36,6 +45,8 @@ public final class TensorThread implements AutoCloseable {
     });
 
     public TensorThread() {
+        oversubscription(OPEN.incrementAndGet(), numThreads(), Runtime.getRuntime().availableProcessors())
+                .ifPresent(LOG::warn);
         call(() -> {
             configure();
             return null;
@@ -84,8 +95,26 @@ public final class TensorThread implements AutoCloseable {
         return executor.submit(loop);
     }
 
+    /**
+     * The warning for {@code teams} open tensor threads of {@code threads} intra-op threads each on
+     * {@code processors}, where their OpenMP threads outnumber the processors.
+     */
+    static Optional<String> oversubscription(int teams, int threads, int processors) {
+        if (teams < 2 || (long) teams * threads <= processors) {
+            return Optional.empty();
+        }
+        int share = Math.max(1, processors / teams);
+        return Optional.of(String.format("%d engines in this JVM with %d intra-op threads each, on %d processors: with more"
+                + " OpenMP threads than processors libgomp puts waiting threads to sleep between parallel regions, and every"
+                + " step slows down; give each at most %d (-Dai.djl.pytorch.num_threads=%d)", teams, threads, processors,
+                share, share));
+    }
+
     @Override
     public void close() {
+        if (closed.compareAndSet(false, true)) {
+            OPEN.decrementAndGet();
+        }
         executor.shutdown();
     }
 }
