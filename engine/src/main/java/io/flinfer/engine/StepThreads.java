@@ -8,9 +8,10 @@ import java.util.function.IntConsumer;
  *
  * <p>A one-token decode step runs ~500 small operators, and every one that goes parallel pays for
  * waking and joining the other threads. Whether the extra threads' memory bandwidth is worth that
- * depends on the machine: on a 2-vCPU VM (AMD EPYC Zen 5) a bfloat16 decode step of llama-110m took
- * 8.3 ms on one thread and 11.2 ms on two, int8 6.2 against 9.6, while a 64-token step was 5-10%
- * faster on two and float32 decode broke even. So it is measured, not assumed: steps of up to
+ * depends on the machine (cores or SMT siblings, a VM's wake-up cost) and on what else runs: on a 2-vCPU
+ * VM (AMD EPYC Zen 5) a float32 decode step of llama-110m takes 11.5 ms on two threads and 14-15 on one,
+ * but while a second OpenMP team lived in the process (see {@link TensorThread}) a bfloat16 step took
+ * 8.3 ms on one thread and 11.2 ms on two. So it is measured, not assumed: steps of up to
  * {@link #MAX_TIMED_TOKENS} tokens are grouped by their token count (powers of two), and each group
  * first runs a trial, its steps taking turns over the candidate counts (the most threads, then
  * halving down to one), after which it keeps the count whose steps were fastest (median) until its
