@@ -31,8 +31,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class StreamingJobExactlyOnceTest {
     private static final int REQUESTS = 200;
-    /** Every request generates this many tokens (EOS ignored): a long, even stream to fail in the middle of. */
-    private static final int MAX_TOKENS = 40;
+    /**
+     * Every request generates this many tokens (EOS ignored): a long, even stream to fail in the middle of.
+     * With 40, a full verify once saw the stream end before any checkpoint caught requests in flight.
+     */
+    private static final int MAX_TOKENS = 80;
     private static final int MAX_IN_FLIGHT = 4;
     private static final int PARALLELISM = 2;
     private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
