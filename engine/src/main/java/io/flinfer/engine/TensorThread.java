@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * state), and a dedicated thread keeps other threads from competing with it.
  *
  * <p>PyTorch keeps several settings per thread, so the thread sets them once: no autograd (the
- * engine never trains), no TorchScript graph re-optimization (each step's shapes differ, and
- * re-specializing the program for each would cost more than it saves), and as many intra-op
- * threads as the JVM sees processors (which honours container CPU limits; override with
+ * engine never trains), no TorchScript graph optimization (it inlines the program's function calls,
+ * yet decode steps that took turns with it on and off in one process ran no faster with it), and as
+ * many intra-op threads as the JVM sees processors (which honours container CPU limits; override with
  * {@code -Dai.djl.pytorch.num_threads=N}). Benchmarks run their baselines on one too, so that
  * both sides of a comparison issue their work the same way.
  *
