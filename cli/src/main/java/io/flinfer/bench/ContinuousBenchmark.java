@@ -40,6 +40,29 @@ public final class ContinuousBenchmark {
         return result(engine, recorder, before, mark, mode, limits);
     }
 
+    /**
+     * Runs up to {@code steps} engine steps on {@code requests}, untimed, then aborts what is left, so that
+     * a run measured after it finds the engine warm: the JVM compiles the engine's Java side over its
+     * first few hundred steps (the Java part of a one-sequence step fell from 0.36-0.53 ms over the first
+     * 256 steps to 0.20-0.28 ms after 768, docs/BENCHMARKS.md), and a pipeline runs far longer than a
+     * benchmark. The requests should not share prefixes with the measured ones, whose cache hits they
+     * would otherwise become.
+     *
+     * @return the steps run
+     */
+    public static int warmUp(LlmEngine engine, List<BenchRequest> requests, int steps) {
+        int[] ran = {0};
+        engine.runOnTensorThread(() -> {
+            requests.forEach(r -> add(engine, r, null));
+            while (ran[0] < steps && engine.hasUnfinishedRequests()) {
+                engine.step();
+                ran[0]++;
+            }
+            requests.forEach(r -> engine.abort(r.id()));
+        });
+        return ran[0];
+    }
+
     /** Requests arrive one at a time: each is added once the one before it has finished. */
     public static BenchResult oneAtATime(LlmEngine engine, List<BenchRequest> requests, String mode,
             BenchProgress progress, MachineLimits limits) {

@@ -61,6 +61,12 @@ final class BenchThroughputCommand implements Callable<Integer> {
             + " report the adapters' total tokens/s as a fraction of the base model's.")
     boolean compareLora;
 
+    @Option(names = "--warmup-steps", defaultValue = "256", description = "Engine steps run untimed before the"
+            + " continuous run, on other random requests of the same lengths: the JVM compiles the engine's Java side"
+            + " over its first few hundred steps, and a pipeline runs far longer than a benchmark. 0: none."
+            + " Default: ${DEFAULT-VALUE}.")
+    int warmupSteps;
+
     @Option(names = "--output-json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path outputJson;
 
@@ -95,6 +101,7 @@ final class BenchThroughputCommand implements Callable<Integer> {
                 err.println(paths); // what the numbers below computed with, checked on this machine
                 maxModelLen = llm.maxModelLen();
                 requireFits(maxModelLen);
+                warmUp(llm, config);
                 profile.start(llm);
                 results.add(ContinuousBenchmark.allAtOnce(llm, requests, "continuous", new BenchProgress(err, "continuous"), limits));
                 profile.report(llm, "continuous", err);
@@ -133,6 +140,18 @@ final class BenchThroughputCommand implements Callable<Integer> {
         }
         BenchCommand.writeJson(outputJson, report);
         return 0;
+    }
+
+    /** The untimed steps of {@code --warmup-steps}, on requests of another seed: no prefix of theirs is a measured one's. */
+    private void warmUp(LlmEngine llm, EngineConfig config) throws IOException {
+        if (warmupSteps > 0) {
+            List<BenchRequest> others = RandomDataset.forModel(config.modelPath(), seed + 1)
+                    .requests(numPrompts, inputLen, outputLen).stream()
+                    .map(r -> new BenchRequest("warmup-" + r.id(), r.promptIds(), r.outputLen(), r.lora()))
+                    .toList();
+            int ran = ContinuousBenchmark.warmUp(llm, others, warmupSteps);
+            spec.commandLine().getErr().printf("warm-up: %d engine steps, untimed%n", ran);
+        }
     }
 
     /** The base model, then the same requests spread over the adapters, back to back in one engine. */

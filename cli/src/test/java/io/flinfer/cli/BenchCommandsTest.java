@@ -77,8 +77,8 @@ class BenchCommandsTest {
         Path json = dir.resolve("throughput.json");
         JsonNode report = run(json, "bench", "throughput", "--model", model.toString(), "--num-prompts", "6",
                 "--input-len", "8:40", "--output-len", "4:24", "--seed", "3", "--kv-cache-memory", "256KiB",
-                "--max-model-len", "64", "--output-json", json.toString(), "--profile", "--profile-trace",
-                dir.resolve("trace.json").toString());
+                "--max-model-len", "64", "--warmup-steps", "3", "--output-json", json.toString(), "--profile",
+                "--profile-trace", dir.resolve("trace.json").toString());
 
         List<BenchRequest> requests = new RandomDataset(1024, RandomDataset.specialTokenIds(model), 3)
                 .requests(6, TokenRange.parse("8:40"), TokenRange.parse("4:24"));
@@ -107,6 +107,10 @@ class BenchCommandsTest {
         }
         assertThat(report.get("static").get("kv_waste_frac").asDouble())
                 .isGreaterThan(report.get("continuous").get("kv_waste_frac").asDouble());
+        // The warm-up's 3 steps ran on requests of another seed (no prefix of theirs is cached for the
+        // measured ones), were aborted unfinished, and are not counted: the totals above are the workload's.
+        assertThat(err.toString()).contains("warm-up: 3 engine steps, untimed");
+        assertThat(report.get("continuous").get("prefix_cache_hit_rate").asDouble()).isZero();
         assertThat(report.get("speedup").asDouble()).isPositive();
         assertThat(out.toString()).contains("output tokens/s", "Throughput (continuous)", "Throughput (static)");
         assertThat(err.toString()).contains("[continuous] 6/6 requests finished", "[static] 6/6 requests finished",

@@ -15,7 +15,8 @@ import java.util.function.IntConsumer;
  * {@link #MAX_TIMED_TOKENS} tokens are grouped by their token count (powers of two), and each group
  * first runs a trial, its steps taking turns over the candidate counts (the most threads, then
  * halving down to one), after which it keeps the count whose steps were fastest (median) until its
- * next trial, {@link #RETRIAL_STEPS} steps later (the machine's load may change). A trial costs its
+ * next trial, {@link #FIRST_RETRIAL_STEPS} steps after the first and {@link #RETRIAL_STEPS} after every
+ * later one (the machine's load may change). A trial costs its
  * group a few steps at the slower counts, under 1% of its steps. Larger steps multiply matrices in
  * which every thread has work, and run on the most threads: a trial there would cost a 2048-token
  * prefill step a second on one thread.
@@ -28,6 +29,13 @@ public final class StepThreads {
     static final int TRIAL_SAMPLES = 8;
     /** Steps of a group between the end of one trial and the next. */
     static final int RETRIAL_STEPS = 2048;
+    /**
+     * Steps of a group between its first trial and its second. The first runs while the JVM compiles
+     * the engine's Java side on threads that take CPUs from a step's own (on 2 vCPUs a one-token
+     * bfloat16 or int8 step then chose one thread in 4 of 6 runs of the same benchmark, 15-30% slower
+     * than two), so the second comes soon, in a warm JVM.
+     */
+    static final int FIRST_RETRIAL_STEPS = 256;
     /** The largest step whose threads are timed. */
     public static final int MAX_TIMED_TOKENS = 64;
     /** Groups of steps: 1 token, 2, 3-4, 5-8, ..., 33-64. */
@@ -152,10 +160,10 @@ public final class StepThreads {
             samples[running][trialSteps / samples.length] = nanos;
             if (++trialSteps == samples.length * TRIAL_SAMPLES) {
                 chosen = fastest();
+                stepsToTrial = decided ? RETRIAL_STEPS : FIRST_RETRIAL_STEPS;
                 decided = true;
                 trialSteps = 0;
                 inTrial = false;
-                stepsToTrial = RETRIAL_STEPS;
             }
         }
 

@@ -77,10 +77,28 @@ class StepThreadsTest {
     }
 
     @Test
+    void theSecondTrialComesSoonAfterTheFirstWhichRanInAColdJvm() {
+        StepThreads threads = new StepThreads(2, applied::add);
+        // While the JVM compiles, two threads lose to one; once it is warm they win.
+        run(threads, 1, 2 * StepThreads.TRIAL_SAMPLES, n -> n == 1 ? 6_000_000 : 8_000_000);
+        assertThat(threads.chosen(1)).isEqualTo(1);
+
+        IntToLongFunction warm = n -> n == 1 ? 6_000_000 : 4_000_000;
+        run(threads, 1, StepThreads.FIRST_RETRIAL_STEPS, warm);
+        assertThat(threads.chosen(1)).as("until the second trial").isEqualTo(1);
+        run(threads, 1, 2 * StepThreads.TRIAL_SAMPLES, warm);
+        assertThat(threads.chosen(1)).isEqualTo(2);
+        assertThat(run(threads, 1, StepThreads.FIRST_RETRIAL_STEPS + 2 * StepThreads.TRIAL_SAMPLES, warm))
+                .as("later trials are rarer").containsOnly(2);
+    }
+
+    @Test
     void aLaterTrialFollowsTheMachineWhenItChanges() {
         StepThreads threads = new StepThreads(2, applied::add);
         run(threads, 1, 2 * StepThreads.TRIAL_SAMPLES, n -> n == 1 ? 5_000_000 : 8_000_000);
         assertThat(threads.chosen(1)).isEqualTo(1);
+        run(threads, 1, StepThreads.FIRST_RETRIAL_STEPS + 2 * StepThreads.TRIAL_SAMPLES, n -> n == 1 ? 5_000_000 : 8_000_000);
+        assertThat(threads.chosen(1)).as("the second trial agrees").isEqualTo(1);
 
         // Another process now competes for the core the one thread runs on.
         IntToLongFunction busier = n -> n == 1 ? 12_000_000 : 8_000_000;
