@@ -51,7 +51,8 @@ awk -v step_ms="$step_ms" '
     else if ($0 ~ /memmove|memcpy|memset/) what = "memmove/memset"
     else if ($0 ~ /dnnl|ideep/) what = "oneDNN calls"
     else if ($0 ~ /torch::jit|IValue|Dispatcher|OperatorEntry|boxed/) what = "interpreter"
-    else if ($0 ~ /libtorch_cpu|libc10|libjvm/) what = (($0 ~ /libjvm/) ? "Java" : "ATen ops")
+    else if ($0 ~ /libjvm/) what = "Java"
+    else if ($0 ~ /libtorch_cpu|libc10/) what = "ATen ops"
     total[$2]++; count[$2 SUBSEP what]++; kinds[what] = 1 }
   END {
     printf "first 256 decode steps: %.2f s at %.2f ms a step; share of each thread'"'"'s samples\n", stop - start, step_ms

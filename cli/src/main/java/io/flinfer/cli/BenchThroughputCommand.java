@@ -83,8 +83,8 @@ final class BenchThroughputCommand implements Callable<Integer> {
         }
         EngineConfig config = engine.toSingleModelConfig("flinfer bench throughput");
         ModelConfig model = ModelConfig.load(config.modelPath());
-        List<BenchRequest> requests = RandomDataset.forModel(config.modelPath(), seed)
-                .requests(numPrompts, inputLen, outputLen);
+        RandomDataset dataset = RandomDataset.forModel(config.modelPath(), seed);
+        List<BenchRequest> requests = dataset.requests(numPrompts, inputLen, outputLen);
         PrintWriter err = spec.commandLine().getErr();
         MachineLimits limits = measureLimits(config, err);
 
@@ -101,7 +101,7 @@ final class BenchThroughputCommand implements Callable<Integer> {
                 err.println(paths); // what the numbers below computed with, checked on this machine
                 maxModelLen = llm.maxModelLen();
                 requireFits(maxModelLen);
-                warmUp(llm, config);
+                warmUp(llm, dataset);
                 profile.start(llm);
                 results.add(ContinuousBenchmark.allAtOnce(llm, requests, "continuous", new BenchProgress(err, "continuous"), limits));
                 profile.report(llm, "continuous", err);
@@ -142,11 +142,13 @@ final class BenchThroughputCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The untimed steps of {@code --warmup-steps}, on requests of another seed: no prefix of theirs is a measured one's. */
-    private void warmUp(LlmEngine llm, EngineConfig config) throws IOException {
+    /**
+     * The untimed steps of {@code --warmup-steps}, on requests {@code dataset} draws after the measured ones:
+     * other random prompts, so no prefix of theirs is a measured one's.
+     */
+    private void warmUp(LlmEngine llm, RandomDataset dataset) {
         if (warmupSteps > 0) {
-            List<BenchRequest> others = RandomDataset.forModel(config.modelPath(), seed + 1)
-                    .requests(numPrompts, inputLen, outputLen).stream()
+            List<BenchRequest> others = dataset.requests(numPrompts, inputLen, outputLen).stream()
                     .map(r -> new BenchRequest("warmup-" + r.id(), r.promptIds(), r.outputLen(), r.lora()))
                     .toList();
             int ran = ContinuousBenchmark.warmUp(llm, others, warmupSteps);

@@ -107,7 +107,7 @@ class BenchCommandsTest {
         }
         assertThat(report.get("static").get("kv_waste_frac").asDouble())
                 .isGreaterThan(report.get("continuous").get("kv_waste_frac").asDouble());
-        // The warm-up's 3 steps ran on requests of another seed (no prefix of theirs is cached for the
+        // The warm-up's 3 steps ran on other random requests (no prefix of theirs is cached for the
         // measured ones), were aborted unfinished, and are not counted: the totals above are the workload's.
         assertThat(err.toString()).contains("warm-up: 3 engine steps, untimed");
         assertThat(report.get("continuous").get("prefix_cache_hit_rate").asDouble()).isZero();
