@@ -49,13 +49,15 @@ final class ModelRunner {
         StepInput input = stepInput(batch, order);
         LoraBatch lora = loraBatch(batch, order, slots);
         profile.lap(StepProfile.Phase.PREPARE);
+        // A step whose rows all just take the argmax has the program take it, where the logits are.
+        boolean argmaxOnly = !sampling.isEmpty() && Sampler.takesArgmaxOnly(sampling);
         try (NDManager step = model.manager().newSubManager()) {
-            NDArray logits = model.forward(input, cache, step, lora);
+            NDArray out = argmaxOnly ? model.forwardArgmax(input, cache, step, lora) : model.forward(input, cache, step, lora);
             profile.lap(StepProfile.Phase.FORWARD);
             if (sampling.isEmpty()) {
                 return new SampledTokens(new int[0], List.of());
             }
-            SampledTokens tokens = sampler.sample(logits, sampling);
+            SampledTokens tokens = argmaxOnly ? Sampler.ofArgmax(out) : sampler.sample(out, sampling);
             profile.lap(StepProfile.Phase.SAMPLE);
             return tokens;
         }

@@ -138,6 +138,18 @@ public final class LlamaModel implements AutoCloseable {
      * {@code lora} with the adapters in their slots ({@link #setLora}).
      */
     public NDArray forward(StepInput input, KvCache cache, NDManager step, LoraBatch lora) {
+        return run("forward_lora", input, cache, step, lora);
+    }
+
+    /**
+     * Runs {@code input} as {@link #forward(StepInput, KvCache, NDManager, LoraBatch)} does and returns
+     * the argmax of each logit row instead of the logits: int64 {@code [input.numLogits()]}.
+     */
+    public NDArray forwardArgmax(StepInput input, KvCache cache, NDManager step, LoraBatch lora) {
+        return run("forward_argmax", input, cache, step, lora);
+    }
+
+    private NDArray run(String method, StepInput input, KvCache cache, NDManager step, LoraBatch lora) {
         bind(cache);
         PtNDArray data = (PtNDArray) step.create(input.data());
         try (IValue dataValue = IValue.from(data);
@@ -146,7 +158,7 @@ public final class LlamaModel implements AutoCloseable {
                 IValue tokens = IValue.from((long) input.numTokens());
                 IValue logits = IValue.from((long) input.numLogits());
                 IValue plan = IValue.listFrom(lora.plan());
-                IValue out = IValueUtils.runMethod(program, "forward_lora", dataValue, chunks, groups, tokens, logits,
+                IValue out = IValueUtils.runMethod(program, method, dataValue, chunks, groups, tokens, logits,
                         plan)) {
             return out.toTensor((PtNDManager) step);
         }
@@ -181,7 +193,7 @@ public final class LlamaModel implements AutoCloseable {
     private void warmUpStep(KvCache cache, StepInput input) {
         try (NDManager step = manager.newSubManager()) {
             // Reading the result waits for an asynchronous device too.
-            forward(input, cache, step).argMax(1).toLongArray();
+            forwardArgmax(input, cache, step, LoraBatch.NONE).toLongArray();
         }
     }
 

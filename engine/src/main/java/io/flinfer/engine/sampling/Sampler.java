@@ -41,13 +41,39 @@ public final class Sampler {
             NDArray raw = logits.toType(DataType.FLOAT32, false);
             NDArray penalized = AllowedTokens.applyTo(LogitPenalties.of(rows, vocabSize).applyTo(raw), rows);
             NDArray tokens = pickTokens(penalized, rows);
-            long[] ids = tokens.toLongArray();
-            int[] tokenIds = new int[ids.length];
-            for (int r = 0; r < ids.length; r++) {
-                tokenIds[r] = Math.toIntExact(ids[r]);
-            }
+            int[] tokenIds = toInts(tokens.toLongArray());
             return new SampledTokens(tokenIds, logprobs(raw, tokens, tokenIds, rows));
         }
+    }
+
+    /**
+     * Whether the rows' tokens are their logits' argmax and nothing else: every row greedy, with no
+     * penalty, banned token, grammar mask or logprobs. Then the model may take the argmax itself
+     * ({@code LlamaModel.forwardArgmax}) and skip {@link #sample}.
+     */
+    public static boolean takesArgmaxOnly(List<SamplingRow> rows) {
+        for (SamplingRow row : rows) {
+            SamplingParams p = row.params();
+            if (!p.isGreedy() || p.hasPenalties() || p.logprobs != null || !row.bannedTokenIds().isEmpty()
+                    || row.allowedTokens() != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The tokens of rows that {@link #takesArgmaxOnly take the argmax only}, from that argmax (int64 {@code [B]}). */
+    public static SampledTokens ofArgmax(NDArray argmax) {
+        int[] tokenIds = toInts(argmax.toLongArray());
+        return new SampledTokens(tokenIds, Collections.nCopies(tokenIds.length, null));
+    }
+
+    private static int[] toInts(long[] ids) {
+        int[] tokenIds = new int[ids.length];
+        for (int r = 0; r < ids.length; r++) {
+            tokenIds[r] = Math.toIntExact(ids[r]);
+        }
+        return tokenIds;
     }
 
     private static NDArray pickTokens(NDArray logits, List<SamplingRow> rows) {

@@ -332,6 +332,13 @@ class Llama(Module):
     self.lora_plan = plan
     return self.forward(data, chunks, groups, num_tokens, num_logits)
 
+  def forward_argmax(self: __torch__.Llama, data: Tensor, chunks: List[int], groups: List[int], num_tokens: int,
+                     num_logits: int, plan: List[int]) -> Tensor:
+    # The int64 argmax [R] of forward_lora's logit rows: the next tokens of a step whose rows all
+    # decode greedily with nothing applied to the logits first (no penalty, mask or logprobs). Taken
+    # here, on logits still in the caches, it spares the sampler's round trips through DJL.
+    return torch.argmax(self.forward_lora(data, chunks, groups, num_tokens, num_logits, plan), 1)
+
   def adapted(self: __torch__.Llama, x: Tensor, j: int, bias: Optional[Tensor], l: int, m: int) -> Tensor:
     # x @ weights[j]^T (+ bias), plus, on the rows of each adapter in the step, (x A^T) B^T: one pair
     # of small products per adapter over all its rows, whatever sequences they belong to.

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The batched forward pass over the paged KV cache — sequences of different lengths in one batch,
  * scattered blocks, prefill in chunks, decode steps, blocks shared by two sequences as the prefix
  * cache shares them, decoding sequences grouped by the blocks they read — gives the logits of a plain
- * per-sequence forward pass, for every variant. The mixtures of experts route to 2 of
+ * per-sequence forward pass, for every variant, and the program's own argmax of them. The mixtures of experts route to 2 of
  * {@link TinyCheckpoint#EXPERTS} = 12 experts, so each 4-token decode step leaves at least 4 experts
  * without a token. The sliding windows (Gemma's 5 and 6, Mistral's, Mixtral's, Phi-3's and Qwen2's
  * 5 to 7) are shorter than the prompts, in prompt chunks and decode steps.
@@ -116,8 +116,12 @@ class PagedForwardMatchesReferenceTest {
                     s.blocks.stream().mapToInt(Integer::intValue).toArray());
             s.computed += numNew[i];
         }
+        StepInput built = input.build();
         try (NDManager step = root.newSubManager()) {
-            NDArray logits = model.forward(input.build(), cache, step);
+            NDArray logits = model.forward(built, cache, step);
+            // The same step again (its keys and values rewritten as they were), the program taking the argmax.
+            long[] argmax = model.forwardArgmax(built, cache, step, LoraBatch.NONE).toLongArray();
+            assertThat(argmax).as("the program's argmax of each row").containsExactly(logits.argMax(1).toLongArray());
             for (int i = 0; i < seqs.size(); i++) {
                 Seq s = seqs.get(i);
                 float[] actual = logits.get(i).toFloatArray();

@@ -110,6 +110,22 @@ class SamplerTest {
     }
 
     @Test
+    void onlyPlainGreedyRowsTakeTheArgmaxAlone() {
+        SamplingParams greedy = SamplingParams.greedy(10);
+        SamplingRow plain = SamplingRow.of(greedy, greedy.newRandom());
+        assertThat(Sampler.takesArgmaxOnly(List.of(plain, plain))).isTrue();
+        List<SamplingRow> notPlain = List.of(
+                SamplingRow.of(SamplingParams.builder().temperature(0.5).build(), new SplittableRandom(1)),
+                SamplingRow.of(greedy.toBuilder().repetitionPenalty(1.2).build(), new SplittableRandom(1)),
+                SamplingRow.of(greedy.toBuilder().logprobs(0).build(), new SplittableRandom(1)),
+                new SamplingRow(greedy, new SplittableRandom(1), new int[0], new int[0], Set.of(2)),
+                new SamplingRow(greedy, new SplittableRandom(1), new int[0], new int[0], Set.of(), new long[VOCAB / 64 + 1]));
+        for (SamplingRow row : notPlain) {
+            assertThat(Sampler.takesArgmaxOnly(List.of(plain, row))).as("%s", row.params()).isFalse();
+        }
+    }
+
+    @Test
     void logprobsAreTheRawLogSoftmaxWithTheTopTokensFirst() {
         float[][] rows = {Logits.random(1, 200), Logits.random(2, 200), Logits.random(3, 200)};
         // Penalties and temperature must not change the reported numbers (vLLM v1 raw logprobs).
