@@ -49,15 +49,21 @@ final class ModelRunner {
         StepInput input = stepInput(batch, order);
         LoraBatch lora = loraBatch(batch, order, slots);
         profile.lap(StepProfile.Phase.PREPARE);
-        // A step whose rows all just take the argmax has the program take it, where the logits are.
-        boolean argmaxOnly = !sampling.isEmpty() && Sampler.takesArgmaxOnly(sampling);
+        if (!sampling.isEmpty() && Sampler.takesArgmaxOnly(sampling)) {
+            // Every row just takes the argmax: the program takes it, where the logits are.
+            long[] argmax = model.forwardArgmax(input, cache, lora);
+            profile.lap(StepProfile.Phase.FORWARD);
+            SampledTokens tokens = Sampler.ofArgmax(argmax);
+            profile.lap(StepProfile.Phase.SAMPLE);
+            return tokens;
+        }
         try (NDManager step = model.manager().newSubManager()) {
-            NDArray out = argmaxOnly ? model.forwardArgmax(input, cache, step, lora) : model.forward(input, cache, step, lora);
+            NDArray logits = model.forward(input, cache, step, lora);
             profile.lap(StepProfile.Phase.FORWARD);
             if (sampling.isEmpty()) {
                 return new SampledTokens(new int[0], List.of());
             }
-            SampledTokens tokens = argmaxOnly ? Sampler.ofArgmax(out) : sampler.sample(out, sampling);
+            SampledTokens tokens = sampler.sample(logits, sampling);
             profile.lap(StepProfile.Phase.SAMPLE);
             return tokens;
         }

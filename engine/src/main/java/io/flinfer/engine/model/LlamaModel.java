@@ -54,12 +54,14 @@ public final class LlamaModel implements AutoCloseable {
     private final ComputePaths paths;
     /** The cache the program holds; another one is handed over before it is used. */
     private KvCache boundCache;
+    private final StepBuffer stepBuffer;
 
     private LlamaModel(ModelConfig config, Checkpoint ckpt, int maxPositions, DataType dtype, NDManager manager,
             PathOptions options, UnaryOperator<NDArray> packSource) {
         this.config = config;
         this.dtype = dtype;
         this.manager = manager;
+        stepBuffer = new StepBuffer(manager);
         weights = ProgramWeights.read(config, ckpt, maxPositions, dtype, manager);
         matrixSlots = IntStream.of(WeightLayout.matrixSlots(config.numLayers()))
                 .filter(slot -> weights.get(slot).size() > 0).toArray();
@@ -138,29 +140,30 @@ public final class LlamaModel implements AutoCloseable {
      * {@code lora} with the adapters in their slots ({@link #setLora}).
      */
     public NDArray forward(StepInput input, KvCache cache, NDManager step, LoraBatch lora) {
-        return run("forward_lora", input, cache, step, lora);
+        try (IValue out = run("forward_lora", input, cache, lora, 0)) {
+            return out.toTensor((PtNDManager) step);
+        }
     }
 
     /**
      * Runs {@code input} as {@link #forward(StepInput, KvCache, NDManager, LoraBatch)} does and returns
-     * the argmax of each logit row instead of the logits: int64 {@code [input.numLogits()]}.
+     * the argmax of each logit row instead of the logits: {@code input.numLogits()} token ids.
      */
-    public NDArray forwardArgmax(StepInput input, KvCache cache, NDManager step, LoraBatch lora) {
-        return run("forward_argmax", input, cache, step, lora);
+    public long[] forwardArgmax(StepInput input, KvCache cache, LoraBatch lora) {
+        try (IValue out = run("forward_argmax", input, cache, lora, input.numLogits())) {
+            return stepBuffer.results(input.numLogits());
+        }
     }
 
-    private NDArray run(String method, StepInput input, KvCache cache, NDManager step, LoraBatch lora) {
+    private IValue run(String method, StepInput input, KvCache cache, LoraBatch lora, int results) {
         bind(cache);
-        PtNDArray data = (PtNDArray) step.create(input.data());
-        try (IValue dataValue = IValue.from(data);
-                IValue chunks = IValue.listFrom(input.chunks());
+        IValue data = stepBuffer.write(input.data(), results);
+        try (IValue chunks = IValue.listFrom(input.chunks());
                 IValue groups = IValue.listFrom(input.groups());
                 IValue tokens = IValue.from((long) input.numTokens());
                 IValue logits = IValue.from((long) input.numLogits());
-                IValue plan = IValue.listFrom(lora.plan());
-                IValue out = IValueUtils.runMethod(program, method, dataValue, chunks, groups, tokens, logits,
-                        plan)) {
-            return out.toTensor((PtNDManager) step);
+                IValue plan = IValue.listFrom(lora.plan())) {
+            return IValueUtils.runMethod(program, method, data, chunks, groups, tokens, logits, plan);
         }
     }
 
@@ -186,15 +189,9 @@ public final class LlamaModel implements AutoCloseable {
         }
         int blockSize = cache.blockSize();
         int[] table = IntStream.range(0, (tokens + blockSize) / blockSize).toArray();
-        warmUpStep(cache, StepInput.builder(blockSize).add(new int[tokens], 0, table).build());
-        warmUpStep(cache, StepInput.builder(blockSize).add(new int[1], tokens, table).build());
-    }
-
-    private void warmUpStep(KvCache cache, StepInput input) {
-        try (NDManager step = manager.newSubManager()) {
-            // Reading the result waits for an asynchronous device too.
-            forwardArgmax(input, cache, step, LoraBatch.NONE).toLongArray();
-        }
+        // Each waits for its ids, so for an asynchronous device too.
+        forwardArgmax(StepInput.builder(blockSize).add(new int[tokens], 0, table).build(), cache, LoraBatch.NONE);
+        forwardArgmax(StepInput.builder(blockSize).add(new int[1], tokens, table).build(), cache, LoraBatch.NONE);
     }
 
     /** Hands the weights and the shape constants to the program. */
@@ -404,6 +401,7 @@ public final class LlamaModel implements AutoCloseable {
 
     @Override
     public void close() {
+        stepBuffer.close();
         manager.close();
     }
 }

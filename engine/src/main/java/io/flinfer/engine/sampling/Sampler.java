@@ -62,9 +62,9 @@ public final class Sampler {
         return true;
     }
 
-    /** The tokens of rows that {@link #takesArgmaxOnly take the argmax only}, from that argmax (int64 {@code [B]}). */
-    public static SampledTokens ofArgmax(NDArray argmax) {
-        int[] tokenIds = toInts(argmax.toLongArray());
+    /** The tokens of rows that {@link #takesArgmaxOnly take the argmax only}, from that argmax, one id per row. */
+    public static SampledTokens ofArgmax(long[] argmax) {
+        int[] tokenIds = toInts(argmax);
         return new SampledTokens(tokenIds, Collections.nCopies(tokenIds.length, null));
     }
 

@@ -328,16 +328,22 @@ class Llama(Module):
   def forward_lora(self: __torch__.Llama, data: Tensor, chunks: List[int], groups: List[int], num_tokens: int,
                    num_logits: int, plan: List[int]) -> Tensor:
     # forward() with adapters: plan has 3 ints per adapter in the step (slot, first row, rows), each
-    # adapter's rows one range. Rows of no adapter take the base model.
+    # adapter's rows one range. Rows of no adapter take the base model. data may be longer than the
+    # step needs (the engine's reused step buffer, StepBuffer.java) and in host memory: a device that
+    # is not the host gets a copy.
     self.lora_plan = plan
-    return self.forward(data, chunks, groups, num_tokens, num_logits)
+    return self.forward(data.to(self.weights[__torch__.embedding_slot()].device), chunks, groups, num_tokens,
+                        num_logits)
 
   def forward_argmax(self: __torch__.Llama, data: Tensor, chunks: List[int], groups: List[int], num_tokens: int,
-                     num_logits: int, plan: List[int]) -> Tensor:
-    # The int64 argmax [R] of forward_lora's logit rows: the next tokens of a step whose rows all
-    # decode greedily with nothing applied to the logits first (no penalty, mask or logprobs). Taken
-    # here, on logits still in the caches, it spares the sampler's round trips through DJL.
-    return torch.argmax(self.forward_lora(data, chunks, groups, num_tokens, num_logits, plan), 1)
+                     num_logits: int, plan: List[int]) -> None:
+    # The argmax of forward_lora's logit rows, written as int64 ids into data's last num_logits
+    # elements, which the engine keeps free for them: the next tokens of a step whose rows all decode
+    # greedily with nothing applied to the logits first (no penalty, mask or logprobs). Taken here, on
+    # logits still in the caches, and read back by the engine from the memory it wrote the step's data
+    # to, it spares the sampler's round trips through DJL.
+    ids = torch.argmax(self.forward_lora(data, chunks, groups, num_tokens, num_logits, plan), 1)
+    data.narrow(0, data.size(0) - num_logits, num_logits).copy_(ids)
 
   def adapted(self: __torch__.Llama, x: Tensor, j: int, bias: Optional[Tensor], l: int, m: int) -> Tensor:
     # x @ weights[j]^T (+ bias), plus, on the rows of each adapter in the step, (x A^T) B^T: one pair

@@ -120,7 +120,7 @@ class PagedForwardMatchesReferenceTest {
         try (NDManager step = root.newSubManager()) {
             NDArray logits = model.forward(built, cache, step);
             // The same step again (its keys and values rewritten as they were), the program taking the argmax.
-            long[] argmax = model.forwardArgmax(built, cache, step, LoraBatch.NONE).toLongArray();
+            long[] argmax = model.forwardArgmax(built, cache, LoraBatch.NONE);
             assertThat(argmax).as("the program's argmax of each row").containsExactly(logits.argMax(1).toLongArray());
             for (int i = 0; i < seqs.size(); i++) {
                 Seq s = seqs.get(i);
