@@ -1,11 +1,11 @@
 package io.flinfer.bench;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.flinfer.engine.TensorThread;
 import io.flinfer.engine.model.KvCache;
+import io.flinfer.engine.model.LoraBatch;
 import io.flinfer.engine.model.LlamaModel;
 import io.flinfer.engine.model.ModelConfig;
 import io.flinfer.engine.model.StepInput;
@@ -166,14 +166,12 @@ public final class StaticBatchBenchmark {
             contextTokensRead += position + perRow;
         }
         steps++;
-        try (NDManager step = model.manager().newSubManager()) {
-            NDArray logits = model.forward(input.build(), cache, step);
-            long[] argmax = logits.argMax(1).toLongArray();
-            int[] next = new int[n];
-            for (int r = 0; r < n; r++) {
-                next[r] = (int) argmax[r];
-            }
-            return next;
+        // The program takes the argmax, as the engine's steps of greedy rows do.
+        long[] argmax = model.forwardArgmax(input.build(), cache, LoraBatch.NONE);
+        int[] next = new int[n];
+        for (int r = 0; r < n; r++) {
+            next[r] = (int) argmax[r];
         }
+        return next;
     }
 }
