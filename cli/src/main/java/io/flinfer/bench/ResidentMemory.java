@@ -20,13 +20,18 @@ public final class ResidentMemory {
         }
     }
 
-    /** {@code resident memory: 621 MB at the end of the run, +416 MB over the process before the engine}, or empty. */
-    public static String report(OptionalLong before) {
+    /**
+     * {@code resident memory: 621 MB at the end of the run, +416 MB over the process before the engine
+     * loaded, 256 MB of it the KV cache}, or empty. The KV cache is named apart because its size is the
+     * user's {@code --kv-cache-memory}, not the model's: what a dtype saves shows in the rest.
+     */
+    public static String report(OptionalLong before, long kvCacheBytes) {
         OptionalLong now = bytes();
         if (now.isEmpty() || before.isEmpty()) {
             return "";
         }
-        return String.format("resident memory: %,d MB at the end of the run, +%,d MB over the process before the engine loaded",
-                now.getAsLong() >> 20, (now.getAsLong() - before.getAsLong()) >> 20);
+        return String.format("resident memory: %,d MB at the end of the run, +%,d MB over the process before the engine"
+                + " loaded, %,d MB of it the KV cache", now.getAsLong() >> 20, (now.getAsLong() - before.getAsLong()) >> 20,
+                kvCacheBytes >> 20);
     }
 }

@@ -105,7 +105,7 @@ final class BenchThroughputCommand implements Callable<Integer> {
                 profile.start(llm);
                 results.add(ContinuousBenchmark.allAtOnce(llm, requests, "continuous", new BenchProgress(err, "continuous"), limits));
                 profile.report(llm, "continuous", err);
-                String memory = ResidentMemory.report(residentBefore);
+                String memory = ResidentMemory.report(residentBefore, llm.kvCacheBytes());
                 if (!memory.isEmpty()) {
                     err.println(memory);
                 }

@@ -55,6 +55,7 @@ public final class LlmEngine implements AutoCloseable {
     private final StepThreads stepThreads;
     /** The longest sequence, prompt and output together. */
     private final int maxModelLen;
+    private final long kvCacheBytes;
     private long promptTokens;
     private long generationTokens;
     /** Built with the first constrained request: the vocabulary's preprocessing is not free. */
@@ -75,6 +76,7 @@ public final class LlmEngine implements AutoCloseable {
         maxModelLen = config.maxModelLen() > 0
                 ? config.maxModelLen()
                 : Math.min(modelConfig.maxPositionEmbeddings(), numBlocks * config.blockSize());
+        kvCacheBytes = (long) numBlocks * config.blockSize() * KvCache.bytesPerToken(modelConfig, precision.kvCache());
         // Without chunked prefill every prompt must fit one step.
         int batchedTokens = config.enableChunkedPrefill()
                 ? config.maxNumBatchedTokens()
@@ -125,6 +127,8 @@ public final class LlmEngine implements AutoCloseable {
     public EngineConfig config() { return config; }
     public int maxModelLen() { return maxModelLen; }
     public int blockSize() { return config.blockSize(); }
+    /** The KV cache's bytes on the device: allocated whole and zeroed at load, so all of it is resident. */
+    public long kvCacheBytes() { return kvCacheBytes; }
     public boolean hasUnfinishedRequests() { return scheduler.hasUnfinished(); }
 
     /**
