@@ -428,14 +428,24 @@ class Llama(Module):
       if self.query_scale != 1.0:
         q = q * self.query_scale
       self.write_kv(l, k, v, slots)
-      attn = torch.empty_like(q)
+      # A step of one sequence alone (a lone decoding token, or one prompt chunk) takes its attention's
+      # output as it comes; otherwise each unit's output goes to its rows.
+      alone = len(chunks) == 5 and len(groups) == 0
+      attn = q if alone else torch.empty_like(q)
       for c in range(len(chunks) // 5):
         mask = window_chunk_masks[c] if sliding else chunk_masks[c]
-        self.attend_chunk(l, q, attn, chunks[5 * c], chunks[5 * c + 1], chunks[5 * c + 2], chunk_tables[c], mask)
+        if alone:
+          attn = self.attend_chunk(l, q, chunks[5 * c + 2], chunk_tables[c], mask)
+        else:
+          start = chunks[5 * c]
+          q_len = chunks[5 * c + 1]
+          attn.narrow(0, start, q_len).copy_(
+              self.attend_chunk(l, q.narrow(0, start, q_len), chunks[5 * c + 2], chunk_tables[c], mask))
       for g in range(len(groups) // 5):
         mask = window_group_masks[g] if sliding else group_masks[g]
-        self.attend_group(l, q, attn, groups[5 * g], groups[5 * g + 2], group_tables[g], group_rows[g], mask)
-      x = x + self.output_norm(self.adapted(attn.view(T, -1), __torch__.o_slot(l), None, l, 1),
+        attn.index_copy_(0, group_rows[g], self.attend_group(l, q, groups[5 * g], groups[5 * g + 2], group_tables[g],
+                                                              group_rows[g], mask))
+      x = x + self.output_norm(self.adapted(attn.reshape(T, -1), __torch__.o_slot(l), None, l, 1),
                                __torch__.attn_out_norm_slot(l))
       h = self.norm(x, __torch__.post_norm_slot(l))
       if self.weights[__torch__.router_slot(l)].numel() > 0:
@@ -663,46 +673,45 @@ class Llama(Module):
     return (ks.view(self.kv_heads, n, width, self.head_dim).narrow(2, 0, ctx),
             vs.view(self.kv_heads, n, width, self.head_dim).narrow(2, 0, ctx))
 
-  def attend_chunk(self: __torch__.Llama, l: int, q: Tensor, attn: Tensor, start: int, q_len: int, ctx: int,
-                   table: Tensor, mask: Optional[Tensor]) -> None:
-    # One sequence's q_len tokens from row start attend to its first ctx keys.
+  def attend_chunk(self: __torch__.Llama, l: int, q: Tensor, ctx: int, table: Tensor,
+                   mask: Optional[Tensor]) -> Tensor:
+    # One sequence's queries q [q_len, heads, head_dim] attend to its first ctx keys; returns their
+    # output, [q_len, heads, head_dim].
     ks, vs = self.context(l, table, 1, ctx)
+    q_len = q.size(0)
     if q_len == 1:
       # One decoding token: the query heads sharing a KV head are the queries of one single-head
       # attention to it (no copy of K or V).
-      self.attend_decoding(q.narrow(0, start, 1), attn.narrow(0, start, 1), ks, vs, mask, 1)
-      return
+      return self.attend_decoding(q, ks, vs, mask, 1)
     # A prompt chunk: one attention over K and V expanded to every query head.
     group = self.heads // self.kv_heads
-    qs = q.narrow(0, start, q_len).transpose(0, 1).unsqueeze(0)
+    qs = q.transpose(0, 1).unsqueeze(0)
     ke = ks.expand(self.kv_heads, group, ctx, self.head_dim).reshape(1, self.heads, ctx, self.head_dim)
     ve = vs.expand(self.kv_heads, group, ctx, self.head_dim).reshape(1, self.heads, ctx, self.head_dim)
-    o = self.attend(qs, ke, ve, mask, mask is None)
-    attn.narrow(0, start, q_len).copy_(o.squeeze(0).transpose(0, 1))
+    return self.attend(qs, ke, ve, mask, mask is None).squeeze(0).transpose(0, 1)
 
-  def attend_group(self: __torch__.Llama, l: int, q: Tensor, attn: Tensor, n: int, blocks: int, table: Tensor,
-                   rows: Tensor, mask: Tensor) -> None:
-    # n decoding sequences, one token each at rows, whose contexts fill the same number of blocks.
+  def attend_group(self: __torch__.Llama, l: int, q: Tensor, n: int, blocks: int, table: Tensor, rows: Tensor,
+                   mask: Tensor) -> Tensor:
+    # n decoding sequences, one token each at rows, whose contexts fill the same number of blocks;
+    # returns their output, [n, heads, head_dim].
     block_size = self.k_cache[0].size(2)
     ks, vs = self.context(l, table, n, blocks * block_size)
-    o = torch.empty([n, self.heads, self.head_dim], dtype=q.dtype, device=q.device)
-    self.attend_decoding(q.index_select(0, rows), o, ks, vs, mask, n)
-    attn.index_copy_(0, rows, o)
+    return self.attend_decoding(q.index_select(0, rows), ks, vs, mask, n)
 
-  def attend_decoding(self: __torch__.Llama, q: Tensor, out: Tensor, ks: Tensor, vs: Tensor, mask: Optional[Tensor],
-                      n: int) -> None:
-    # q, out [n, heads, head_dim]; ks, vs [kv_heads, n, keys, head_dim]. Per KV head and sequence, the
-    # query heads sharing that KV head attend to it as the queries of one single-head attention.
+  def attend_decoding(self: __torch__.Llama, q: Tensor, ks: Tensor, vs: Tensor, mask: Optional[Tensor],
+                      n: int) -> Tensor:
+    # q [n, heads, head_dim]; ks, vs [kv_heads, n, keys, head_dim]. Per KV head and sequence, the query
+    # heads sharing that KV head attend to it as the queries of one single-head attention. Returns the
+    # output, [n, heads, head_dim].
     group = self.heads // self.kv_heads
     if n == 1:
       # One sequence: its query heads, grouped by KV head, and K and V are already in the shapes the
       # attention takes, which spares a one-token step five view operators a layer.
       o = self.attend(q.view(self.kv_heads, 1, group, self.head_dim), ks, vs, mask, False)
-      out.copy_(o.view(1, self.heads, self.head_dim))
-      return
+      return o.view(1, self.heads, self.head_dim)
     keys = ks.size(2)
     qg = q.view(n, self.kv_heads, group, self.head_dim).permute(1, 0, 2, 3)
     o = self.attend(qg.reshape(self.kv_heads * n, 1, group, self.head_dim),
                     ks.reshape(self.kv_heads * n, 1, keys, self.head_dim),
                     vs.reshape(self.kv_heads * n, 1, keys, self.head_dim), mask, False)
-    out.copy_(o.view(self.kv_heads, n, group, self.head_dim).permute(1, 0, 2, 3).reshape(n, self.heads, self.head_dim))
+    return o.view(self.kv_heads, n, group, self.head_dim).permute(1, 0, 2, 3).reshape(n, self.heads, self.head_dim)

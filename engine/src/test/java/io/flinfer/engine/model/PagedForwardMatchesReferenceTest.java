@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The batched forward pass over the paged KV cache — sequences of different lengths in one batch,
  * scattered blocks, prefill in chunks, decode steps, blocks shared by two sequences as the prefix
- * cache shares them, decoding sequences grouped by the blocks they read — gives the logits of a plain
+ * cache shares them, decoding sequences grouped by the blocks they read, one sequence alone — gives the logits of a plain
  * per-sequence forward pass, for every variant, and the program's own argmax of them. The mixtures of experts route to 2 of
  * {@link TinyCheckpoint#EXPERTS} = 12 experts, so each 4-token decode step leaves at least 4 experts
  * without a token. The sliding windows (Gemma's 5 and 6, Mistral's, Mixtral's, Phi-3's and Qwen2's
@@ -104,6 +104,12 @@ class PagedForwardMatchesReferenceTest {
                 sd.extend(rnd);
                 check(model, cache, reference, root, List.of(sc, sa, sb, sd), new int[] {1, 1, 1, 1});
             }
+            // Steps 5-6: a step of one sequence alone, whose attention output the program takes as it
+            // comes: a decodes a token, then e prefills a whole prompt.
+            sa.extend(rnd);
+            check(model, cache, reference, root, List.of(sa), new int[] {1});
+            Seq se = new Seq(randomTokens(rnd, 9), freeBlocks, 0);
+            check(model, cache, reference, root, List.of(se), new int[] {9});
         }
     }
 
