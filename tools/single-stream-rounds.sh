@@ -19,15 +19,23 @@ MODEL="${1:?usage: $0 MODEL [ROUNDS]}"
 ROUNDS="${2:-3}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# One dtype's run: "<step phases> [threads] +<MB>, <MB> KV <tok/s>"; its tok/s is the last field.
+# One dtype's run: "<step phases> [threads] +<MB>, <MB> KV <tok/s>"; its tok/s is the last field. A
+# failed run prints the bench's output and stops the rounds.
 run() {
-  "$ROOT/flinfer" bench throughput --model "$MODEL" "$@" --num-prompts 1 --input-len 16 --output-len 256 \
-      --mode continuous --kv-cache-memory 256MiB --max-model-len 2048 --profile 2>&1 \
-    | grep -E "intra-op|step profile|^output tokens/s|resident" | tr '\n' ' ' \
+  local log
+  log="$(mktemp)"
+  if ! "$ROOT/flinfer" bench throughput --model "$MODEL" "$@" --num-prompts 1 --input-len 16 --output-len 256 \
+      --mode continuous --kv-cache-memory 256MiB --max-model-len 2048 --profile > "$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  grep -E "intra-op|step profile|^output tokens/s|resident" "$log" | tr '\n' ' ' \
     | sed -e 's/step profile (continuous): [0-9]* steps; ms per step: //' -e 's/output tokens\/s *//' \
           -e 's/intra-op threads by step size: 1 token: \([0-9]\).*threads)/[\1]/' \
           -e 's/resident memory: [0-9,]* MB at the end of the run, //' \
           -e 's/ over the process before the engine loaded//' -e 's/ of it the KV cache/ KV/'
+  rm -f "$log"
 }
 
 for ((r = 1; r <= ROUNDS; r++)); do
