@@ -412,6 +412,9 @@ class Llama(Module):
     chunk_tables, chunk_masks = self.chunk_views(data, chunks)
     group_tables, group_rows, group_masks = self.group_views(data, groups)
     window_chunk_masks, window_group_masks = self.window_masks(data, chunks, groups, chunk_masks, group_masks)
+    # A step of one sequence alone (a lone decoding token, or one prompt chunk) takes each layer's
+    # attention output as it comes; otherwise each unit's output goes to its rows.
+    alone = len(chunks) == 5 and len(groups) == 0
     layers = self.layers
     if self.max_layers > 0:
       layers = min(layers, self.max_layers)
@@ -428,23 +431,20 @@ class Llama(Module):
       if self.query_scale != 1.0:
         q = q * self.query_scale
       self.write_kv(l, k, v, slots)
-      # A step of one sequence alone (a lone decoding token, or one prompt chunk) takes its attention's
-      # output as it comes; otherwise each unit's output goes to its rows.
-      alone = len(chunks) == 5 and len(groups) == 0
-      attn = q if alone else torch.empty_like(q)
-      for c in range(len(chunks) // 5):
-        mask = window_chunk_masks[c] if sliding else chunk_masks[c]
-        if alone:
-          attn = self.attend_chunk(l, q, chunks[5 * c + 2], chunk_tables[c], mask)
-        else:
+      if alone:
+        attn = self.attend_chunk(l, q, chunks[2], chunk_tables[0], window_chunk_masks[0] if sliding else chunk_masks[0])
+      else:
+        attn = torch.empty_like(q)
+        for c in range(len(chunks) // 5):
+          mask = window_chunk_masks[c] if sliding else chunk_masks[c]
           start = chunks[5 * c]
           q_len = chunks[5 * c + 1]
           attn.narrow(0, start, q_len).copy_(
               self.attend_chunk(l, q.narrow(0, start, q_len), chunks[5 * c + 2], chunk_tables[c], mask))
-      for g in range(len(groups) // 5):
-        mask = window_group_masks[g] if sliding else group_masks[g]
-        attn.index_copy_(0, group_rows[g], self.attend_group(l, q, groups[5 * g], groups[5 * g + 2], group_tables[g],
-                                                              group_rows[g], mask))
+        for g in range(len(groups) // 5):
+          mask = window_group_masks[g] if sliding else group_masks[g]
+          attn.index_copy_(0, group_rows[g], self.attend_group(l, q, groups[5 * g], groups[5 * g + 2],
+                                                                group_tables[g], group_rows[g], mask))
       x = x + self.output_norm(self.adapted(attn.reshape(T, -1), __torch__.o_slot(l), None, l, 1),
                                __torch__.attn_out_norm_slot(l))
       h = self.norm(x, __torch__.post_norm_slot(l))
