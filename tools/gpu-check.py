@@ -195,7 +195,10 @@ def build_step(block_size, sequences):
             data += sequences[s][2][:n_blocks]
         if len(unit) == 1:
             tokens, start, _ = sequences[unit[0]]
-            chunks += [first_row[unit[0]], len(tokens), start + len(tokens), tables, n_blocks]
+            table = sequences[unit[0]][2][:n_blocks]
+            in_a_row = all(b == table[0] + i for i, b in enumerate(table))
+            chunks += [first_row[unit[0]], len(tokens), start + len(tokens), tables, n_blocks,
+                       table[0] if in_a_row else -1]
         else:
             rows = len(data)
             groups += [len(unit), tables, n_blocks, rows, rows + len(unit)]

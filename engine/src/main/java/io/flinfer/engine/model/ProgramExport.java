@@ -34,8 +34,8 @@ public final class ProgramExport {
     public static final String MANIFEST = "manifest.json";
     /** The example's two prompts differ in length but fill the same two blocks, so that their decode step is a group. */
     private static final int[] EXAMPLE_PROMPTS = {21, 27};
-    /** Their block tables, neither contiguous nor in order. */
-    private static final int[][] EXAMPLE_TABLES = {{5, 2}, {7, 0}};
+    /** Their block tables: the first in a row (its context read in place), the second not even in order. */
+    private static final int[][] EXAMPLE_TABLES = {{5, 6}, {7, 0}};
     private static final int EXAMPLE_BLOCK_SIZE = 16;
     private static final int EXAMPLE_BLOCKS = 8;
 
@@ -143,9 +143,10 @@ public final class ProgramExport {
         forward.put("data", "int64 tensor on the device: token ids [T], positions [T], KV slots [T], the rows whose"
                 + " logits to return [R], then each chunk's block table and each group's block tables, token rows and"
                 + " context lengths, where chunks and groups point. T = num_tokens, R = num_logits.");
-        forward.put("chunks", "List[int], 5 per sequence attending alone (a prompt chunk, or a decoding token alone"
+        forward.put("chunks", "List[int], 6 per sequence attending alone (a prompt chunk, or a decoding token alone"
                 + " with its number of blocks): first token row, query length, context length (cached + new), offset of"
-                + " its block table in data, blocks its context fills.");
+                + " its block table in data, blocks its context fills, and the first of those blocks if they are"
+                + " consecutive (each the one before plus 1: the context is then read in place), else -1.");
         forward.put("groups", "List[int], 5 per group of decoding sequences (one token each) whose contexts fill the"
                 + " same number of blocks: sequences n, offset of their n block tables in data (n * blocks ints),"
                 + " blocks per sequence, offset of their n token rows, offset of their n context lengths.");

@@ -19,8 +19,10 @@ import java.util.stream.IntStream;
  *
  * @param data token ids, positions and KV slots of every token, the rows whose logits to return, then
  *     each chunk's block table and each group's block tables, token rows and context lengths
- * @param chunks five ints per chunk: first token row, query length, context length (cached + new),
- *     offset of its block table in {@code data}, blocks its context fills
+ * @param chunks six ints per chunk: first token row, query length, context length (cached + new),
+ *     offset of its block table in {@code data}, blocks its context fills, and the first of those
+ *     blocks where they lie in a row in the pool (each the one before plus 1; the program then reads
+ *     the context in place instead of gathering it), else -1
  * @param groups five ints per group: sequences n, offset of their block tables in {@code data}, blocks
  *     per sequence, offset of their n token rows, offset of their n context lengths
  */
@@ -81,8 +83,8 @@ public record StepInput(long[] data, long[] chunks, long[] groups, int numTokens
             for (int s : logitsOf) {
                 data[offset++] = firstRow[s] + sequences.get(s).tokenIds().length - 1;
             }
-            long[] chunks = new long[5 * (int) units.stream().filter(u -> u.size() == 1).count()];
-            long[] groups = new long[5 * (units.size() - chunks.length / 5)];
+            long[] chunks = new long[6 * (int) units.stream().filter(u -> u.size() == 1).count()];
+            long[] groups = new long[5 * (units.size() - chunks.length / 6)];
             int c = 0;
             int g = 0;
             for (List<Integer> unit : units) {
@@ -96,9 +98,10 @@ public record StepInput(long[] data, long[] chunks, long[] groups, int numTokens
                 }
                 if (unit.size() == 1) {
                     Sequence seq = sequences.get(unit.get(0));
-                    long[] chunk = {firstRow[unit.get(0)], seq.tokenIds().length, seq.end(), tables, blocks};
-                    System.arraycopy(chunk, 0, chunks, c, 5);
-                    c += 5;
+                    long[] chunk = {firstRow[unit.get(0)], seq.tokenIds().length, seq.end(), tables, blocks,
+                        seq.firstBlockInARow(blocks)};
+                    System.arraycopy(chunk, 0, chunks, c, 6);
+                    c += 6;
                 } else {
                     long[] group = {unit.size(), tables, blocks, offset, offset + unit.size()};
                     System.arraycopy(group, 0, groups, g, 5);
@@ -141,6 +144,16 @@ public record StepInput(long[] data, long[] chunks, long[] groups, int numTokens
 
         int slot(int position, int blockSize) {
             return blockTable[position / blockSize] * blockSize + position % blockSize;
+        }
+
+        /** Its first block, if its first {@code blocks} blocks are consecutive in the pool; else -1. */
+        int firstBlockInARow(int blocks) {
+            for (int b = 1; b < blocks; b++) {
+                if (blockTable[b] != blockTable[0] + b) {
+                    return -1;
+                }
+            }
+            return blockTable[0];
         }
 
         /** The blocks its context fills, never padded to another sequence's. */

@@ -389,9 +389,10 @@ class Llama(Module):
               num_logits: int) -> Tensor:
     # data (int64): token ids [T], positions [T], KV slots [T], rows whose logits to return [R],
     #   then the block tables, token rows and context lengths the units point at.
-    # chunks: 5 ints per sequence attending alone (a prompt chunk, or a lone decoding token):
+    # chunks: 6 ints per sequence attending alone (a prompt chunk, or a lone decoding token):
     #   first token row, query length, context length (cached + new), offset of its block table in
-    #   data, blocks its context fills.
+    #   data, blocks its context fills, and the first of them where they lie in a row in the pool
+    #   (each the one before plus 1), else -1.
     # groups: 5 ints per group of decoding sequences whose contexts fill the same number of blocks:
     #   sequences n, offset of their n block tables in data, blocks per sequence, offset of their n
     #   token rows, offset of their n context lengths.
@@ -414,7 +415,7 @@ class Llama(Module):
     window_chunk_masks, window_group_masks = self.window_masks(data, chunks, groups, chunk_masks, group_masks)
     # A step of one sequence alone (a lone decoding token, or one prompt chunk) takes each layer's
     # attention output as it comes; otherwise each unit's output goes to its rows.
-    alone = len(chunks) == 5 and len(groups) == 0
+    alone = len(chunks) == 6 and len(groups) == 0
     layers = self.layers
     if self.max_layers > 0:
       layers = min(layers, self.max_layers)
@@ -432,15 +433,15 @@ class Llama(Module):
         q = q * self.query_scale
       self.write_kv(l, k, v, slots)
       if alone:
-        attn = self.attend_chunk(l, q, chunks[2], chunk_tables[0], window_chunk_masks[0] if sliding else chunk_masks[0])
+        attn = self.attend_chunk(l, q, chunks, 0, chunk_tables[0], window_chunk_masks[0] if sliding else chunk_masks[0])
       else:
         attn = torch.empty_like(q)
-        for c in range(len(chunks) // 5):
+        for c in range(len(chunks) // 6):
           mask = window_chunk_masks[c] if sliding else chunk_masks[c]
-          start = chunks[5 * c]
-          q_len = chunks[5 * c + 1]
+          start = chunks[6 * c]
+          q_len = chunks[6 * c + 1]
           attn.narrow(0, start, q_len).copy_(
-              self.attend_chunk(l, q.narrow(0, start, q_len), chunks[5 * c + 2], chunk_tables[c], mask))
+              self.attend_chunk(l, q.narrow(0, start, q_len), chunks, c, chunk_tables[c], mask))
         for g in range(len(groups) // 5):
           mask = window_group_masks[g] if sliding else group_masks[g]
           attn.index_copy_(0, group_rows[g], self.attend_group(l, q, groups[5 * g], groups[5 * g + 2],
@@ -592,14 +593,18 @@ class Llama(Module):
     return (heads + table.unsqueeze(0)).view(-1)
 
   def chunk_views(self: __torch__.Llama, data: Tensor, chunks: List[int]) -> Tuple[List[Tensor], List[Optional[Tensor]]]:
-    # Per chunk, once for all layers: its pool rows, and the keys each query may see: none masked for
-    # one token or a whole prompt (causal), up to its own position after cached tokens.
+    # Per chunk, once for all layers: its pool rows (none where its blocks lie in a row, see
+    # chunk_context), and the keys each query may see: none masked for one token or a whole prompt
+    # (causal), up to its own position after cached tokens.
     tables = annotate(List[Tensor], [])
     masks = annotate(List[Optional[Tensor]], [])
-    for c in range(len(chunks) // 5):
-      q_len = chunks[5 * c + 1]
-      ctx = chunks[5 * c + 2]
-      tables.append(self.pool_rows(data.narrow(0, chunks[5 * c + 3], chunks[5 * c + 4])))
+    for c in range(len(chunks) // 6):
+      q_len = chunks[6 * c + 1]
+      ctx = chunks[6 * c + 2]
+      if chunks[6 * c + 5] >= 0:
+        tables.append(data.narrow(0, 0, 0))
+      else:
+        tables.append(self.pool_rows(data.narrow(0, chunks[6 * c + 3], chunks[6 * c + 4])))
       if q_len == 1 or q_len == ctx:
         masks.append(None)
       else:
@@ -636,9 +641,9 @@ class Llama(Module):
     group_masks = annotate(List[Tensor], [])
     if self.window == 0:
       return chunk_masks, group_masks
-    for c in range(len(chunks) // 5):
-      q_len = chunks[5 * c + 1]
-      ctx = chunks[5 * c + 2]
+    for c in range(len(chunks) // 6):
+      q_len = chunks[6 * c + 1]
+      ctx = chunks[6 * c + 2]
       if ctx <= self.window:
         chunk_masks.append(plain_chunk_masks[c])
         continue
@@ -673,11 +678,25 @@ class Llama(Module):
     return (ks.view(self.kv_heads, n, width, self.head_dim).narrow(2, 0, ctx),
             vs.view(self.kv_heads, n, width, self.head_dim).narrow(2, 0, ctx))
 
-  def attend_chunk(self: __torch__.Llama, l: int, q: Tensor, ctx: int, table: Tensor,
+  def chunk_context(self: __torch__.Llama, l: int, first_block: int, table: Tensor, ctx: int) -> Tuple[Tensor, Tensor]:
+    # K and V [kv_heads, 1, ctx, head_dim] of one sequence. Where its blocks lie in a row from
+    # first_block (a sequence's do while the pool is not fragmented: the free queue hands out blocks
+    # in order), they are a view of the pool, read in place by the attention; otherwise (first_block
+    # -1) they are gathered through its pool rows, a copy of the whole context every layer.
+    if first_block < 0:
+      return self.context(l, table, 1, ctx)
+    start = first_block * self.k_cache[0].size(2)
+    dtype = self.compute_dtype()
+    ks = self.k_cache[l].view(self.kv_heads, -1, self.head_dim).narrow(1, start, ctx).unsqueeze(1).to(dtype)
+    vs = self.v_cache[l].view(self.kv_heads, -1, self.head_dim).narrow(1, start, ctx).unsqueeze(1).to(dtype)
+    return ks, vs
+
+  def attend_chunk(self: __torch__.Llama, l: int, q: Tensor, chunks: List[int], c: int, table: Tensor,
                    mask: Optional[Tensor]) -> Tensor:
-    # One sequence's queries q [q_len, heads, head_dim] attend to its first ctx keys; returns their
+    # Chunk c's queries q [q_len, heads, head_dim] attend to its first ctx keys; returns their
     # output, [q_len, heads, head_dim].
-    ks, vs = self.context(l, table, 1, ctx)
+    ctx = chunks[6 * c + 2]
+    ks, vs = self.chunk_context(l, chunks[6 * c + 5], table, ctx)
     q_len = q.size(0)
     if q_len == 1:
       # One decoding token: the query heads sharing a KV head are the queries of one single-head

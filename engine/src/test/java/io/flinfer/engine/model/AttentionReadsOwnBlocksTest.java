@@ -17,9 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What attention copies out of the KV pool, read from PyTorch's own profiler: every selection from a
- * layer's K or V pool takes exactly the blocks one attention unit's contexts fill. A 41-token context
- * decoding next to 2-, 4- and 6-token ones selects 11 blocks, then the two one-block contexts together,
- * then 2 blocks; never a copy of four contexts padded to the longest (44 blocks).
+ * layer's K or V pool takes exactly the blocks one attention unit's contexts fill, and a sequence
+ * attending alone whose blocks lie in a row takes none (the program reads them in place). A 41-token
+ * context in a row decoding next to 2-, 4- and 6-token ones selects nothing for the first, then the
+ * two one-block contexts together, then the 6-token one's 2 scattered blocks; never a copy of four
+ * contexts padded to the longest (44 blocks).
  */
 class AttentionReadsOwnBlocksTest {
     private static final int BLOCK = 4;
@@ -37,7 +39,9 @@ class AttentionReadsOwnBlocksTest {
             int[][] tables = new int[lengths.length][];
             int next = 0;
             for (int s = 0; s < lengths.length; s++) {
-                tables[s] = IntStream.range(next, next + 16).toArray();
+                int first = next;
+                boolean reversed = s == 3; // the last sequence's blocks in reverse order: not in a row
+                tables[s] = IntStream.range(0, 16).map(b -> reversed ? first + 15 - b : first + b).toArray();
                 next += 16;
                 run(model, cache, root, prefill(lengths[s], tables[s]));
             }
@@ -49,13 +53,13 @@ class AttentionReadsOwnBlocksTest {
 
             List<Integer> selected = poolSelections(trace, model.config());
             int layers = model.config().numLayers();
-            assertThat(selected).as("blocks per selection from a K or V pool").hasSize(layers * 3 * 2);
+            assertThat(selected).as("blocks per selection from a K or V pool").hasSize(layers * 2 * 2);
             for (int l = 0; l < layers; l++) {
-                // Per layer: K then V of each unit, in unit order.
-                assertThat(selected.subList(l * 6, l * 6 + 6)).containsExactly(11, 11, 2, 2, 2, 2);
+                // Per layer: K then V of each unit that gathers, in unit order.
+                assertThat(selected.subList(l * 4, l * 4 + 4)).containsExactly(2, 2, 2, 2);
             }
-            // Each context's own blocks, never padded: 41 tokens fill 11, 2 and 4 one each, 6 two.
-            assertThat(selected.stream().mapToInt(Integer::intValue).sum()).isEqualTo(2 * layers * (11 + 1 + 1 + 2));
+            // Each context's own blocks, never padded: 2 and 4 tokens fill one each, 6 two; 41 in a row none.
+            assertThat(selected.stream().mapToInt(Integer::intValue).sum()).isEqualTo(2 * layers * (1 + 1 + 2));
         }
     }
 

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The batched forward pass over the paged KV cache — sequences of different lengths in one batch,
- * scattered blocks, prefill in chunks, decode steps, blocks shared by two sequences as the prefix
- * cache shares them, decoding sequences grouped by the blocks they read, one sequence alone — gives the logits of a plain
+ * scattered blocks and blocks in a row (read in place), prefill in chunks, decode steps, blocks shared by two
+ * sequences as the prefix cache shares them, decoding sequences grouped by the blocks they read, one sequence
+ * alone — gives the logits of a plain
  * per-sequence forward pass, for every variant, and the program's own argmax of them. The mixtures of experts route to 2 of
  * {@link TinyCheckpoint#EXPERTS} = 12 experts, so each 4-token decode step leaves at least 4 experts
  * without a token. The sliding windows (Gemma's 5 and 6, Mistral's, Mixtral's, Phi-3's and Qwen2's
@@ -74,15 +75,16 @@ class PagedForwardMatchesReferenceTest {
         Random rnd = new Random(7);
         try (NDManager root = NDManager.newBaseManager("PyTorch");
                 LlamaModel model = LlamaModel.load(dir, 128, DataType.FLOAT32, root, new PathOptions(oneDnn, 64))) {
-            KvCache cache = new KvCache(model.config(), 64, BLOCK, DataType.FLOAT32, model.manager());
+            KvCache cache = new KvCache(model.config(), 64 + 16, BLOCK, DataType.FLOAT32, model.manager());
             List<Integer> freeBlocks = shuffledBlocks(64, rnd);
-            // Three sequences; the third starts with the first's first 8 tokens (two full blocks).
+            // Three sequences; the third starts with the first's first 8 tokens (two full blocks). a and c
+            // have scattered blocks, which the program gathers; b's and d's lie in a row, read in place.
             int[] a = randomTokens(rnd, 13);
             int[] b = randomTokens(rnd, 6);
             int[] c = randomTokens(rnd, 21);
             System.arraycopy(a, 0, c, 0, 8);
             Seq sa = new Seq(a, freeBlocks, 0);
-            Seq sb = new Seq(b, freeBlocks, 0);
+            Seq sb = new Seq(b, blocksInARow(64), 0);
 
             // Step 1: prefill a whole, b in a first chunk of 4.
             check(model, cache, reference, root, List.of(sa, sb), new int[] {13, 4});
@@ -92,7 +94,7 @@ class PagedForwardMatchesReferenceTest {
             sc.blocks.set(1, sa.blocks.get(1));
             // Step 2: a decodes one token, b finishes its prefill chunk, c prefills after its cached prefix,
             // d prefills 12 tokens.
-            Seq sd = new Seq(randomTokens(rnd, 12), freeBlocks, 0);
+            Seq sd = new Seq(randomTokens(rnd, 12), blocksInARow(72), 0);
             sa.extend(rnd);
             check(model, cache, reference, root, List.of(sa, sb, sc, sd), new int[] {1, 2, 13, 12});
             // Steps 3-4: everyone decodes; a's and d's contexts (15 and 13, then 16 and 14 tokens) fill
@@ -110,6 +112,9 @@ class PagedForwardMatchesReferenceTest {
             check(model, cache, reference, root, List.of(sa), new int[] {1});
             Seq se = new Seq(randomTokens(rnd, 9), freeBlocks, 0);
             check(model, cache, reference, root, List.of(se), new int[] {9});
+            // Step 7: d decodes alone, its context read in place.
+            sd.extend(rnd);
+            check(model, cache, reference, root, List.of(sd), new int[] {1});
         }
     }
 
@@ -170,6 +175,14 @@ class PagedForwardMatchesReferenceTest {
             blocks.add(i);
         }
         Collections.shuffle(blocks, rnd);
+        return blocks;
+    }
+
+    private static List<Integer> blocksInARow(int first) {
+        List<Integer> blocks = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            blocks.add(first + i);
+        }
         return blocks;
     }
 
