@@ -680,9 +680,10 @@ class Llama(Module):
 
   def chunk_context(self: __torch__.Llama, l: int, first_block: int, table: Tensor, ctx: int) -> Tuple[Tensor, Tensor]:
     # K and V [kv_heads, 1, ctx, head_dim] of one sequence. Where its blocks lie in a row from
-    # first_block (a sequence's do while the pool is not fragmented: the free queue hands out blocks
-    # in order), they are a view of the pool, read in place by the attention; otherwise (first_block
-    # -1) they are gathered through its pool rows, a copy of the whole context every layer.
+    # first_block, they are a view of the pool, read in place by the attention; otherwise (first_block
+    # -1) they are gathered through its pool rows, a copy of the whole context every layer. A fresh
+    # pool hands its blocks out in order; blocks freed come back last first (a cached prefix's tail is
+    # evicted first), so an engine whose pool has cycled reads in place less often.
     if first_block < 0:
       return self.context(l, table, 1, ctx)
     start = first_block * self.k_cache[0].size(2)
