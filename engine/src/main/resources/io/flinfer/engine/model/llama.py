@@ -411,7 +411,7 @@ class Llama(Module):
       local_cos = self.weights[__torch__.rope_local_cos_slot()].index_select(0, positions).unsqueeze(1)
       local_sin = self.weights[__torch__.rope_local_sin_slot()].index_select(0, positions).unsqueeze(1)
     chunk_tables, chunk_masks = self.chunk_views(data, chunks)
-    group_tables, group_rows, group_masks = self.group_views(data, groups)
+    group_tables, group_rows, group_masks, group_bags, group_offsets = self.group_views(data, groups)
     window_chunk_masks, window_group_masks = self.window_masks(data, chunks, groups, chunk_masks, group_masks)
     # A step of one sequence alone (a lone decoding token, or one prompt chunk) takes each layer's
     # attention output as it comes; otherwise each unit's output goes to its rows.
@@ -444,8 +444,9 @@ class Llama(Module):
               self.attend_chunk(l, q.narrow(0, start, q_len), chunks, c, chunk_tables[c], mask))
         for g in range(len(groups) // 5):
           mask = window_group_masks[g] if sliding else group_masks[g]
-          attn.index_copy_(0, group_rows[g], self.attend_group(l, q, groups[5 * g], groups[5 * g + 2],
-                                                                group_tables[g], group_rows[g], mask))
+          attn.index_copy_(0, group_rows[g], self.attend_group(l, q.index_select(0, group_rows[g]), groups[5 * g],
+                                                                groups[5 * g + 2], group_tables[g], mask,
+                                                                group_bags[g], group_offsets[g]))
       x = x + self.output_norm(self.adapted(attn.reshape(T, -1), __torch__.o_slot(l), None, l, 1),
                                __torch__.attn_out_norm_slot(l))
       h = self.norm(x, __torch__.post_norm_slot(l))
@@ -613,23 +614,33 @@ class Llama(Module):
         masks.append(torch.le(keys.unsqueeze(0), queries))
     return tables, masks
 
-  def group_views(self: __torch__.Llama, data: Tensor, groups: List[int]) -> Tuple[List[Tensor], List[Tensor], List[Tensor]]:
-    # Per group, once for all layers: its pool rows, its token rows, and per KV head and sequence the
-    # keys up to each context's end.
+  def group_views(self: __torch__.Llama, data: Tensor, groups: List[int]) -> Tuple[List[Tensor], List[Tensor], List[Tensor], List[Tensor], List[Tensor]]:
+    # Per group, once for all layers: its pool rows, its token rows, per KV head and sequence the
+    # keys up to each context's end, and attend_bags' value rows and bag offsets.
     block_size = self.k_cache[0].size(2)
+    group = self.heads // self.kv_heads
     tables = annotate(List[Tensor], [])
     rows = annotate(List[Tensor], [])
     masks = annotate(List[Tensor], [])
+    bags = annotate(List[Tensor], [])
+    offsets = annotate(List[Tensor], [])
     for g in range(len(groups) // 5):
       n = groups[5 * g]
       blocks = groups[5 * g + 2]
-      tables.append(self.pool_rows(data.narrow(0, groups[5 * g + 1], n * blocks)))
+      width = blocks * block_size
+      table = self.pool_rows(data.narrow(0, groups[5 * g + 1], n * blocks))
+      tables.append(table)
       rows.append(data.narrow(0, groups[5 * g + 3], n))
       ends = data.narrow(0, groups[5 * g + 4], n).unsqueeze(1)
-      keys = torch.arange(blocks * block_size, device=data.device).unsqueeze(0)
-      visible = torch.lt(keys, ends).unsqueeze(0).expand(self.kv_heads, n, blocks * block_size)
-      masks.append(visible.reshape(self.kv_heads * n, 1, 1, blocks * block_size))
-    return tables, rows, masks
+      keys = torch.arange(width, device=data.device).unsqueeze(0)
+      visible = torch.lt(keys, ends).unsqueeze(0).expand(self.kv_heads, n, width)
+      masks.append(visible.reshape(self.kv_heads * n, 1, 1, width))
+      # A value row per slot: each KV head and sequence's slots, once for each query head sharing it.
+      slots = (table.view(self.kv_heads * n, blocks, 1) * block_size
+               + torch.arange(block_size, device=data.device).view(1, 1, block_size))
+      bags.append(slots.view(self.kv_heads * n, 1, width).expand(self.kv_heads * n, group, width).reshape(-1))
+      offsets.append(torch.arange(self.heads * n, device=data.device) * width)
+    return tables, rows, masks, bags, offsets
 
   def window_masks(self: __torch__.Llama, data: Tensor, chunks: List[int], groups: List[int],
                    plain_chunk_masks: List[Optional[Tensor]],
@@ -710,13 +721,35 @@ class Llama(Module):
     ve = vs.expand(self.kv_heads, group, ctx, self.head_dim).reshape(1, self.heads, ctx, self.head_dim)
     return self.attend(qs, ke, ve, mask, mask is None).squeeze(0).transpose(0, 1)
 
-  def attend_group(self: __torch__.Llama, l: int, q: Tensor, n: int, blocks: int, table: Tensor, rows: Tensor,
-                   mask: Tensor) -> Tensor:
-    # n decoding sequences, one token each at rows, whose contexts fill the same number of blocks;
-    # returns their output, [n, heads, head_dim].
+  def attend_group(self: __torch__.Llama, l: int, q: Tensor, n: int, blocks: int, table: Tensor, mask: Tensor,
+                   bags: Tensor, offsets: Tensor) -> Tensor:
+    # n decoding sequences, one token each (q [n, heads, head_dim]), whose contexts fill the same
+    # number of blocks; returns their output, [n, heads, head_dim]. On the CPU the fused path reads
+    # their values in place (attend_bags); otherwise K and V are gathered for one attention.
     block_size = self.k_cache[0].size(2)
+    if not (self.math_attention or self.reference or q.is_cuda or self.attn_softcap > 0.0):
+      return self.attend_bags(l, q, n, blocks * block_size, table, mask, bags, offsets)
     ks, vs = self.context(l, table, n, blocks * block_size)
-    return self.attend_decoding(q.index_select(0, rows), ks, vs, mask, n)
+    return self.attend_decoding(q, ks, vs, mask, n)
+
+  def attend_bags(self: __torch__.Llama, l: int, q: Tensor, n: int, keys: int, table: Tensor, mask: Tensor,
+                  bags: Tensor, offsets: Tensor) -> Tensor:
+    # A group's attention without a copy of its values: scores against the gathered keys, softmax,
+    # then each query head's output as the sum of its sequence's value rows weighted by its
+    # probabilities, read where they lie in the pool (embedding_bag, mode sum: one bag per query head
+    # and sequence). Gathering K and V took 20-27% of a 64-sequence decode step, and ATen's flash
+    # kernel is slow on this shape in bfloat16 (docs/BENCHMARKS.md). As in Hugging Face's eager
+    # attention, the scores come in the compute dtype and the softmax in float32.
+    group = self.heads // self.kv_heads
+    block_size = self.k_cache[0].size(2)
+    ks = self.k_cache[l].view(-1, block_size, self.head_dim).index_select(0, table).float()
+    qg = q.view(n, self.kv_heads, group, self.head_dim).permute(1, 0, 2, 3).reshape(self.kv_heads * n, group, self.head_dim)
+    scores = torch.matmul(qg.float(), ks.view(self.kv_heads * n, keys, self.head_dim).transpose(1, 2))
+    scores = scores.masked_fill(mask.view(self.kv_heads * n, 1, keys).logical_not(), float("-inf"))
+    v_pool = self.v_cache[l]
+    probs = torch.softmax(scores * (float(self.head_dim) ** -0.5), -1).to(v_pool.dtype)
+    o = torch.embedding_bag(v_pool.view(-1, self.head_dim), bags, offsets, False, 0, False, probs.view(-1), False)[0]
+    return o.to(q.dtype).view(self.kv_heads, n, group, self.head_dim).permute(1, 0, 2, 3).reshape(n, self.heads, self.head_dim)
 
   def attend_decoding(self: __torch__.Llama, q: Tensor, ks: Tensor, vs: Tensor, mask: Optional[Tensor],
                       n: int) -> Tensor:

@@ -17,11 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What attention copies out of the KV pool, read from PyTorch's own profiler: every selection from a
- * layer's K or V pool takes exactly the blocks one attention unit's contexts fill, and a sequence
- * attending alone whose blocks lie in a row takes none (the program reads them in place). A 41-token
- * context in a row decoding next to 2-, 4- and 6-token ones selects nothing for the first, then the
- * two one-block contexts together, then the 6-token one's 2 scattered blocks; never a copy of four
- * contexts padded to the longest (44 blocks).
+ * layer's K or V pool takes exactly the blocks one attention unit's contexts fill; a sequence
+ * attending alone whose blocks lie in a row takes none (the program reads them in place), and a
+ * group of decoding sequences takes its keys only (its values are read in place, attend_bags). A
+ * 41-token context in a row decoding next to 2-, 4- and 6-token ones selects nothing for the first,
+ * then the two one-block contexts' keys together, then the 6-token one's 2 scattered blocks of K and
+ * of V; never a copy of four contexts padded to the longest (44 blocks).
  */
 class AttentionReadsOwnBlocksTest {
     private static final int BLOCK = 4;
@@ -53,13 +54,14 @@ class AttentionReadsOwnBlocksTest {
 
             List<Integer> selected = poolSelections(trace, model.config());
             int layers = model.config().numLayers();
-            assertThat(selected).as("blocks per selection from a K or V pool").hasSize(layers * 2 * 2);
+            assertThat(selected).as("blocks per selection from a K or V pool").hasSize(layers * 3);
             for (int l = 0; l < layers; l++) {
-                // Per layer: K then V of each unit that gathers, in unit order.
-                assertThat(selected.subList(l * 4, l * 4 + 4)).containsExactly(2, 2, 2, 2);
+                // Per layer, in unit order: the group's K, then K and V of the scattered sequence.
+                assertThat(selected.subList(l * 3, l * 3 + 3)).containsExactly(2, 2, 2);
             }
-            // Each context's own blocks, never padded: 2 and 4 tokens fill one each, 6 two; 41 in a row none.
-            assertThat(selected.stream().mapToInt(Integer::intValue).sum()).isEqualTo(2 * layers * (1 + 1 + 2));
+            // Each context's own blocks, never padded: 2 and 4 tokens fill one each (keys only), 6 two;
+            // 41 in a row none.
+            assertThat(selected.stream().mapToInt(Integer::intValue).sum()).isEqualTo(layers * (1 + 1 + 2 * 2));
         }
     }
 

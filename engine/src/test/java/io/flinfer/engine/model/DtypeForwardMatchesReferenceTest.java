@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(OneDnnIsaCap.class)
 class DtypeForwardMatchesReferenceTest {
-    private static final int BLOCK = 4;
+    /** One block holds either context whole, so the decode steps attend as one group. */
+    private static final int BLOCK = 16;
 
     /**
      * A case: compute and cache dtypes, int8 weights or not, the linear path expected, and the largest

@@ -75,6 +75,8 @@ class PagedForwardMatchesReferenceTest {
         Random rnd = new Random(7);
         try (NDManager root = NDManager.newBaseManager("PyTorch");
                 LlamaModel model = LlamaModel.load(dir, 128, DataType.FLOAT32, root, new PathOptions(oneDnn, 64))) {
+            // The fused attention kept (the load-time check found it agreeing), so the steps below check it.
+            assertThat(model.paths().attention()).isEqualTo(ComputePaths.SDPA_FUSED);
             KvCache cache = new KvCache(model.config(), 64 + 16, BLOCK, DataType.FLOAT32, model.manager());
             List<Integer> freeBlocks = shuffledBlocks(64, rnd);
             // Three sequences; the third starts with the first's first 8 tokens (two full blocks). a and c
