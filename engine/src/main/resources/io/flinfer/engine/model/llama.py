@@ -734,12 +734,13 @@ class Llama(Module):
 
   def attend_bags(self: __torch__.Llama, l: int, q: Tensor, n: int, keys: int, table: Tensor, mask: Tensor,
                   bags: Tensor, offsets: Tensor) -> Tensor:
-    # A group's attention without a copy of its values: scores against the gathered keys, softmax,
-    # then each query head's output as the sum of its sequence's value rows weighted by its
-    # probabilities, read where they lie in the pool (embedding_bag, mode sum: one bag per query head
-    # and sequence). Gathering K and V took 20-27% of a 64-sequence decode step, and ATen's flash
-    # kernel is slow on this shape in bfloat16 (docs/BENCHMARKS.md). As in Hugging Face's eager
-    # attention, the scores come in the compute dtype and the softmax in float32.
+    # A group's attention without a copy of its values (gathering K and V took 20-27% of a 64-sequence
+    # decode step, docs/BENCHMARKS.md): scores against the gathered keys in float32, as the flash kernel
+    # computes them (rounded to bfloat16 they would err by percents where scores are large); a float32
+    # softmax; then each query head's output as the sum of its sequence's value rows weighted by its
+    # probabilities (rounded to the cache's dtype, as the flash kernel rounds them for its product with
+    # V), read where they lie in the pool by embedding_bag (mode sum, one bag per query head and
+    # sequence). A masked key weighs 0, and its row holds a finite value: the pool is zeroed at load.
     group = self.heads // self.kv_heads
     block_size = self.k_cache[0].size(2)
     ks = self.k_cache[l].view(-1, block_size, self.head_dim).index_select(0, table).float()
