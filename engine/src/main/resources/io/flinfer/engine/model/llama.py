@@ -635,11 +635,16 @@ class Llama(Module):
       keys = torch.arange(width, device=data.device).unsqueeze(0)
       visible = torch.lt(keys, ends).unsqueeze(0).expand(self.kv_heads, n, width)
       masks.append(visible.reshape(self.kv_heads * n, 1, 1, width))
-      # A value row per slot: each KV head and sequence's slots, once for each query head sharing it.
-      slots = (table.view(self.kv_heads * n, blocks, 1) * block_size
-               + torch.arange(block_size, device=data.device).view(1, 1, block_size))
-      bags.append(slots.view(self.kv_heads * n, 1, width).expand(self.kv_heads * n, group, width).reshape(-1))
-      offsets.append(torch.arange(self.heads * n, device=data.device) * width)
+      if self.reads_values_in_place(data):
+        # A value row per slot: each KV head and sequence's slots, once for each query head sharing it.
+        slots = (table.view(self.kv_heads * n, blocks, 1) * block_size
+                 + torch.arange(block_size, device=data.device).view(1, 1, block_size))
+        bags.append(slots.view(self.kv_heads * n, 1, width).expand(self.kv_heads * n, group, width).reshape(-1))
+        offsets.append(torch.arange(self.heads * n, device=data.device) * width)
+      else:
+        # Placeholders: the group gathers its values too.
+        bags.append(table)
+        offsets.append(table)
     return tables, rows, masks, bags, offsets
 
   def window_masks(self: __torch__.Llama, data: Tensor, chunks: List[int], groups: List[int],
@@ -681,13 +686,16 @@ class Llama(Module):
   def context(self: __torch__.Llama, l: int, table: Tensor, n: int, ctx: int) -> Tuple[Tensor, Tensor]:
     # K and V [kv_heads, n, ctx, head_dim] of n sequences, read through their pool rows: only their own
     # blocks, never padded to another sequence's.
-    block_size = self.k_cache[0].size(2)
-    width = table.size(0) // (self.kv_heads * n) * block_size
+    width = table.size(0) // (self.kv_heads * n) * self.k_cache[0].size(2)
     dtype = self.compute_dtype()
-    ks = self.k_cache[l].view(-1, block_size, self.head_dim).index_select(0, table).to(dtype)
-    vs = self.v_cache[l].view(-1, block_size, self.head_dim).index_select(0, table).to(dtype)
+    ks = self.gather(self.k_cache[l], table).to(dtype)
+    vs = self.gather(self.v_cache[l], table).to(dtype)
     return (ks.view(self.kv_heads, n, width, self.head_dim).narrow(2, 0, ctx),
             vs.view(self.kv_heads, n, width, self.head_dim).narrow(2, 0, ctx))
+
+  def gather(self: __torch__.Llama, pool: Tensor, table: Tensor) -> Tensor:
+    # A copy of the pool rows table names, [rows, block_size, head_dim] (see pool_rows).
+    return pool.view(-1, pool.size(2), self.head_dim).index_select(0, table)
 
   def chunk_context(self: __torch__.Llama, l: int, first_block: int, table: Tensor, ctx: int) -> Tuple[Tensor, Tensor]:
     # K and V [kv_heads, 1, ctx, head_dim] of one sequence. Where its blocks lie in a row from
@@ -727,10 +735,14 @@ class Llama(Module):
     # number of blocks; returns their output, [n, heads, head_dim]. On the CPU the fused path reads
     # their values in place (attend_bags); otherwise K and V are gathered for one attention.
     block_size = self.k_cache[0].size(2)
-    if not (self.math_attention or self.reference or q.is_cuda or self.attn_softcap > 0.0):
+    if self.reads_values_in_place(q):
       return self.attend_bags(l, q, n, blocks * block_size, table, mask, bags, offsets)
     ks, vs = self.context(l, table, n, blocks * block_size)
     return self.attend_decoding(q, ks, vs, mask, n)
+
+  def reads_values_in_place(self: __torch__.Llama, t: Tensor) -> bool:
+    # Whether decode groups attend through attend_bags: on the CPU, on the fused path, without soft-caps.
+    return not (self.math_attention or self.reference or t.is_cuda or self.attn_softcap > 0.0)
 
   def attend_bags(self: __torch__.Llama, l: int, q: Tensor, n: int, keys: int, table: Tensor, mask: Tensor,
                   bags: Tensor, offsets: Tensor) -> Tensor:
@@ -741,16 +753,24 @@ class Llama(Module):
     # probabilities (rounded to the cache's dtype, as the flash kernel rounds them for its product with
     # V), read where they lie in the pool by embedding_bag (mode sum, one bag per query head and
     # sequence). A masked key weighs 0, and its row holds a finite value: the pool is zeroed at load.
-    group = self.heads // self.kv_heads
-    block_size = self.k_cache[0].size(2)
-    ks = self.k_cache[l].view(-1, block_size, self.head_dim).index_select(0, table).float()
-    qg = q.view(n, self.kv_heads, group, self.head_dim).permute(1, 0, 2, 3).reshape(self.kv_heads * n, group, self.head_dim)
-    scores = torch.matmul(qg.float(), ks.view(self.kv_heads * n, keys, self.head_dim).transpose(1, 2))
+    ks = self.gather(self.k_cache[l], table).float()
+    scores = torch.matmul(self.by_kv_head(q, n).float(), ks.view(self.kv_heads * n, keys, self.head_dim).transpose(1, 2))
     scores = scores.masked_fill(mask.view(self.kv_heads * n, 1, keys).logical_not(), float("-inf"))
     v_pool = self.v_cache[l]
     probs = torch.softmax(scores * (float(self.head_dim) ** -0.5), -1).to(v_pool.dtype)
     o = torch.embedding_bag(v_pool.view(-1, self.head_dim), bags, offsets, False, 0, False, probs.view(-1), False)[0]
-    return o.to(q.dtype).view(self.kv_heads, n, group, self.head_dim).permute(1, 0, 2, 3).reshape(n, self.heads, self.head_dim)
+    return self.by_sequence(o.to(q.dtype), n)
+
+  def by_kv_head(self: __torch__.Llama, q: Tensor, n: int) -> Tensor:
+    # q [n, heads, head_dim] as [kv_heads * n, group, head_dim]: per KV head and sequence, the query
+    # heads sharing that KV head.
+    group = self.heads // self.kv_heads
+    return q.view(n, self.kv_heads, group, self.head_dim).permute(1, 0, 2, 3).reshape(self.kv_heads * n, group, self.head_dim)
+
+  def by_sequence(self: __torch__.Llama, o: Tensor, n: int) -> Tensor:
+    # An output in by_kv_head's order (kv_heads * n * group rows of head_dim) as [n, heads, head_dim].
+    group = self.heads // self.kv_heads
+    return o.reshape(self.kv_heads, n, group, self.head_dim).permute(1, 0, 2, 3).reshape(n, self.heads, self.head_dim)
 
   def attend_decoding(self: __torch__.Llama, q: Tensor, ks: Tensor, vs: Tensor, mask: Optional[Tensor],
                       n: int) -> Tensor:
@@ -764,8 +784,7 @@ class Llama(Module):
       o = self.attend(q.view(self.kv_heads, 1, group, self.head_dim), ks, vs, mask, False)
       return o.view(1, self.heads, self.head_dim)
     keys = ks.size(2)
-    qg = q.view(n, self.kv_heads, group, self.head_dim).permute(1, 0, 2, 3)
-    o = self.attend(qg.reshape(self.kv_heads * n, 1, group, self.head_dim),
+    o = self.attend(self.by_kv_head(q, n).unsqueeze(1),
                     ks.reshape(self.kv_heads * n, 1, keys, self.head_dim),
                     vs.reshape(self.kv_heads * n, 1, keys, self.head_dim), mask, False)
-    return o.view(self.kv_heads, n, group, self.head_dim).permute(1, 0, 2, 3).reshape(n, self.heads, self.head_dim)
+    return self.by_sequence(o, n)
