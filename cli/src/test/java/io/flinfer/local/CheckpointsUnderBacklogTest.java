@@ -26,6 +26,11 @@ class CheckpointsUnderBacklogTest {
     /** Generous: 1 s interval plus a checkpoint that takes as long as one request slot takes to free. */
     private static final Duration MAX_GAP = Duration.ofSeconds(6);
     private static final Duration OBSERVED = Duration.ofSeconds(20);
+    /**
+     * Tokens per request: enough that the backlog outlasts the observed window (at 64 the engine's
+     * decode groups, since they read their values in place, drained all 5,000 within it here).
+     */
+    private static final int MAX_TOKENS = 128;
 
     @Test
     void checkpointsCompleteEveryFewSecondsWhileABacklogOf5000Drains() throws Exception {
@@ -35,7 +40,7 @@ class CheckpointsUnderBacklogTest {
                 CommittedReader results = pipeline.reader(options.outputTopic())) {
             pipeline.publish(IntStream.range(0, BACKLOG)
                     .mapToObj(i -> BatchLines.line("r" + i, "/v1/completions", BatchLines.body().put("prompt", prompts.get(i % 200))
-                            .put("max_tokens", 64).put("temperature", 0).put("ignore_eos", true)))
+                            .put("max_tokens", MAX_TOKENS).put("temperature", 0).put("ignore_eos", true)))
                     .toList());
             // From the first committed result on, the engine is loaded and the job is draining the backlog.
             results.readUntil(v -> !v.isEmpty(), Duration.ofMinutes(2), () -> "the first result");
